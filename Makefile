@@ -1,0 +1,176 @@
+# mlsmig: conformance suite and reference simulator for MLS group migration.
+#
+#   make run      the main job (installs missing packages first)
+#   make check    every Check suite (installs missing packages first)
+#   make check SANITIZE=1   the same under AddressSanitizer + UBSan
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Packages come from Debian; `make deps` installs what is missing with
+# apt-get (as root, or through sudo) or names the exact command to run.
+
+CC        ?= cc
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+VERSION   := 0.1.0
+PROFILE_VERSION := 1
+
+DEB_PKGS  := build-essential pkg-config libssl-dev libjansson-dev check lcov
+PC_PKGS   := openssl jansson check
+
+ifeq ($(SANITIZE),1)
+BUILD     := build/asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT       := -O1 -g
+else
+BUILD     := build
+SAN_FLAGS :=
+OPT       := -O2 -g
+endif
+
+ifeq ($(COVERAGE),1)
+BUILD     := build/cov
+OPT       := -O0 -g --coverage
+endif
+
+# Evaluated lazily, so that `deps` can install pkg-config files first.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PC_PKGS) 2>/dev/null)
+
+CFLAGS_ALL = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+             -D_POSIX_C_SOURCE=200809L -DMM_VERSION='"$(VERSION)"' \
+             -DMM_PROFILE_VERSION='"$(PROFILE_VERSION)"' \
+             -Iinclude -Isim -I$(BUILD)/gen $(OPT) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(SAN_FLAGS) $(OPT) $(LDFLAGS)
+
+LIB_SRCS  := $(sort $(wildcard sim/*.c))
+CLI_SRCS  := $(sort $(wildcard sim/cli/*.c))
+TEST_SRCS := $(sort $(wildcard suites/*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+# Every suites/test_NAME.c defines `Suite *suite_NAME(void)`.
+SUITE_NAMES := $(patsubst suites/test_%.c,%,$(wildcard suites/test_*.c))
+
+LIB       := $(BUILD)/libmlsmig.a
+CLI       := $(BUILD)/mlsmig
+CHECK_BIN := $(BUILD)/check_all
+
+VECTOR_FILES := $(sort $(wildcard vectors/external/mlswg/*.json) $(wildcard vectors/*.json))
+
+.PHONY: all run check deps clean install uninstall _run _check _all
+
+all: deps
+	@$(MAKE) --no-print-directory _all
+
+_all: $(CLI) $(LIB) $(CHECK_BIN)
+
+run: deps
+	@$(MAKE) --no-print-directory _run
+
+_run: $(CLI)
+	@echo "== mlsmig $(VERSION): verifying shipped vectors"
+	@$(CLI) vectors verify $(VECTOR_FILES)
+	@echo "== happy-path migration in the simulator, every ciphersuite"
+	@mkdir -p reports
+	@$(CLI) sim --scenario happy --suite all > reports/happy.txt; rc=$$?; \
+	  grep -E '^(== suite|outcome|[0-9]+ passed)' reports/happy.txt; \
+	  echo "(every envelope of every run: reports/happy.txt)"; exit $$rc
+
+check: deps
+	@$(MAKE) --no-print-directory _check
+
+_check: $(CHECK_BIN) $(CLI)
+	@MLSMIG_CLI=$(CLI) $(CHECK_BIN)
+
+deps:
+	@missing=""; \
+	for p in $(PC_PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	command -v lcov >/dev/null 2>&1 || missing="$$missing lcov"; \
+	command -v $(CC) >/dev/null 2>&1 || missing="$$missing cc"; \
+	if [ -n "$$missing" ]; then \
+	  echo "mlsmig: missing:$$missing; installing Debian packages: $(DEB_PKGS)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; \
+	  else echo "mlsmig: cannot install as this user. Run:"; \
+	       echo "  sudo apt-get update && sudo apt-get install -y $(DEB_PKGS)"; exit 1; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS) >/dev/null || \
+	  { echo "mlsmig: apt-get failed. Run: sudo apt-get install -y $(DEB_PKGS)"; exit 1; }; \
+	fi
+
+# Quiet by default; `make V=1` prints the full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-5s %s\n' $(1) $(2)
+endif
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+$(CLI): $(CLI_OBJS) $(LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJS) $(LIB) $(PKG_LIBS)
+
+# The list of suites is generated from the file names, so adding a suite is
+# adding a file.
+$(BUILD)/gen/suites.h: $(wildcard suites/test_*.c)
+	@mkdir -p $(dir $@)
+	@printf '%s\n' $(foreach s,$(SUITE_NAMES),"MM_SUITE($(s))") > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null || mv $@.tmp $@; rm -f $@.tmp
+
+$(BUILD)/obj/suites/check_main.o: $(BUILD)/gen/suites.h
+
+# The requirement catalogue is compiled in as a string literal (sed only, so
+# no generator needs building first).
+$(BUILD)/gen/catalogue.inc: suites/catalogue.json
+	@mkdir -p $(dir $@)
+	@sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
+$(BUILD)/obj/sim/catalogue.o: $(BUILD)/gen/catalogue.inc
+
+# Every MM_ADD_TEST(tc, name, "RULE IDS") of suites/test_*.c, as C
+# initializers: `mlsmig list tests` and the catalogue cross-check use it.
+$(BUILD)/gen/tests.inc: $(wildcard suites/test_*.c)
+	@mkdir -p $(dir $@)
+	@for f in $(sort $^); do s=$${f#suites/test_}; s=$${s%.c}; \
+	  tr '\n' ' ' < $$f | grep -o -E 'MM_ADD_(LOOP_)?TEST\([^;]*;' | \
+	  sed -n -E 's/MM_ADD_(LOOP_)?TEST\([^,]*, *([A-Za-z0-9_]+) *, *("[^"]*")[^;]*;/{"'$$s'", "\2", \3},/p'; \
+	done > $@.tmp; mv $@.tmp $@
+
+$(BUILD)/obj/sim/cli/cmd_list.o $(BUILD)/obj/suites/test_catalogue.o: $(BUILD)/gen/tests.inc
+$(BUILD)/obj/suites/%.o: CFLAGS_ALL += -Isuites
+
+$(CHECK_BIN): $(TEST_OBJS) $(LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(LIB) $(PKG_LIBS)
+
+install: deps
+	@$(MAKE) --no-print-directory _all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/mlsmig
+	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/mlsmig
+	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libmlsmig.a
+	install -m 0644 include/mlsmig/*.h $(DESTDIR)$(PREFIX)/include/mlsmig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' mlsmig.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mlsmig.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/mlsmig $(DESTDIR)$(PREFIX)/lib/libmlsmig.a \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/mlsmig.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/mlsmig
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

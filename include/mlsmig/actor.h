@@ -1,0 +1,162 @@
+/* What every reference actor (client, source DS, target DS) is handed, and
+ * what it hands back. Actors are sans-I/O state machines:
+ *
+ *   handle(actor, envelope bytes, now) -> envelopes out (in an mm_outbox)
+ *   tick(actor, now)                   -> envelopes out (timers fired)
+ *   next_timer(actor)                  -> when tick wants to run next
+ *
+ * Clock (the `now` argument, ms of simulated or real time), randomness
+ * (mm_rng), keys (mm_keydir), policy (mm_policy) and the durable store
+ * (mm_store) are passed in. No I/O, no globals: the simulator, the vector
+ * generator and the conformance runner all drive the same code.
+ *
+ * Envelope.sender is taken as authenticated: the transport (simulator,
+ * runner) vouches for it, as profile section 8 says. */
+#ifndef MLSMIG_ACTOR_H
+#define MLSMIG_ACTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mlsmig/bytes.h"
+#include "mlsmig/crypto.h"
+#include "mlsmig/messages.h"
+#include "mlsmig/rng.h"
+
+/* Timer values (profile LIFE-3..LIFE-5, NONCE-2), in ms. Documented in the
+ * README; the simulator's liveness bound (INV-5) is derived from them. */
+#define MM_NONCE_LIFETIME_MS 300000u  /* NONCE-2: 300 s */
+#define MM_HOLD_MS 10000u             /* LIFE-4: hold Init or Commit waiting for the other */
+#define MM_RETRANSMIT_MS 1000u        /* first retransmission */
+#define MM_RETRANSMIT_MAX_MS 16000u   /* backoff cap (doubling) */
+#define MM_CLIENT_GIVE_UP_MS 120000u  /* client stops retrying a request */
+#define MM_NO_TIMER UINT64_MAX
+
+/* ---- outgoing envelopes ---- */
+
+typedef struct mm_out_msg {
+  char *to;      /* identity or domain of the receiver (malloc'd) */
+  uint8_t *env;  /* serialized Envelope (malloc'd) */
+  size_t len;
+} mm_out_msg;
+
+typedef struct mm_outbox {
+  mm_out_msg *v;
+  size_t n, cap;
+} mm_outbox;
+
+void mm_outbox_init(mm_outbox *o);
+void mm_outbox_clear(mm_outbox *o); /* frees every message, keeps capacity */
+void mm_outbox_free(mm_outbox *o);
+/* Takes ownership of env (freed on failure too). */
+mm_err mm_outbox_push(mm_outbox *o, const char *to, uint8_t *env, size_t len);
+/* Wraps a serialized body in an Envelope and queues it. */
+mm_err mm_send(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,
+               const char *sender, const uint8_t *body, size_t body_len);
+/* Encodes msg (a struct of codec type t) as the body and queues it. */
+mm_err mm_send_msg(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,
+                   const char *sender, mm_type t, const void *msg);
+/* Queues a MigrationError{code, detail}. */
+mm_err mm_send_error(mm_outbox *o, const char *to, uint16_t suite,
+                     const char *sender, mm_err code, const char *detail);
+
+/* ---- key directory (KEY-1): public keys of every DS, per suite ---- */
+
+typedef struct mm_keydir mm_keydir;
+mm_keydir *mm_keydir_new(void);
+void mm_keydir_free(mm_keydir *kd);
+/* Takes ownership of key (public part is what matters). */
+mm_err mm_keydir_add(mm_keydir *kd, const char *domain, mm_key *key);
+/* NULL if the domain has no key for the suite. */
+const mm_key *mm_keydir_get(const mm_keydir *kd, mm_view domain, uint16_t suite);
+
+/* ---- authorization policy (AUTHZ-1..AUTHZ-5) ---- */
+
+typedef enum mm_policy_kind {
+  MM_POLICY_DEFAULT, /* source: any member (AUTHZ-2); target: clients that may
+                        create groups, i.e. not on the deny list (AUTHZ-5) */
+  MM_POLICY_STRICT,  /* target: only clients homed at the target's domain */
+  MM_POLICY_CUSTOM,  /* the callback decides */
+} mm_policy_kind;
+
+typedef struct mm_policy {
+  mm_policy_kind kind;
+  /* identities refused by the default policies ("name@domain"), NULL-ended */
+  const char *const *deny;
+  /* MM_POLICY_CUSTOM: true to allow */
+  bool (*allow)(void *ctx, mm_view client, mm_view group_id, mm_view peer_domain);
+  void *ctx;
+} mm_policy;
+
+/* own_domain: the deciding DS's domain (for the strict policy).
+ * peer_domain: the target (at the source) or the source (at the target). */
+bool mm_policy_allows(const mm_policy *p, const char *own_domain, mm_view client,
+                      mm_view group_id, mm_view peer_domain);
+
+/* "name@home" -> "home"; a view of the part after the last '@' (empty if
+ * there is none). */
+mm_view mm_identity_home(mm_view identity);
+
+/* ---- durable store (DUR-1) ----
+ * A key-value store in namespaces. The in-memory implementation keeps its
+ * contents across a simulated crash: the actor is freed (volatile state
+ * lost) and a new one is restored from the same store. Values returned by
+ * get are views valid until the next put or del of that key. */
+
+typedef struct mm_store mm_store;
+mm_store *mm_store_new(void);
+void mm_store_free(mm_store *s);
+mm_err mm_store_put(mm_store *s, const char *ns, mm_view key, mm_view val);
+/* Takes ownership of a malloc'd value (no copy: for large records). */
+mm_err mm_store_put_owned(mm_store *s, const char *ns, mm_view key, uint8_t *val,
+                          size_t len);
+bool mm_store_get(const mm_store *s, const char *ns, mm_view key, mm_view *val);
+void mm_store_del(mm_store *s, const char *ns, mm_view key);
+/* Calls fn for each key of ns in key order; stops early when fn returns false. */
+void mm_store_each(const mm_store *s, const char *ns,
+                   bool (*fn)(void *ctx, mm_view key, mm_view val), void *ctx);
+size_t mm_store_count(const mm_store *s, const char *ns);
+/* Total bytes held, for memory accounting. */
+size_t mm_store_bytes(const mm_store *s);
+
+/* ---- observations, for the simulator's invariants (INV-1..INV-4) ----
+ * An actor reports what it did; the simulator checks properties across
+ * actors. Optional: NULL means nobody listens. */
+
+typedef enum mm_event_kind {
+  MM_EV_COMMIT_ACCEPTED,  /* a DS accepted a Commit for (group, epoch) */
+  MM_EV_GROUP_IMPORTED,   /* target imported a group (epoch = new epoch) */
+  MM_EV_GROUP_RELEASED,   /* source stopped serving the group */
+  MM_EV_MIGRATION_ABORTED,/* source aborted before MigrationContent */
+  MM_EV_CLIENT_MOVED,     /* a client now points to `peer` for the group */
+  MM_EV_CLIENT_FAILED,    /* a client gave up its migration (code in epoch) */
+} mm_event_kind;
+
+typedef struct mm_event {
+  mm_event_kind kind;
+  const char *actor;   /* identity or domain of the reporting actor */
+  mm_view group_id;
+  uint64_t epoch;
+  mm_view detail;      /* COMMIT_ACCEPTED: the Commit's MLSMessage bytes;
+                          GROUP_IMPORTED: the imported group_state */
+  mm_view peer;        /* client identity, source domain or target domain */
+} mm_event;
+
+typedef struct mm_observer {
+  void (*on_event)(void *ctx, const mm_event *ev);
+  void *ctx;
+} mm_observer;
+
+void mm_observe(const mm_observer *obs, const mm_event *ev);
+
+/* ---- what every actor gets ---- */
+
+typedef struct mm_env {
+  mm_rng *rng;
+  const mm_keydir *keys;   /* public keys of every DS */
+  mm_store *store;         /* this actor's durable store */
+  const mm_observer *obs;  /* may be NULL */
+  uint64_t max_group_state;/* ENC-4 bound, 0 for the default */
+} mm_env;
+
+#endif

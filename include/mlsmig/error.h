@@ -1,0 +1,45 @@
+/* Error codes shared by the codec, the crypto layer and the actors.
+ *
+ * Codes 1..17 are exactly the MigrationError codes of profile section 8, so an
+ * actor can put an mm_err on the wire as is. Codes from 100 on are local
+ * failures that never travel. */
+#ifndef MLSMIG_ERROR_H
+#define MLSMIG_ERROR_H
+
+#include <stddef.h>
+
+typedef enum mm_err {
+  MM_OK = 0,
+  MM_E_MALFORMED = 1,
+  MM_E_UNSUPPORTED_CIPHERSUITE = 2,
+  MM_E_BAD_SIGNATURE = 3,
+  MM_E_UNKNOWN_NONCE = 4,
+  MM_E_NONCE_REUSED = 5,
+  MM_E_NONCE_EXPIRED = 6,
+  MM_E_WRONG_DOMAIN = 7,
+  MM_E_UNKNOWN_GROUP = 8,
+  MM_E_GROUP_EXISTS = 9,
+  MM_E_STALE_EPOCH = 10,
+  MM_E_BAD_COMMIT = 11,
+  MM_E_NOT_MEMBER = 12,
+  MM_E_UNAUTHORIZED = 13,
+  MM_E_HASH_MISMATCH = 14,
+  MM_E_BUSY = 15,
+  MM_E_GROUP_MIGRATED = 16,
+  MM_E_INTERNAL = 17,
+  /* local only */
+  MM_E_NOMEM = 100,
+  MM_E_CRYPTO = 101, /* OpenSSL refused an operation that should work */
+  MM_E_IO = 102,
+  MM_E_USAGE = 103,
+  MM_E_NOT_FOUND = 104,
+} mm_err;
+
+/* "bad_signature", "nomem", ...; "unknown" for values outside the enum. */
+const char *mm_err_name(mm_err e);
+/* One sentence for people. */
+const char *mm_err_message(mm_err e);
+/* Is e one of the wire codes 1..17? */
+int mm_err_is_wire(int code);
+
+#endif

@@ -1,0 +1,56 @@
+/* The reference group-state format: what a reference source DS exports in
+ * MigrationContent.group_state and a reference target DS imports.
+ *
+ *   struct {
+ *     opaque identity<V>;        // "name@domain"
+ *     uint32 leaf_index;
+ *     opaque signature_key<V>;   // the leaf's signature public key
+ *   } GroupMember;
+ *
+ *   struct {
+ *     uint16 version = 1;
+ *     CipherSuite cipher_suite;
+ *     opaque group_id<V>;
+ *     uint64 epoch;              // the epoch after the migration Commit
+ *     GroupMember members<V>;
+ *     opaque ds_payload<V>;      // DS-specific data, any size up to the bound
+ *   } GroupState;
+ *
+ * Decoding gives views; members are walked with mm_group_state_member_at or
+ * mm_members_next without allocating. */
+#ifndef MLSMIG_GROUP_STATE_H
+#define MLSMIG_GROUP_STATE_H
+
+#include "mlsmig/bytes.h"
+#include "mlsmig/messages.h"
+
+#define MM_GROUP_STATE_VERSION 1
+#define MM_MAX_MEMBERS 100000
+
+typedef struct mm_member {
+  mm_view identity;
+  uint32_t leaf_index;
+  mm_view signature_key;
+} mm_member;
+
+typedef struct mm_group_state {
+  uint16_t version;
+  uint16_t cipher_suite;
+  mm_view group_id;
+  uint64_t epoch;
+  mm_view members;     /* the encoded GroupMember vector contents */
+  size_t member_count; /* filled by decode; by encode from the members list */
+  mm_view ds_payload;
+} mm_group_state;
+
+mm_err mm_group_state_decode(const uint8_t *data, size_t len, const mm_limits *lim,
+                             mm_group_state *out, mm_derr *err);
+/* members: an array of n entries (encoded in this order). */
+mm_err mm_group_state_encode(const mm_group_state *g, const mm_member *members, size_t n,
+                             mm_writer *w);
+/* Iterates the members of a decoded state: *pos starts at 0. */
+bool mm_members_next(const mm_group_state *g, size_t *pos, mm_member *out);
+/* Finds the member with this identity. */
+bool mm_group_state_find(const mm_group_state *g, mm_view identity, mm_member *out);
+
+#endif

@@ -1,0 +1,181 @@
+/* The seven messages of draft-05, the profile's Envelope and MigrationError,
+ * and the framing of RFC 9420 MLSMessage, as typed C structs.
+ *
+ * Decoding fills a struct whose opaque fields are views into the input: the
+ * input must outlive the struct. Encoding reads views from wherever the
+ * caller points them. Both enforce ENC-1..ENC-4; suite-dependent limits
+ * (hash and signature lengths) apply when mm_limits.suite names a suite. */
+#ifndef MLSMIG_MESSAGES_H
+#define MLSMIG_MESSAGES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mlsmig/bytes.h"
+
+#define MM_NONCE_LEN 32
+#define MM_DOMAIN_MAX 253
+#define MM_GROUP_ID_MAX 255
+#define MM_SENDER_MAX 320     /* name (<=64) '@' domain (<=253), profile ENC-4 */
+#define MM_DETAIL_MAX 1024    /* MigrationError.detail, UTF-8 */
+#define MM_GROUP_STATE_DEFAULT_MAX (256u * 1024u * 1024u)
+
+/* Profile section 8, MessageType: the value of Envelope.msg_type. */
+typedef enum mm_msg_type {
+  MM_MSG_MIGRATION_REQUEST = 1,
+  MM_MSG_MIGRATION_RESPONSE = 2,
+  MM_MSG_MIGRATION_INIT = 3,
+  MM_MSG_MIGRATION_CONTENT = 4,
+  MM_MSG_TARGET_MIGRATION_COMPLETE = 5,
+  MM_MSG_MIGRATION_CONFIRMATION = 6,
+  MM_MSG_MIGRATION_ERROR = 7,
+  MM_MSG_MIGRATION_COMMIT = 8, /* an MLSMessage carrying MigrationCommitAAD */
+  MM_MSG_MLS_MESSAGE = 9,      /* any other MLSMessage */
+} mm_msg_type;
+
+/* Everything the codec can decode, named as on the CLI (--type). */
+typedef enum mm_type {
+  MM_T_MIGRATION_REQUEST,
+  MM_T_MIGRATION_RESPONSE,
+  MM_T_MIGRATION_INIT,
+  MM_T_MIGRATION_COMMIT_AAD,
+  MM_T_MIGRATION_CONTENT,
+  MM_T_TARGET_MIGRATION_COMPLETE,
+  MM_T_MIGRATION_CONFIRMATION,
+  MM_T_ENVELOPE,
+  MM_T_MIGRATION_ERROR,
+  MM_T_MLS_MESSAGE,
+  MM_T_COUNT
+} mm_type;
+
+const char *mm_type_name(mm_type t);                /* "migration_request" */
+bool mm_type_by_name(const char *name, mm_type *out);
+const char *mm_msg_type_name(int msg_type);         /* NULL if unknown */
+bool mm_msg_type_by_name(const char *name, int *out);
+/* The codec type of an Envelope body with this msg_type. */
+bool mm_msg_type_body(int msg_type, mm_type *out);
+
+typedef struct mm_limits {
+  uint16_t suite;            /* 0: unknown, only suite-independent limits */
+  uint64_t max_group_state;  /* ENC-4, default 256 MiB */
+} mm_limits;
+
+mm_limits mm_limits_default(uint16_t suite);
+
+typedef struct mm_migration_request {
+  mm_view source_domain_name;
+  mm_view target_domain_name;
+  mm_view group_id;
+  uint64_t epoch;
+} mm_migration_request;
+
+typedef struct mm_migration_response {
+  mm_migration_request migration_request;
+  mm_view nonce; /* exactly MM_NONCE_LEN */
+  mm_view signature;
+} mm_migration_response;
+
+typedef struct mm_migration_init {
+  mm_migration_response migration_response;
+  mm_view signature;
+} mm_migration_init;
+
+typedef struct mm_migration_commit_aad {
+  mm_view target_ds_domain;
+} mm_migration_commit_aad;
+
+typedef struct mm_migration_content {
+  mm_migration_response migration_response;
+  mm_view group_state;
+  mm_view signature;
+} mm_migration_content;
+
+typedef struct mm_target_migration_complete {
+  mm_view migration_content_hash;
+  mm_view signature;
+} mm_target_migration_complete;
+
+typedef struct mm_migration_confirmation {
+  mm_view domain_name;
+  mm_view nonce;
+  mm_view group_id;
+  mm_view signature;
+} mm_migration_confirmation;
+
+typedef struct mm_envelope {
+  uint8_t msg_type;
+  uint16_t cipher_suite;
+  mm_view sender; /* "name@domain" for a client, the domain for a DS */
+  mm_view body;   /* one serialized message, checked against msg_type */
+} mm_envelope;
+
+typedef struct mm_migration_error {
+  uint16_t code;
+  mm_view detail;
+} mm_migration_error;
+
+/* RFC 9420 section 6 */
+enum { MM_MLS10 = 1 };
+enum { MM_WIRE_PUBLIC = 1, MM_WIRE_PRIVATE = 2 };
+enum { MM_SENDER_MEMBER = 1, MM_SENDER_EXTERNAL = 2,
+       MM_SENDER_NEW_MEMBER_PROPOSAL = 3, MM_SENDER_NEW_MEMBER_COMMIT = 4 };
+enum { MM_CONTENT_APPLICATION = 1, MM_CONTENT_PROPOSAL = 2,
+       MM_CONTENT_COMMIT = 3 };
+
+/* The framing of a PublicMessage or PrivateMessage. The content itself is
+ * never parsed: for a PublicMessage everything after content_type (content,
+ * auth data, membership tag) is kept whole in `rest`. */
+typedef struct mm_mls_message {
+  uint16_t version;
+  uint16_t wire_format;
+  mm_view group_id;
+  uint64_t epoch;
+  /* PublicMessage only */
+  uint8_t sender_type;
+  uint32_t sender_index; /* leaf_index or sender_index; 0 when absent */
+  mm_view rest;
+  /* both */
+  mm_view authenticated_data;
+  uint8_t content_type;
+  /* PrivateMessage only */
+  mm_view encrypted_sender_data;
+  mm_view ciphertext;
+} mm_mls_message;
+
+/* Storage for any codec type, for code that picks the type at run time. */
+typedef union mm_any_msg {
+  mm_migration_request migration_request;
+  mm_migration_response migration_response;
+  mm_migration_init migration_init;
+  mm_migration_commit_aad migration_commit_aad;
+  mm_migration_content migration_content;
+  mm_target_migration_complete target_migration_complete;
+  mm_migration_confirmation migration_confirmation;
+  mm_envelope envelope;
+  mm_migration_error migration_error;
+  mm_mls_message mls_message;
+} mm_any_msg;
+
+/* Generic entry points: `msg` points to the struct that matches `t`. */
+mm_err mm_decode(mm_type t, const uint8_t *data, size_t len,
+                 const mm_limits *lim, void *msg, mm_derr *err);
+/* Decode from a reader (used for nested bodies; offsets stay absolute). */
+bool mm_decode_reader(mm_type t, mm_reader *r, const mm_limits *lim, void *msg);
+/* Appends the canonical encoding. Fails with MM_E_MALFORMED (and sets
+ * *err when given) if a field breaks ENC-4. */
+mm_err mm_encode(mm_type t, const void *msg, const mm_limits *lim,
+                 mm_writer *w, mm_derr *err);
+/* The to-be-signed form: the encoding without the final signature field
+ * (profile section 3). Only for types that end in a signature. */
+mm_err mm_encode_tbs(mm_type t, const void *msg, const mm_limits *lim,
+                     mm_writer *w);
+bool mm_type_has_signature(mm_type t);
+size_t mm_type_struct_size(mm_type t);
+
+/* Field checks of ENC-4, usable on their own. */
+bool mm_domain_valid(mm_view d);
+bool mm_identity_valid(mm_view id);          /* "name@domain" or a domain */
+bool mm_signature_valid(uint16_t suite, mm_view sig);
+bool mm_hash_len_valid(uint16_t suite, size_t len);
+
+#endif

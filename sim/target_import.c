@@ -1,0 +1,202 @@
+/* The target DS's MigrationContent handling (docs/actors.md, "Target DS",
+ * checks 1-8 in that order), then the import and TargetMigrationComplete. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "target_internal.h"
+
+#define LABEL_RESPONSE "MigrationResponseTBS"
+#define LABEL_CONTENT "MigrationContentTBS"
+#define LABEL_COMPLETE "TargetMigrationCompleteTBS"
+#define REF_LABEL "MLS 1.0 MigrationContent Reference"
+
+/* One MigrationContent on its way through the checks. */
+typedef struct import {
+  mm_target *t;
+  const mm_intake *in;
+  const mm_migration_content *mc;
+  const mm_migration_request *rq;
+  uint16_t suite;
+  mm_view nonce;
+  mm_tgt_nonce rec;              /* the nonce's record (views into the store) */
+  mm_group_state state;          /* decoded group_state (views into the body) */
+  uint8_t hash[MM_MAX_HASH_LEN]; /* HASH-1 over the content as received */
+  size_t hash_len;
+} import;
+
+/* HASH-1: RefHash("MLS 1.0 MigrationContent Reference", content as received). */
+static mm_err content_hash(import *c) {
+  mm_view body = c->in->env.body;
+  return mm_ref_hash(c->suite, REF_LABEL, body.data, body.len, c->hash, &c->hash_len);
+}
+
+/* 1. The embedded response carries our own signature (SIG-1). */
+static mm_err check_response_sig(const import *c) {
+  if (mm_tgt_mutant(c->t, MM_MUT_SKIP_RESPONSE_SIG)) return MM_OK;
+  const mm_migration_response *r = &c->mc->migration_response;
+  return mm_verify_tbs(c->t->cfg->sign_keys[c->suite], LABEL_RESPONSE,
+                       MM_T_MIGRATION_RESPONSE, r, r->signature);
+}
+
+/* Is the embedded request byte for byte the one the nonce was issued for? */
+static mm_err same_request(const import *c, bool *same) {
+  mm_limits lim = mm_limits_default(c->suite);
+  mm_writer w;
+  mm_writer_init(&w);
+  mm_err e = mm_encode(MM_T_MIGRATION_REQUEST, c->rq, &lim, &w, NULL);
+  *same = e == MM_OK && mm_view_eq(mm_writer_view(&w), c->rec.request);
+  mm_writer_free(&w);
+  return e;
+}
+
+/* 2. NONCE-2. A consumed nonce whose content is byte-identical to the
+ * imported one is a retransmission (*replay): it gets its
+ * TargetMigrationComplete again (LIFE-5). That test runs before the expiry
+ * test on purpose: the source retransmits until answered, however long that
+ * takes (GAP-1), so an import must stay acknowledgeable after 300 s. */
+static mm_err check_nonce(import *c, uint64_t now, bool *replay) {
+  *replay = false;
+  mm_err e = mm_tgt_nonce_get(c->t->nonces, c->nonce, &c->rec);
+  if (e == MM_E_NOT_FOUND) return MM_E_UNKNOWN_NONCE;
+  if (e != MM_OK) return e;
+  bool same;
+  e = same_request(c, &same);
+  if (e != MM_OK || !same) return MM_E_UNKNOWN_NONCE; /* issued for another request */
+  if (c->rec.consumed) {
+    e = content_hash(c);
+    if (e != MM_OK) return e;
+    *replay = mm_view_eq(mm_view_of(c->hash, c->hash_len), c->rec.content_hash);
+    if (*replay) return MM_OK;
+    if (!mm_tgt_mutant(c->t, MM_MUT_ACCEPT_REUSED_NONCE)) return MM_E_NONCE_REUSED;
+  }
+  bool expired = now < c->rec.issued_at || now - c->rec.issued_at > MM_NONCE_LIFETIME_MS;
+  if (expired && !mm_tgt_mutant(c->t, MM_MUT_ACCEPT_EXPIRED_NONCE)) return MM_E_NONCE_EXPIRED;
+  return MM_OK;
+}
+
+/* 3. Sent and signed by the request's source (DOM-3, SIG-3). */
+static mm_err check_source(const import *c) {
+  mm_view source = c->rq->source_domain_name;
+  bool from_source = mm_view_eq(c->in->env.sender, source);
+  if (!from_source && !mm_tgt_mutant(c->t, MM_MUT_SKIP_DOMAIN_CHECK)) return MM_E_WRONG_DOMAIN;
+  if (mm_tgt_mutant(c->t, MM_MUT_SKIP_CONTENT_SIG)) return MM_OK;
+  const mm_key *k = mm_keydir_get(c->t->env->keys, source, c->suite);
+  return mm_verify_tbs(k, LABEL_CONTENT, MM_T_MIGRATION_CONTENT, c->mc, c->mc->signature);
+}
+
+/* 5. AUTHZ-4: the policy must still allow the client the nonce went to. */
+static mm_err check_still_allowed(const import *c) {
+  bool allowed = mm_policy_allows(&c->t->cfg->policy, c->t->cfg->domain, c->rec.client,
+                                  c->rq->group_id, c->rq->source_domain_name);
+  if (allowed || mm_tgt_mutant(c->t, MM_MUT_SKIP_TARGET_REAUTH)) return MM_OK;
+  return MM_E_UNAUTHORIZED;
+}
+
+/* 7. LIFE-6: the reference group state of the request's group and suite,
+ * at the epoch after the migration Commit. */
+static mm_err check_state(import *c) {
+  mm_view gs = c->mc->group_state;
+  mm_limits lim = mm_ds_limits(c->t->env, c->suite);
+  if (mm_group_state_decode(gs.data, gs.len, &lim, &c->state, NULL) != MM_OK)
+    return MM_E_MALFORMED;
+  bool fits = mm_view_eq(c->state.group_id, c->rq->group_id) &&
+              c->state.cipher_suite == c->suite && c->rq->epoch != UINT64_MAX &&
+              c->state.epoch == c->rq->epoch + 1;
+  return fits ? MM_OK : MM_E_MALFORMED;
+}
+
+/* Checks 1-7. *replay: a retransmission of the imported content. */
+static mm_err check_content(import *c, uint64_t now, bool *replay) {
+  mm_err e = check_response_sig(c);
+  if (e == MM_OK) e = check_nonce(c, now, replay);
+  if (e != MM_OK || *replay) return e;
+  e = check_source(c);
+  if (e != MM_OK) return e;
+  if (c->suite != c->rec.suite) return MM_E_UNSUPPORTED_CIPHERSUITE; /* 4, SUITE-2 */
+  e = check_still_allowed(c);
+  if (e != MM_OK) return e;
+  bool exists = mm_tgt_hosts(c->t, c->rq->group_id);
+  if (exists && !mm_tgt_mutant(c->t, MM_MUT_IMPORT_EXISTING_GROUP)) return MM_E_GROUP_EXISTS;
+  return check_state(c);
+}
+
+/* TargetMigrationComplete for c->hash to the sender (SIG-4). */
+static mm_err send_complete(const import *c, mm_outbox *out) {
+  mm_target_migration_complete tmc = {mm_view_of(c->hash, c->hash_len), {0}};
+  mm_writer sig;
+  mm_writer_init(&sig);
+  mm_err e = mm_sign_tbs(c->t->cfg->sign_keys[c->suite], LABEL_COMPLETE,
+                         MM_T_TARGET_MIGRATION_COMPLETE, &tmc, &sig);
+  tmc.signature = mm_writer_view(&sig);
+  if (e == MM_OK)
+    e = mm_send_msg(out, c->in->sender, MM_MSG_TARGET_MIGRATION_COMPLETE, c->suite,
+                    c->t->cfg->domain, MM_T_TARGET_MIGRATION_COMPLETE, &tmc);
+  mm_writer_free(&sig);
+  return e;
+}
+
+/* The group_state, copied once into a buffer the store takes over. */
+static mm_err store_state(const import *c) {
+  mm_view gs = c->mc->group_state;
+  uint8_t *copy = malloc(gs.len ? gs.len : 1);
+  if (!copy) return MM_E_NOMEM;
+  if (gs.len) memcpy(copy, gs.data, gs.len);
+  return mm_tgt_state_put_owned(c->t->env->store, c->rq->group_id, copy, gs.len);
+}
+
+/* 8. State, group record, consumed nonce: in that order, so that a group
+ * is never recorded without its state. */
+static mm_err store_import(import *c) {
+  mm_store *s = c->t->env->store;
+  mm_view gid = c->rq->group_id;
+  mm_err e = store_state(c);
+  if (e != MM_OK) return e;
+  mm_tgt_group grp = {.origin = MM_TGT_IMPORTED, .suite = c->suite,
+                      .epoch = c->state.epoch, .source = c->rq->source_domain_name,
+                      .client = c->rec.client, .nonce = c->nonce};
+  e = mm_tgt_group_put(s, gid, &grp);
+  if (e != MM_OK) {
+    mm_store_del(s, MM_TGT_NS_STATE, gid);
+    return e;
+  }
+  mm_tgt_nonce used = c->rec;
+  used.consumed = true;
+  used.content_hash = mm_view_of(c->hash, c->hash_len);
+  e = mm_tgt_nonce_put(c->t->nonces, c->nonce, &used);
+  if (e != MM_OK) {
+    mm_store_del(s, MM_TGT_NS_GROUP, gid);
+    mm_store_del(s, MM_TGT_NS_STATE, gid);
+  }
+  return e;
+}
+
+static void report_import(const import *c) {
+  mm_view state;
+  if (!mm_tgt_state_get(c->t->env->store, c->rq->group_id, &state)) return;
+  mm_event ev = {.kind = MM_EV_GROUP_IMPORTED,
+                 .actor = c->t->cfg->domain,
+                 .group_id = c->rq->group_id,
+                 .epoch = c->state.epoch,
+                 .detail = state,
+                 .peer = c->rq->source_domain_name};
+  mm_observe(c->t->env->obs, &ev);
+}
+
+static mm_err import_group(import *c, mm_outbox *out) {
+  mm_err e = c->hash_len ? MM_OK : content_hash(c);
+  if (e == MM_OK) e = store_import(c);
+  if (e != MM_OK) return e;
+  report_import(c);
+  return send_complete(c, out);
+}
+
+mm_err mm_tgt_handle_content(mm_target *t, const mm_intake *in, uint64_t now,
+                             mm_outbox *out) {
+  const mm_migration_content *mc = &in->body.migration_content;
+  import c = {.t = t, .in = in, .mc = mc, .rq = &mc->migration_response.migration_request,
+              .suite = in->env.cipher_suite, .nonce = mc->migration_response.nonce};
+  bool replay = false;
+  mm_err e = check_content(&c, now, &replay);
+  if (e != MM_OK) return e;
+  return replay ? send_complete(&c, out) : import_group(&c, out);
+}

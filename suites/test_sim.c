@@ -1,0 +1,251 @@
+/* The simulator: the happy path in every suite, determinism, transcripts
+ * that carry everything needed to re-verify them, and invariants that fail
+ * when a mutant breaks the rule behind them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mlsmig/sim.h"
+#include "testlib.h"
+#include "transcript.h"
+
+static mm_sim *run(mm_sim_config *cfg, mm_sim_outcome *o) {
+  mm_sim *s;
+  ck_assert_int_eq(mm_sim_new(cfg, &s), MM_OK);
+  mm_sim_start_migration(s, 0);
+  ck_assert_int_eq(mm_sim_run(s), MM_OK);
+  mm_sim_check(s, o);
+  return s;
+}
+
+static void assert_all_pass(const mm_sim_outcome *o) {
+  for (int i = 1; i <= 5; i++)
+    ck_assert_msg(o->inv[i] == MM_INV_PASS, "INV-%d: %s", i, o->inv_detail[i]);
+}
+
+START_TEST(test_happy_path_every_suite) {
+  uint16_t suite = (uint16_t)(_i + 1);
+  mm_sim_config cfg = mm_sim_config_default(suite, 42);
+  mm_sim_outcome o;
+  mm_sim *s = run(&cfg, &o);
+  ck_assert_str_eq(o.result, "completed");
+  ck_assert_str_eq(o.home, MM_SIM_TARGET);
+  ck_assert_uint_eq(o.epoch, mm_sim_initial_epoch(s) + 1);
+  assert_all_pass(&o);
+  /* Every member follows the group to the target. */
+  for (unsigned m = 0; m < mm_sim_member_count(s); m++) {
+    mm_client_status st = mm_client_get_status(mm_sim_client(s, m));
+    ck_assert(mm_view_eq_str(st.ds, MM_SIM_TARGET));
+  }
+  mm_sim_free(s);
+}
+END_TEST
+
+/* The seven message types of the flow appear in order. */
+START_TEST(test_happy_path_message_order) {
+  mm_sim_config cfg = mm_sim_config_default(1, 3);
+  mm_sim_outcome o;
+  mm_sim *s = run(&cfg, &o);
+  static const uint8_t want[] = {MM_MSG_MIGRATION_REQUEST, MM_MSG_MIGRATION_RESPONSE,
+                                 MM_MSG_MIGRATION_CONTENT, MM_MSG_TARGET_MIGRATION_COMPLETE,
+                                 MM_MSG_MIGRATION_CONFIRMATION};
+  size_t k = 0;
+  bool fanout_before_complete = false, seen_complete = false;
+  for (size_t i = 0; i < mm_sim_record_count(s); i++) {
+    const mm_sim_record *r = mm_sim_record_at(s, i);
+    ck_assert_int_eq(r->verdict, MM_OK);
+    if (k < sizeof want && r->msg_type == want[k]) k++;
+    if (r->msg_type == MM_MSG_TARGET_MIGRATION_COMPLETE) seen_complete = true;
+    if (r->msg_type == MM_MSG_MIGRATION_COMMIT && strcmp(r->from, MM_SIM_SOURCE) == 0 &&
+        !seen_complete)
+      fanout_before_complete = true;
+  }
+  ck_assert_uint_eq(k, sizeof want);
+  ck_assert(!fanout_before_complete);
+  mm_sim_free(s);
+}
+END_TEST
+
+static json_t *transcript_of(uint16_t suite, uint64_t seed, uint64_t state_bytes) {
+  mm_sim_config cfg = mm_sim_config_default(suite, seed);
+  cfg.keep_bodies = true;
+  cfg.state_bytes = state_bytes;
+  mm_sim_outcome o;
+  mm_sim *s = run(&cfg, &o);
+  json_t *t = mm_sim_transcript(s, &o);
+  mm_sim_free(s);
+  return t;
+}
+
+START_TEST(test_same_seed_same_bytes) {
+  uint16_t suite = (uint16_t)(_i + 1);
+  json_t *a = transcript_of(suite, 9, 4096), *b = transcript_of(suite, 9, 4096);
+  json_t *c = transcript_of(suite, 10, 4096);
+  char *sa = json_dumps(a, JSON_COMPACT), *sb = json_dumps(b, JSON_COMPACT),
+       *sc = json_dumps(c, JSON_COMPACT);
+  ck_assert_str_eq(sa, sb);
+  ck_assert_str_ne(sa, sc);
+  free(sa);
+  free(sb);
+  free(sc);
+  json_decref(a);
+  json_decref(b);
+  json_decref(c);
+}
+END_TEST
+
+/* ---- fault hooks used to make invariants fail ---- */
+
+typedef struct {
+  const char *drop_from; /* drop envelopes from this sender */
+  uint8_t drop_type;     /* ... of this msg_type (0: all) */
+  bool *flag;            /* set at flip_at ms */
+  uint64_t flip_at;
+} hook_ctx;
+
+static unsigned drop_hook(void *ctx, mm_sim *s, mm_sim_send *snd) {
+  (void)s;
+  hook_ctx *h = ctx;
+  bool drop = h->drop_from && strcmp(snd->from, h->drop_from) == 0 &&
+              (h->drop_type == 0 || h->drop_type == snd->msg_type);
+  return drop ? 0 : 1;
+}
+
+static void flip_hook(void *ctx, mm_sim *s, uint64_t now) {
+  (void)s;
+  hook_ctx *h = ctx;
+  if (h->flag && now >= h->flip_at) *h->flag = true;
+}
+
+/* INV-1: a Commit accepted during the migration forks the group. */
+static mm_sim_outcome race_commit(mm_mutants mutants) {
+  mm_sim_config cfg = mm_sim_config_default(1, 5);
+  cfg.mutants = mutants;
+  mm_sim *s;
+  ck_assert_int_eq(mm_sim_new(&cfg, &s), MM_OK);
+  mm_sim_start_migration(s, 0);
+  mm_sim_member_commit(s, 1, 16); /* reaches the source while it migrates */
+  mm_sim_run(s);
+  mm_sim_outcome o;
+  mm_sim_check(s, &o);
+  mm_sim_free(s);
+  return o;
+}
+
+START_TEST(test_inv1_holds_and_fails_with_mutant) {
+  mm_sim_outcome o = race_commit(0);
+  assert_all_pass(&o);
+  ck_assert_str_eq(o.result, "completed");
+  o = race_commit(1u << MM_MUT_COMMITS_DURING_MIGRATION);
+  ck_assert_int_eq(o.inv[1], MM_INV_FAIL);
+}
+END_TEST
+
+/* INV-4: a source that gives up after MigrationContent serves on while the
+ * target has imported: two homes. */
+START_TEST(test_inv4_fails_when_source_gives_up) {
+  hook_ctx h = {MM_SIM_TARGET, MM_MSG_TARGET_MIGRATION_COMPLETE, NULL, 0};
+  mm_sim_hooks hooks = {drop_hook, NULL, &h};
+  mm_sim_config cfg = mm_sim_config_default(1, 6);
+  cfg.hooks = &hooks;
+  cfg.max_time_ms = 120000;
+  mm_sim_outcome o;
+  mm_sim *s = run(&cfg, &o);
+  /* Reference: stuck in migration (GAP-1), but never two homes. */
+  ck_assert_str_eq(o.result, "stuck");
+  ck_assert_int_ne(o.inv[4], MM_INV_FAIL);
+  ck_assert_int_ne(o.inv[1], MM_INV_FAIL);
+  mm_sim_free(s);
+
+  cfg.mutants = 1u << MM_MUT_ABORT_AFTER_CONTENT;
+  s = run(&cfg, &o);
+  ck_assert_int_eq(o.inv[4], MM_INV_FAIL);
+  mm_sim_free(s);
+}
+END_TEST
+
+/* INV-3: a target that does not re-check its policy at import imports for a
+ * client the policy now refuses. */
+static bool refuse_after_flag(void *ctx, mm_view client, mm_view group, mm_view peer) {
+  (void)client, (void)group, (void)peer;
+  return !*(bool *)ctx;
+}
+
+START_TEST(test_inv3_fails_without_reauth) {
+  for (int mutant = 0; mutant < 2; mutant++) {
+    bool refused = false;
+    hook_ctx h = {NULL, 0, &refused, 12}; /* after the response, before the content */
+    mm_sim_hooks hooks = {NULL, flip_hook, &h};
+    mm_sim_config cfg = mm_sim_config_default(2, 8);
+    cfg.hooks = &hooks;
+    cfg.max_time_ms = 60000;
+    cfg.target_policy = (mm_policy){MM_POLICY_CUSTOM, NULL, refuse_after_flag, &refused};
+    cfg.mutants = mutant ? 1u << MM_MUT_SKIP_TARGET_REAUTH : 0;
+    mm_sim_outcome o;
+    mm_sim *s = run(&cfg, &o);
+    if (mutant) ck_assert_int_eq(o.inv[3], MM_INV_FAIL);
+    else ck_assert_int_ne(o.inv[3], MM_INV_FAIL);
+    mm_sim_free(s);
+  }
+}
+END_TEST
+
+/* INV-2: losing durable state on a crash loses the migration. */
+typedef struct {
+  uint64_t crash_at, restart_at;
+  mm_role role;
+} crash_ctx;
+
+static void crash_hook(void *ctx, mm_sim *s, uint64_t now) {
+  crash_ctx *c = ctx;
+  if (now >= c->crash_at && now < c->restart_at) mm_sim_crash(s, c->role);
+  if (now >= c->restart_at) mm_sim_restart(s, c->role);
+}
+
+START_TEST(test_crash_restart_source_completes) {
+  /* Crash the source right after it sent MigrationContent; restart later. */
+  crash_ctx c = {16, 3000, MM_ROLE_SOURCE};
+  mm_sim_hooks hooks = {NULL, crash_hook, &c};
+  mm_sim_config cfg = mm_sim_config_default(3, 11);
+  cfg.hooks = &hooks;
+  mm_sim_outcome o;
+  mm_sim *s = run(&cfg, &o);
+  ck_assert_str_eq(o.result, "completed");
+  for (int i = 1; i <= 4; i++) ck_assert_msg(o.inv[i] != MM_INV_FAIL, "INV-%d: %s", i, o.inv_detail[i]);
+  mm_sim_free(s);
+}
+END_TEST
+
+START_TEST(test_transcript_has_keys_and_envelopes) {
+  json_t *t = transcript_of(7, 1, 300);
+  ck_assert_int_eq(json_integer_value(json_object_get(t, "cipher_suite")), 7);
+  json_t *keys = json_object_get(t, "keys");
+  ck_assert_ptr_nonnull(json_object_get(keys, MM_SIM_SOURCE));
+  ck_assert_ptr_nonnull(json_object_get(keys, MM_SIM_TARGET));
+  ck_assert_ptr_nonnull(json_object_get(keys, "alice@" MM_SIM_SOURCE));
+  json_t *msgs = json_object_get(t, "messages");
+  ck_assert_uint_ge(json_array_size(msgs), 7);
+  size_t i;
+  json_t *m;
+  json_array_foreach(msgs, i, m) ck_assert(json_is_string(json_object_get(m, "envelope")));
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(t, "outcome"), "result")),
+                   "completed");
+  json_decref(t);
+}
+END_TEST
+
+Suite *suite_sim(void) {
+  Suite *s = suite_create("sim");
+  TCase *tc = tcase_create("sim");
+  tcase_set_timeout(tc, 60);
+  MM_ADD_LOOP_TEST(tc, test_happy_path_every_suite,
+                   "SUITE-1 INV-1 INV-2 INV-3 INV-4 INV-5 LIFE-6", 0, MM_SUITE_COUNT);
+  MM_ADD_TEST(tc, test_happy_path_message_order, "LIFE-1 LIFE-2");
+  MM_ADD_LOOP_TEST(tc, test_same_seed_same_bytes, "-", 0, MM_SUITE_COUNT);
+  MM_ADD_TEST(tc, test_inv1_holds_and_fails_with_mutant, "INV-1 LIFE-3");
+  MM_ADD_TEST(tc, test_inv4_fails_when_source_gives_up, "INV-4 LIFE-5");
+  MM_ADD_TEST(tc, test_inv3_fails_without_reauth, "INV-3 AUTHZ-4");
+  MM_ADD_TEST(tc, test_crash_restart_source_completes, "DUR-1 INV-2");
+  MM_ADD_TEST(tc, test_transcript_has_keys_and_envelopes, "-");
+  suite_add_tcase(s, tc);
+  return s;
+}

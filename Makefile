@@ -14,7 +14,7 @@ DESTDIR   ?=
 VERSION   := 0.1.0
 PROFILE_VERSION := 1
 
-DEB_PKGS  := build-essential pkg-config libssl-dev libjansson-dev check lcov
+DEB_PKGS  := build-essential pkg-config libssl-dev libjansson-dev check lcov python3-cryptography
 PC_PKGS   := openssl jansson check
 
 ifeq ($(SANITIZE),1)
@@ -87,6 +87,7 @@ deps:
 	for p in $(PC_PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	command -v lcov >/dev/null 2>&1 || missing="$$missing lcov"; \
+	/usr/bin/python3 -c 'import cryptography' >/dev/null 2>&1 || missing="$$missing python3-cryptography"; \
 	command -v $(CC) >/dev/null 2>&1 || missing="$$missing cc"; \
 	if [ -n "$$missing" ]; then \
 	  echo "mlsmig: missing:$$missing; installing Debian packages: $(DEB_PKGS)"; \

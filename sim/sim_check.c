@@ -135,6 +135,27 @@ static void check_progress(mm_sim *s, mm_sim_outcome *o) {
     fail(o, 5, "the initiator is still waiting at t=%llu ms", (unsigned long long)s->now);
 }
 
+/* LIFE-1, LIFE-2: the source fans out the migration Commit and confirms
+ * only after it accepted a TargetMigrationComplete. The invariants cannot
+ * see an early fan-out when everything is delivered; the trace can. */
+static void check_order(mm_sim *s, mm_sim_outcome *o) {
+  bool completed = false;
+  for (size_t i = 0; i < s->n_rec && !o->rule_violation[0]; i++) {
+    const mm_sim_record *r = &s->rec[i];
+    bool from_source = strcmp(r->from, MM_SIM_SOURCE) == 0;
+    if (r->msg_type == MM_MSG_TARGET_MIGRATION_COMPLETE && r->verdict == MM_OK &&
+        strcmp(r->to, MM_SIM_SOURCE) == 0)
+      completed = true;
+    else if (from_source && !completed && r->msg_type == MM_MSG_MIGRATION_COMMIT)
+      snprintf(o->rule_violation, sizeof o->rule_violation,
+               "LIFE-1: migration Commit fanned out to %s before completion (step %zu)", r->to,
+               r->step);
+    else if (from_source && !completed && r->msg_type == MM_MSG_MIGRATION_CONFIRMATION)
+      snprintf(o->rule_violation, sizeof o->rule_violation,
+               "LIFE-2: confirmation sent to %s before completion (step %zu)", r->to, r->step);
+  }
+}
+
 void mm_sim_check(mm_sim *s, mm_sim_outcome *o) {
   memset(o, 0, sizeof *o);
   o->end_time_ms = s->now;
@@ -146,6 +167,7 @@ void mm_sim_check(mm_sim *s, mm_sim_outcome *o) {
   check_authorized(s, o);
   check_single_home(s, o);
   check_progress(s, o);
+  check_order(s, o);
   mm_group_info si = {0};
   bool migrating = s->nodes[0].a.src &&
                    mm_source_group(s->nodes[0].a.src, mm_sim_group_id(s), &si) &&

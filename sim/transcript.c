@@ -39,9 +39,12 @@ static json_t *outcome_json(const mm_sim_outcome *o) {
     snprintf(id, sizeof id, "INV-%d", i);
     json_object_set_new(inv, id, json_string(mm_inv_result_name(o->inv[i])));
   }
-  return json_pack("{s:s, s:s?, s:I, s:I, s:o}", "result", o->result, "home", o->home, "epoch",
-                   (json_int_t)o->epoch, "end_ms", (json_int_t)o->end_time_ms, "invariants",
-                   inv);
+  json_t *out = json_pack("{s:s, s:s?, s:I, s:I, s:o}", "result", o->result, "home", o->home,
+                          "epoch", (json_int_t)o->epoch, "end_ms", (json_int_t)o->end_time_ms,
+                          "invariants", inv);
+  if (out && o->rule_violation[0])
+    json_object_set_new(out, "rule_violation", json_string(o->rule_violation));
+  return out;
 }
 
 json_t *mm_sim_transcript(const mm_sim *s, const mm_sim_outcome *o) {

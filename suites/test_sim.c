@@ -215,6 +215,25 @@ START_TEST(test_crash_restart_source_completes) {
 }
 END_TEST
 
+/* LIFE-1, LIFE-2: fanning out or confirming before completion is caught
+ * from the trace even when every message is delivered. */
+START_TEST(test_order_rules_caught) {
+  mm_sim_config cfg = mm_sim_config_default(2, 3);
+  mm_sim_outcome o;
+  mm_sim *s = run(&cfg, &o);
+  ck_assert_str_eq(o.rule_violation, "");
+  mm_sim_free(s);
+  cfg.mutants = 1u << MM_MUT_EARLY_FANOUT;
+  s = run(&cfg, &o);
+  ck_assert_msg(strncmp(o.rule_violation, "LIFE-1", 6) == 0, "%s", o.rule_violation);
+  mm_sim_free(s);
+  cfg.mutants = 1u << MM_MUT_EARLY_CONFIRM;
+  s = run(&cfg, &o);
+  ck_assert_msg(strncmp(o.rule_violation, "LIFE-2", 6) == 0, "%s", o.rule_violation);
+  mm_sim_free(s);
+}
+END_TEST
+
 START_TEST(test_transcript_has_keys_and_envelopes) {
   json_t *t = transcript_of(7, 1, 300);
   ck_assert_int_eq(json_integer_value(json_object_get(t, "cipher_suite")), 7);
@@ -245,6 +264,7 @@ Suite *suite_sim(void) {
   MM_ADD_TEST(tc, test_inv4_fails_when_source_gives_up, "INV-4 LIFE-5");
   MM_ADD_TEST(tc, test_inv3_fails_without_reauth, "INV-3 AUTHZ-4");
   MM_ADD_TEST(tc, test_crash_restart_source_completes, "DUR-1 INV-2");
+  MM_ADD_TEST(tc, test_order_rules_caught, "LIFE-1 LIFE-2");
   MM_ADD_TEST(tc, test_transcript_has_keys_and_envelopes, "-");
   suite_add_tcase(s, tc);
   return s;

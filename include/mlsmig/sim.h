@@ -77,6 +77,8 @@ typedef struct mm_sim_outcome {
   mm_err initiator_error;
   mm_inv_result inv[6];      /* index 1..5 */
   char inv_detail[6][160];
+  /* Rules the trace shows broken (LIFE-1, LIFE-2 ordering), "" if none. */
+  char rule_violation[160];
 } mm_sim_outcome;
 
 mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out);

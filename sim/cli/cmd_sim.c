@@ -98,6 +98,7 @@ static void print_table(const mm_sim *s, const mm_sim_outcome *o) {
   for (int i = 1; i <= 5; i++)
     printf("  INV-%d %s%s%s\n", i, mm_inv_result_name(o->inv[i]), o->inv_detail[i][0] ? ": " : "",
            o->inv_detail[i]);
+  if (o->rule_violation[0]) printf("  rule broken: %s\n", o->rule_violation);
 }
 
 static bool run_one(const sim_args *a, uint16_t suite, json_t *all) {
@@ -118,6 +119,7 @@ static bool run_one(const sim_args *a, uint16_t suite, json_t *all) {
   mm_sim_check(s, &o);
   bool ok = strcmp(o.result, "completed") == 0;
   for (int i = 1; i <= 5; i++) ok = ok && o.inv[i] != MM_INV_FAIL;
+  ok = ok && !o.rule_violation[0];
   if (all) json_array_append_new(all, mm_sim_transcript(s, &o));
   else print_table(s, &o);
   mm_sim_free(s);

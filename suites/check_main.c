@@ -1,9 +1,11 @@
 /* One runner for every Check suite. The list of suites is generated from the
  * file names suites/test_NAME.c (build/gen/suites.h).
  *
- *   check_all            run everything, print Check's summary line
- *   check_all --list     print "suite<TAB>test<TAB>rule IDs" for every test
- *   check_all SUITE...   run only these suites */
+ *   check_all                 run everything, print Check's summary line
+ *   check_all --list          print "suite<TAB>test<TAB>rule IDs" for every test
+ *   check_all --rules ID...   run only the tests that check these rules; an
+ *                             area prefix selects the area ("SIG" = SIG-1..5)
+ *   check_all SUITE...        run only these suites */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,26 @@ static const suite_entry all_suites[] = {
 
 const char *mm_current_suite = "";
 
+/* --rules filter: NULL-ended list of IDs or area prefixes. */
+static char **rule_filter;
+
+static bool rule_matches(const char *rules, const char *want) {
+  size_t n = strlen(want);
+  for (const char *p = rules; (p = strstr(p, want)) != NULL; p += n) {
+    bool starts = p == rules || p[-1] == ' ';
+    bool ends = p[n] == '\0' || p[n] == ' ' || (p[n] == '-' && strchr(want, '-') == NULL);
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+static bool selected(const char *rules) {
+  if (!rule_filter) return true;
+  for (char **f = rule_filter; *f; f++)
+    if (rule_matches(rules, *f)) return true;
+  return false;
+}
+
 static mm_test_info *tests;
 static size_t ntests, captests;
 
@@ -41,12 +63,14 @@ static void remember(const char *suite, const char *name, const char *rules) {
 
 void mm_test_register(TCase *tc, const TTest *fn, const char *suite,
                       const char *name, const char *rules) {
+  if (!selected(rules)) return;
   remember(suite, name, rules);
   tcase_add_test(tc, fn);
 }
 
 void mm_test_register_loop(TCase *tc, const TTest *fn, const char *suite,
                            const char *name, const char *rules, int start, int end) {
+  if (!selected(rules)) return;
   remember(suite, name, rules);
   tcase_add_loop_test(tc, fn, start, end);
 }
@@ -87,6 +111,10 @@ static int wanted(const char *name, int argc, char **argv) {
 int main(int argc, char **argv) {
   size_t nsuites = sizeof all_suites / sizeof all_suites[0];
   int list = argc > 1 && strcmp(argv[1], "--list") == 0;
+  if (argc > 2 && strcmp(argv[1], "--rules") == 0) {
+    rule_filter = argv + 2; /* argv is NULL-ended */
+    argc = 1;
+  }
   SRunner *sr = NULL;
   for (size_t i = 0; i < nsuites; i++) {
     if (!list && !wanted(all_suites[i].name, argc, argv)) continue;

@@ -57,7 +57,7 @@ CHECK_BIN := $(BUILD)/check_all
 
 VECTOR_FILES := $(sort $(wildcard vectors/external/mlswg/*.json) $(wildcard vectors/*.json))
 
-.PHONY: all run check deps clean install uninstall _run _check _all
+.PHONY: all run check deps clean install uninstall _run _check _all coverage _coverage
 
 all: deps
 	@$(MAKE) --no-print-directory _all
@@ -156,6 +156,26 @@ $(BUILD)/obj/suites/%.o: CFLAGS_ALL += -Isuites
 $(CHECK_BIN): $(TEST_OBJS) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(LIB) $(PKG_LIBS)
+
+# Line and branch coverage of sim/ by the Check suites, as lcov HTML in
+# reports/coverage/ and one summary line.
+coverage: deps
+	@$(MAKE) --no-print-directory COVERAGE=1 _coverage
+
+_coverage: $(CHECK_BIN) $(CLI)
+	@find $(BUILD) -name '*.gcda' -delete
+	@MLSMIG_CLI=$(CLI) $(CHECK_BIN) > $(BUILD)/check.log 2>&1 || { tail -20 $(BUILD)/check.log; exit 1; }
+	@mkdir -p reports/coverage
+	@lcov --quiet --capture --rc lcov_branch_coverage=1 --directory $(BUILD)/obj/sim \
+	  --base-directory . --output-file $(BUILD)/cov.info 2>&1 | grep -v 'redefined at' || true
+	@lcov --quiet --rc lcov_branch_coverage=1 --extract $(BUILD)/cov.info '*/sim/*' \
+	  --output-file $(BUILD)/cov-sim.info >/dev/null
+	@genhtml --quiet --branch-coverage --output-directory reports/coverage \
+	  --title "mlsmig sim/" $(BUILD)/cov-sim.info >/dev/null
+	@lcov --rc lcov_branch_coverage=1 --summary $(BUILD)/cov-sim.info 2>&1 | \
+	  awk '/lines|branches|functions/ {printf "%s ", $$0} END {print ""}' | \
+	  sed 's/  */ /g; s/^/coverage of sim\/: /'
+	@echo "HTML: reports/coverage/index.html"
 
 install: deps
 	@$(MAKE) --no-print-directory _all

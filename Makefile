@@ -4,6 +4,8 @@
 #   make check    every Check suite (installs missing packages first)
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make install PREFIX=/usr/local DESTDIR=
+#   make vectors  regenerate the published vectors (vectors/*.json)
+#   make vectors-check  fail if the committed vectors differ from a regeneration
 #
 # Packages come from Debian; `make deps` installs what is missing with
 # apt-get (as root, or through sudo) or names the exact command to run.
@@ -57,7 +59,7 @@ CHECK_BIN := $(BUILD)/check_all
 
 VECTOR_FILES := $(sort $(wildcard vectors/external/mlswg/*.json) $(wildcard vectors/*.json))
 
-.PHONY: all run check deps clean install uninstall _run _check _all coverage _coverage
+.PHONY: all run check deps clean install uninstall _run _check _all coverage _coverage vectors _vectors vectors-check _vectors_check
 
 all: deps
 	@$(MAKE) --no-print-directory _all
@@ -156,6 +158,27 @@ $(BUILD)/obj/suites/%.o: CFLAGS_ALL += -Isuites
 $(CHECK_BIN): $(TEST_OBJS) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(LIB) $(PKG_LIBS)
+
+# The published vectors: written by `mlsmig vectors generate` (seed 1), so a
+# regeneration must give the committed bytes (vectors/README.md).
+VECTOR_OWN := crypto codec migration negative
+
+vectors: deps
+	@$(MAKE) --no-print-directory _vectors
+
+_vectors: $(CLI)
+	@$(CLI) vectors generate --out vectors
+
+vectors-check: deps
+	@$(MAKE) --no-print-directory _vectors_check
+
+_vectors_check: $(CLI)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(CLI) vectors generate --out "$$tmp" >/dev/null && \
+	for f in $(VECTOR_OWN); do \
+	  cmp -s "$$tmp/$$f.json" "vectors/$$f.json" || \
+	  { echo "vectors-check: vectors/$$f.json differs from a regeneration (run make vectors)"; exit 1; }; \
+	done && echo "vectors-check: vectors/{$$(echo $(VECTOR_OWN) | tr ' ' ,)}.json match a regeneration"
 
 # Line and branch coverage of sim/ by the Check suites, as lcov HTML in
 # reports/coverage/ and one summary line.

@@ -23,7 +23,13 @@ typedef struct {
   void (*verify)(const json_t *, mm_vresult *);
 } vformat;
 
+/* mlsmig's own formats first: crypto.json would also pass the mlswg
+ * crypto-basics test (an array of objects with cipher_suite). */
 static const vformat formats[] = {
+    {"mlsmig crypto", mm_mlsmig_is_crypto, mm_mlsmig_verify_crypto},
+    {"mlsmig codec", mm_mlsmig_is_codec, mm_mlsmig_verify_codec},
+    {"mlsmig negative", mm_mlsmig_is_negative, mm_mlsmig_verify_negative},
+    {"mlsmig migration", mm_mlsmig_is_migration, mm_mlsmig_verify_migration},
     {"mlswg crypto-basics", mm_mlswg_is_crypto_basics, mm_mlswg_verify_crypto_basics},
     {"mlswg deserialization", mm_mlswg_is_deserialization, mm_mlswg_verify_deserialization},
     {"mlswg messages", mm_mlswg_is_messages, mm_mlswg_verify_messages},

@@ -1,7 +1,8 @@
 /* Vector file verification: detects the format of a JSON vector file and
  * checks every vector in it. Formats: the MLS working group's
  * crypto-basics, deserialization, messages (framing fields) and
- * message-protection (framing) files. */
+ * message-protection (framing) files, and mlsmig's own crypto, codec,
+ * migration and negative files (vectors/README.md). */
 #ifndef MLSMIG_VECTORS_H
 #define MLSMIG_VECTORS_H
 
@@ -37,5 +38,15 @@ bool mm_mlswg_is_messages(const json_t *root);
 void mm_mlswg_verify_messages(const json_t *root, mm_vresult *r);
 bool mm_mlswg_is_message_protection(const json_t *root);
 void mm_mlswg_verify_message_protection(const json_t *root, mm_vresult *r);
+
+/* mlsmig's own files (vectors_mlsmig_*.c). */
+bool mm_mlsmig_is_crypto(const json_t *root);
+void mm_mlsmig_verify_crypto(const json_t *root, mm_vresult *r);
+bool mm_mlsmig_is_codec(const json_t *root);
+void mm_mlsmig_verify_codec(const json_t *root, mm_vresult *r);
+bool mm_mlsmig_is_migration(const json_t *root);
+void mm_mlsmig_verify_migration(const json_t *root, mm_vresult *r);
+bool mm_mlsmig_is_negative(const json_t *root);
+void mm_mlsmig_verify_negative(const json_t *root, mm_vresult *r);
 
 #endif

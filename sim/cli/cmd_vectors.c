@@ -1,14 +1,24 @@
-/* mlsmig vectors verify FILE...: one line per file, then the totals. */
+/* mlsmig vectors verify FILE...: one line per file, then the totals.
+ * mlsmig vectors generate [--out DIR] [--seed S]: writes mlsmig's own files. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "mlsmig/crypto.h"
 #include "vectors.h"
+#include "vectors_gen.h"
 
 static const char vectors_help[] =
-    "usage: mlsmig vectors verify FILE...\n\n"
-    "Verifies vector files, detecting each file's format:\n"
+    "usage: mlsmig vectors verify FILE...\n"
+    "       mlsmig vectors generate [--out DIR] [--seed S]\n\n"
+    "generate writes crypto.json, codec.json, migration.json and negative.json\n"
+    "into DIR (default: vectors); the same seed (default 1) gives the same bytes.\n\n"
+    "verify checks vector files, detecting each file's format:\n"
+    "  mlsmig crypto            keys, SignWithLabel per migration label, RefHash\n"
+    "  mlsmig codec             valid and invalid encodings of every message type\n"
+    "  mlsmig migration         happy-path transcripts, replayed in the simulator\n"
+    "  mlsmig negative          one bad message to a reference actor, and its verdict\n"
     "  mlswg crypto-basics      sign_with_label (both ways) and ref_hash per suite\n"
     "  mlswg deserialization    variable-length integer headers\n"
     "  mlswg messages           framing of public_message_* and private_message\n"
@@ -45,6 +55,36 @@ static int verify(int argc, char **argv) {
   return failed ? EXIT_REJECTED : EXIT_OK;
 }
 
+static int generate(int argc, char **argv) {
+  const char *dir = "vectors", *v;
+  uint64_t seed = MM_VG_DEFAULT_SEED;
+  bool bad = false;
+  for (int i = 1; i < argc; i++) {
+    if (cli_opt(argc, argv, &i, "--out", &v, &bad)) {
+      if (bad) return EXIT_USAGE;
+      dir = v;
+    } else if (cli_opt(argc, argv, &i, "--seed", &v, &bad)) {
+      if (bad) return EXIT_USAGE;
+      if (!cli_parse_u64(v, &seed) || seed > INT64_MAX)
+        return cli_usage_error("vectors", "--seed wants an integer 0..2^63-1, got '%s'", v);
+    } else {
+      return cli_usage_error("vectors", "unexpected argument '%s'", argv[i]);
+    }
+  }
+  struct stat st;
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    return cli_usage_error("vectors", "--out %s is not a directory", dir);
+  char why[512];
+  mm_err e = mm_vectors_generate(dir, seed, why, sizeof why);
+  if (e != MM_OK) {
+    fprintf(stderr, "mlsmig vectors: %s (%s)\n", why, mm_err_message(e));
+    return EXIT_REJECTED;
+  }
+  printf("wrote %s/{crypto,codec,migration,negative}.json (seed %llu)\n", dir,
+         (unsigned long long)seed);
+  return EXIT_OK;
+}
+
 int cmd_vectors(int argc, char **argv) {
   if (argc < 2 || cli_is_help(argv[1])) {
     fputs(vectors_help, argc < 2 ? stderr : stdout);
@@ -57,6 +97,14 @@ int cmd_vectors(int argc, char **argv) {
         return EXIT_OK;
       }
     return verify(argc - 1, argv + 1);
+  }
+  if (strcmp(argv[1], "generate") == 0) {
+    for (int i = 2; i < argc; i++)
+      if (cli_is_help(argv[i])) {
+        fputs(vectors_help, stdout);
+        return EXIT_OK;
+      }
+    return generate(argc - 1, argv + 1);
   }
   return cli_usage_error("vectors", "unknown subcommand '%s'", argv[1]);
 }

@@ -34,6 +34,17 @@ BUILD     := build/cov
 OPT       := -O0 -g --coverage
 endif
 
+# `make fuzz` builds the library again with clang and libFuzzer's
+# instrumentation (fuzz/README.md).
+FUZZ_CC   ?= clang-14
+ifeq ($(FUZZ),1)
+BUILD     := build/fuzz
+CC        := $(FUZZ_CC)
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+OPT       := -O1 -g
+endif
+
 # Evaluated lazily, so that `deps` can install pkg-config files first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PC_PKGS) 2>/dev/null)
@@ -50,6 +61,22 @@ TEST_SRCS := $(sort $(wildcard suites/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+# Fuzz targets: one fuzz/fuzz_NAME.c each; add a target with one line here.
+FUZZ_TARGETS := \
+  decode \
+  envelope \
+  migration_error \
+  mls_message \
+  commit_aad \
+  group_state \
+  roundtrip \
+  msg_json \
+  vectors_json \
+  ds
+# check_all replays fuzz/corpus and fuzz/regressions through the same code
+# (suites/test_regressions.c), compiled without libFuzzer's entry point.
+FUZZ_OBJS := $(FUZZ_TARGETS:%=$(BUILD)/obj/fuzz/fuzz_%.o)
+TEST_OBJS += $(FUZZ_OBJS)
 # Every suites/test_NAME.c defines `Suite *suite_NAME(void)`.
 SUITE_NAMES := $(patsubst suites/test_%.c,%,$(wildcard suites/test_*.c))
 
@@ -59,7 +86,7 @@ CHECK_BIN := $(BUILD)/check_all
 
 VECTOR_FILES := $(sort $(wildcard vectors/external/mlswg/*.json) $(wildcard vectors/*.json))
 
-.PHONY: all run check deps clean install uninstall _run _check _all coverage _coverage vectors _vectors vectors-check _vectors_check
+.PHONY: all run check deps clean install uninstall _run _check _all coverage _coverage vectors _vectors vectors-check _vectors_check bench _bench
 
 all: deps
 	@$(MAKE) --no-print-directory _all
@@ -76,13 +103,46 @@ _run: $(CLI)
 	@mkdir -p reports
 	@$(CLI) sim --scenario happy --suite all > reports/happy.txt; rc=$$?; \
 	  grep -E '^(== suite|outcome|[0-9]+ passed)' reports/happy.txt; \
-	  echo "(every envelope of every run: reports/happy.txt)"; exit $$rc
+	  echo "(every envelope of every run: reports/happy.txt)"; [ $$rc = 0 ] || exit $$rc
+	@echo "== conformance run: the reference DS through the shim protocol, both roles"
+	@$(CLI) run --iut $(REF_DS) --role both --junit reports/junit.xml --json reports/results.json
+	@echo "(reports/junit.xml, reports/results.json)"
 
 check: deps
 	@$(MAKE) --no-print-directory _check
 
 _check: $(CHECK_BIN) $(CLI)
 	@MLSMIG_CLI=$(CLI) $(CHECK_BIN)
+
+# The published vectors: written by `mlsmig vectors generate` (seed 1), so a
+# regeneration must give the committed bytes (vectors/README.md).
+VECTOR_OWN := crypto codec migration negative
+
+vectors: deps
+	@$(MAKE) --no-print-directory _vectors
+
+_vectors: $(CLI)
+	@$(CLI) vectors generate --out vectors
+
+vectors-check: deps
+	@$(MAKE) --no-print-directory _vectors_check
+
+_vectors_check: $(CLI)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(CLI) vectors generate --out "$$tmp" >/dev/null && \
+	for f in $(VECTOR_OWN); do \
+	  cmp -s "$$tmp/$$f.json" "vectors/$$f.json" || \
+	  { echo "vectors-check: vectors/$$f.json differs from a regeneration (run make vectors)"; exit 1; }; \
+	done && echo "vectors-check: vectors/{$$(echo $(VECTOR_OWN) | tr ' ' ,)}.json match a regeneration"
+
+# A benchmark, not a test (README, "Performance"): prints a table and
+# writes reports/bench.json; `build/mlsmig bench --quick` is the short form.
+bench: deps
+	@$(MAKE) --no-print-directory _bench
+
+_bench: $(CLI)
+	@mkdir -p reports
+	@$(CLI) bench --json reports/bench.json
 
 deps:
 	@missing=""; \
@@ -143,6 +203,17 @@ $(BUILD)/gen/catalogue.inc: suites/catalogue.json
 
 $(BUILD)/obj/sim/catalogue.o: $(BUILD)/gen/catalogue.inc
 
+# The scenarios of suites/scenarios/*.scn, compiled in as {"name", "text"}
+# (so `mlsmig sim --scenario NAME` works from anywhere).
+SCENARIO_FILES := $(sort $(wildcard suites/scenarios/*.scn))
+$(BUILD)/gen/scenarios.inc: $(SCENARIO_FILES)
+	@mkdir -p $(dir $@)
+	@for f in $(SCENARIO_FILES); do n=$${f##*/}; printf '{"%s",\n' "$${n%.scn}"; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; echo '},'; \
+	done > $@.tmp; mv $@.tmp $@
+
+$(BUILD)/obj/sim/scenario_format.o: $(BUILD)/gen/scenarios.inc
+
 # Every MM_ADD_TEST(tc, name, "RULE IDS") of suites/test_*.c, as C
 # initializers: `mlsmig list tests` and the catalogue cross-check use it.
 $(BUILD)/gen/tests.inc: $(wildcard suites/test_*.c)
@@ -159,26 +230,56 @@ $(CHECK_BIN): $(TEST_OBJS) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(LIB) $(PKG_LIBS)
 
-# The published vectors: written by `mlsmig vectors generate` (seed 1), so a
-# regeneration must give the committed bytes (vectors/README.md).
-VECTOR_OWN := crypto codec migration negative
+# ---- fuzzing and memory checks (fuzz/README.md) ----
+# check_all runs the fuzz targets' code without libFuzzer, and counts heap
+# requests (suites/alloc_count.c) for the allocation-bound tests.
+$(FUZZ_OBJS): CFLAGS_ALL += -DMM_FUZZ_NO_MAIN
+$(CHECK_BIN): private LDFLAGS_ALL += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+$(BUILD)/gen/fuzz_targets.h: Makefile
+	@mkdir -p $(dir $@)
+	@printf '%s\n' $(foreach t,$(FUZZ_TARGETS),"MM_FUZZ_TARGET($(t))") > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null || mv $@.tmp $@; rm -f $@.tmp
+$(BUILD)/obj/suites/test_regressions.o: $(BUILD)/gen/fuzz_targets.h
 
-vectors: deps
-	@$(MAKE) --no-print-directory _vectors
+FUZZ_SECONDS ?= 10
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+.PHONY: fuzz fuzz-smoke _fuzz_bins valgrind _valgrind
 
-_vectors: $(CLI)
-	@$(CLI) vectors generate --out vectors
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIB) $(PKG_LIBS)
 
-vectors-check: deps
-	@$(MAKE) --no-print-directory _vectors_check
+_fuzz_bins: $(FUZZ_BINS)
 
-_vectors_check: $(CLI)
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	$(CLI) vectors generate --out "$$tmp" >/dev/null && \
-	for f in $(VECTOR_OWN); do \
-	  cmp -s "$$tmp/$$f.json" "vectors/$$f.json" || \
-	  { echo "vectors-check: vectors/$$f.json differs from a regeneration (run make vectors)"; exit 1; }; \
-	done && echo "vectors-check: vectors/{$$(echo $(VECTOR_OWN) | tr ' ' ,)}.json match a regeneration"
+# Builds every target with clang (installing clang-14 and libclang-rt-14-dev
+# when missing) and runs each for FUZZ_SECONDS; fuzz-smoke is CI's short run.
+fuzz: deps
+	@fuzz/apt-install.sh $(FUZZ_CC):clang-14 \
+	  /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
+	@$(MAKE) --no-print-directory FUZZ=1 _fuzz_bins
+	@fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=3
+
+# The happy path and a short run of the Check suites under valgrind
+# memcheck: zero errors, zero definite or indirect leaks.
+VALGRIND_SUITES ?= bytes messages json_codec rng client source target regressions
+VALGRIND = valgrind --quiet --error-exitcode=1 --leak-check=full \
+           --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+           --suppressions=fuzz/valgrind.supp
+valgrind: deps
+	@fuzz/apt-install.sh valgrind:valgrind
+	@$(MAKE) --no-print-directory _valgrind
+
+_valgrind: $(CLI) $(CHECK_BIN)
+	@echo "== valgrind: mlsmig sim --scenario happy --suite all"
+	$(Q)$(VALGRIND) $(CLI) sim --scenario happy --suite all > /dev/null
+	@echo "== valgrind: check_all $(VALGRIND_SUITES) (CK_FORK=no)"
+	$(Q)CK_FORK=no MLSMIG_CLI=$(CLI) $(VALGRIND) $(CHECK_BIN) $(VALGRIND_SUITES) \
+	  > $(BUILD)/valgrind.log 2>&1 || { tail -40 $(BUILD)/valgrind.log; exit 1; }
+	@tail -1 $(BUILD)/valgrind.log
+	@echo "valgrind: 0 errors, 0 leaks"
 
 # Line and branch coverage of sim/ by the Check suites, as lcov HTML in
 # reports/coverage/ and one summary line.
@@ -200,10 +301,25 @@ _coverage: $(CHECK_BIN) $(CLI)
 	  sed 's/  */ /g; s/^/coverage of sim\/: /'
 	@echo "HTML: reports/coverage/index.html"
 
+# The reference DS as a shim executable (docs/shim-protocol.md): the
+# conformance runner's default implementation under test.
+REF_DS      := $(BUILD)/mlsmig-ref-ds
+REF_DS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard sim/ref_ds/*.c)))
+
+$(REF_DS): $(REF_DS_OBJS) $(LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(REF_DS_OBJS) $(LIB) $(PKG_LIBS)
+
+_all: $(REF_DS)
+_run: $(REF_DS)
+# test_runner drives the shim executable next to $(CLI).
+$(CHECK_BIN): | $(REF_DS)
+
 install: deps
 	@$(MAKE) --no-print-directory _all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/mlsmig
 	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/mlsmig
+	install -m 0755 $(REF_DS) $(DESTDIR)$(PREFIX)/bin/mlsmig-ref-ds
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libmlsmig.a
 	install -m 0644 include/mlsmig/*.h $(DESTDIR)$(PREFIX)/include/mlsmig/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' mlsmig.pc.in \

@@ -7,6 +7,7 @@
  * (ecdsa_rfc6979.c) so that one key and one message give one signature. */
 #include "mlsmig/crypto.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 
+#include "crypto_stats.h"
 #include "ecdsa_rfc6979.h"
 
 struct mm_key {
@@ -31,6 +33,28 @@ struct mm_key {
 
 /* RFC 9420 section 5.1.2 */
 static const char sign_label_prefix[] = "MLS 1.0 ";
+
+/* ---- operation counters (crypto_stats.h) ---- */
+
+static _Atomic uint64_t n_signs, n_verifies, n_sign_bytes, n_verify_bytes, n_hash_bytes;
+
+static void count(_Atomic uint64_t *c, uint64_t v) {
+  atomic_fetch_add_explicit(c, v, memory_order_relaxed);
+}
+
+void mm_crypto_stats_get(mm_crypto_stats *out) {
+  out->signs = atomic_load_explicit(&n_signs, memory_order_relaxed);
+  out->verifies = atomic_load_explicit(&n_verifies, memory_order_relaxed);
+  out->sign_bytes = atomic_load_explicit(&n_sign_bytes, memory_order_relaxed);
+  out->verify_bytes = atomic_load_explicit(&n_verify_bytes, memory_order_relaxed);
+  out->hash_bytes = atomic_load_explicit(&n_hash_bytes, memory_order_relaxed);
+}
+
+mm_crypto_stats mm_crypto_stats_diff(const mm_crypto_stats *b, const mm_crypto_stats *a) {
+  return (mm_crypto_stats){b->signs - a->signs, b->verifies - a->verifies,
+                           b->sign_bytes - a->sign_bytes, b->verify_bytes - a->verify_bytes,
+                           b->hash_bytes - a->hash_bytes};
+}
 
 void mm_wipe(void *p, size_t len) {
   if (p && len) OPENSSL_cleanse(p, len);
@@ -81,6 +105,46 @@ static bool ed_constants(mm_sig_alg alg, BIGNUM *p, BIGNUM *d, int *a,
          BN_sub(p, p, t) && BN_copy(d, p) && BN_sub_word(d, 39081);
 }
 
+/* The constants of one curve, computed once per process (d takes a modular
+ * inverse) and then only read; published like the digests above. */
+typedef struct ed_curve {
+  BIGNUM *p, *d;
+  int a;
+} ed_curve;
+
+static _Atomic(ed_curve *) ed_cache[2];
+
+static void ed_curve_free(ed_curve *c) {
+  if (!c) return;
+  BN_free(c->p);
+  BN_free(c->d);
+  free(c);
+}
+
+static const ed_curve *ed_curve_get(mm_sig_alg alg) {
+  _Atomic(ed_curve *) *slot = &ed_cache[alg == MM_SIG_ED25519 ? 0 : 1];
+  ed_curve *c = atomic_load_explicit(slot, memory_order_acquire);
+  if (c) return c;
+  ed_curve *fresh = calloc(1, sizeof *fresh);
+  BN_CTX *bn = BN_CTX_new();
+  bool ok = fresh && bn && (fresh->p = BN_new()) && (fresh->d = BN_new());
+  if (ok) {
+    BN_CTX_start(bn);
+    ok = ed_constants(alg, fresh->p, fresh->d, &fresh->a, bn);
+    BN_CTX_end(bn);
+  }
+  BN_CTX_free(bn);
+  if (!ok) {
+    ed_curve_free(fresh);
+    return NULL;
+  }
+  if (atomic_compare_exchange_strong_explicit(slot, &c, fresh, memory_order_acq_rel,
+                                              memory_order_acquire))
+    return fresh;
+  ed_curve_free(fresh);
+  return c;
+}
+
 /* RFC 8032 sections 5.1.3 and 5.2.3, decoding up to the square root: the
  * encoding is a point iff y < p and x^2 = (y^2 - 1) / (d y^2 - a) has a root
  * (which must not be 0 when the sign bit of x is set). OpenSSL imports raw
@@ -92,19 +156,20 @@ static mm_err ed_check_public(mm_sig_alg alg, const uint8_t *pub, size_t len) {
   int sign = buf[len - 1] >> 7;
   buf[len - 1] &= 0x7f;
 
-  BN_CTX *bn = BN_CTX_new();
+  const ed_curve *cv = ed_curve_get(alg);
+  BN_CTX *bn = cv ? BN_CTX_new() : NULL;
   if (!bn) return MM_E_NOMEM;
   BN_CTX_start(bn);
-  BIGNUM *p = BN_CTX_get(bn), *d = BN_CTX_get(bn), *y = BN_CTX_get(bn);
-  BIGNUM *u = BN_CTX_get(bn), *v = BN_CTX_get(bn), *x2 = BN_CTX_get(bn);
-  int a = 0;
+  BIGNUM *y = BN_CTX_get(bn), *u = BN_CTX_get(bn), *v = BN_CTX_get(bn);
+  BIGNUM *x2 = BN_CTX_get(bn);
+  const BIGNUM *p = cv->p, *d = cv->d;
   mm_err e = MM_E_CRYPTO;
-  if (x2 && ed_constants(alg, p, d, &a, bn) && BN_lebin2bn(buf, (int)len, y)) {
+  if (x2 && BN_lebin2bn(buf, (int)len, y)) {
     const BIGNUM *one = BN_value_one();
     e = MM_E_MALFORMED;
     if (BN_cmp(y, p) < 0 && BN_mod_sqr(x2, y, p, bn) &&
         BN_mod_sub(u, x2, one, p, bn) && BN_mod_mul(v, d, x2, p, bn) &&
-        (a < 0 ? BN_mod_add(v, v, one, p, bn) : BN_mod_sub(v, v, one, p, bn)) &&
+        (cv->a < 0 ? BN_mod_add(v, v, one, p, bn) : BN_mod_sub(v, v, one, p, bn)) &&
         !BN_is_zero(v) && BN_mod_inverse(v, v, p, bn) &&
         BN_mod_mul(x2, u, v, p, bn)) {
       bool ok = BN_is_zero(x2) ? !sign : BN_kronecker(x2, p, bn) == 1;
@@ -272,46 +337,98 @@ mm_err mm_key_public_copy(const mm_key *k, mm_key **out) {
 
 /* ---- hashes ---- */
 
+/* One fetch per suite for the life of the process: fetching a digest takes
+ * locks and a method-store lookup, which for a small message costs more than
+ * hashing it. A lost race frees its own fetch and uses the winner's. */
+static _Atomic(EVP_MD *) md_cache[MM_SUITE_COUNT + 1];
+
+static const EVP_MD *suite_md(const mm_suite *s) {
+  _Atomic(EVP_MD *) *slot = &md_cache[s->id];
+  EVP_MD *md = atomic_load_explicit(slot, memory_order_acquire);
+  if (md) return md;
+  EVP_MD *fresh = EVP_MD_fetch(NULL, s->hash, NULL);
+  if (!fresh) return NULL;
+  if (atomic_compare_exchange_strong_explicit(slot, &md, fresh, memory_order_acq_rel,
+                                              memory_order_acquire))
+    return fresh;
+  EVP_MD_free(fresh);
+  return md;
+}
+
+/* The suite's hash over parts, in order, uncounted: large values are hashed
+ * where they lie, never copied behind a header first. */
+static mm_err digest_parts(const mm_suite *s, const mm_view *parts, size_t n, uint8_t *out,
+                           size_t *out_len) {
+  const EVP_MD *md = suite_md(s);
+  EVP_MD_CTX *ctx = md ? EVP_MD_CTX_new() : NULL;
+  unsigned int len = 0;
+  int ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) == 1;
+  for (size_t i = 0; ok && i < n; i++)
+    if (parts[i].len) ok = EVP_DigestUpdate(ctx, parts[i].data, parts[i].len) == 1;
+  ok = ok && EVP_DigestFinal_ex(ctx, out, &len) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!ok || len != s->hash_len) return MM_E_CRYPTO;
+  *out_len = len;
+  return MM_OK;
+}
+
+static size_t parts_len(const mm_view *parts, size_t n) {
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++) len += parts[i].len;
+  return len;
+}
+
 mm_err mm_hash(uint16_t suite, const uint8_t *data, size_t len, uint8_t *out,
                size_t *out_len) {
   const mm_suite *s = mm_suite_get(suite);
   if (!s) return MM_E_UNSUPPORTED_CIPHERSUITE;
   if (!out || !out_len || (!data && len)) return MM_E_USAGE;
-  EVP_MD *md = EVP_MD_fetch(NULL, s->hash, NULL);
-  unsigned int n = 0;
-  int ok = md && EVP_Digest(data ? data : (const uint8_t *)"", len, out, &n,
-                            md, NULL) == 1;
-  EVP_MD_free(md);
-  if (!ok || n != s->hash_len) return MM_E_CRYPTO;
-  *out_len = n;
-  return MM_OK;
+  count(&n_hash_bytes, len);
+  mm_view part = mm_view_of(data, len);
+  return digest_parts(s, &part, 1, out, out_len);
 }
 
 mm_err mm_ref_hash(uint16_t suite, const char *label, const uint8_t *value,
                    size_t value_len, uint8_t *out, size_t *out_len) {
   if (!label || (!value && value_len)) return MM_E_USAGE;
+  if (value_len > MM_VARINT_MAX) return MM_E_MALFORMED;
+  const mm_suite *s = mm_suite_get(suite);
+  if (!s) return MM_E_UNSUPPORTED_CIPHERSUITE;
+  if (!out || !out_len) return MM_E_USAGE;
   /* RefHashInput { opaque label<V>; opaque value<V>; } -- label as given:
-   * the MLS working group's vectors hash "RefHash" without a prefix. */
-  mm_writer w;
-  mm_writer_init(&w);
-  mm_put_vec(&w, (const uint8_t *)label, strlen(label));
-  mm_put_vec(&w, value, value_len);
-  mm_err e = w.error;
-  if (e == MM_OK) e = mm_hash(suite, w.buf, w.len, out, out_len);
-  mm_writer_free(&w);
+   * the MLS working group's vectors hash "RefHash" without a prefix. The
+   * header is written out; the value is hashed in place. */
+  mm_writer head;
+  mm_writer_init(&head);
+  mm_put_vec(&head, (const uint8_t *)label, strlen(label));
+  mm_put_varint(&head, (uint32_t)value_len);
+  mm_err e = head.error;
+  if (e == MM_OK) {
+    mm_view parts[2] = {mm_writer_view(&head), mm_view_of(value, value_len)};
+    count(&n_hash_bytes, parts_len(parts, 2));
+    e = digest_parts(s, parts, 2, out, out_len);
+  }
+  mm_writer_free(&head);
   return e;
 }
 
 /* ---- signatures ---- */
 
-static mm_err ecdsa_sign(const mm_key *k, const uint8_t *msg, size_t len,
-                         uint8_t *sig, size_t *sig_len) {
-  uint8_t digest[MM_MAX_HASH_LEN];
+/* Pure EdDSA takes its message in one call: the parts, joined. */
+static mm_err join_parts(const mm_view *parts, size_t n, mm_writer *w) {
+  mm_writer_reserve(w, parts_len(parts, n));
+  for (size_t i = 0; i < n; i++) mm_put_bytes(w, parts[i].data, parts[i].len);
+  return w->error;
+}
+
+static mm_err ecdsa_sign(const mm_key *k, const mm_view *parts, size_t n, uint8_t *sig,
+                         size_t *sig_len) {
+  uint8_t dg[MM_MAX_HASH_LEN];
   size_t dlen = 0;
-  mm_err e = mm_hash(k->suite->id, msg, len, digest, &dlen);
+  mm_err e = digest_parts(k->suite, parts, n, dg, &dlen);
   if (e != MM_OK) return e;
   return mm_ecdsa_sign_rfc6979(ec_nid(k->suite->sig), k->suite->hash, k->priv,
-                               k->priv_len, digest, dlen, sig, sig_len);
+                               k->priv_len, dg, dlen, sig, sig_len);
 }
 
 static mm_err eddsa_sign(const mm_key *k, const uint8_t *msg, size_t len,
@@ -329,51 +446,94 @@ static mm_err eddsa_sign(const mm_key *k, const uint8_t *msg, size_t len,
   return MM_OK;
 }
 
+/* Signs the concatenation of parts and appends the signature to w. */
+static mm_err sign_parts(const mm_key *k, const mm_view *parts, size_t n, mm_writer *w) {
+  uint8_t sig[MM_MAX_SIG_LEN];
+  size_t sig_len = 0;
+  count(&n_signs, 1);
+  count(&n_sign_bytes, parts_len(parts, n));
+  mm_err e;
+  if (is_ecdsa(k->suite->sig)) {
+    e = ecdsa_sign(k, parts, n, sig, &sig_len);
+  } else if (n == 1) {
+    e = eddsa_sign(k, parts[0].data, parts[0].len, sig, &sig_len);
+  } else {
+    mm_writer msg;
+    mm_writer_init(&msg);
+    e = join_parts(parts, n, &msg);
+    if (e == MM_OK) e = eddsa_sign(k, msg.buf, msg.len, sig, &sig_len);
+    mm_writer_free(&msg);
+  }
+  ERR_clear_error();
+  if (e == MM_OK && !mm_put_bytes(w, sig, sig_len))
+    e = w->error != MM_OK ? w->error : MM_E_NOMEM;
+  return e;
+}
+
 mm_err mm_sign_raw(const mm_key *k, const uint8_t *msg, size_t len,
                    mm_writer *w) {
   if (!k || !w || (!msg && len) || !k->priv_len) return MM_E_USAGE;
-  uint8_t sig[MM_MAX_SIG_LEN];
-  size_t n = 0;
-  mm_err e = is_ecdsa(k->suite->sig) ? ecdsa_sign(k, msg, len, sig, &n)
-                                     : eddsa_sign(k, msg, len, sig, &n);
+  mm_view part = mm_view_of(msg, len);
+  return sign_parts(k, &part, 1, w);
+}
+
+/* ECDSA streams the parts through the digest; EdDSA verifies them joined. */
+static mm_err verify_parts(const mm_key *k, const mm_view *parts, size_t n,
+                           const uint8_t *sig, size_t sig_len) {
+  const mm_suite *s = k->suite;
+  bool ecdsa = is_ecdsa(s->sig);
+  /* EdDSA signatures have one length; DER ones a bound (ENC-4) */
+  if (!sig || (ecdsa ? sig_len > s->max_sig_len : sig_len != s->sig_len))
+    return MM_E_BAD_SIGNATURE;
+  count(&n_verifies, 1);
+  count(&n_verify_bytes, parts_len(parts, n));
+  mm_writer joined;
+  mm_writer_init(&joined);
+  const EVP_MD *md = ecdsa ? suite_md(s) : NULL;
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  mm_err e = MM_E_CRYPTO;
+  if (ctx && (md || !ecdsa) &&
+      EVP_DigestVerifyInit(ctx, NULL, md, NULL, k->pkey) == 1) {
+    if (ecdsa) {
+      int ok = 1;
+      for (size_t i = 0; ok == 1 && i < n; i++)
+        if (parts[i].len) ok = EVP_DigestVerifyUpdate(ctx, parts[i].data, parts[i].len);
+      e = ok == 1 && EVP_DigestVerifyFinal(ctx, sig, sig_len) == 1 ? MM_OK
+                                                                    : MM_E_BAD_SIGNATURE;
+    } else {
+      mm_view msg = n == 1 ? parts[0] : mm_view_of(NULL, 0);
+      e = n == 1 ? MM_OK : join_parts(parts, n, &joined);
+      if (e == MM_OK && n != 1) msg = mm_writer_view(&joined);
+      if (e == MM_OK)
+        e = EVP_DigestVerify(ctx, sig, sig_len, msg.data ? msg.data : (const uint8_t *)"",
+                             msg.len) == 1
+                ? MM_OK
+                : MM_E_BAD_SIGNATURE;
+    }
+  }
+  EVP_MD_CTX_free(ctx);
+  mm_writer_free(&joined);
   ERR_clear_error();
-  if (e == MM_OK && !mm_put_bytes(w, sig, n))
-    e = w->error != MM_OK ? w->error : MM_E_NOMEM;
   return e;
 }
 
 mm_err mm_verify_raw(const mm_key *k, const uint8_t *msg, size_t len,
                      const uint8_t *sig, size_t sig_len) {
   if (!k || (!msg && len)) return MM_E_USAGE;
-  const mm_suite *s = k->suite;
-  bool ecdsa = is_ecdsa(s->sig);
-  /* EdDSA signatures have one length; DER ones a bound (ENC-4) */
-  if (!sig || (ecdsa ? sig_len > s->max_sig_len : sig_len != s->sig_len))
-    return MM_E_BAD_SIGNATURE;
-  EVP_MD *md = ecdsa ? EVP_MD_fetch(NULL, s->hash, NULL) : NULL;
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  mm_err e = MM_E_CRYPTO;
-  if (ctx && (md || !ecdsa) &&
-      EVP_DigestVerifyInit(ctx, NULL, md, NULL, k->pkey) == 1)
-    e = EVP_DigestVerify(ctx, sig, sig_len, msg ? msg : (const uint8_t *)"",
-                         len) == 1
-            ? MM_OK
-            : MM_E_BAD_SIGNATURE;
-  EVP_MD_CTX_free(ctx);
-  EVP_MD_free(md);
-  ERR_clear_error();
-  return e;
+  mm_view part = mm_view_of(msg, len);
+  return verify_parts(k, &part, 1, sig, sig_len);
 }
 
-/* SignContent { opaque label<V> = "MLS 1.0 " + label; opaque content<V>; } */
-static mm_err sign_content(const char *label, const uint8_t *content,
-                           size_t len, mm_writer *w) {
+/* The head of SignContent { opaque label<V> = "MLS 1.0 " + label; opaque
+ * content<V>; }: everything but the content's bytes. */
+static mm_err sign_content_head(const char *label, size_t content_len, mm_writer *w) {
+  if (content_len > MM_VARINT_MAX) return MM_E_MALFORMED;
   size_t mark = mm_vec_begin(w);
   mm_put_bytes(w, (const uint8_t *)sign_label_prefix,
                sizeof sign_label_prefix - 1);
   mm_put_bytes(w, (const uint8_t *)label, strlen(label));
   mm_vec_end(w, mark);
-  mm_put_vec(w, content, len);
+  mm_put_varint(w, (uint32_t)content_len);
   return w->error;
 }
 
@@ -381,11 +541,15 @@ mm_err mm_sign_with_label(const mm_key *k, const char *label,
                           const uint8_t *content, size_t content_len,
                           mm_writer *w) {
   if (!k || !label || !w || (!content && content_len)) return MM_E_USAGE;
-  mm_writer tbs;
-  mm_writer_init(&tbs);
-  mm_err e = sign_content(label, content, content_len, &tbs);
-  if (e == MM_OK) e = mm_sign_raw(k, tbs.buf, tbs.len, w);
-  mm_writer_free(&tbs);
+  mm_writer head;
+  mm_writer_init(&head);
+  mm_err e = sign_content_head(label, content_len, &head);
+  if (e == MM_OK && !k->priv_len) e = MM_E_USAGE;
+  if (e == MM_OK) {
+    mm_view parts[2] = {mm_writer_view(&head), mm_view_of(content, content_len)};
+    e = sign_parts(k, parts, 2, w);
+  }
+  mm_writer_free(&head);
   return e;
 }
 
@@ -393,10 +557,13 @@ mm_err mm_verify_with_label(const mm_key *k, const char *label,
                             const uint8_t *content, size_t content_len,
                             const uint8_t *sig, size_t sig_len) {
   if (!k || !label || (!content && content_len)) return MM_E_USAGE;
-  mm_writer tbs;
-  mm_writer_init(&tbs);
-  mm_err e = sign_content(label, content, content_len, &tbs);
-  if (e == MM_OK) e = mm_verify_raw(k, tbs.buf, tbs.len, sig, sig_len);
-  mm_writer_free(&tbs);
+  mm_writer head;
+  mm_writer_init(&head);
+  mm_err e = sign_content_head(label, content_len, &head);
+  if (e == MM_OK) {
+    mm_view parts[2] = {mm_writer_view(&head), mm_view_of(content, content_len)};
+    e = verify_parts(k, parts, 2, sig, sig_len);
+  }
+  mm_writer_free(&head);
   return e;
 }

@@ -104,6 +104,14 @@ mm_err mm_source_add_group(mm_source *s, const mm_group_state *g, const mm_membe
     mm_writer_free(&w);
     return e;
   }
+  /* Parse the members' leaf keys now rather than on the MigrationInit; an
+   * invalid one is simply not kept (it is refused when used). */
+  for (size_t i = 0; i < n; i++) {
+    const mm_key *k;
+    mm_key *owned;
+    if (src_leaf_key(s, g->cipher_suite, members[i].signature_key, &k, &owned) == MM_OK)
+      mm_key_free(owned);
+  }
   /* The state is stored once, as written; epochs advance in source.group. */
   e = mm_store_put_owned(s->env->store, SRC_NS_STATE, g->group_id, buf, len);
   if (e != MM_OK) return e;
@@ -218,6 +226,7 @@ mm_err mm_source_new(const mm_ds_config *cfg, const mm_env *env, mm_source **out
   mm_err e = MM_OK;
   /* The mutant keeps migrations and nonces where a crash loses them. */
   if (src_mutant(s, MM_MUT_FORGET_ON_CRASH) && !(s->vol = mm_store_new())) e = MM_E_NOMEM;
+  s->leaves = src_leaves_new(); /* a cache: without it keys are parsed per use */
   if (e == MM_OK) e = rearm_timers(s);
   if (e != MM_OK) {
     mm_source_free(s);
@@ -230,6 +239,7 @@ mm_err mm_source_new(const mm_ds_config *cfg, const mm_env *env, mm_source **out
 void mm_source_free(mm_source *s) {
   if (!s) return;
   src_held_free_all(s);
+  src_leaves_free(s->leaves);
   free(s->timers);
   mm_store_free(s->vol);
   free(s);

@@ -36,13 +36,13 @@ static mm_err check_member(const mm_source *s, init_ctx *c) {
 static mm_err check_init_signature(const mm_source *s, const init_ctx *c) {
   if (src_mutant(s, MM_MUT_SKIP_INIT_SIG)) return MM_OK;
   if (!c->is_member) return MM_OK; /* only under skip-member-check: no leaf key */
-  mm_key *leaf;
-  if (mm_key_from_public(c->suite, c->member.signature_key.data, c->member.signature_key.len,
-                         &leaf) != MM_OK)
+  const mm_key *leaf;
+  mm_key *owned;
+  if (src_leaf_key(s, c->suite, c->member.signature_key, &leaf, &owned) != MM_OK)
     return MM_E_BAD_SIGNATURE;
   mm_err e = src_verify_tbs(leaf, "MigrationInitTBS", MM_T_MIGRATION_INIT, c->mi,
                             c->mi->signature, c->suite);
-  mm_key_free(leaf);
+  mm_key_free(owned);
   return e;
 }
 

@@ -112,6 +112,8 @@ typedef struct src_held {
 
 #define SRC_MAX_HELD_PER_GROUP 4
 
+typedef struct src_leaves src_leaves; /* parsed leaf keys (source_keys.c) */
+
 struct mm_source {
   const mm_ds_config *cfg;
   const mm_env *env;
@@ -120,6 +122,7 @@ struct mm_source {
   size_t ntimers, cap_timers;
   src_held *held;
   size_t nheld, cap_held;
+  src_leaves *leaves; /* volatile cache; NULL if it could not be made */
 };
 
 /* A hosted group as loaded for one step (views into the store). */
@@ -154,6 +157,15 @@ bool src_cstr(mm_view v, char *buf, size_t cap);
 /* Verifies sig over the TBS form of msg (type t) with label. */
 mm_err src_verify_tbs(const mm_key *key, const char *label, mm_type t, const void *msg,
                       mm_view sig, uint16_t suite);
+
+/* ---- source_keys.c ---- */
+
+src_leaves *src_leaves_new(void);
+void src_leaves_free(src_leaves *l);
+/* The leaf key with these public bytes, parsed once and kept; *owned is set
+ * (and must be freed) when it could not be kept. */
+mm_err src_leaf_key(const mm_source *s, uint16_t suite, mm_view pub, const mm_key **key,
+                    mm_key **owned);
 
 /* ---- source_init.c ---- */
 

@@ -58,47 +58,104 @@ static mm_err put_state(mm_writer *w, const src_group *g, size_t stored_len, uin
   return e;
 }
 
-/* MigrationContent {response, GroupState at request epoch + 1, signature}
- * in one buffer, whose prefix before the signature is the TBS of SIG-3. */
+/* One MigrationContent envelope, built in the buffer that is sent. */
+typedef struct content_env {
+  uint8_t *buf; /* the whole Envelope (malloc'd) */
+  size_t len;
+  mm_view body; /* the MigrationContent inside it */
+} content_env;
+
+/* Writes the varint v in exactly n bytes at w->buf[at] (n is its minimal
+ * size: the caller predicted it). */
+static bool put_varint_at(mm_writer *w, size_t at, size_t v, size_t n) {
+  mm_writer t;
+  mm_writer_init(&t);
+  bool ok = v <= MM_VARINT_MAX && mm_put_varint(&t, (uint32_t)v) && t.len == n;
+  if (ok) memcpy(w->buf + at, t.buf, n);
+  mm_writer_free(&t);
+  return ok;
+}
+
+/* The Envelope {migration_content, suite, source, MigrationContent
+ * {response, GroupState at request epoch + 1, signature}} in one buffer:
+ * the body is encoded and signed (SIG-3) in place, never copied. Its length
+ * header goes first; when the signature's length cannot change that
+ * header's size (every body but one within a few bytes of 64 or 16384) its
+ * size is known up front, otherwise the body is shifted once to fit it.
+ * Deterministic signatures (RFC 6979, EdDSA) make a rebuild byte-identical,
+ * which is what retransmission relies on (LIFE-5). */
 static mm_err build_content(const mm_source *s, const src_group *g, const mm_migration_init *mi,
-                            uint8_t **out, size_t *out_len) {
+                            content_env *ce) {
   uint16_t suite = g->meta.suite;
   const mm_key *key = s->cfg->sign_keys[suite];
   mm_view stored;
   if (!key || !mm_store_get(s->env->store, SRC_NS_STATE, src_gid_view(&g->gid), &stored))
     return MM_E_INTERNAL;
   mm_limits lim = mm_ds_limits(s->env, suite);
-  mm_writer w, sig;
+  mm_writer w, resp, sig;
   mm_writer_init(&w);
+  mm_writer_init(&resp);
   mm_writer_init(&sig);
-  /* Room for the response, the state (with the encoder's own slack) and
-   * the signature, so that a large state is never reallocated. */
-  mm_writer_reserve(&w, 1024 + stored.len + 32 + 16 * g->hosted.state.member_count +
-                            MM_MAX_SIG_LEN);
-  mm_err e = mm_encode(MM_T_MIGRATION_RESPONSE, &mi->migration_response, &lim, &w, NULL);
+  mm_err e = mm_encode(MM_T_MIGRATION_RESPONSE, &mi->migration_response, &lim, &resp, NULL);
+  size_t max_sig = mm_suite_get(suite)->max_sig_len;
+  size_t tbs_len = resp.len + mm_varint_size(stored.len) + stored.len;
+  size_t head_lo = mm_varint_size(tbs_len + 1), head_hi = mm_varint_size(tbs_len + 2 + max_sig);
+  size_t head = head_lo == head_hi ? head_hi : 0; /* 0: not known before signing */
+  /* Room for the frame, the response, the state (with the encoder's own
+   * slack) and the signature, so that a large state is never reallocated. */
+  mm_writer_reserve(&w, 1024 + strlen(s->cfg->domain) + resp.len + stored.len + 32 +
+                            16 * g->hosted.state.member_count + MM_MAX_SIG_LEN);
+  mm_put_u8(&w, MM_MSG_MIGRATION_CONTENT);
+  mm_put_u16(&w, suite);
+  mm_put_vec(&w, (const uint8_t *)s->cfg->domain, strlen(s->cfg->domain));
+  size_t len_at = w.len;
+  static const uint8_t zeros[4] = {0};
+  mm_put_bytes(&w, zeros, head);
+  size_t body_at = w.len;
+  mm_put_bytes(&w, resp.buf, resp.len);
+  if (e == MM_OK && w.error != MM_OK) e = w.error;
   if (e == MM_OK) e = put_state(&w, g, stored.len, request_of(mi)->epoch + 1);
-  if (e == MM_OK) {
-    mm_view tbs = mm_writer_view(&w);
-    e = mm_sign_with_label(key, "MigrationContentTBS", tbs.data, tbs.len, &sig);
-  }
+  if (e == MM_OK)
+    e = mm_sign_with_label(key, "MigrationContentTBS", w.buf + body_at, w.len - body_at, &sig);
   if (e == MM_OK) mm_put_vec(&w, sig.buf, sig.len);
+  if (e == MM_OK) e = w.error;
+  size_t body_len = w.len - body_at;
+  if (e == MM_OK && head && !put_varint_at(&w, len_at, body_len, head)) e = MM_E_INTERNAL;
+  if (e == MM_OK && !head && !mm_vec_end(&w, len_at)) e = w.error;
+  mm_writer_free(&resp);
   mm_writer_free(&sig);
-  if (e != MM_OK) {
-    mm_writer_free(&w);
-    return e;
-  }
-  return mm_writer_finish(&w, out, out_len);
+  if (e == MM_OK) e = mm_writer_finish(&w, &ce->buf, &ce->len);
+  else mm_writer_free(&w);
+  if (e != MM_OK) return e;
+  ce->body = mm_view_of(ce->buf + ce->len - body_len, body_len);
+  return MM_OK;
 }
 
+static mm_err content_hash(uint16_t suite, const content_env *ce, uint8_t *hash,
+                           size_t *hash_len) {
+  return mm_ref_hash(suite, REF_LABEL, ce->body.data, ce->body.len, hash, hash_len);
+}
+
+/* A retransmission: the content rebuilt from the stored state and
+ * MigrationInit, checked against the hash of the one first sent. */
 static mm_err send_content(const mm_source *s, const src_group *g, const mm_migration_init *mi,
                            mm_outbox *out) {
   char target[MM_DOMAIN_MAX + 1];
-  mm_view content;
-  if (!src_cstr(request_of(mi)->target_domain_name, target, sizeof target) ||
-      !mm_store_get(src_mig_store(s), SRC_NS_CONTENT, src_gid_view(&g->gid), &content))
+  if (!src_cstr(request_of(mi)->target_domain_name, target, sizeof target))
     return MM_E_INTERNAL;
-  return mm_send(out, target, MM_MSG_MIGRATION_CONTENT, g->meta.suite, s->cfg->domain,
-                 content.data, content.len);
+  content_env ce;
+  uint8_t hash[MM_MAX_HASH_LEN];
+  size_t hash_len;
+  mm_err e = build_content(s, g, mi, &ce);
+  if (e != MM_OK) return e;
+  e = content_hash(g->meta.suite, &ce, hash, &hash_len);
+  if (e == MM_OK && !mm_view_eq(mm_view_of(hash, hash_len), g->mig.content_hash))
+    e = MM_E_INTERNAL; /* never: the state and the Init are frozen while migrating */
+  if (e != MM_OK) {
+    free(ce.buf);
+    return e;
+  }
+  return mm_outbox_push(out, target, ce.buf, ce.len);
 }
 
 /* ---- fan-out and confirmation ---- */
@@ -147,26 +204,17 @@ static mm_err send_confirmation(const mm_source *s, const src_group *g,
 
 /* ---- start ---- */
 
-/* Stores the content and its hash, then moves the record to phase SENT. */
-static mm_err store_transfer(mm_source *s, const src_group *g, mm_view commit, uint8_t *content,
-                             size_t len) {
+/* Stores the content's hash, then moves the record to phase SENT. The
+ * content itself is not stored: it is rebuilt byte for byte when needed. */
+static mm_err store_transfer(mm_source *s, const src_group *g, mm_view commit, mm_view hash) {
   mm_store *ms = src_mig_store(s);
   mm_view gid = src_gid_view(&g->gid);
-  uint8_t hash[MM_MAX_HASH_LEN];
-  size_t hash_len;
-  mm_err e = mm_ref_hash(g->meta.suite, REF_LABEL, content, len, hash, &hash_len);
-  if (e != MM_OK) {
-    free(content);
-    return e;
-  }
-  e = mm_store_put_owned(ms, SRC_NS_CONTENT, gid, content, len); /* no copy */
-  mm_view h = mm_view_of(hash, hash_len);
-  if (e == MM_OK) e = mm_store_put(ms, SRC_NS_HASH, h, gid);
+  mm_err e = mm_store_put(ms, SRC_NS_HASH, hash, gid);
   src_mig mig = g->mig;
   mig.phase = SRC_PHASE_CONTENT_SENT;
   mig.retransmits = 0;
   mig.commit = commit;
-  mig.content_hash = h;
+  mig.content_hash = hash;
   if (e == MM_OK) e = src_mig_put(ms, gid, &mig);
   return e;
 }
@@ -174,18 +222,27 @@ static mm_err store_transfer(mm_source *s, const src_group *g, mm_view commit, u
 mm_err src_start_transfer(mm_source *s, const src_group *g, mm_view commit, uint64_t now,
                           mm_outbox *out) {
   mm_migration_init mi;
-  uint8_t *content;
-  size_t len;
+  content_env ce = {0};
+  uint8_t hash[MM_MAX_HASH_LEN];
+  size_t hash_len;
+  char target[MM_DOMAIN_MAX + 1];
   mm_err e = record_init(&g->mig, g->meta.suite, &mi);
-  if (e == MM_OK) e = build_content(s, g, &mi, &content, &len);
-  if (e == MM_OK) e = store_transfer(s, g, commit, content, len);
-  if (e != MM_OK) return e;
+  if (e == MM_OK && !src_cstr(request_of(&mi)->target_domain_name, target, sizeof target))
+    e = MM_E_INTERNAL;
+  if (e == MM_OK) e = build_content(s, g, &mi, &ce);
+  if (e == MM_OK) e = content_hash(g->meta.suite, &ce, hash, &hash_len);
+  if (e == MM_OK) e = store_transfer(s, g, commit, mm_view_of(hash, hash_len));
+  if (e != MM_OK) {
+    free(ce.buf);
+    return e;
+  }
+  /* Stored first, then sent: the very buffer that was encoded and signed. */
+  e = mm_outbox_push(out, target, ce.buf, ce.len);
   /* The record was rewritten: reload it (views) before using it again. */
   src_group now_g;
-  e = src_group_load(s, src_gid_view(&g->gid), &now_g);
+  if (e == MM_OK) e = src_group_load(s, src_gid_view(&g->gid), &now_g);
   if (e == MM_OK && !now_g.migrating) e = MM_E_INTERNAL;
   if (e == MM_OK) e = record_init(&now_g.mig, now_g.meta.suite, &mi);
-  if (e == MM_OK) e = send_content(s, &now_g, &mi, out);
   if (e == MM_OK) e = src_timer_set(s, src_gid_view(&g->gid), now + backoff_ms(0));
   if (e == MM_OK && src_mutant(s, MM_MUT_EARLY_FANOUT))
     e = fanout_commit(s, &now_g, &mi, now_g.mig.commit, out);
@@ -201,7 +258,6 @@ static void drop_migration(mm_source *s, const src_group *g) {
   mm_store *ms = src_mig_store(s);
   mm_view gid = src_gid_view(&g->gid);
   if (g->mig.content_hash.len) mm_store_del(ms, SRC_NS_HASH, g->mig.content_hash);
-  mm_store_del(ms, SRC_NS_CONTENT, gid);
   mm_store_del(ms, SRC_NS_MIG, gid); /* last: the views above point into it */
   src_timer_clear(s, gid);
 }

@@ -15,8 +15,11 @@ static const struct {
 
 /* Calls fn for each space-separated ID of a rules string. */
 static bool each_id(const char *rules, bool (*fn)(const char *id, void *ctx), void *ctx) {
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s", rules);
+  char buf[1024];
+  if ((size_t)snprintf(buf, sizeof buf, "%s", rules) >= sizeof buf) {
+    fprintf(stderr, "rules string too long: %.40s...\n", rules);
+    return false;
+  }
   for (char *save = NULL, *tok = strtok_r(buf, " ,", &save); tok;
        tok = strtok_r(NULL, " ,", &save))
     if (strcmp(tok, "-") != 0 && !fn(tok, ctx)) return false;

@@ -13,8 +13,21 @@
 #define MM_SIM_SOURCE "source.example"
 #define MM_SIM_TARGET "target.example"
 #define MM_SIM_MAX_MEMBERS 64
+/* Extra actors for races and adversaries (off by default). */
+#define MM_SIM_TARGET2 "target2.example"       /* a second target DS */
+#define MM_SIM_THIRD "third.example"           /* a DS that hosts nothing */
+#define MM_SIM_OUTSIDER "mallory@third.example" /* a client that is no member */
 
+/* For crashes, MM_ROLE_CLIENT is the initiator (member 0). The second
+ * target runs as a MM_ROLE_TARGET actor, the outsider as a client. */
 typedef enum mm_role { MM_ROLE_CLIENT, MM_ROLE_SOURCE, MM_ROLE_TARGET } mm_role;
+
+/* INV-5's bound: with every fault over (the last one at time D), every
+ * migration ends by D + this. A client gives up a phase after 120 s; a
+ * phase starts at most one capped retransmission (16 s) after D, plus a
+ * retransmission of the other side and the 10 s hold. */
+#define MM_SIM_PROGRESS_BOUND_MS \
+  ((uint64_t)MM_CLIENT_GIVE_UP_MS + 2u * MM_RETRANSMIT_MAX_MS + MM_HOLD_MS)
 
 /* A network fault hook (the fault-injection layer plugs in here): called for
  * every envelope sent; it may drop it (return 0), deliver it (1) or deliver
@@ -51,6 +64,24 @@ typedef struct mm_sim_config {
   uint16_t commit_wire_format;
   bool keep_bodies;       /* record envelope bytes (for transcripts) */
   const mm_sim_hooks *hooks;
+  /* Races and adversaries. Each adds an actor at the end of the actor
+   * table with its own seeded streams, so with all of them off a run is
+   * byte-identical to one made before they existed. */
+  bool second_target;      /* MM_SIM_TARGET2 runs a reference target DS */
+  bool third_ds;           /* MM_SIM_THIRD has keys (it can push MigrationContent) */
+  bool outsider;           /* MM_SIM_OUTSIDER: a client that is not a member */
+  bool target_hosts_group; /* the target hosts the group ID from the start (GROUP-1) */
+  /* The hook drops only finitely many envelopes (a fault schedule), so a
+   * drop does not void INV-5: eventual delivery still holds. */
+  bool finite_faults;
+  /* Borrow the keys of this sim (made with the same seed, suite, member
+   * count and extra actors) instead of generating them: key generation is
+   * most of the cost of a short run. It must outlive this sim. */
+  const mm_sim *key_donor;
+  /* Stop once nothing can change INV-5's verdict any more: when the next
+   * event is past the last disturbance + MM_SIM_PROGRESS_BOUND_MS + 32 s.
+   * Saves simulating a stuck migration's retransmissions for an hour. */
+  bool stop_after_bound;
 } mm_sim_config;
 
 mm_sim_config mm_sim_config_default(uint16_t suite, uint64_t seed);
@@ -77,8 +108,12 @@ typedef struct mm_sim_outcome {
   mm_err initiator_error;
   mm_inv_result inv[6];      /* index 1..5 */
   char inv_detail[6][160];
-  /* Rules the trace shows broken (LIFE-1, LIFE-2 ordering), "" if none. */
+  /* Rules the trace shows broken (LIFE-1, LIFE-2 ordering, signatures and
+   * nonces of accepted messages), "" if none. */
   char rule_violation[160];
+  /* A failure that is a known gap of the draft (profile section 10), e.g.
+   * "GAP-1: ...": the INV-5 failure it explains is expected. "" if none. */
+  char known_gap[160];
 } mm_sim_outcome;
 
 mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out);
@@ -92,12 +127,46 @@ mm_err mm_sim_run(mm_sim *s);
 /* Checks INV-1..INV-4 (and INV-5 when every message got through). */
 void mm_sim_check(mm_sim *s, mm_sim_outcome *out);
 
+/* Member `member` asks to migrate to `target` (a domain) at `at`. */
+void mm_sim_start_migration_to(mm_sim *s, unsigned member, const char *target, uint64_t at);
+/* The outsider (config.outsider) asks to migrate the group to the target. */
+void mm_sim_outsider_migrate(mm_sim *s, uint64_t at);
+/* From `at` on, the DS `domain` refuses `identity` (a static string) by
+ * policy. */
+void mm_sim_deny(mm_sim *s, const char *domain, const char *identity, uint64_t at);
+/* The target creates a group with the migrating group's ID at `at`. */
+void mm_sim_target_create_group(mm_sim *s, uint64_t at);
+/* MM_SIM_THIRD (config.third_ds) pushes to the target a MigrationContent
+ * that embeds the last MigrationResponse seen on the wire, signed with its
+ * own key (DOM-3). */
+void mm_sim_third_ds_push(mm_sim *s, uint64_t at);
+/* Every envelope delivered so far is sent again at `at` (keep_bodies). */
+void mm_sim_replay_all(mm_sim *s, uint64_t at);
+/* Member `member` sends the source its own MigrationInit (signed with its
+ * leaf key) around the last MigrationResponse seen on the wire: as is
+ * (reuse: another member's nonce, NONCE-3) or with that response's nonce
+ * changed (forge: a response the target never signed, SIG-1). */
+void mm_sim_member_rogue_init(mm_sim *s, unsigned member, bool forge, uint64_t at);
+/* The target (its key) acknowledges content the source never sent: a
+ * TargetMigrationComplete over a wrong hash, validly signed (HASH-2). */
+void mm_sim_target_wrong_ack(mm_sim *s, uint64_t at);
+
 /* Fault helpers for hooks. */
 void mm_sim_crash(mm_sim *s, mm_role role);      /* volatile state lost */
 mm_err mm_sim_restart(mm_sim *s, mm_role role);  /* new actor, same store */
+/* Crash now; restart at restart_at (MM_NO_TIMER: never). The loop wakes
+ * up for the restart even when nothing else is pending. */
+void mm_sim_crash_until(mm_sim *s, mm_role role, uint64_t restart_at);
 bool mm_sim_is_down(const mm_sim *s, mm_role role);
 void mm_sim_advance_clock(mm_sim *s, uint64_t ms);
 uint64_t mm_sim_now(const mm_sim *s);
+/* Envelopes delivered so far (the step column of the trace). */
+size_t mm_sim_step(const mm_sim *s);
+/* Puts an envelope on the wire, bypassing the hook, delivered at `at`. */
+mm_err mm_sim_inject(mm_sim *s, const char *from, const char *to, const uint8_t *env,
+                     size_t len, uint64_t at);
+/* A fault took effect until `at`: INV-5's bound counts from the last one. */
+void mm_sim_note_disturbance(mm_sim *s, uint64_t at);
 
 /* Accessors */
 size_t mm_sim_record_count(const mm_sim *s);

@@ -39,5 +39,7 @@ int cmd_encode(int argc, char **argv);
 int cmd_vectors(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

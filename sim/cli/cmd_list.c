@@ -1,16 +1,18 @@
-/* mlsmig list rules|mutants|tests */
+/* mlsmig list rules|mutants|tests|scenarios */
 #include <stdio.h>
 #include <string.h>
 
 #include "catalogue.h"
 #include "cli.h"
 #include "mlsmig/mutants.h"
+#include "scenario.h"
 
 static const char list_help[] =
-    "usage: mlsmig list rules|mutants|tests\n\n"
+    "usage: mlsmig list rules|mutants|tests|scenarios\n\n"
     "  rules    the requirement catalogue: ID, level, source, section, text\n"
     "  mutants  the compiled-in rule breakers: name, rules they break, summary\n"
-    "  tests    every Check test: suite, test, the rule IDs it checks\n";
+    "  tests    every Check test: suite, test, the rule IDs it checks\n"
+    "  scenarios  the built-in scenarios: name, the gap it shows, what it does\n";
 
 /* Generated from suites/test_*.c by the Makefile. */
 static const struct {
@@ -45,6 +47,19 @@ static int list_tests(void) {
   return EXIT_OK;
 }
 
+static int list_scenarios(void) {
+  for (size_t i = 0; i < mm_scenario_builtin_count(); i++) {
+    mm_scenario sc;
+    char err[200];
+    if (!mm_scenario_parse(mm_scenario_builtin_text(i), &sc, err, sizeof err)) {
+      fprintf(stderr, "mlsmig list: scenario %s does not parse: %s\n", mm_scenario_builtin_name(i), err);
+      return EXIT_REJECTED;
+    }
+    printf("%-44s %-6s %s\n", sc.name, sc.gap[0] ? sc.gap : "-", sc.about);
+  }
+  return EXIT_OK;
+}
+
 int cmd_list(int argc, char **argv) {
   if (argc < 2) {
     fputs(list_help, stderr);
@@ -58,5 +73,6 @@ int cmd_list(int argc, char **argv) {
   if (strcmp(argv[1], "rules") == 0) return list_rules();
   if (strcmp(argv[1], "mutants") == 0) return list_mutants();
   if (strcmp(argv[1], "tests") == 0) return list_tests();
+  if (strcmp(argv[1], "scenarios") == 0) return list_scenarios();
   return cli_usage_error("list", "unknown list '%s'", argv[1]);
 }

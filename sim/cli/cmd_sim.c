@@ -4,57 +4,144 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_sim_modes.h"
+#include "mlsmig/faults.h"
 #include "mlsmig/sim.h"
 #include "transcript.h"
 
 static const char sim_help[] =
     "usage: mlsmig sim --scenario happy [--suite N|all] [--seed S] [--state-bytes B]\n"
-    "                  [--members M] [--mutant NAME]... [--json]\n\n"
-    "Runs one migration end to end in the deterministic simulator (client,\n"
-    "source DS and target DS; simulated time) and checks the invariants\n"
-    "INV-1..INV-5. The same seed reproduces the same run byte for byte.\n\n"
-    "  --scenario happy   the only scenario so far: one member migrates the group\n"
-    "  --suite N|all      ciphersuite 1..7 (default: all seven, one run each)\n"
+    "                  [--members M] [--mutant NAME]... [--json]\n"
+    "       mlsmig sim --scenario NAME|FILE|all [--suite N] [--seed S] [--mutant NAME]... [--json]\n"
+    "       mlsmig sim --schedule 'FAULT; FAULT...' [--suite N] [--seed S] [--mutant NAME]...\n"
+    "       mlsmig sim --campaign N [--seed S] [--suite N] [--faults K] [--shard I/M]\n"
+    "                  [--mutant NAME]... [--json]\n"
+    "       mlsmig sim --explore --max-faults K [--suite N|all] [--seed S] [--shard I/M]\n"
+    "                  [--mutant NAME]... [--json]\n\n"
+    "Runs migrations in the deterministic simulator (clients, source DS and target DS;\n"
+    "simulated time) and checks the invariants INV-1..INV-5 and the rules the trace\n"
+    "shows. The same seed reproduces the same run byte for byte.\n\n"
+    "  --scenario happy   one member migrates the group (one run per suite)\n"
+    "  --scenario NAME    a scenario of 'mlsmig list scenarios', or a scenario file\n"
+    "                     (docs/scenarios.md); 'all' runs every built-in scenario\n"
+    "  --schedule F;F     the happy path with these faults (the line form of\n"
+    "                     docs/scenarios.md, e.g. 'drop seq=4; crash target step=6')\n"
+    "  --campaign N       N random fault schedules, run seeds S..S+N-1\n"
+    "  --faults K         campaign: each run draws 1..K faults (default 3)\n"
+    "  --explore          every placement of up to --max-faults K faults (1..3) on\n"
+    "                     every envelope and step of the happy path and its retries\n"
+    "  --shard I/M        campaign or exploration: only the I-th of M equal parts\n"
+    "  --suite N|all      ciphersuite 1..7 (default: all seven where it applies)\n"
     "  --seed S           seed of every key, nonce and byte (default 1)\n"
     "  --state-bytes B    size of the DS-specific group state payload (default 1024)\n"
     "  --members M        group size, 1..64 (default 3)\n"
     "  --mutant NAME      break one rule in both DSes (see 'mlsmig list mutants')\n"
-    "  --json             print the transcript(s) as JSON instead of a table\n\n"
-    "Exit 0 when every run completed and held every invariant, 1 otherwise.\n";
+    "  --json             a transcript (happy, scenario) or a summary (campaign, explore)\n\n"
+    "On a violation: the run's seed, a one-line replay command, the schedule shrunk to\n"
+    "a minimal set of faults (as a scenario file) and its envelope trace. A progress\n"
+    "line goes to stderr on a terminal.\n\n"
+    "Exit 0 when every run held every invariant and met its expectations, 1 when one\n"
+    "did not, 2 on usage errors.\n";
 
-typedef struct {
-  uint16_t suites[MM_SUITE_COUNT];
-  size_t n_suites;
-  uint64_t seed, state_bytes, members;
-  mm_mutants mutants;
-  bool json;
-} sim_args;
+typedef sim_opts sim_args;
+
+static bool parse_shard(const char *v, unsigned *i, unsigned *m) {
+  char extra;
+  unsigned a, b;
+  if (!v || v[0] < '0' || v[0] > '9' || sscanf(v, "%u/%u%c", &a, &b, &extra) != 2) return false;
+  if (b == 0 || b > 1000000 || a >= b || strchr(v, '-') || strchr(v, '+')) return false;
+  *i = a;
+  *m = b;
+  return true;
+}
+
+static int parse_more(int argc, char **argv, int *i, sim_args *a, bool *bad, bool *matched) {
+  const char *v;
+  uint64_t x;
+  *matched = true;
+  if (cli_flag(argv, *i, "--explore")) {
+    a->explore = true;
+  } else if (cli_opt(argc, argv, i, "--schedule", &v, bad)) {
+    if (*bad) return EXIT_USAGE;
+    a->schedule = v;
+  } else if (cli_opt(argc, argv, i, "--campaign", &v, bad)) {
+    if (*bad) return EXIT_USAGE;
+    if (!cli_parse_u64(v, &a->campaign_runs) || a->campaign_runs == 0 ||
+        a->campaign_runs > 1000000000)
+      return cli_usage_error("sim", "--campaign wants 1..1000000000 runs, got '%s'", v);
+    a->campaign = true;
+  } else if (cli_opt(argc, argv, i, "--faults", &v, bad)) {
+    if (*bad) return EXIT_USAGE;
+    if (!cli_parse_u64(v, &x) || x < 1 || x > MM_MAX_FAULTS)
+      return cli_usage_error("sim", "--faults wants 1..%d, got '%s'", MM_MAX_FAULTS, v);
+    a->faults = (unsigned)x;
+  } else if (cli_opt(argc, argv, i, "--max-faults", &v, bad)) {
+    if (*bad) return EXIT_USAGE;
+    if (!cli_parse_u64(v, &x) || x < 1 || x > 3)
+      return cli_usage_error("sim", "--max-faults wants 1..3, got '%s'", v);
+    a->max_faults = (unsigned)x;
+  } else if (cli_opt(argc, argv, i, "--shard", &v, bad)) {
+    if (*bad) return EXIT_USAGE;
+    if (!parse_shard(v, &a->shard, &a->shards))
+      return cli_usage_error("sim", "--shard wants I/M with 0 <= I < M, got '%s'", v);
+  } else {
+    *matched = false;
+  }
+  return -1;
+}
+
+/* Which mode, and are its options consistent? */
+static int check_mode(sim_args *a) {
+  int modes = (a->scenario != NULL) + (a->schedule != NULL) + a->campaign + a->explore;
+  if (modes == 0)
+    return cli_usage_error("sim", "one of --scenario, --schedule, --campaign or --explore is required");
+  if (modes > 1)
+    return cli_usage_error("sim", "--scenario, --schedule, --campaign and --explore exclude each other");
+  if (a->faults && !a->campaign) return cli_usage_error("sim", "--faults goes with --campaign");
+  if (a->max_faults && !a->explore) return cli_usage_error("sim", "--max-faults goes with --explore");
+  if (a->explore && !a->max_faults) return cli_usage_error("sim", "--explore needs --max-faults K");
+  if (a->shards && !a->campaign && !a->explore)
+    return cli_usage_error("sim", "--shard goes with --campaign or --explore");
+  if ((a->schedule || a->campaign) && a->n_suites > 1)
+    return cli_usage_error("sim", "--schedule and --campaign take one --suite");
+  if (a->scenario && strcmp(a->scenario, "happy") != 0 && a->n_suites > 1)
+    return cli_usage_error("sim", "a scenario takes one --suite (it names its own)");
+  if (!a->faults) a->faults = 3;
+  if (!a->shards) a->shards = 1;
+  return -1;
+}
 
 static int parse(int argc, char **argv, sim_args *a) {
   const char *v;
-  bool bad = false, have_scenario = false;
+  bool bad = false;
   *a = (sim_args){.seed = 1, .state_bytes = 1024, .members = 3};
   for (int i = 1; i < argc; i++) {
     if (cli_is_help(argv[i])) {
       fputs(sim_help, stdout);
       return EXIT_OK;
     }
+    bool matched;
+    int rc = parse_more(argc, argv, &i, a, &bad, &matched);
+    if (rc >= 0) return rc;
+    if (matched) continue;
     if (cli_flag(argv, i, "--json")) {
       a->json = true;
     } else if (cli_opt(argc, argv, &i, "--scenario", &v, &bad)) {
       if (bad) return EXIT_USAGE;
-      if (strcmp(v, "happy") != 0) return cli_usage_error("sim", "unknown scenario '%s'", v);
-      have_scenario = true;
+      if (!*v) return cli_usage_error("sim", "--scenario wants a name, a file or all");
+      a->scenario = v;
     } else if (cli_opt(argc, argv, &i, "--suite", &v, &bad)) {
       if (bad) return EXIT_USAGE;
       if (strcmp(v, "all") == 0) continue;
       if (a->n_suites == MM_SUITE_COUNT || !cli_parse_suite(v, &a->suites[a->n_suites]))
         return cli_usage_error("sim", "unknown ciphersuite '%s' (1..7 or all)", v);
       a->n_suites++;
+      a->suite_given = true;
     } else if (cli_opt(argc, argv, &i, "--seed", &v, &bad)) {
       if (bad) return EXIT_USAGE;
       if (!cli_parse_u64(v, &a->seed) || a->seed > INT64_MAX)
         return cli_usage_error("sim", "--seed wants an integer 0..2^63-1, got '%s'", v);
+      a->seed_given = true;
     } else if (cli_opt(argc, argv, &i, "--state-bytes", &v, &bad)) {
       if (bad) return EXIT_USAGE;
       if (!cli_parse_u64(v, &a->state_bytes) || a->state_bytes > MM_GROUP_STATE_DEFAULT_MAX)
@@ -73,9 +160,13 @@ static int parse(int argc, char **argv, sim_args *a) {
       return cli_usage_error("sim", "unexpected argument '%s'", argv[i]);
     }
   }
-  if (!have_scenario) return cli_usage_error("sim", "--scenario is required");
-  if (a->n_suites == 0)
+  int rc = check_mode(a);
+  if (rc >= 0) return rc;
+  bool all_suites = a->n_suites == 0;
+  if (all_suites)
     for (uint16_t s = 1; s <= MM_SUITE_COUNT; s++) a->suites[a->n_suites++] = s;
+  /* a campaign without --suite draws each run's suite from its seed */
+  if (a->campaign && all_suites) a->n_suites = 0;
   return -1;
 }
 
@@ -130,6 +221,10 @@ int cmd_sim(int argc, char **argv) {
   sim_args a;
   int rc = parse(argc, argv, &a);
   if (rc >= 0) return rc;
+  if (a.schedule) return sim_schedule(&a);
+  if (a.campaign) return sim_campaign(&a);
+  if (a.explore) return sim_explore(&a);
+  if (strcmp(a.scenario, "happy") != 0) return sim_scenario(&a);
   json_t *all = a.json ? json_array() : NULL;
   size_t failed = 0;
   for (size_t i = 0; i < a.n_suites; i++) failed += !run_one(&a, a.suites[i], all);

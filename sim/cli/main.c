@@ -10,6 +10,8 @@ static const cli_verb verbs[] = {
     {"vectors", "verify test-vector files", cmd_vectors},
     {"sim", "run migrations in the deterministic simulator", cmd_sim},
     {"list", "list rules, mutants or tests", cmd_list},
+    {"bench", "measure migrations against the speed of their crypto", cmd_bench},
+    {"run", "run the conformance tests against a DS (shim protocol)", cmd_run},
 };
 
 static void usage(FILE *f) {

@@ -1,0 +1,165 @@
+/* The machine, the table and reports/bench.json of `mlsmig bench`. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "bench.h"
+
+/* ---- the machine ---- */
+
+void bench_machine_get(bench_machine *m) {
+  memset(m, 0, sizeof *m);
+  snprintf(m->cpu, sizeof m->cpu, "unknown");
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  char line[512];
+  bool have_model = false;
+  while (f && fgets(line, sizeof line, f)) {
+    if (strncmp(line, "processor", 9) == 0) m->cpus++;
+    char *colon = strchr(line, ':');
+    if (!have_model && colon && strncmp(line, "model name", 10) == 0) {
+      colon += 1 + (colon[1] == ' ');
+      colon[strcspn(colon, "\n")] = '\0';
+      snprintf(m->cpu, sizeof m->cpu, "%s", colon);
+      have_model = true;
+    }
+  }
+  if (f) fclose(f);
+  snprintf(m->openssl, sizeof m->openssl, "%s", OpenSSL_version(OPENSSL_VERSION));
+  FILE *l = fopen("/proc/loadavg", "r");
+  if (l && fscanf(l, "%lf", &m->load1) != 1) m->load1 = 0;
+  if (l) fclose(l);
+  struct utsname u;
+  if (uname(&u) == 0) snprintf(m->kernel, sizeof m->kernel, "%s %s %s", u.sysname, u.release,
+                               u.machine);
+}
+
+/* "Ed25519", "P256", ...: the last word of the suite's name. */
+static const char *sig_name(uint16_t suite) {
+  const char *n = mm_suite_get(suite)->name, *u = strrchr(n, '_');
+  return u ? u + 1 : n;
+}
+
+static double mib(uint64_t b) { return (double)b / (1024.0 * 1024.0); }
+
+static bool mem_ok(const bench_scale_result *s) {
+  return s->peak_rss <= BENCH_TARGET_MEM_FACTOR * s->state_bytes + BENCH_TARGET_MEM_SLACK;
+}
+
+/* ---- the table ---- */
+
+static void print_suites(FILE *f, const bench_report *r) {
+  fprintf(f, "\nHappy path against the signature bound (target: ratio >= %.2f)\n",
+          BENCH_TARGET_SIG_RATIO);
+  fprintf(f, "  sign, verify: operations counted in one real happy-path run; rates through\n"
+             "  mm_sign_with_label / mm_verify_with_label at those message sizes\n\n");
+  fprintf(f, "  %-5s %-8s %5s %6s %10s %10s %10s %10s %6s %9s  %s\n", "suite", "sig", "sign",
+          "verify", "sign/s", "verify/s", "bound/s", "migr/s", "ratio", "setup ms", "");
+  for (size_t i = 0; i < r->n_suites; i++) {
+    const bench_suite_result *s = &r->suites[i];
+    const char *verdict = !s->completed ? "RUN FAILED"
+                          : s->ratio >= BENCH_TARGET_SIG_RATIO ? "ok" : "BELOW TARGET";
+    fprintf(f, "  %-5u %-8s %5u %6u %10.0f %10.0f %10.1f %10.1f %6.2f %9.2f  %s\n", s->suite,
+            sig_name(s->suite), s->signs, s->verifies, s->sign_per_s, s->verify_per_s,
+            s->bound_per_s, s->migrations_per_s, s->ratio, s->setup_ms, verdict);
+  }
+}
+
+static void print_scale(FILE *f, const bench_report *r) {
+  for (size_t i = 0; i < r->n_scale_suites; i++) {
+    uint16_t suite = r->scale_suites[i];
+    const bench_hash_rates *hr = &r->hash_rates[i];
+    bench_hash_passes p = bench_protocol_passes(suite);
+    fprintf(f, "\nGroup-state scaling, suite %u (%s): bound = signatures + %u x %s at %.0f MB/s",
+            suite, sig_name(suite), p.suite_hash, mm_suite_get(suite)->hash,
+            hr->suite_hash_bps / 1e6);
+    if (p.eddsa_hash)
+      fprintf(f, " + %u x %s at %.0f MB/s", p.eddsa_hash,
+              mm_suite_get(suite)->sig == MM_SIG_ED25519 ? "SHA512" : "SHAKE256",
+              hr->eddsa_hash_bps / 1e6);
+    fprintf(f, "\n  (targets at 64 MiB: ratio >= %.1f, peak <= %d x state + %u MiB)\n\n",
+            BENCH_TARGET_HASH_RATIO, BENCH_TARGET_MEM_FACTOR, BENCH_TARGET_MEM_SLACK >> 20);
+    fprintf(f, "  %10s %12s %12s %6s %8s %10s %10s  %s\n", "state", "migration s", "bound s",
+            "ratio", "passes", "peak MiB", "peak/state", "");
+    for (size_t k = 0; k < r->n_scale; k++) {
+      const bench_scale_result *s = &r->scale[k];
+      if (s->suite != suite) continue;
+      char size[32];
+      if (s->state_bytes >= (1u << 20)) snprintf(size, sizeof size, "%.0f MiB", mib(s->state_bytes));
+      else snprintf(size, sizeof size, "%.0f KiB", s->state_bytes / 1024.0);
+      const char *verdict = !s->completed ? "RUN FAILED" : "";
+      if (s->completed && s->state_bytes == (64u << 20))
+        verdict = s->ratio >= BENCH_TARGET_HASH_RATIO && mem_ok(s) ? "ok" : "BELOW TARGET";
+      fprintf(f, "  %10s %12.4f %12.4f %6.2f %8.1f %10.1f %10.2f  %s\n", size, s->seconds,
+              s->bound_seconds, s->ratio, s->measured_passes, mib(s->peak_rss),
+              (double)s->peak_rss / (double)s->state_bytes, verdict);
+    }
+  }
+}
+
+void bench_print(FILE *f, const bench_report *r) {
+  const bench_machine *m = &r->machine;
+  fprintf(f, "mlsmig bench%s: %ld CPUs, %s; %s; %s; load average %.2f\n",
+          r->quick ? " --quick" : "", m->cpus, m->cpu, m->openssl, m->kernel, m->load1);
+  if (m->cpus > 0 && m->load1 > 0.5 * (double)m->cpus)
+    fprintf(f, "warning: the machine was busy when this started; the figures are the best of\n"
+               "several windows each, but other processes still distort them\n");
+  print_suites(f, r);
+  print_scale(f, r);
+  fprintf(f, "\nSimulator throughput (campaign runs/s, exploration schedules/s): TODO, "
+             "not measured yet\nConformance runner wall time: TODO, not measured yet\n");
+}
+
+/* ---- reports/bench.json ---- */
+
+static json_t *suite_json(const bench_suite_result *s) {
+  return json_pack("{s:i, s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:i, s:b, s:b}",
+                   "suite", (json_int_t)s->suite, "signature", sig_name(s->suite), "signs",
+                   (json_int_t)s->signs, "verifies", (json_int_t)s->verifies,
+                   "sign_message_bytes", s->sign_msg_bytes, "verify_message_bytes",
+                   s->verify_msg_bytes, "sign_per_s", s->sign_per_s, "verify_per_s",
+                   s->verify_per_s, "bound_migrations_per_s", s->bound_per_s,
+                   "migrations_per_s", s->migrations_per_s, "ratio", s->ratio, "setup_ms",
+                   s->setup_ms, "runs", (json_int_t)s->runs, "completed", s->completed,
+                   "meets_target", s->completed && s->ratio >= BENCH_TARGET_SIG_RATIO);
+}
+
+static json_t *scale_json(const bench_scale_result *s) {
+  bench_hash_passes p = bench_protocol_passes(s->suite);
+  return json_pack("{s:i, s:I, s:f, s:f, s:f, s:i, s:f, s:I, s:I, s:f, s:b, s:b}", "suite",
+                   (json_int_t)s->suite, "state_bytes", (json_int_t)s->state_bytes,
+                   "migration_s", s->seconds, "bound_s", s->bound_seconds, "ratio", s->ratio,
+                   "protocol_hash_passes", (json_int_t)(p.suite_hash + p.eddsa_hash),
+                   "measured_hash_passes", s->measured_passes, "peak_rss_bytes",
+                   (json_int_t)s->peak_rss, "base_rss_bytes", (json_int_t)s->base_rss,
+                   "peak_over_state", (double)s->peak_rss / (double)s->state_bytes,
+                   "memory_within_target", mem_ok(s), "completed", s->completed);
+}
+
+mm_err bench_write_json(const char *path, const bench_report *r) {
+  const bench_machine *m = &r->machine;
+  json_t *suites = json_array(), *scale = json_array(), *rates = json_array();
+  for (size_t i = 0; i < r->n_suites; i++) json_array_append_new(suites, suite_json(&r->suites[i]));
+  for (size_t i = 0; i < r->n_scale; i++) json_array_append_new(scale, scale_json(&r->scale[i]));
+  for (size_t i = 0; i < r->n_scale_suites; i++)
+    json_array_append_new(rates, json_pack("{s:i, s:f, s:f}", "suite",
+                                           (json_int_t)r->scale_suites[i], "suite_hash_bytes_per_s",
+                                           r->hash_rates[i].suite_hash_bps,
+                                           "eddsa_hash_bytes_per_s",
+                                           r->hash_rates[i].eddsa_hash_bps));
+  json_t *root = json_pack(
+      "{s:{s:i, s:s, s:s, s:s, s:f}, s:b, s:{s:f, s:f, s:i, s:I}, s:o, s:o, s:o, s:s, s:s}",
+      "machine", "cpus", (json_int_t)m->cpus, "cpu", m->cpu, "openssl", m->openssl, "kernel",
+      m->kernel, "load_average_1min", m->load1, "quick", r->quick, "targets", "happy_path_ratio", BENCH_TARGET_SIG_RATIO,
+      "hash_ratio_64MiB", BENCH_TARGET_HASH_RATIO, "memory_factor",
+      (json_int_t)BENCH_TARGET_MEM_FACTOR, "memory_slack_bytes",
+      (json_int_t)BENCH_TARGET_MEM_SLACK, "suites", suites, "hash_rates", rates, "scaling",
+      scale, "simulator_throughput", "TODO: not measured yet", "conformance_runner",
+      "TODO: not measured yet");
+  if (!root) return MM_E_NOMEM;
+  int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+  json_decref(root);
+  return rc == 0 ? MM_OK : MM_E_IO;
+}

@@ -1,0 +1,17 @@
+/* Terminal output of `mlsmig run` (cmd_run_print.c). */
+#ifndef MLSMIG_CLI_RUN_PRINT_H
+#define MLSMIG_CLI_RUN_PRINT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "runner.h"
+#include "runner_mutants.h"
+
+/* The progress callback: one rewritten line on a terminal. */
+void run_progress(void *ctx, size_t done, size_t total, const mm_test_result *r);
+/* Every test that did not pass, the verdict per rule, the totals. */
+void run_print_summary(FILE *f, const mm_run_result *r, const char *iut, bool verbose);
+void run_print_scores(FILE *f, const mm_mutant_score *s, size_t n);
+
+#endif

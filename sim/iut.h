@@ -1,0 +1,44 @@
+/* The implementation under test as a child process: its command runs under
+ * /bin/sh -c in its own process group, with pipes on stdin, stdout and
+ * stderr. Every exchange has a deadline, every read is bounded, and stderr
+ * is kept in a bounded buffer for the report, so that an IUT that hangs,
+ * crashes or writes garbage costs a verdict and never the runner.
+ *
+ * Starting an IUT ignores SIGPIPE for the whole process (a write to a dead
+ * IUT must be an error, not the runner's death). */
+#ifndef MLSMIG_IUT_H
+#define MLSMIG_IUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mlsmig/error.h"
+
+#define MM_IUT_STDERR_CAP 8192 /* bytes of the IUT's stderr kept per process */
+
+typedef struct mm_iut mm_iut;
+
+/* Starts cmd (a shell command line). MM_E_IO with a reason in why when the
+ * process cannot be made; a command that does not exist shows up at the
+ * first call (the shell exits 127). */
+mm_err mm_iut_start(const char *cmd, uint32_t max_frame, mm_iut **out, char *why, size_t why_len);
+/* Writes one request frame and reads one reply frame within timeout_ms.
+ * *body (malloc'd, the frame without its length header) on MM_OK; otherwise
+ * MM_E_IO (timeout, exit, oversized or truncated frame, unsolicited bytes),
+ * explained by mm_iut_why. */
+mm_err mm_iut_call(mm_iut *p, const uint8_t *frame, size_t len, int timeout_ms, uint8_t **body,
+                   size_t *body_len);
+const char *mm_iut_why(const mm_iut *p);
+/* What the IUT wrote on stderr so far (at most MM_IUT_STDERR_CAP bytes,
+ * then a note of how much was dropped). NUL-terminated. */
+const char *mm_iut_stderr(mm_iut *p);
+/* SIGKILL to the process group, then reap (DUR-1 tests, hung IUTs). */
+void mm_iut_kill(mm_iut *p);
+/* Closes stdin and waits up to timeout_ms for a clean exit, else kills. */
+void mm_iut_stop(mm_iut *p, int timeout_ms);
+bool mm_iut_running(mm_iut *p);
+/* Kills if still running, frees. */
+void mm_iut_free(mm_iut *p);
+
+#endif

@@ -16,7 +16,8 @@ DESTDIR   ?=
 VERSION   := 0.1.0
 PROFILE_VERSION := 1
 
-DEB_PKGS  := build-essential pkg-config libssl-dev libjansson-dev check lcov python3-cryptography
+DEB_PKGS  := build-essential pkg-config libssl-dev libjansson-dev check lcov python3-cryptography \
+             libxml2-utils
 PC_PKGS   := openssl jansson check
 
 ifeq ($(SANITIZE),1)
@@ -86,7 +87,7 @@ CHECK_BIN := $(BUILD)/check_all
 
 VECTOR_FILES := $(sort $(wildcard vectors/external/mlswg/*.json) $(wildcard vectors/*.json))
 
-.PHONY: all run check deps clean install uninstall _run _check _all coverage _coverage vectors _vectors vectors-check _vectors_check bench _bench
+.PHONY: all run check deps clean install uninstall _run _check _all coverage _coverage vectors _vectors vectors-check _vectors_check bench _bench report-check
 
 all: deps
 	@$(MAKE) --no-print-directory _all
@@ -104,9 +105,23 @@ _run: $(CLI)
 	@$(CLI) sim --scenario happy --suite all > reports/happy.txt; rc=$$?; \
 	  grep -E '^(== suite|outcome|[0-9]+ passed)' reports/happy.txt; \
 	  echo "(every envelope of every run: reports/happy.txt)"; [ $$rc = 0 ] || exit $$rc
+	@echo "== simulator: a short fault campaign and a one-fault exploration, for the report"
+	@$(CLI) sim --campaign 200 --json > reports/sim-campaign.json
+	@$(CLI) sim --explore --max-faults 1 --suite 1 --json > reports/sim-explore.json
 	@echo "== conformance run: the reference DS through the shim protocol, both roles"
-	@$(CLI) run --iut $(REF_DS) --role both --junit reports/junit.xml --json reports/results.json
-	@echo "(reports/junit.xml, reports/results.json)"
+	@$(CLI) run --iut $(REF_DS) --role both --junit reports/junit.xml --json reports/results.json \
+	  --tap reports/results.tap --html reports \
+	  --sim reports/sim-campaign.json --sim reports/sim-explore.json
+	@echo "(reports/index.html to read; reports/junit.xml, results.json, results.tap for machines)"
+
+# The HTML report in a real browser (headless Debian chromium, installed
+# when missing): the summary numbers must appear as rendered text, and a
+# screenshot goes to reports/screenshot.png. Runs `make run` first when
+# reports/index.html is missing.
+report-check: deps
+	@fuzz/apt-install.sh chromium:chromium
+	@[ -f reports/index.html ] || $(MAKE) --no-print-directory _run
+	@suites/report-check.sh reports
 
 check: deps
 	@$(MAKE) --no-print-directory _check
@@ -149,6 +164,7 @@ deps:
 	for p in $(PC_PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	command -v lcov >/dev/null 2>&1 || missing="$$missing lcov"; \
+	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
 	/usr/bin/python3 -c 'import cryptography' >/dev/null 2>&1 || missing="$$missing python3-cryptography"; \
 	command -v $(CC) >/dev/null 2>&1 || missing="$$missing cc"; \
 	if [ -n "$$missing" ]; then \

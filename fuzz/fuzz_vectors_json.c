@@ -1,8 +1,10 @@
 /* The JSON vector loader (mm_vectors_verify_json) on arbitrary JSON, as
  * `mlsmig vectors verify` reads a file anyone can edit. Verifying does
- * crypto per vector, so the input is capped (MAX_INPUT) to bound the work
- * of one run; a larger file only repeats what a small one reaches. Oracle:
- * a recognized file reports a format name and consistent counts. */
+ * crypto per vector, so the input is capped (MAX_INPUT) to bound the number
+ * of vectors per run; a larger file only repeats what a small one reaches.
+ * The work of one vector is the loader's to bound (libFuzzer reports a slow
+ * or huge one as a timeout or an out-of-memory crash). Oracle: a recognized
+ * file reports a format name and consistent counts. */
 #include <jansson.h>
 
 #include "fuzz_common.h"

@@ -34,21 +34,38 @@ uint64_t bench_rss(void);
 /* Forget the peak so far (Linux clear_refs "5"); false if not possible. */
 bool bench_reset_peak(void);
 
+/* ---- the actors alone, without the simulator (bench_actors.c) ---- */
+
+typedef struct bench_world bench_world;
+/* A source hosting a 3-member group with a state_bytes payload, a target
+ * and the members' clients, keys drawn from seed. */
+mm_err bench_world_new(uint16_t suite, uint64_t seed, uint64_t state_bytes, bench_world **out);
+/* Member 0 migrates the group; runs until no envelope is left. */
+mm_err bench_world_migrate(bench_world *w, bool *completed);
+void bench_world_free(bench_world *w);
+
+typedef struct mm_sim mm_sim;
+/* Checks a finished simulator run: completed, INV-1..INV-5 held. */
+bool bench_sim_completed(mm_sim *s);
+
 /* ---- one suite: crypto rates, signature bound, happy path (bench_suite.c) ---- */
 
 typedef struct bench_suite_result {
   uint16_t suite;
-  /* counted over one real happy-path run */
+  /* counted over one real happy path between the actors alone */
   unsigned signs, verifies;
   double sign_msg_bytes, verify_msg_bytes; /* mean message sizes */
+  unsigned sim_signs, sim_verifies; /* the same run in the simulator */
   /* through mm_sign_with_label / mm_verify_with_label, messages of those sizes */
   double sign_per_s, verify_per_s;
   double bound_per_s; /* 1 / (signs / sign_per_s + verifies / verify_per_s) */
-  double migrations_per_s; /* back-to-back happy paths: run + check */
+  double migrations_per_s; /* back-to-back, the actors alone */
   double ratio;            /* migrations_per_s / bound_per_s */
+  double sim_migrations_per_s; /* back-to-back in the simulator: run + check */
+  double sim_ratio;
   double setup_ms;         /* mm_sim_new + mm_sim_free, not counted above (best round) */
-  unsigned runs;
-  bool completed;          /* every run completed and held INV-1..INV-5 */
+  unsigned runs;           /* simulator runs */
+  bool completed;          /* every run completed (and held INV-1..INV-5) */
 } bench_suite_result;
 
 mm_err bench_suite(const bench_opts *o, uint16_t suite, bench_suite_result *r);
@@ -63,12 +80,16 @@ typedef struct bench_hash_passes {
 typedef struct bench_scale_result {
   uint16_t suite;
   uint64_t state_bytes;
-  double seconds;          /* one migration: run + check */
   double bound_seconds;    /* signatures + hash passes at measured rates */
+  /* the actors alone (bench_actors.c) */
+  double seconds;          /* one migration (the fastest of the runs) */
   double ratio;            /* bound_seconds / seconds */
   double measured_passes;  /* bytes hashed, signed and verified / state */
   uint64_t peak_rss;       /* VmHWM of the process that ran it */
   uint64_t base_rss;       /* its resident set before the state existed */
+  /* the same in the simulator (run + check; its own process) */
+  double sim_seconds, sim_ratio, sim_passes;
+  uint64_t sim_peak_rss;
   bool completed;
 } bench_scale_result;
 
@@ -80,10 +101,30 @@ typedef struct bench_hash_rates {
 /* The passes the protocol needs over a state (bench_scale.c). */
 bench_hash_passes bench_protocol_passes(uint16_t suite);
 mm_err bench_hash_rates_measure(const bench_opts *o, uint16_t suite, bench_hash_rates *r);
-/* Runs in a child process so that peaks do not mix. */
+/* The actors, then the simulator, each in a child process so that peaks do
+ * not mix; run first, while this process is still small. */
 mm_err bench_scale(const bench_opts *o, uint16_t suite, uint64_t state_bytes,
-                   const bench_suite_result *sig, const bench_hash_rates *hr,
                    bench_scale_result *r);
+/* The bound and ratios, once the suite's rates are known. */
+void bench_scale_bound(bench_scale_result *r, const bench_suite_result *sig,
+                       const bench_hash_rates *hr);
+
+/* ---- simulator searches and the conformance runner (bench_tools.c) ---- */
+
+typedef struct bench_tool_result {
+  char what[32];       /* "campaign", "explore K=2", "conformance run" */
+  char cmd[160];       /* the verb as run */
+  double wall_s;
+  double user_s, sys_s; /* CPU of the process and all it waited for */
+  uint64_t runs;       /* runs, schedules or tests */
+  double runs_per_cpu_s;
+  int exit_status;
+  char last_line[160];  /* the last line it printed (the runner's summary) */
+  bool measured;       /* it ran and reported its count */
+} bench_tool_result;
+
+#define BENCH_MAX_TOOLS 4
+size_t bench_tools(const bench_opts *o, bench_tool_result *out, size_t cap);
 
 /* ---- report (bench_report.c) ---- */
 
@@ -107,6 +148,8 @@ typedef struct bench_report {
   size_t n_scale_suites;
   bench_scale_result scale[MM_SUITE_COUNT * BENCH_MAX_SIZES];
   size_t n_scale;
+  bench_tool_result tools[BENCH_MAX_TOOLS];
+  size_t n_tools;
 } bench_report;
 
 void bench_print(FILE *f, const bench_report *r);

@@ -73,65 +73,83 @@ mm_err bench_hash_rates_measure(const bench_opts *o, uint16_t suite, bench_hash_
 
 /* ---- the child ---- */
 
-static bool run_ok(mm_sim *s) {
-  mm_sim_outcome o;
-  mm_sim_check(s, &o);
-  if (!o.result || strcmp(o.result, "completed") != 0) return false;
-  for (int i = 1; i <= 5; i++)
-    if (o.inv[i] != MM_INV_PASS) return false;
-  return true;
-}
-
-/* Migrations of one size, one per simulator; the fastest counts (see
- * bench_suite). Small states run for a window, large ones a few times. */
-static unsigned runs_for(const bench_opts *o, uint64_t state_bytes) {
+/* Migrations of one size, each in a fresh world; the fastest counts (see
+ * bench_suite). Small states run for a window, large ones a few times; the
+ * simulator large ones once, as making its state costs more than the run. */
+static unsigned runs_for(const bench_opts *o, uint64_t state_bytes, bool sim) {
   if (state_bytes <= (1u << 20)) return 0; /* a window instead */
-  if (state_bytes > (64u << 20)) return 1;
-  return o->quick ? 1 : 3;
+  if (sim || o->quick || state_bytes > (64u << 20)) return 1;
+  return state_bytes > (16u << 20) ? 2 : 3;
 }
 
-static void child(const bench_opts *o, uint16_t suite, uint64_t state_bytes,
-                  bench_scale_result *r) {
-  bench_reset_peak();
-  r->base_rss = bench_rss();
-  r->completed = true;
-  unsigned want = runs_for(o, state_bytes), runs = 0;
-  double best = 0, t_end = bench_now() + o->window_s * o->rounds;
-  mm_crypto_stats first = {0};
-  do {
-    mm_sim_config cfg = mm_sim_config_default(suite, 1 + runs);
+/* One migration of the actors alone (sim false) or in the simulator. */
+static mm_err one_run(uint16_t suite, uint64_t seed, uint64_t state_bytes, bool sim,
+                      double *seconds, mm_crypto_stats *d, bool *ok) {
+  mm_crypto_stats a, b;
+  mm_err e;
+  if (sim) {
+    mm_sim_config cfg = mm_sim_config_default(suite, seed);
     cfg.state_bytes = state_bytes;
     mm_sim *s;
-    if (mm_sim_new(&cfg, &s) != MM_OK) {
-      r->completed = false;
-      return;
-    }
-    mm_crypto_stats a, b;
+    if ((e = mm_sim_new(&cfg, &s)) != MM_OK) return e;
     mm_crypto_stats_get(&a);
     double t0 = bench_now();
     mm_sim_start_migration(s, 0);
-    mm_err e = mm_sim_run(s);
-    bool ok = e == MM_OK && run_ok(s);
-    double t = bench_now() - t0;
+    e = mm_sim_run(s);
+    *ok = e == MM_OK && bench_sim_completed(s);
+    *seconds = bench_now() - t0;
     mm_crypto_stats_get(&b);
-    if (runs == 0) first = mm_crypto_stats_diff(&b, &a);
+    mm_sim_free(s);
+  } else {
+    bench_world *w = NULL;
+    e = bench_world_new(suite, seed, state_bytes, &w);
+    mm_crypto_stats_get(&a);
+    double t0 = bench_now();
+    if (e == MM_OK) e = bench_world_migrate(w, ok);
+    *seconds = bench_now() - t0;
+    mm_crypto_stats_get(&b);
+    bench_world_free(w);
+  }
+  *d = mm_crypto_stats_diff(&b, &a);
+  return e;
+}
+
+typedef struct child_result {
+  double seconds, passes;
+  uint64_t peak_rss, base_rss;
+  bool completed;
+} child_result;
+
+static void child(const bench_opts *o, uint16_t suite, uint64_t state_bytes, bool sim,
+                  child_result *r) {
+  bench_reset_peak();
+  r->base_rss = bench_rss();
+  r->completed = true;
+  unsigned want = runs_for(o, state_bytes, sim), runs = 0;
+  double best = 0, t_end = bench_now() + o->window_s * o->rounds;
+  mm_crypto_stats first = {0};
+  do {
+    double t = 0;
+    mm_crypto_stats d;
+    bool ok = false;
+    if (one_run(suite, 1 + runs, state_bytes, sim, &t, &d, &ok) != MM_OK) ok = false;
+    if (runs == 0) first = d;
     if (runs == 0 || t < best) best = t;
     r->completed = r->completed && ok;
-    mm_sim_free(s);
     runs++;
-  } while (want ? runs < want : bench_now() < t_end);
+  } while (r->completed && (want ? runs < want : bench_now() < t_end));
   r->seconds = best;
   r->peak_rss = bench_peak_rss();
   /* EdDSA signing hashes its message twice. */
   double sign_passes = is_eddsa(suite) ? 2.0 : 1.0;
   double bytes = (double)first.hash_bytes + sign_passes * (double)first.sign_bytes +
                  (double)first.verify_bytes;
-  r->measured_passes = state_bytes ? bytes / (double)state_bytes : 0;
+  r->passes = state_bytes ? bytes / (double)state_bytes : 0;
 }
 
-mm_err bench_scale(const bench_opts *o, uint16_t suite, uint64_t state_bytes,
-                   const bench_suite_result *sig, const bench_hash_rates *hr,
-                   bench_scale_result *r) {
+/* Runs child() in a child process and reads its result back. */
+static mm_err in_child(const bench_opts *o, uint16_t suite, uint64_t state_bytes, bool sim,
+                       child_result *r) {
   memset(r, 0, sizeof *r);
   int fds[2];
   if (pipe(fds) != 0) return MM_E_IO;
@@ -144,8 +162,8 @@ mm_err bench_scale(const bench_opts *o, uint16_t suite, uint64_t state_bytes,
   }
   if (pid == 0) {
     close(fds[0]);
-    bench_scale_result cr = {0};
-    child(o, suite, state_bytes, &cr);
+    child_result cr = {0};
+    child(o, suite, state_bytes, sim, &cr);
     ssize_t w = write(fds[1], &cr, sizeof cr);
     _exit(w == (ssize_t)sizeof cr ? 0 : 1);
   }
@@ -156,13 +174,36 @@ mm_err bench_scale(const bench_opts *o, uint16_t suite, uint64_t state_bytes,
   waitpid(pid, &status, 0);
   if (got != (ssize_t)sizeof *r || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return MM_E_IO;
+  return MM_OK;
+}
+
+mm_err bench_scale(const bench_opts *o, uint16_t suite, uint64_t state_bytes,
+                   bench_scale_result *r) {
+  memset(r, 0, sizeof *r);
+  child_result actors, sim;
+  mm_err e = in_child(o, suite, state_bytes, false, &actors);
+  if (e == MM_OK) e = in_child(o, suite, state_bytes, true, &sim);
+  if (e != MM_OK) return e;
   r->suite = suite;
   r->state_bytes = state_bytes;
-  bench_hash_passes p = bench_protocol_passes(suite);
+  r->seconds = actors.seconds;
+  r->measured_passes = actors.passes;
+  r->peak_rss = actors.peak_rss;
+  r->base_rss = actors.base_rss;
+  r->sim_seconds = sim.seconds;
+  r->sim_passes = sim.passes;
+  r->sim_peak_rss = sim.peak_rss;
+  r->completed = actors.completed && sim.completed;
+  return MM_OK;
+}
+
+void bench_scale_bound(bench_scale_result *r, const bench_suite_result *sig,
+                       const bench_hash_rates *hr) {
+  bench_hash_passes p = bench_protocol_passes(r->suite);
   double t_sig = sig->signs / sig->sign_per_s + sig->verifies / sig->verify_per_s;
-  double t_hash = p.suite_hash * (double)state_bytes / hr->suite_hash_bps;
-  if (p.eddsa_hash) t_hash += p.eddsa_hash * (double)state_bytes / hr->eddsa_hash_bps;
+  double t_hash = p.suite_hash * (double)r->state_bytes / hr->suite_hash_bps;
+  if (p.eddsa_hash) t_hash += p.eddsa_hash * (double)r->state_bytes / hr->eddsa_hash_bps;
   r->bound_seconds = t_sig + t_hash;
   r->ratio = r->seconds > 0 ? r->bound_seconds / r->seconds : 0;
-  return MM_OK;
+  r->sim_ratio = r->sim_seconds > 0 ? r->bound_seconds / r->sim_seconds : 0;
 }

@@ -1,6 +1,6 @@
 /* Seeded random campaigns: run i of a campaign with seed S is the scenario
  * mm_campaign_scenario(S + i), a migration with 1..K random faults (and
- * sometimes an ordinary Commit racing it), checked for INV-1..INV-5 and the
+ * in one run of two a race or an adversary), checked for INV-1..INV-5 and the
  * rules the oracle judges. Shards take every shards-th run, so M machines
  * with --shard 0/M .. M-1/M make exactly the runs of one machine. */
 #include <stdio.h>
@@ -79,18 +79,63 @@ static mm_fault random_fault(mm_rng *r) {
   return f;
 }
 
+/* One race or adversary of the fault model, at a time that matters (the
+ * happy path runs from 0 to 30 ms; retries go on for seconds). */
+static void random_adversary(mm_rng *r, mm_scenario *sc) {
+  mm_sc_action a = {.member = 1, .at = pick(r, 40)};
+  switch (pick(r, 9)) {
+  case 0: /* an ordinary Commit racing the migration (LIFE-3) */
+    a.kind = MM_SC_COMMIT;
+    break;
+  case 1: /* a policy that stops allowing the client (AUTHZ-3, AUTHZ-4) */
+  case 2:
+    a.kind = MM_SC_DENY;
+    snprintf(a.domain, sizeof a.domain, "%s", pick(r, 2) ? MM_SIM_TARGET : MM_SIM_SOURCE);
+    snprintf(a.identity, sizeof a.identity, "alice@%s", MM_SIM_SOURCE);
+    break;
+  case 3: /* the group ID gets taken at the target (GROUP-1) */
+    a.kind = MM_SC_CREATE_GROUP;
+    break;
+  case 4: /* a non-member asks to migrate (AUTHZ-1, GAP-3) */
+    a.kind = MM_SC_OUTSIDER_MIGRATE;
+    sc->outsider = true;
+    break;
+  case 5: /* a third DS pushes MigrationContent (DOM-3) */
+    a.kind = MM_SC_THIRD_PUSH;
+    a.at = 10 + pick(r, 30);
+    sc->third_ds = true;
+    break;
+  case 6: /* a member reuses or forges a response (NONCE-3, SIG-1) */
+    a.kind = MM_SC_ROGUE_INIT;
+    a.forge = pick(r, 2);
+    a.at = 10 + pick(r, 15000);
+    break;
+  case 7: /* the target acknowledges the wrong content (HASH-2) */
+    a.kind = MM_SC_WRONG_ACK;
+    a.at = 15 + pick(r, 30);
+    break;
+  default: /* another member migrates to another target */
+    a.kind = MM_SC_MIGRATE;
+    snprintf(a.domain, sizeof a.domain, "%s", MM_SIM_TARGET2);
+    a.at = pick(r, 20);
+    sc->second_target = true;
+    break;
+  }
+  sc->actions[sc->n_actions++] = a;
+}
+
 void mm_campaign_scenario(uint64_t run_seed, uint16_t suite, unsigned max_faults,
                           mm_scenario *sc) {
   mm_rng r;
   mm_rng_init_seeded(&r, run_seed, "campaign");
   mm_scenario_init(sc);
   snprintf(sc->name, sizeof sc->name, "campaign-%llu", (unsigned long long)run_seed);
+  snprintf(sc->about, sizeof sc->about, "Run %llu of a campaign: random faults and adversaries.",
+           (unsigned long long)run_seed);
   sc->seed = run_seed;
   sc->suite = suite ? suite : (uint16_t)(1 + pick(&r, MM_SUITE_COUNT));
   sc->actions[sc->n_actions++] = (mm_sc_action){.kind = MM_SC_MIGRATE, .domain = MM_SIM_TARGET};
-  if (pick(&r, 4) == 0) /* an ordinary Commit racing the migration (LIFE-3) */
-    sc->actions[sc->n_actions++] =
-        (mm_sc_action){.kind = MM_SC_COMMIT, .member = 1, .at = pick(&r, 40)};
+  if (pick(&r, 2) == 0) random_adversary(&r, sc);
   size_t n = max_faults ? 1 + (size_t)pick(&r, max_faults) : 0;
   for (size_t i = 0; i < n && i < MM_MAX_FAULTS; i++) sc->faults.f[sc->faults.n++] = random_fault(&r);
   mm_rng_wipe(&r);

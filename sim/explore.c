@@ -112,6 +112,7 @@ mm_err mm_explore(const mm_explore_opts *o, const mm_search_hooks *h, mm_search_
   mm_scenario sc;
   mm_scenario_happy(&sc, o->suite, o->seed);
   snprintf(sc.name, sizeof sc.name, "explore");
+  snprintf(sc.about, sizeof sc.about, "The happy path with faults placed by an exploration.");
   sc.expect_result[0] = sc.expect_home[0] = '\0'; /* faults may change both */
   sc.mutants = o->mutants;
   /* One set of keys for every run: they depend on the seed only. */

@@ -1,5 +1,6 @@
-/* Internal state of the simulator, shared by its files (sim.c: setup and
- * event loop; sim_wire.c: what the wire shows and the adversaries' actions;
+/* Internal state of the simulator, shared by its files (sim.c: setup;
+ * sim_loop.c: the event loop; sim_actions.c: scheduled actions;
+ * sim_wire.c: what the wire shows and the adversaries' actions;
  * sim_check.c: invariants; sim_oracle.c: rules judged from the trace). */
 #ifndef MLSMIG_SIM_INTERNAL_H
 #define MLSMIG_SIM_INTERNAL_H
@@ -154,6 +155,20 @@ struct mm_sim {
 };
 
 sim_node *mm_sim_node(mm_sim *s, const char *name);
+
+/* sim.c */
+/* The group as installed at the source; to_target: created at the target. */
+mm_err sim_install_group(mm_sim *s, bool to_target);
+
+/* sim_loop.c */
+mm_err sim_start_node(mm_sim *s, sim_node *n);
+void sim_stop_node(sim_node *n);
+/* Puts what an actor sent on the wire (through the fault hook). */
+void sim_drain(mm_sim *s, const char *from, mm_outbox *out);
+
+/* sim_actions.c */
+uint64_t sim_earliest_action(const mm_sim *s, size_t *which);
+void sim_run_action(mm_sim *s, sim_action *a, mm_outbox *out);
 sim_node *mm_sim_role_node(mm_sim *s, mm_role role);
 bool mm_sim_is_ds_name(const mm_sim *s, const char *name);
 /* Adds an envelope to the queue (no hook). */

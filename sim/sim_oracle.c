@@ -71,6 +71,8 @@ static void judge_init(mm_sim *s, const sim_node *n, const mm_envelope *e) {
   const mm_key *leaf = member_key(s, e->sender);
   const mm_key *tk = mm_keydir_get(s->keys, rq->target_domain_name, e->cipher_suite);
   bool seen;
+  bool other = reused(s, MM_MSG_MIGRATION_INIT, r->nonce, e->body, &seen);
+  if (seen) return; /* judged when first accepted: a retransmission */
   if (!mm_view_eq_str(rq->source_domain_name, n->name))
     mm_sim_oracle_fail(s, "DOM-2: %.40s accepted a MigrationInit naming another source (step %zu)",
                        n->name, s->step);
@@ -84,7 +86,7 @@ static void judge_init(mm_sim *s, const sim_node *n, const mm_envelope *e) {
            MM_OK)
     mm_sim_oracle_fail(s, "SIG-1: %.40s accepted a MigrationInit whose response the target did not sign (step %zu)",
                        n->name, s->step);
-  else if (reused(s, MM_MSG_MIGRATION_INIT, r->nonce, e->body, &seen))
+  else if (other)
     mm_sim_oracle_fail(s, "NONCE-3: %.40s accepted a second MigrationInit under a used nonce (step %zu)",
                        n->name, s->step);
 }
@@ -111,6 +113,7 @@ static void judge_content(mm_sim *s, const sim_node *n, const mm_envelope *e) {
   bool known, seen;
   uint64_t at = issued_at(s, r->nonce, &known);
   bool other = reused(s, MM_MSG_MIGRATION_CONTENT, r->nonce, e->body, &seen);
+  if (seen) return; /* judged when first accepted: a retransmission */
   if (!mm_view_eq(e->sender, source))
     mm_sim_oracle_fail(s, "DOM-3: %.40s accepted MigrationContent from %.*s, not the request's source (step %zu)",
                        n->name, (int)e->sender.len, (const char *)e->sender.data, s->step);
@@ -125,7 +128,7 @@ static void judge_content(mm_sim *s, const sim_node *n, const mm_envelope *e) {
   else if (other)
     mm_sim_oracle_fail(s, "NONCE-2: %.40s accepted a second MigrationContent under a consumed nonce (step %zu)",
                        n->name, s->step);
-  else if (!seen && known && s->now - at > MM_NONCE_LIFETIME_MS)
+  else if (known && s->now - at > MM_NONCE_LIFETIME_MS)
     mm_sim_oracle_fail(s, "NONCE-2: %.40s imported under a nonce issued %llu ms before (step %zu)",
                        n->name, (unsigned long long)(s->now - at), s->step);
 }

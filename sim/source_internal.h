@@ -35,7 +35,10 @@
  *                                           opaque content_hash<V>; }
  *       init: the MigrationInit body exactly as received; commit: the
  *       migration Commit MLSMessage exactly as received (phase SENT).
- *   source.content  key group_id   the MigrationContent exactly as sent
+ *   source.content  no longer written: the MigrationContent is rebuilt,
+ *       byte for byte (deterministic signatures), from source.state and the
+ *       MigrationInit for each retransmission and checked against
+ *       content_hash, so the state is not held twice while a migration runs
  *   source.hash     key content_hash   group_id: which migration a
  *       TargetMigrationComplete answers (kept with the tombstone, so a
  *       duplicate answer is recognised)

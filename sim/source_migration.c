@@ -76,6 +76,31 @@ static bool put_varint_at(mm_writer *w, size_t at, size_t v, size_t n) {
   return ok;
 }
 
+/* SignContent's head for MigrationContentTBS (RFC 9420 section 5.1.2, as
+ * mm_sign_with_label writes it): label<V> = "MLS 1.0 MigrationContentTBS",
+ * then the length of content<V>. */
+static mm_err sign_content_head(size_t content_len, mm_writer *w) {
+  static const char label[] = "MLS 1.0 MigrationContentTBS";
+  if (content_len > MM_VARINT_MAX) return MM_E_MALFORMED;
+  mm_put_vec(w, (const uint8_t *)label, sizeof label - 1);
+  mm_put_varint(w, (uint32_t)content_len);
+  return w->error;
+}
+
+/* Signs SignContent {head, body[body_at..]} where it lies: the head goes,
+ * for the time of the signature, over the bytes just before the body. */
+static mm_err sign_in_place(const mm_key *key, mm_writer *w, size_t body_at,
+                            const mm_writer *head, mm_writer *sig) {
+  uint8_t saved[64];
+  if (head->len > sizeof saved || head->len > body_at) return MM_E_INTERNAL;
+  uint8_t *at = w->buf + body_at - head->len;
+  memcpy(saved, at, head->len);
+  memcpy(at, head->buf, head->len);
+  mm_err e = mm_sign_raw(key, at, head->len + (w->len - body_at), sig);
+  memcpy(at, saved, head->len);
+  return e;
+}
+
 /* The Envelope {migration_content, suite, source, MigrationContent
  * {response, GroupState at request epoch + 1, signature}} in one buffer:
  * the body is encoded and signed (SIG-3) in place, never copied. Its length
@@ -105,9 +130,24 @@ static mm_err build_content(const mm_source *s, const src_group *g, const mm_mig
    * slack) and the signature, so that a large state is never reallocated. */
   mm_writer_reserve(&w, 1024 + strlen(s->cfg->domain) + resp.len + stored.len + 32 +
                             16 * g->hosted.state.member_count + MM_MAX_SIG_LEN);
+  /* Pure EdDSA signs one contiguous message, so SignContent's head must lie
+   * right before the body: leave room for it in front of the frame when the
+   * frame is shorter, and close the gap at the end (one move in place
+   * rather than a fresh copy of the whole content to sign). */
+  mm_writer lead_room;
+  mm_writer_init(&lead_room);
+  size_t dlen = strlen(s->cfg->domain), lead = 0;
+  if (e == MM_OK && mm_suite_get(suite)->sig_len && head &&
+      sign_content_head(tbs_len, &lead_room) == MM_OK) {
+    size_t frame_len = 1 + 2 + mm_varint_size(dlen) + dlen + head;
+    lead = lead_room.len > frame_len ? lead_room.len - frame_len : 0;
+  }
+  static const uint8_t gap[64] = {0};
+  if (lead > sizeof gap) e = MM_E_INTERNAL; /* a domain name cannot be that short */
+  else mm_put_bytes(&w, gap, lead);
   mm_put_u8(&w, MM_MSG_MIGRATION_CONTENT);
   mm_put_u16(&w, suite);
-  mm_put_vec(&w, (const uint8_t *)s->cfg->domain, strlen(s->cfg->domain));
+  mm_put_vec(&w, (const uint8_t *)s->cfg->domain, dlen);
   size_t len_at = w.len;
   static const uint8_t zeros[4] = {0};
   mm_put_bytes(&w, zeros, head);
@@ -115,7 +155,10 @@ static mm_err build_content(const mm_source *s, const src_group *g, const mm_mig
   mm_put_bytes(&w, resp.buf, resp.len);
   if (e == MM_OK && w.error != MM_OK) e = w.error;
   if (e == MM_OK) e = put_state(&w, g, stored.len, request_of(mi)->epoch + 1);
-  if (e == MM_OK)
+  if (e == MM_OK && lead_room.len && w.len - body_at != tbs_len) e = MM_E_INTERNAL;
+  if (e == MM_OK && lead_room.len)
+    e = sign_in_place(key, &w, body_at, &lead_room, &sig);
+  else if (e == MM_OK)
     e = mm_sign_with_label(key, "MigrationContentTBS", w.buf + body_at, w.len - body_at, &sig);
   if (e == MM_OK) mm_put_vec(&w, sig.buf, sig.len);
   if (e == MM_OK) e = w.error;
@@ -124,9 +167,14 @@ static mm_err build_content(const mm_source *s, const src_group *g, const mm_mig
   if (e == MM_OK && !head && !mm_vec_end(&w, len_at)) e = w.error;
   mm_writer_free(&resp);
   mm_writer_free(&sig);
+  mm_writer_free(&lead_room);
   if (e == MM_OK) e = mm_writer_finish(&w, &ce->buf, &ce->len);
   else mm_writer_free(&w);
   if (e != MM_OK) return e;
+  if (lead) { /* the envelope starts at the buffer's start */
+    memmove(ce->buf, ce->buf + lead, ce->len - lead);
+    ce->len -= lead;
+  }
   ce->body = mm_view_of(ce->buf + ce->len - body_len, body_len);
   return MM_OK;
 }

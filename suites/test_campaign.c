@@ -151,7 +151,7 @@ START_TEST(test_replay_reproduces_exactly) {
   free(b);
   free(out);
   /* a campaign violation: the one-run replay shows the same violation */
-  out = run_cli("sim --campaign 60 --seed 1 --suite 1 --faults 3 --mutant commits-during-migration");
+  out = run_cli("sim --campaign 20 --seed 1 --suite 1 --faults 3 --mutant skip-epoch-check");
   ck_assert_msg(strstr(out, "violation: INV-1") != NULL, "%s", out);
   replay_line(out, cmd, sizeof cmd);
   a = run_cli(cmd);
@@ -168,6 +168,8 @@ END_TEST
 
 typedef enum { BY_EXPLORE, BY_SCENARIO, BY_CAMPAIGN } search_kind;
 
+/* The quickest search that catches each mutant (the report to the lead
+ * lists every search that does). */
 static const struct {
   mm_mutant m;
   search_kind how;
@@ -181,16 +183,16 @@ static const struct {
     {MM_MUT_SKIP_HASH_CHECK, BY_SCENARIO, "target-acks-wrong-content"},
     {MM_MUT_EARLY_FANOUT, BY_EXPLORE, NULL},
     {MM_MUT_EARLY_CONFIRM, BY_EXPLORE, NULL},
-    {MM_MUT_COMMITS_DURING_MIGRATION, BY_CAMPAIGN, NULL},
+    {MM_MUT_COMMITS_DURING_MIGRATION, BY_SCENARIO, "race-commit-during-migration"},
     {MM_MUT_SKIP_TARGET_REAUTH, BY_SCENARIO, "policy-changes-mid-migration"},
-    {MM_MUT_IMPORT_EXISTING_GROUP, BY_SCENARIO, "group-id-taken-mid-migration"},
+    {MM_MUT_IMPORT_EXISTING_GROUP, BY_CAMPAIGN, NULL},
     {MM_MUT_FORGET_ON_CRASH, BY_EXPLORE, NULL},
-    {MM_MUT_ABORT_AFTER_CONTENT, BY_CAMPAIGN, NULL},
+    {MM_MUT_ABORT_AFTER_CONTENT, BY_SCENARIO, "gap4-answer-lost-for-a-minute"},
     {MM_MUT_SKIP_EPOCH_CHECK, BY_CAMPAIGN, NULL},
     {MM_MUT_SKIP_COMMIT_CHECK, BY_SCENARIO, "race-commit-while-waiting-for-commit"},
-    {MM_MUT_SKIP_MEMBER_CHECK, BY_SCENARIO, "non-member-client"},
+    {MM_MUT_SKIP_MEMBER_CHECK, BY_CAMPAIGN, NULL},
     {MM_MUT_SKIP_DOMAIN_CHECK, BY_EXPLORE, NULL},
-    {MM_MUT_SKIP_TARGET_AUTHZ, BY_SCENARIO, "policy-target-refuses-client"},
+    {MM_MUT_SKIP_TARGET_AUTHZ, BY_CAMPAIGN, NULL},
 };
 
 /* Runs the search for one mutant; returns the runs it took (0: not caught)

@@ -140,7 +140,7 @@ END_TEST
 
 START_TEST(test_every_gap_has_a_scenario) {
   for (int g = 1; g <= 4; g++) {
-    char want[8];
+    char want[24];
     snprintf(want, sizeof want, "GAP-%d", g);
     bool found = false;
     for (size_t i = 0; i < mm_scenario_builtin_count() && !found; i++) {
@@ -220,6 +220,41 @@ START_TEST(test_bad_scenarios_refused_with_line) {
 }
 END_TEST
 
+/* Mangled scenario texts never crash the parser; whatever it accepts
+ * prints back to itself. */
+START_TEST(test_mangled_scenarios_never_crash) {
+  mm_rng rng;
+  mm_rng_init_seeded(&rng, 5, "mangle");
+  static const char junk[] = " =#\n\t-0123456789azAZ/.;\x01\xff";
+  for (int round = 0; round < 3000; round++) {
+    const char *base = mm_scenario_builtin_text(mm_rng_uniform(&rng, mm_scenario_builtin_count()));
+    size_t len = strlen(base);
+    char *text = malloc(len + 64);
+    ck_assert_ptr_nonnull(text);
+    memcpy(text, base, len + 1);
+    for (int k = 0, edits = 1 + (int)mm_rng_uniform(&rng, 4); k < edits; k++) {
+      size_t at = mm_rng_uniform(&rng, len);
+      switch (mm_rng_uniform(&rng, 3)) {
+      case 0: text[at] = junk[mm_rng_uniform(&rng, sizeof junk - 1)]; break;
+      case 1: text[at] = '\0'; len = at ? at : 1; break; /* cut short */
+      default: memmove(text + at, text + at + 1, len - at); len = len > 1 ? len - 1 : 1; break;
+      }
+      len = strlen(text) ? strlen(text) : 1;
+    }
+    mm_scenario sc, back;
+    char err[300];
+    if (mm_scenario_parse(text, &sc, err, sizeof err)) {
+      char *printed = mm_scenario_format(&sc);
+      ck_assert_msg(mm_scenario_parse(printed, &back, err, sizeof err), "%s\n--\n%s", err, printed);
+      free(printed);
+    } else {
+      ck_assert(strncmp(err, "line ", 5) == 0);
+    }
+    free(text);
+  }
+}
+END_TEST
+
 /* ---- the CLI: exit 2 on usage errors, never a crash ---- */
 
 static int cli(const char *args) {
@@ -293,6 +328,7 @@ Suite *suite_scenarios(void) {
   MM_ADD_TEST(tc, test_every_gap_has_a_scenario, "-");
   MM_ADD_TEST(tc, test_findings_name_real_scenarios, "-");
   MM_ADD_TEST(tc, test_bad_scenarios_refused_with_line, "-");
+  MM_ADD_TEST(tc, test_mangled_scenarios_never_crash, "-");
   MM_ADD_TEST(tc, test_cli_bad_input_exits_2, "-");
   MM_ADD_TEST(tc, test_cli_scenarios_run, "-");
   suite_add_tcase(s, tc);

@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "report.h"
 #include "run_print.h"
 #include "shim_proto.h"
 
 static const char run_help[] =
     "usage: mlsmig run [--iut 'CMD ARGS'] [--role source|target|both] [--suite N...]\n"
-    "                  [--rules ID...] [--junit FILE] [--json FILE] [--timeout MS]\n"
+    "                  [--rules ID...] [--test NAME...] [--seed S] [--junit FILE]\n"
+    "                  [--json FILE] [--tap FILE] [--html DIR] [--sim FILE]... [--timeout MS]\n"
     "                  [--jobs J] [--mutant NAME] [--mutation-score] [--list] [--verbose]\n\n"
     "Runs the conformance tests against a DS behind the shim protocol\n"
     "(docs/shim-protocol.md), playing the client and the peer DS.\n\n"
@@ -23,8 +25,14 @@ static const char run_help[] =
     "  --suite N...      ciphersuites to test (default: all the IUT declares); the\n"
     "                    happy paths run per suite, hostile tests on the first\n"
     "  --rules ID...     only tests checking these rules or areas (SIG, NONCE-2)\n"
+    "  --test NAME...    only these tests (target.happy, or target.happy/suite-2)\n"
+    "  --seed S          seed of every test's keys and randomness (default 6)\n"
     "  --junit FILE      JUnit XML report (rule IDs as properties)\n"
     "  --json FILE       JSON results (schema: docs/run-results.schema.json)\n"
+    "  --tap FILE        TAP version 13\n"
+    "  --html DIR        DIR/index.html: the report to read (reports/README.md)\n"
+    "  --sim FILE        add a simulator summary (mlsmig sim --campaign/--explore\n"
+    "                    --json) to the JSON and HTML reports\n"
     "  --timeout MS      time budget of one test (default 10000)\n"
     "  --jobs J          tests in parallel (default: online CPUs)\n"
     "  --mutant NAME     run the reference DS with a mutant (mlsmig list mutants)\n"
@@ -33,26 +41,33 @@ static const char run_help[] =
     "  --verbose         print every test, not only those that did not pass\n\n"
     "exit status: 0 all mandatory tests pass, 1 some fail, 2 usage or IUT start error\n";
 
-/* The reference DS next to this executable, shell-quoted. */
-static bool default_iut(char *out, size_t cap) {
-  char self[4096];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+/* This executable's path, relative to the working directory when below
+ * it (so reports say build/mlsmig, not /home/.../build/mlsmig). */
+static bool self_path(char *self, size_t cap) {
+  ssize_t n = readlink("/proc/self/exe", self, cap - 1);
   if (n <= 0) return false;
   self[n] = '\0';
+  char cwd[4096];
+  size_t k = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+  if (k > 1 && strncmp(self, cwd, k) == 0 && self[k] == '/')
+    memmove(self, self + k + 1, strlen(self + k + 1) + 1);
+  return true;
+}
+
+/* The reference DS next to this executable, shell-quoted when its path
+ * needs it. */
+static bool default_iut(char *out, size_t cap) {
+  char self[4096];
+  if (!self_path(self, sizeof self)) return false;
   char *slash = strrchr(self, '/');
-  if (!slash) return false;
-  *slash = '\0';
-  size_t k = 0;
-  out[k++] = '\'';
-  for (const char *p = self; *p && k + 8 < cap; p++) {
-    if (*p == '\'') {
-      memcpy(out + k, "'\\''", 4);
-      k += 4;
-    } else {
-      out[k++] = *p;
-    }
-  }
-  return snprintf(out + k, cap - k, "/mlsmig-ref-ds'") < (int)(cap - k);
+  if (slash) slash[1] = '\0';
+  else self[0] = '\0';
+  char path[4200];
+  snprintf(path, sizeof path, "%smlsmig-ref-ds", self);
+  if (strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-") ==
+      strlen(path))
+    return snprintf(out, cap, "%s", path) < (int)cap;
+  return mm_shell_quote(path, out, cap);
 }
 
 static int list_tests(void) {
@@ -67,9 +82,9 @@ static int list_tests(void) {
 
 typedef struct run_args {
   mm_run_opts o;
-  const char *iut, *junit, *json, *mutant;
-  const char *rules[64];
-  size_t nrules;
+  const char *iut, *junit, *json, *tap, *html, *mutant;
+  const char *rules[64], *tests[64], *sims[16];
+  size_t nrules, ntests, nsims;
   bool score, verbose, list;
 } run_args;
 
@@ -95,6 +110,16 @@ static int parse(int argc, char **argv, run_args *a) {
     } else if (cli_opt(argc, argv, &i, "--iut", &a->iut, &bad)) {
     } else if (cli_opt(argc, argv, &i, "--junit", &a->junit, &bad)) {
     } else if (cli_opt(argc, argv, &i, "--json", &a->json, &bad)) {
+    } else if (cli_opt(argc, argv, &i, "--tap", &a->tap, &bad)) {
+    } else if (cli_opt(argc, argv, &i, "--html", &a->html, &bad)) {
+    } else if (cli_opt(argc, argv, &i, "--sim", &v, &bad)) {
+      if (!bad && a->nsims == sizeof a->sims / sizeof a->sims[0])
+        return cli_usage_error("run", "too many --sim");
+      if (!bad) a->sims[a->nsims++] = v;
+    } else if (cli_opt(argc, argv, &i, "--seed", &v, &bad)) {
+      if (bad || !cli_parse_u64(v, &n) || n == 0 || n > INT64_MAX)
+        return cli_usage_error("run", "--seed takes 1..2^63-1");
+      a->o.seed = n;
     } else if (cli_opt(argc, argv, &i, "--mutant", &a->mutant, &bad)) {
       mm_mutant m;
       if (!bad && !mm_mutant_by_name(a->mutant, &m))
@@ -131,6 +156,15 @@ static int parse(int argc, char **argv, run_args *a) {
         a->rules[a->nrules++] = v;
       } while (take_values(argc, argv, &i, &v, &more));
       a->o.rules = a->rules;
+    } else if (cli_flag(argv, i, "--test")) {
+      if (!take_values(argc, argv, &i, &v, &more))
+        return cli_usage_error("run", "--test needs a value");
+      do {
+        if (a->ntests + 1 >= sizeof a->tests / sizeof a->tests[0])
+          return cli_usage_error("run", "too many --test");
+        a->tests[a->ntests++] = v;
+      } while (take_values(argc, argv, &i, &v, &more));
+      a->o.tests = a->tests;
     } else if (cli_flag(argv, i, "--mutation-score")) {
       a->score = true;
     } else if (cli_flag(argv, i, "--verbose")) {
@@ -162,6 +196,35 @@ static int mutation_score(run_args *a, const char *ref) {
   return EXIT_OK;
 }
 
+/* The reports asked for, all rendered from the one results document. */
+static int write_reports(const run_args *a, json_t *doc) {
+  for (size_t i = 0; i < a->nsims; i++) {
+    json_error_t jerr;
+    json_t *sim = json_load_file(a->sims[i], 0, &jerr);
+    mm_err e = sim ? mm_report_add_sim(doc, sim) : MM_E_IO;
+    json_decref(sim);
+    if (e != MM_OK) {
+      fprintf(stderr, "mlsmig run: %s: %s\n", a->sims[i],
+              sim ? "not a simulator summary (mlsmig sim --campaign/--explore --json)" : jerr.text);
+      return EXIT_REJECTED;
+    }
+  }
+  struct {
+    const char *path;
+    mm_err (*write)(const json_t *, const char *);
+  } out[] = {{a->junit, mm_report_junit_doc},
+             {a->json, mm_report_json_doc},
+             {a->tap, mm_report_tap_doc},
+             {a->html, mm_report_html_doc}};
+  int rc = EXIT_OK;
+  for (size_t i = 0; i < sizeof out / sizeof out[0]; i++)
+    if (out[i].path && out[i].write(doc, out[i].path) != MM_OK) {
+      fprintf(stderr, "mlsmig run: cannot write %s\n", out[i].path);
+      rc = EXIT_REJECTED;
+    }
+  return rc;
+}
+
 int cmd_run(int argc, char **argv) {
   run_args a = {0};
   int rc = parse(argc, argv, &a);
@@ -178,6 +241,8 @@ int cmd_run(int argc, char **argv) {
     snprintf(cmd, sizeof cmd, "%s%s%s", ref, a.mutant ? " --mutant " : "",
              a.mutant ? a.mutant : "");
   a.o.iut_cmd = cmd;
+  char self[4096];
+  a.o.mlsmig_cmd = self_path(self, sizeof self) ? self : NULL;
   if (isatty(2)) {
     a.o.progress = run_progress;
     a.o.progress_ctx = stderr;
@@ -190,14 +255,18 @@ int cmd_run(int argc, char **argv) {
   }
   run_print_summary(stdout, &r, cmd, a.verbose);
   rc = mm_run_passed(&r) ? EXIT_OK : EXIT_REJECTED;
-  if (a.junit && mm_report_junit(&r, a.junit) != MM_OK) {
-    fprintf(stderr, "mlsmig run: cannot write %s\n", a.junit);
-    rc = EXIT_REJECTED;
+  if (r.n == 0 && a.ntests) {
+    fprintf(stderr, "mlsmig run: no test named %s%s (mlsmig run --list)\n", a.tests[0],
+            a.ntests > 1 ? " ..." : "");
+    rc = EXIT_USAGE;
   }
-  if (a.json && mm_report_json(&r, a.json) != MM_OK) {
-    fprintf(stderr, "mlsmig run: cannot write %s\n", a.json);
-    rc = EXIT_REJECTED;
-  }
+  json_t *doc = mm_run_to_json(&r);
   mm_run_result_free(&r);
-  return rc;
+  if (!doc) {
+    fprintf(stderr, "mlsmig run: out of memory writing the reports\n");
+    return EXIT_REJECTED;
+  }
+  int wrc = write_reports(&a, doc);
+  json_decref(doc);
+  return wrc != EXIT_OK ? wrc : rc;
 }

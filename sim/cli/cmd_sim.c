@@ -106,6 +106,10 @@ static int check_mode(sim_args *a) {
     return cli_usage_error("sim", "--schedule and --campaign take one --suite");
   if (a->scenario && strcmp(a->scenario, "happy") != 0 && a->n_suites > 1)
     return cli_usage_error("sim", "a scenario takes one --suite (it names its own)");
+  bool happy = a->scenario && strcmp(a->scenario, "happy") == 0;
+  if ((a->state_bytes != 1024 || a->members != 3) && !happy)
+    return cli_usage_error("sim", "--state-bytes and --members go with --scenario happy "
+                                  "(a scenario file sets its own)");
   if (!a->faults) a->faults = 3;
   if (!a->shards) a->shards = 1;
   return -1;

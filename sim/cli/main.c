@@ -12,6 +12,7 @@ static const cli_verb verbs[] = {
     {"list", "list rules, mutants or tests", cmd_list},
     {"bench", "measure migrations against the speed of their crypto", cmd_bench},
     {"run", "run the conformance tests against a DS (shim protocol)", cmd_run},
+    {"report", "merge results files into one report (HTML, JUnit, JSON, TAP)", cmd_report},
 };
 
 static void usage(FILE *f) {

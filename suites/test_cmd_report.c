@@ -1,0 +1,196 @@
+/* `mlsmig report merge` and the report options of `mlsmig run` (--test,
+ * --seed, --tap, --html, --sim) as a user meets them: exit codes, files
+ * written, error lines. Runs the binary named by MLSMIG_CLI. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_exec.h"
+#include "report_fixture.h"
+#include "shim_proto.h"
+#include "testlib.h"
+
+static void write_doc(const char *dir, const char *name, json_t *doc) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  ck_assert_int_eq(json_dump_file(doc, path, 0), 0);
+  json_decref(doc);
+}
+
+static bool exists(const char *dir, const char *name) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "r");
+  if (f) fclose(f);
+  return f != NULL;
+}
+
+START_TEST(test_cmd_report_merge) {
+  const char *d = fixture_tmpdir();
+  write_doc(d, "a.json", fixture_doc(MM_SHIM_ROLE_TARGET, "target."));
+  write_doc(d, "b.json", fixture_doc(MM_SHIM_ROLE_SOURCE, "source."));
+  write_doc(d, "sim.json", json_pack("{s:s, s:i, s:[]}", "mode", "explore", "seed", 1,
+                                     "violating_runs"));
+  char args[2048];
+  snprintf(args, sizeof args,
+           "report merge %s/a.json %s/b.json %s/sim.json --html %s/html --junit %s/j.xml "
+           "--json %s/m.json --tap %s/m.tap",
+           d, d, d, d, d, d, d);
+  cli_out r = cli_exec(args);
+  ck_assert_int_eq(r.rc, 1); /* the fixture has failures */
+  ck_assert_ptr_nonnull(strstr(r.out, "merged 3 inputs: 12 tests: 4 pass"));
+  ck_assert(exists(d, "html/index.html") && exists(d, "j.xml") && exists(d, "m.json") &&
+            exists(d, "m.tap"));
+  fixture_rmdir(d);
+}
+END_TEST
+
+START_TEST(test_cmd_report_usage) {
+  const char *d = fixture_tmpdir();
+  static const struct {
+    const char *args, *err;
+    int rc;
+  } cases[] = {
+      {"report", "usage", 2},
+      {"report frob", "unknown action", 2},
+      {"report merge", "at least one", 2},
+      {"report merge x.json", "nothing to write", 2},
+      {"report merge x.json --bogus", "unexpected option", 2},
+      {"report merge x.json --html", "", 2},
+      {"report merge /nonexistent.json --json /dev/null", "/nonexistent.json", 1},
+      {"run --test", "--test needs a value", 2},
+      {"run --seed 0", "--seed", 2},
+      {"run --test no.such.test", "no test named no.such.test", 2},
+      {"run --rules SIG-1 --sim /nonexistent.json", "/nonexistent.json", 1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cli_out r = cli_exec(cases[i].args);
+    ck_assert_msg(r.rc == cases[i].rc, "%s: rc %d", cases[i].args, r.rc);
+    ck_assert_msg(strstr(r.err, cases[i].err) != NULL, "%s: %s", cases[i].args, r.err);
+  }
+  cli_out r = cli_exec("report --help");
+  ck_assert_int_eq(r.rc, 0);
+  ck_assert_ptr_nonnull(strstr(r.out, "usage: mlsmig report merge"));
+  r = cli_exec("report merge --help");
+  ck_assert_int_eq(r.rc, 0);
+  write_doc(d, "junk.json", json_pack("{s:i}", "x", 1));
+  char args[1024];
+  snprintf(args, sizeof args, "report merge %s/junk.json --json %s/o.json", d, d);
+  r = cli_exec(args);
+  ck_assert_int_eq(r.rc, 1);
+  ck_assert_ptr_nonnull(strstr(r.err, "not a results document"));
+  write_doc(d, "a.json", fixture_doc(MM_SHIM_ROLE_TARGET, "target."));
+  snprintf(args, sizeof args, "report merge %s/a.json --json /nonexistent/dir/o.json", d);
+  r = cli_exec(args);
+  ck_assert_int_eq(r.rc, 1);
+  ck_assert_ptr_nonnull(strstr(r.err, "cannot write"));
+  fixture_rmdir(d);
+}
+END_TEST
+
+/* One real test against the reference DS, every report option. */
+START_TEST(test_cmd_run_one_test_reports) {
+  const char *d = fixture_tmpdir();
+  char args[2048];
+  write_doc(d, "camp.json", json_pack("{s:s, s:i, s:[]}", "mode", "campaign", "seed", 3,
+                                      "violating_runs"));
+  snprintf(args, sizeof args,
+           "run --role target --suite 2 --test target.happy target.nonce_fresh --seed 9 "
+           "--json %s/r.json --tap %s/r.tap --html %s/html --junit %s/r.xml --sim %s/camp.json",
+           d, d, d, d, d);
+  cli_out r = cli_exec(args);
+  ck_assert_msg(r.rc == 0, "rc %d: %s%s", r.rc, r.out, r.err);
+  json_error_t jerr;
+  char path[512];
+  snprintf(path, sizeof path, "%s/r.json", d);
+  json_t *doc = json_load_file(path, 0, &jerr);
+  ck_assert_ptr_nonnull(doc);
+  const json_t *tests = json_object_get(doc, "tests");
+  ck_assert_uint_eq(json_array_size(tests), 2);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(tests, 0), "name")),
+                   "target.happy/suite-2");
+  ck_assert_int_eq(json_integer_value(json_object_get(doc, "seed")), 9);
+  ck_assert_uint_eq(json_array_size(json_object_get(doc, "simulator")), 1);
+  const json_t *wire = json_object_get(json_array_get(tests, 0), "wire");
+  ck_assert_uint_ge(json_array_size(wire), 4);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(wire, 0), "kind")), "deliver");
+  /* the rerun command runs exactly that test again */
+  const char *rerun = json_string_value(json_object_get(json_array_get(tests, 0), "rerun"));
+  ck_assert_ptr_nonnull(strstr(rerun, "--suite 2 --test target.happy --seed 9"));
+  const char *verb = strstr(rerun, " run ");
+  ck_assert_ptr_nonnull(verb);
+  snprintf(args, sizeof args, "%s --json %s/again.json", verb + 1, d);
+  r = cli_exec(args);
+  ck_assert_msg(r.rc == 0, "rerun rc %d: %s", r.rc, r.err);
+  ck_assert_ptr_nonnull(strstr(r.out, "1 tests: 1 pass"));
+  json_decref(doc);
+  fixture_rmdir(d);
+}
+END_TEST
+
+/* What the simulator really writes (`sim --campaign/--explore --json`)
+ * goes into a run's report and merges, and the result still validates as
+ * far as the report needs: its summaries appear in the HTML. */
+START_TEST(test_cmd_report_real_simulator_summaries) {
+  const char *d = fixture_tmpdir();
+  char args[2048];
+  static const char *const runs[][2] = {{"sim --campaign 20 --shard 1/2 --json", "camp.json"},
+                                         {"sim --explore --max-faults 1 --suite 1 --json",
+                                          "expl.json"}};
+  cli_out r;
+  for (size_t i = 0; i < 2; i++) {
+    r = cli_exec(runs[i][0]);
+    ck_assert_msg(r.rc == 0, "%s: rc %d: %s", runs[i][0], r.rc, r.err);
+    json_error_t jerr;
+    json_t *sum = json_loads(r.out, 0, &jerr);
+    ck_assert_msg(sum != NULL, "%s: %s", runs[i][0], jerr.text);
+    write_doc(d, runs[i][1], sum);
+  }
+  write_doc(d, "a.json", fixture_doc(MM_SHIM_ROLE_TARGET, "target."));
+  snprintf(args, sizeof args, "report merge %s/a.json %s/camp.json %s/expl.json --html %s/h", d,
+           d, d, d);
+  r = cli_exec(args);
+  ck_assert_int_eq(r.rc, 1); /* the fixture's failures */
+  snprintf(args, sizeof args, "%s/h/index.html", d);
+  char *html = fixture_slurp(args);
+  ck_assert_ptr_nonnull(html);
+  ck_assert_ptr_nonnull(strstr(html, "Campaign, seed 1, shard 2 of 2"));
+  ck_assert_ptr_nonnull(strstr(html, "Exploration, seed 1: every placement of up to 1 fault"));
+  free(html);
+  fixture_rmdir(d);
+}
+END_TEST
+
+/* The simulator's usage errors that the report's users meet first. */
+START_TEST(test_cmd_report_sim_usage) {
+  static const struct {
+    const char *args, *err;
+  } cases[] = {
+      {"sim --scenario happy --shard 1/2", "--shard goes with --campaign or --explore"},
+      {"sim --scenario happy --state-bytes x", "--state-bytes wants"},
+      {"sim --scenario happy --frob", "unexpected argument"},
+      {"sim --scenario clock-jump-step1 --suite 1 --suite 2", "a scenario takes one --suite"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cli_out r = cli_exec(cases[i].args);
+    ck_assert_msg(r.rc == 2, "%s: rc %d", cases[i].args, r.rc);
+    ck_assert_msg(strstr(r.err, cases[i].err) != NULL, "%s: %s", cases[i].args, r.err);
+  }
+  cli_out r = cli_exec("sim --scenario all");
+  ck_assert_int_eq(r.rc, 0);
+}
+END_TEST
+
+Suite *suite_cmd_report(void) {
+  Suite *s = suite_create("cmd_report");
+  TCase *tc = tcase_create("cmd_report");
+  tcase_set_timeout(tc, 120);
+  MM_ADD_TEST(tc, test_cmd_report_merge, "-");
+  MM_ADD_TEST(tc, test_cmd_report_usage, "-");
+  MM_ADD_TEST(tc, test_cmd_run_one_test_reports, "-");
+  MM_ADD_TEST(tc, test_cmd_report_real_simulator_summaries, "-");
+  MM_ADD_TEST(tc, test_cmd_report_sim_usage, "-");
+  suite_add_tcase(s, tc);
+  return s;
+}

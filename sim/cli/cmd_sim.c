@@ -9,6 +9,8 @@
 #include "mlsmig/sim.h"
 #include "transcript.h"
 
+#define MAX_STATE_BYTES (MM_GROUP_STATE_DEFAULT_MAX - 65536ull)
+
 static const char sim_help[] =
     "usage: mlsmig sim --scenario happy [--suite N|all] [--seed S] [--state-bytes B]\n"
     "                  [--members M] [--mutant NAME]... [--json]\n"
@@ -33,7 +35,8 @@ static const char sim_help[] =
     "  --shard I/M        campaign or exploration: only the I-th of M equal parts\n"
     "  --suite N|all      ciphersuite 1..7 (default: all seven where it applies)\n"
     "  --seed S           seed of every key, nonce and byte (default 1)\n"
-    "  --state-bytes B    size of the DS-specific group state payload (default 1024)\n"
+    "  --state-bytes B    size of the DS-specific group state payload (default 1024,\n"
+    "                     at most 256 MiB - 64 KiB: the whole state must fit the bound)\n"
     "  --members M        group size, 1..64 (default 3)\n"
     "  --mutant NAME      break one rule in both DSes (see 'mlsmig list mutants')\n"
     "  --json             a transcript (happy, scenario) or a summary (campaign, explore)\n\n"
@@ -148,8 +151,11 @@ static int parse(int argc, char **argv, sim_args *a) {
       a->seed_given = true;
     } else if (cli_opt(argc, argv, &i, "--state-bytes", &v, &bad)) {
       if (bad) return EXIT_USAGE;
-      if (!cli_parse_u64(v, &a->state_bytes) || a->state_bytes > MM_GROUP_STATE_DEFAULT_MAX)
-        return cli_usage_error("sim", "--state-bytes wants 0..268435456, got '%s'", v);
+      /* The payload shares the 256 MiB group_state bound (ENC-4) with the
+       * state's header and members: leave them 64 KiB. */
+      if (!cli_parse_u64(v, &a->state_bytes) || a->state_bytes > MAX_STATE_BYTES)
+        return cli_usage_error("sim", "--state-bytes wants 0..%llu, got '%s'",
+                               (unsigned long long)MAX_STATE_BYTES, v);
     } else if (cli_opt(argc, argv, &i, "--members", &v, &bad)) {
       if (bad) return EXIT_USAGE;
       if (!cli_parse_u64(v, &a->members) || a->members < 1 || a->members > MM_SIM_MAX_MEMBERS)

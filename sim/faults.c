@@ -1,11 +1,11 @@
 /* Faults as text: the one-line form of faults.h, parsed strictly (every
  * word known, every number in range) and printed so that it parses back. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dec_num.h"
 #include "mlsmig/faults.h"
 #include "mlsmig/messages.h"
 
@@ -52,17 +52,6 @@ static bool failf(char *err, size_t n, const char *fmt, ...) {
   return false;
 }
 
-/* Decimal only, no sign, no junk, at most max. */
-static bool parse_num(const char *v, uint64_t max, uint64_t *out) {
-  if (!v || *v < '0' || *v > '9') return false;
-  char *end;
-  errno = 0;
-  unsigned long long x = strtoull(v, &end, 10);
-  if (errno || *end || x > max) return false;
-  *out = x;
-  return true;
-}
-
 static bool msg_type_by_name(const char *name, uint8_t *out) {
   for (int t = 1; t <= 255; t++) {
     const char *n = mm_msg_type_name(t);
@@ -87,7 +76,7 @@ static bool copy_name(const char *v, char *dst, char *err, size_t n) {
 static bool network_arg(mm_fault *f, const char *key, const char *v, char *err, size_t n) {
   uint64_t x;
   if (strcmp(key, "seq") == 0) {
-    if (!v || !parse_num(v, 1u << 30, &x)) return failf(err, n, "seq wants a number");
+    if (!v || !mm_parse_dec(v, 1u << 30, &x)) return failf(err, n, "seq wants a number");
     f->by_seq = true;
     f->seq = (size_t)x;
   } else if (strcmp(key, "type") == 0) {
@@ -97,29 +86,29 @@ static bool network_arg(mm_fault *f, const char *key, const char *v, char *err, 
   } else if (strcmp(key, "to") == 0 && v) {
     return copy_name(v, f->to, err, n);
   } else if (strcmp(key, "nth") == 0) {
-    if (!v || !parse_num(v, 1u << 20, &x) || x == 0) return failf(err, n, "nth wants 1 or more");
+    if (!v || !mm_parse_dec(v, 1u << 20, &x) || x == 0) return failf(err, n, "nth wants 1 or more");
     f->nth = (unsigned)x;
   } else if (strcmp(key, "every") == 0 && !v) {
     f->nth = 0;
   } else if (strcmp(key, "until") == 0) {
-    if (!v || !parse_num(v, MAX_MS, &f->until) || f->until == 0) return failf(err, n, "until wants ms > 0");
+    if (!v || !mm_parse_dec(v, MAX_MS, &f->until) || f->until == 0) return failf(err, n, "until wants ms > 0");
   } else if (strcmp(key, "by") == 0 && f->kind == MM_FAULT_DELAY) {
-    if (!v || !parse_num(v, MAX_MS, &f->by_ms)) return failf(err, n, "by wants ms");
+    if (!v || !mm_parse_dec(v, MAX_MS, &f->by_ms)) return failf(err, n, "by wants ms");
   } else if (strcmp(key, "after") == 0 && f->kind == MM_FAULT_REPLAY) {
-    if (!v || !parse_num(v, MAX_MS, &f->after_ms)) return failf(err, n, "after wants ms");
+    if (!v || !mm_parse_dec(v, MAX_MS, &f->after_ms)) return failf(err, n, "after wants ms");
   } else if (strcmp(key, "bit") == 0 && f->kind == MM_FAULT_CORRUPT && v &&
              strcmp(v, "end") == 0) {
     f->bit_end = true;
     f->bit_set = false;
   } else if (strcmp(key, "bit") == 0 && f->kind == MM_FAULT_CORRUPT) {
-    if (!v || !parse_num(v, UINT64_C(1) << 40, &f->bit)) return failf(err, n, "bit wants a number or end");
+    if (!v || !mm_parse_dec(v, UINT64_C(1) << 40, &f->bit)) return failf(err, n, "bit wants a number or end");
     f->bit_set = true;
     f->bit_end = false;
   } else if (strcmp(key, "suite") == 0 && f->kind == MM_FAULT_CORRUPT) {
-    if (!v || !parse_num(v, 0xffff, &x)) return failf(err, n, "suite wants 0..65535");
+    if (!v || !mm_parse_dec(v, 0xffff, &x)) return failf(err, n, "suite wants 0..65535");
     f->suite = (uint16_t)x;
   } else if (strcmp(key, "keep") == 0 && f->kind == MM_FAULT_TRUNCATE) {
-    if (!v || !parse_num(v, 1u << 30, &f->keep)) return failf(err, n, "keep wants a byte count");
+    if (!v || !mm_parse_dec(v, 1u << 30, &f->keep)) return failf(err, n, "keep wants a byte count");
     f->keep_set = true;
   } else if (strcmp(key, "dest") == 0 && f->kind == MM_FAULT_MISROUTE && v) {
     return copy_name(v, f->dest, err, n);
@@ -134,11 +123,11 @@ static bool when_arg(mm_fault *f, const char *key, const char *v, char *err, siz
   uint64_t x;
   *ok = true;
   if (strcmp(key, "step") == 0) {
-    if (!v || !parse_num(v, 1u << 30, &x) || x == 0) return failf(err, n, "step wants 1 or more");
+    if (!v || !mm_parse_dec(v, 1u << 30, &x) || x == 0) return failf(err, n, "step wants 1 or more");
     f->step = (size_t)x;
     f->at_set = false;
   } else if (strcmp(key, "at") == 0) {
-    if (!v || !parse_num(v, MAX_MS, &f->at)) return failf(err, n, "at wants ms");
+    if (!v || !mm_parse_dec(v, MAX_MS, &f->at)) return failf(err, n, "at wants ms");
     f->at_set = true;
   } else {
     *ok = false;
@@ -156,10 +145,10 @@ static bool actor_arg(mm_fault *f, const char *key, const char *v, char *err, si
   else if (f->kind == MM_FAULT_CRASH && strcmp(key, "restart") == 0 && v && strcmp(v, "never") == 0)
     f->never_restart = true;
   else if (f->kind == MM_FAULT_CRASH && strcmp(key, "restart") == 0) {
-    if (!v || !parse_num(v, MAX_MS, &f->restart_ms)) return failf(err, n, "restart wants ms or never");
+    if (!v || !mm_parse_dec(v, MAX_MS, &f->restart_ms)) return failf(err, n, "restart wants ms or never");
     f->never_restart = false;
   } else if (f->kind == MM_FAULT_CLOCK_JUMP && strcmp(key, "by") == 0) {
-    if (!v || !parse_num(v, MAX_MS, &f->by_ms) || f->by_ms == 0) return failf(err, n, "by wants ms > 0");
+    if (!v || !mm_parse_dec(v, MAX_MS, &f->by_ms) || f->by_ms == 0) return failf(err, n, "by wants ms > 0");
   } else {
     return failf(err, n, "'%s' is not an argument of %s", key, mm_fault_kind_name(f->kind));
   }

@@ -89,16 +89,20 @@ mm_err mm_hosted_fanout(const mm_hosted *g, const char *domain, mm_view body,
   return MM_OK;
 }
 
-void mm_hosted_report_commit(const mm_env *env, const char *domain, const mm_hosted *g,
-                             mm_view committer, mm_view body) {
-  if (!env->obs) return;
+void mm_report_commit(const mm_env *env, const char *domain, mm_view gid, uint64_t epoch,
+                      mm_view committer, mm_view commit) {
   mm_event ev = {.kind = MM_EV_COMMIT_ACCEPTED,
                  .actor = domain,
-                 .group_id = g->state.group_id,
-                 .epoch = g->epoch,
-                 .detail = body,
+                 .group_id = gid,
+                 .epoch = epoch,
+                 .detail = commit,
                  .peer = committer};
   mm_observe(env->obs, &ev);
+}
+
+void mm_hosted_report_commit(const mm_env *env, const char *domain, const mm_hosted *g,
+                             mm_view committer, mm_view body) {
+  mm_report_commit(env, domain, g->state.group_id, g->epoch, committer, body);
 }
 
 /* ---- signatures over a message's TBS ---- */

@@ -62,9 +62,14 @@ mm_err mm_hosted_check(const mm_hosted *g, const mm_intake *in);
 mm_err mm_hosted_fanout(const mm_hosted *g, const char *domain, mm_view body,
                         mm_outbox *out);
 
-/* Reports MM_EV_COMMIT_ACCEPTED for a Commit at epoch g->epoch (call before
- * advancing): detail = Hash(MLSMessage bytes) under the group's suite, peer
- * = the committer. */
+/* MM_EV_COMMIT_ACCEPTED for a Commit that ends `epoch` of group gid: detail
+ * is the Commit as received (observers hash it), peer the committer (INV-1).
+ * One event for the source and the target alike. */
+void mm_report_commit(const mm_env *env, const char *domain, mm_view gid, uint64_t epoch,
+                      mm_view committer, mm_view commit);
+
+/* mm_report_commit for a Commit at epoch g->epoch of g (call before
+ * advancing). */
 void mm_hosted_report_commit(const mm_env *env, const char *domain, const mm_hosted *g,
                              mm_view committer, mm_view body);
 

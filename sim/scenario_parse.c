@@ -1,11 +1,11 @@
 /* The scenario format (scenario.h, docs/scenarios.md): parsed strictly,
  * line by line. Every error names its line; nothing unknown is skipped. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dec_num.h"
 #include "scenario.h"
 
 void mm_scenario_init(mm_scenario *sc) {
@@ -49,16 +49,6 @@ static bool bad(line_ctx *c, const char *fmt, ...) {
   if (k >= 0 && (size_t)k < c->err_len) vsnprintf(c->err + k, c->err_len - (size_t)k, fmt, ap);
   va_end(ap);
   return false;
-}
-
-static bool num(const char *v, uint64_t max, uint64_t *out) {
-  if (!v || *v < '0' || *v > '9') return false;
-  char *end;
-  errno = 0;
-  unsigned long long x = strtoull(v, &end, 10);
-  if (errno || *end || x > max) return false;
-  *out = x;
-  return true;
 }
 
 /* "key=value" words after the first `skip`: known keys only. */
@@ -145,10 +135,10 @@ static bool parse_action(mm_scenario *sc, line_ctx *c) {
     if (!keyvals(c, 1, at_keys, kvs, &n)) return false;
   }
   for (size_t i = 0; i < n; i++) {
-    if (strcmp(kvs[i].key, "at") == 0 && !num(kvs[i].val, MAX_MS, &a.at))
+    if (strcmp(kvs[i].key, "at") == 0 && !mm_parse_dec(kvs[i].val, MAX_MS, &a.at))
       return bad(c, "at wants ms, got '%s'", kvs[i].val);
     if (strcmp(kvs[i].key, "member") == 0) {
-      if (!num(kvs[i].val, MM_SIM_MAX_MEMBERS - 1, &x))
+      if (!mm_parse_dec(kvs[i].val, MM_SIM_MAX_MEMBERS - 1, &x))
         return bad(c, "member wants 0..%d, got '%s'", MM_SIM_MAX_MEMBERS - 1, kvs[i].val);
       a.member = (unsigned)x;
     }
@@ -282,17 +272,17 @@ static bool parse_setting(mm_scenario *sc, line_ctx *c, const char *rest, bool *
     if (strncmp(v, "GAP-", 4) != 0 || strlen(v) >= sizeof sc->gap) return bad(c, "gap wants GAP-N");
     snprintf(sc->gap, sizeof sc->gap, "%s", v);
   } else if (strcmp(w, "suite") == 0) {
-    if (!num(v, MM_SUITE_COUNT, &x) || x == 0) return bad(c, "suite wants 1..7, got '%s'", v);
+    if (!mm_parse_dec(v, MM_SUITE_COUNT, &x) || x == 0) return bad(c, "suite wants 1..7, got '%s'", v);
     sc->suite = (uint16_t)x;
   } else if (strcmp(w, "seed") == 0) {
-    if (!num(v, INT64_MAX, &sc->seed)) return bad(c, "seed wants 0..2^63-1, got '%s'", v);
+    if (!mm_parse_dec(v, INT64_MAX, &sc->seed)) return bad(c, "seed wants 0..2^63-1, got '%s'", v);
   } else if (strcmp(w, "members") == 0) {
-    if (!num(v, MM_SIM_MAX_MEMBERS, &x) || x == 0) return bad(c, "members wants 1..64, got '%s'", v);
+    if (!mm_parse_dec(v, MM_SIM_MAX_MEMBERS, &x) || x == 0) return bad(c, "members wants 1..64, got '%s'", v);
     sc->members = (unsigned)x;
   } else if (strcmp(w, "state-bytes") == 0) {
-    if (!num(v, 1u << 24, &sc->state_bytes)) return bad(c, "state-bytes wants 0..16777216, got '%s'", v);
+    if (!mm_parse_dec(v, 1u << 24, &sc->state_bytes)) return bad(c, "state-bytes wants 0..16777216, got '%s'", v);
   } else if (strcmp(w, "max-time") == 0) {
-    if (!num(v, MAX_MS, &sc->max_time_ms) || sc->max_time_ms == 0) return bad(c, "max-time wants ms > 0");
+    if (!mm_parse_dec(v, MAX_MS, &sc->max_time_ms) || sc->max_time_ms == 0) return bad(c, "max-time wants ms > 0");
   } else if (strcmp(w, "mutant") == 0) {
     mm_mutant m;
     if (!mm_mutant_by_name(v, &m) || m == MM_MUT_NONE)

@@ -30,13 +30,6 @@ bool src_cstr(mm_view v, char *buf, size_t cap) {
   return true;
 }
 
-void src_report_commit(const mm_source *s, mm_view gid, uint64_t epoch, mm_view committer,
-                       mm_view commit) {
-  mm_event ev = {.kind = MM_EV_COMMIT_ACCEPTED, .actor = s->cfg->domain, .group_id = gid,
-                 .epoch = epoch, .detail = commit, .peer = committer};
-  mm_observe(s->env->obs, &ev);
-}
-
 mm_err src_verify_tbs(const mm_key *key, const char *label, mm_type t, const void *msg,
                       mm_view sig, uint16_t suite) {
   /* A key of another suite never verifies (SUITE-1). */

@@ -151,10 +151,6 @@ mm_err src_refuse_migrated(const mm_source *s, const mm_intake *in, const src_gr
                            mm_outbox *out);
 mm_err src_timer_set(mm_source *s, mm_view gid, uint64_t due);
 void src_timer_clear(mm_source *s, mm_view gid);
-/* MM_EV_COMMIT_ACCEPTED for a Commit that ends `epoch`: detail is the
- * Commit as received (observers hash it), peer the committer (INV-1). */
-void src_report_commit(const mm_source *s, mm_view gid, uint64_t epoch, mm_view committer,
-                       mm_view commit);
 /* Copies a view into a C string buffer; false if it does not fit. */
 bool src_cstr(mm_view v, char *buf, size_t cap);
 /* Verifies sig over the TBS form of msg (type t) with label. */

@@ -211,7 +211,8 @@ static mm_err send_content(const mm_source *s, const src_group *g, const mm_migr
 /* LIFE-1: the migration Commit, as received, to every member. */
 static mm_err fanout_commit(const mm_source *s, const src_group *g, const mm_migration_init *mi,
                             mm_view commit, mm_outbox *out) {
-  src_report_commit(s, src_gid_view(&g->gid), request_of(mi)->epoch, g->mig.client, commit);
+  mm_report_commit(s->env, s->cfg->domain, src_gid_view(&g->gid), request_of(mi)->epoch,
+                   g->mig.client, commit);
   size_t pos = 0;
   mm_member m;
   char to[MM_SENDER_MAX + 1];

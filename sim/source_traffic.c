@@ -180,7 +180,8 @@ static mm_err ordinary(mm_source *s, const mm_intake *in, src_group *g, mm_outbo
     return mm_ds_refuse(s->cfg, in, MM_E_BUSY, NULL, out);
   if (m->epoch != g->hosted.epoch) return mm_ds_refuse(s->cfg, in, MM_E_STALE_EPOCH, NULL, out);
   if (commit) {
-    src_report_commit(s, src_gid_view(&g->gid), g->hosted.epoch, in->env.sender, in->env.body);
+    mm_report_commit(s->env, s->cfg->domain, src_gid_view(&g->gid), g->hosted.epoch,
+                     in->env.sender, in->env.body);
     src_meta next = g->meta;
     next.epoch++;
     mm_err e = src_meta_put(s->env->store, src_gid_view(&g->gid), &next);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actor_harness.h"
 #include "mlsmig/client.h"
 #include "testlib.h"
 
@@ -57,17 +58,9 @@ static void on_event(void *ctx, const mm_event *e) {
   ev->peer[e->peer.len] = '\0';
 }
 
-static mm_key *gen_key(h *x) {
-  mm_key *k = NULL;
-  ck_assert_int_eq(mm_key_generate(SUITE, &x->key_rng, &k), MM_OK);
-  return k;
-}
+static mm_key *gen_key(h *x) { return ah_gen_key(&x->key_rng, SUITE); }
 
-static void publish(h *x, const char *domain, const mm_key *k) {
-  mm_key *pub = NULL;
-  ck_assert_int_eq(mm_key_public_copy(k, &pub), MM_OK);
-  ck_assert_int_eq(mm_keydir_add(x->kd, domain, pub), MM_OK);
-}
+static void publish(h *x, const char *domain, const mm_key *k) { ah_publish(x->kd, domain, k); }
 
 static void h_init_seeded(h *x, uint16_t wire_format, uint64_t seed) {
   memset(x, 0, sizeof *x);
@@ -102,33 +95,6 @@ static void h_free(h *x) {
 
 /* ==================== crafting messages ==================== */
 
-static mm_view sign(const mm_key *k, const char *label, mm_type t, const void *msg,
-                    mm_writer *sig) {
-  mm_limits lim = mm_limits_default(SUITE);
-  mm_writer tbs;
-  mm_writer_init(&tbs);
-  mm_writer_init(sig);
-  ck_assert_int_eq(mm_encode_tbs(t, msg, &lim, &tbs), MM_OK);
-  ck_assert_int_eq(mm_sign_with_label(k, label, tbs.buf, tbs.len, sig), MM_OK);
-  mm_writer_free(&tbs);
-  return mm_writer_view(sig);
-}
-
-static uint8_t *envelope(uint8_t type, const char *sender, mm_type t, const void *msg,
-                         size_t *len) {
-  mm_limits lim = mm_limits_default(SUITE);
-  mm_writer body, env;
-  mm_writer_init(&body);
-  mm_writer_init(&env);
-  ck_assert_int_eq(mm_encode(t, msg, &lim, &body, NULL), MM_OK);
-  mm_envelope e = {type, SUITE, mm_view_str(sender), mm_writer_view(&body)};
-  ck_assert_int_eq(mm_encode(MM_T_ENVELOPE, &e, &lim, &env, NULL), MM_OK);
-  uint8_t *out;
-  ck_assert_int_eq(mm_writer_finish(&env, &out, len), MM_OK);
-  mm_writer_free(&body);
-  return out;
-}
-
 static mm_err deliver(h *x, uint8_t *env, size_t len, uint64_t now) {
   mm_outbox_clear(&x->out);
   mm_err e = mm_client_handle(x->c, env, len, now, &x->out);
@@ -139,15 +105,12 @@ static mm_err deliver(h *x, uint8_t *env, size_t len, uint64_t now) {
 static mm_err deliver_msg(h *x, uint8_t type, const char *sender, mm_type t, const void *msg,
                           uint64_t now) {
   size_t len;
-  uint8_t *env = envelope(type, sender, t, msg, &len);
+  uint8_t *env = ah_envelope(type, SUITE, sender, t, msg, &len);
   return deliver(x, env, len, now);
 }
 
 static mm_envelope out_env(const h *x, size_t i) {
-  ck_assert_uint_lt(i, x->out.n);
-  mm_envelope e;
-  ck_assert_int_eq(mm_decode(MM_T_ENVELOPE, x->out.v[i].env, x->out.v[i].len, NULL, &e, NULL),
-                   MM_OK);
+  mm_envelope e = ah_out_env(&x->out, i);
   ck_assert(mm_view_eq_str(e.sender, ALICE));
   ck_assert_uint_eq(e.cipher_suite, SUITE);
   return e;
@@ -164,7 +127,7 @@ static mm_err respond(h *x, const mm_migration_request *rq, const mm_key *k, con
                       const char *sender) {
   mm_migration_response r = {*rq, mm_view_of(NONCE, MM_NONCE_LEN), {0}};
   mm_writer sig;
-  r.signature = sign(k, label, MM_T_MIGRATION_RESPONSE, &r, &sig);
+  r.signature = ah_sign(k, label, MM_T_MIGRATION_RESPONSE, &r, &sig);
   mm_err e = deliver_msg(x, MM_MSG_MIGRATION_RESPONSE, sender, MM_T_MIGRATION_RESPONSE, &r, T0);
   mm_writer_free(&sig);
   return e;
@@ -199,7 +162,7 @@ static mm_err send_confirm(h *x, confirm c) {
   mm_migration_confirmation mc = {mm_view_str(c.domain), mm_view_of(c.nonce, MM_NONCE_LEN),
                                   mm_view_str(c.gid), {0}};
   mm_writer sig;
-  mc.signature = sign(c.signer, c.label, MM_T_MIGRATION_CONFIRMATION, &mc, &sig);
+  mc.signature = ah_sign(c.signer, c.label, MM_T_MIGRATION_CONFIRMATION, &mc, &sig);
   mm_err e = deliver_msg(x, MM_MSG_MIGRATION_CONFIRMATION, c.sender,
                          MM_T_MIGRATION_CONFIRMATION, &mc, T0 + 100);
   mm_writer_free(&sig);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actor_harness.h"
 #include "mlsmig/ds.h"
 #include "source_internal.h" /* namespace names, for store snapshots */
 #include "testlib.h"
@@ -115,16 +116,10 @@ static const ev_rec *last_event(const harness *h, mm_event_kind k) {
   return NULL;
 }
 
-static mm_key *gen_key(harness *h, uint16_t suite) {
-  mm_key *k = NULL;
-  ck_assert_int_eq(mm_key_generate(suite, &h->rng, &k), MM_OK);
-  return k;
-}
+static mm_key *gen_key(harness *h, uint16_t suite) { return ah_gen_key(&h->rng, suite); }
 
 static void publish(harness *h, const char *domain, const mm_key *k) {
-  mm_key *pub = NULL;
-  ck_assert_int_eq(mm_key_public_copy(k, &pub), MM_OK);
-  ck_assert_int_eq(mm_keydir_add(h->kd, domain, pub), MM_OK);
+  ah_publish(h->kd, domain, k);
 }
 
 static void add_group(harness *h, const char *gid, size_t payload_len) {
@@ -401,13 +396,9 @@ static buf make_env(const attempt *a) {
 }
 
 static buf raw_envelope(uint8_t type, uint16_t suite, const char *sender, mm_view body) {
-  mm_writer w;
-  mm_writer_init(&w);
-  mm_put_u8(&w, type);
-  mm_put_u16(&w, suite);
-  mm_put_vec(&w, (const uint8_t *)sender, strlen(sender));
-  mm_put_vec(&w, body.data, body.len);
-  return finish(&w);
+  buf b;
+  b.p = ah_raw_envelope(type, suite, sender, body, &b.n);
+  return b;
 }
 
 /* Delivers (the outbox then holds only this step's output); frees the body. */

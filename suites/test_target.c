@@ -13,6 +13,7 @@
 
 #include "mlsmig/ds.h"
 #include "mlsmig/group_state.h"
+#include "actor_harness.h"
 #include "target_records.h" /* the documented durable record format */
 #include "testlib.h"
 
@@ -85,17 +86,9 @@ static bool allow_flag(void *ctx, mm_view client, mm_view group_id, mm_view peer
   return *(bool *)ctx;
 }
 
-static mm_key *gen_key(h *x, uint16_t suite) {
-  mm_key *k = NULL;
-  ck_assert_int_eq(mm_key_generate(suite, &x->key_rng, &k), MM_OK);
-  return k;
-}
+static mm_key *gen_key(h *x, uint16_t suite) { return ah_gen_key(&x->key_rng, suite); }
 
-static void publish(h *x, const char *domain, mm_key *k) {
-  mm_key *pub = NULL;
-  ck_assert_int_eq(mm_key_public_copy(k, &pub), MM_OK);
-  ck_assert_int_eq(mm_keydir_add(x->kd, domain, pub), MM_OK);
-}
+static void publish(h *x, const char *domain, mm_key *k) { ah_publish(x->kd, domain, k); }
 
 static void start_target(h *x) {
   ck_assert_int_eq(mm_target_new(&x->cfg, &x->env, &x->t), MM_OK);
@@ -154,19 +147,6 @@ static void use_custom_policy(h *x) {
 
 /* ==================== crafting messages ==================== */
 
-/* A message's TBS signed by hand (not with the code under test). */
-static mm_view sign(const mm_key *k, const char *label, mm_type t, const void *msg,
-                    mm_writer *sig) {
-  mm_limits lim = mm_limits_default(mm_key_suite(k));
-  mm_writer tbs;
-  mm_writer_init(&tbs);
-  mm_writer_init(sig);
-  ck_assert_int_eq(mm_encode_tbs(t, msg, &lim, &tbs), MM_OK);
-  ck_assert_int_eq(mm_sign_with_label(k, label, tbs.buf, tbs.len, sig), MM_OK);
-  mm_writer_free(&tbs);
-  return mm_writer_view(sig);
-}
-
 static bool verifies(const mm_key *k, const char *label, mm_type t, const void *msg,
                      mm_view sig) {
   mm_limits lim = mm_limits_default(mm_key_suite(k));
@@ -176,46 +156,6 @@ static bool verifies(const mm_key *k, const char *label, mm_type t, const void *
   bool ok = mm_verify_with_label(k, label, tbs.buf, tbs.len, sig.data, sig.len) == MM_OK;
   mm_writer_free(&tbs);
   return ok;
-}
-
-/* The Envelope's fields written by hand, unchecked: for bodies the codec
- * would refuse to encode. */
-static uint8_t *raw_frame(uint8_t type, uint16_t suite, const char *sender, mm_view body,
-                          size_t *len) {
-  mm_writer w;
-  mm_writer_init(&w);
-  mm_put_u8(&w, type);
-  mm_put_u16(&w, suite);
-  mm_put_vec(&w, (const uint8_t *)sender, strlen(sender));
-  mm_put_vec(&w, body.data, body.len);
-  uint8_t *out;
-  ck_assert_int_eq(mm_writer_finish(&w, &out, len), MM_OK);
-  return out;
-}
-
-/* A malloc'd Envelope {type, suite, sender, body}. */
-static uint8_t *wrap(uint8_t type, uint16_t suite, const char *sender, mm_view body,
-                     size_t *len) {
-  mm_limits lim = mm_limits_default(suite);
-  mm_writer env;
-  mm_writer_init(&env);
-  mm_envelope e = {type, suite, mm_view_str(sender), body};
-  ck_assert_int_eq(mm_encode(MM_T_ENVELOPE, &e, &lim, &env, NULL), MM_OK);
-  uint8_t *out;
-  ck_assert_int_eq(mm_writer_finish(&env, &out, len), MM_OK);
-  return out;
-}
-
-/* A malloc'd Envelope {type, suite, sender, encoding of msg}. */
-static uint8_t *envelope(uint8_t type, uint16_t suite, const char *sender, mm_type t,
-                         const void *msg, size_t *len) {
-  mm_limits lim = mm_limits_default(suite);
-  mm_writer body;
-  mm_writer_init(&body);
-  ck_assert_int_eq(mm_encode(t, msg, &lim, &body, NULL), MM_OK);
-  uint8_t *out = wrap(type, suite, sender, mm_writer_view(&body), len);
-  mm_writer_free(&body);
-  return out;
 }
 
 static mm_migration_request request(const char *gid, uint64_t epoch) {
@@ -238,17 +178,14 @@ static mm_err deliver(h *x, uint8_t *env, size_t len, uint64_t now) {
 static mm_err send_request(h *x, const char *sender, uint16_t suite,
                            const mm_migration_request *rq, uint64_t now) {
   size_t len;
-  uint8_t *env = envelope(MM_MSG_MIGRATION_REQUEST, suite, sender, MM_T_MIGRATION_REQUEST,
+  uint8_t *env = ah_envelope(MM_MSG_MIGRATION_REQUEST, suite, sender, MM_T_MIGRATION_REQUEST,
                           rq, &len);
   return deliver(x, env, len, now);
 }
 
 /* The i-th envelope the target queued, decoded (views into the outbox). */
 static mm_envelope out_env(const h *x, size_t i) {
-  ck_assert_uint_lt(i, x->out.n);
-  mm_envelope e;
-  ck_assert_int_eq(mm_decode(MM_T_ENVELOPE, x->out.v[i].env, x->out.v[i].len, NULL, &e, NULL),
-                   MM_OK);
+  mm_envelope e = ah_out_env(&x->out, i);
   ck_assert(mm_view_eq_str(e.sender, TGT));
   return e;
 }
@@ -285,7 +222,7 @@ static void forge_response(h *x, const mm_migration_request *rq, uint8_t fill, u
   static uint8_t nonce[MM_NONCE_LEN];
   memset(nonce, fill, sizeof nonce);
   *out = (mm_migration_response){*rq, mm_view_of(nonce, MM_NONCE_LEN), {0}};
-  out->signature = sign(x->tgt[suite], L_RESPONSE, MM_T_MIGRATION_RESPONSE, out, sig);
+  out->signature = ah_sign(x->tgt[suite], L_RESPONSE, MM_T_MIGRATION_RESPONSE, out, sig);
 }
 
 /* A reference GroupState (alice leaf 0, bob leaf 1), malloc'd. */
@@ -319,8 +256,8 @@ static how honest(h *x) { return (how){x->src[SUITE], L_CONTENT, SUITE, SRC}; }
 static uint8_t *content(const mm_migration_response *r, mm_view state, how w, size_t *len) {
   mm_migration_content mc = {*r, state, {0}};
   mm_writer sig;
-  mc.signature = sign(w.signer, w.label, MM_T_MIGRATION_CONTENT, &mc, &sig);
-  uint8_t *env = envelope(MM_MSG_MIGRATION_CONTENT, w.suite, w.sender,
+  mc.signature = ah_sign(w.signer, w.label, MM_T_MIGRATION_CONTENT, &mc, &sig);
+  uint8_t *env = ah_envelope(MM_MSG_MIGRATION_CONTENT, w.suite, w.sender,
                           MM_T_MIGRATION_CONTENT, &mc, len);
   mm_writer_free(&sig);
   return env;
@@ -356,7 +293,7 @@ static uint8_t *mls(const char *sender, const char *gid, uint64_t epoch, uint8_t
                       .group_id = mm_view_str(gid), .epoch = epoch, .content_type = ctype,
                       .encrypted_sender_data = mm_view_of(junk, 8),
                       .ciphertext = mm_view_of(junk, 16)};
-  return envelope(type, SUITE, sender, MM_T_MLS_MESSAGE, &m, len);
+  return ah_envelope(type, SUITE, sender, MM_T_MLS_MESSAGE, &m, len);
 }
 
 static mm_err send_mls(h *x, const char *sender, const char *gid, uint64_t epoch, uint8_t ctype) {
@@ -737,7 +674,7 @@ static void check_bad_response_sig(mm_mutants mut, bool want_refused) {
   if (want_refused) {
     mm_writer w;
     mm_migration_response forged = rc.r;
-    forged.signature = sign(x.third[SUITE], L_RESPONSE, MM_T_MIGRATION_RESPONSE, &forged, &w);
+    forged.signature = ah_sign(x.third[SUITE], L_RESPONSE, MM_T_MIGRATION_RESPONSE, &forged, &w);
     resp f = {NULL, 0, forged};
     assert_refused(&x, send_content(&x, &f, "payload", honest(&x), T0 + 10), MM_E_BAD_SIGNATURE,
                    SRC, &before);
@@ -830,7 +767,7 @@ START_TEST(test_content_suite_mismatch) {
   /* the same response, re-signed by the target under suite 3, content in suite 3 */
   mm_writer w;
   mm_migration_response r3 = rc.r;
-  r3.signature = sign(x.tgt[OTHER_SUITE], L_RESPONSE, MM_T_MIGRATION_RESPONSE, &r3, &w);
+  r3.signature = ah_sign(x.tgt[OTHER_SUITE], L_RESPONSE, MM_T_MIGRATION_RESPONSE, &r3, &w);
   resp rc3 = {NULL, 0, r3};
   snap before = snapshot(&x);
   how in3 = {x.src[OTHER_SUITE], L_CONTENT, OTHER_SUITE, SRC};
@@ -842,7 +779,7 @@ START_TEST(test_content_suite_mismatch) {
   uint8_t *good = content(&rc.r, st, honest(&x), &len);
   mm_view body = body_of(good, len);
   free(good);
-  uint8_t *env = raw_frame(MM_MSG_MIGRATION_CONTENT, NO_KEY_SUITE, SRC, body, &len);
+  uint8_t *env = ah_raw_envelope(MM_MSG_MIGRATION_CONTENT, NO_KEY_SUITE, SRC, body, &len);
   assert_refused(&x, deliver(&x, env, len, T0), MM_E_UNSUPPORTED_CIPHERSUITE, SRC, &before);
   free_view(body);
   free_view(st);
@@ -871,7 +808,7 @@ START_TEST(test_content_unknown_nonce) {
   /* the issued nonce under another request (another epoch), re-signed */
   mm_migration_response other = issued.r;
   other.migration_request.epoch = EPOCH + 5;
-  other.signature = sign(x.tgt[SUITE], L_RESPONSE, MM_T_MIGRATION_RESPONSE, &other, &w2);
+  other.signature = ah_sign(x.tgt[SUITE], L_RESPONSE, MM_T_MIGRATION_RESPONSE, &other, &w2);
   resp r2 = {NULL, 0, other};
   assert_refused(&x, send_content(&x, &r2, "p", honest(&x), T0), MM_E_UNKNOWN_NONCE, SRC,
                  &before);
@@ -892,7 +829,7 @@ START_TEST(test_content_nonce_other_group) {
   mm_writer w;
   mm_migration_response swapped = a.r;
   swapped.nonce = b.r.nonce;
-  swapped.signature = sign(x.tgt[SUITE], L_RESPONSE, MM_T_MIGRATION_RESPONSE, &swapped, &w);
+  swapped.signature = ah_sign(x.tgt[SUITE], L_RESPONSE, MM_T_MIGRATION_RESPONSE, &swapped, &w);
   resp r = {NULL, 0, swapped};
   snap before = snapshot(&x);
   assert_refused(&x, send_content(&x, &r, "p", honest(&x), T0), MM_E_UNKNOWN_NONCE, SRC, &before);
@@ -1163,7 +1100,7 @@ static void check_restart_after_import(mm_mutants mut, bool durable) {
   assert_refused(&x, send_request(&x, ALICE, SUITE, &rq, T0), MM_E_GROUP_EXISTS, ALICE, &before);
   /* the consumed nonce survived: a retransmission is acknowledged ... */
   size_t len;
-  uint8_t *env = wrap(MM_MSG_MIGRATION_CONTENT, SUITE, SRC, body, &len);
+  uint8_t *env = ah_wrap(MM_MSG_MIGRATION_CONTENT, SUITE, SRC, body, &len);
   mm_err e = deliver(&x, env, len, T0 + 30);
   if (durable) {
     ck_assert_int_eq(e, MM_OK);
@@ -1223,7 +1160,7 @@ START_TEST(test_malformed_input) {
   /* a good frame around a body that does not decode: answered */
   static const uint8_t bad_body[] = {0x03, 'a', 'b', 'c'};
   size_t len;
-  uint8_t *env = raw_frame(MM_MSG_MIGRATION_REQUEST, SUITE, ALICE,
+  uint8_t *env = ah_raw_envelope(MM_MSG_MIGRATION_REQUEST, SUITE, ALICE,
                            mm_view_of(bad_body, sizeof bad_body), &len);
   assert_refused(&x, deliver(&x, env, len, T0), MM_E_MALFORMED, ALICE, &before);
   h_free(&x);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "report_out.h"
 
 static const char report_help[] =
     "usage: mlsmig report merge A.json B.json ... [--html DIR] [--junit FILE]\n"
@@ -56,23 +57,6 @@ static int parse(int argc, char **argv, merge_args *a) {
   return EXIT_OK;
 }
 
-static int write_all(const merge_args *a, const json_t *doc) {
-  struct {
-    const char *path;
-    mm_err (*write)(const json_t *, const char *);
-  } out[] = {{a->junit, mm_report_junit_doc},
-             {a->json, mm_report_json_doc},
-             {a->tap, mm_report_tap_doc},
-             {a->html, mm_report_html_doc}};
-  int rc = EXIT_OK;
-  for (size_t i = 0; i < sizeof out / sizeof out[0]; i++)
-    if (out[i].path && out[i].write(doc, out[i].path) != MM_OK) {
-      fprintf(stderr, "mlsmig report: cannot write %s\n", out[i].path);
-      rc = EXIT_REJECTED;
-    }
-  return rc;
-}
-
 static int merge(const merge_args *a) {
   json_t *docs[MAX_INPUTS];
   size_t n = 0;
@@ -103,7 +87,7 @@ static int merge(const merge_args *a) {
          (long long)json_integer_value(json_object_get(s, "fail")),
          (long long)json_integer_value(json_object_get(s, "error")),
          (long long)json_integer_value(json_object_get(s, "not_applicable")));
-  rc = write_all(a, out);
+  rc = report_write_all("report", out, a->junit, a->json, a->tap, a->html);
   if (rc == EXIT_OK && !json_is_true(json_object_get(s, "passed"))) rc = EXIT_REJECTED;
   json_decref(out);
   return rc;

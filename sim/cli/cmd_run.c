@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "report_out.h"
 #include "run_print.h"
 #include "shim_proto.h"
 
@@ -209,20 +210,7 @@ static int write_reports(const run_args *a, json_t *doc) {
       return EXIT_REJECTED;
     }
   }
-  struct {
-    const char *path;
-    mm_err (*write)(const json_t *, const char *);
-  } out[] = {{a->junit, mm_report_junit_doc},
-             {a->json, mm_report_json_doc},
-             {a->tap, mm_report_tap_doc},
-             {a->html, mm_report_html_doc}};
-  int rc = EXIT_OK;
-  for (size_t i = 0; i < sizeof out / sizeof out[0]; i++)
-    if (out[i].path && out[i].write(doc, out[i].path) != MM_OK) {
-      fprintf(stderr, "mlsmig run: cannot write %s\n", out[i].path);
-      rc = EXIT_REJECTED;
-    }
-  return rc;
+  return report_write_all("run", doc, a->junit, a->json, a->tap, a->html);
 }
 
 int cmd_run(int argc, char **argv) {

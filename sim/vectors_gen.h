@@ -19,6 +19,12 @@
 /* The large-group case of migration.json (ENC-4 allows far more; this keeps
  * the repository small while exceeding every single-buffer shortcut). */
 #define MM_VG_LARGE_STATE 300000
+/* What a vector file may ask the verifier to replay: a file anyone can edit
+ * must not make `vectors verify` simulate a 256 MiB state or thousands of
+ * runs (found by the vectors_json fuzzer). Generous next to what the
+ * generator writes. */
+#define MM_VG_MAX_REPLAY_STATE (4u * 1024u * 1024u)
+#define MM_VG_MAX_REPLAY_ENTRIES 256
 #define MM_VG_LARGE_MEMBERS 64
 #define MM_VG_REFHASH_LABEL "MLS 1.0 MigrationContent Reference"
 

@@ -28,7 +28,7 @@ bool mm_vg_config_from_json(const json_t *entry, mm_sim_config *cfg) {
   const json_t *c = json_object_get(entry, "config");
   if (!get_uint(entry, "cipher_suite", MM_SUITE_COUNT, &suite) || suite == 0 ||
       !get_uint(entry, "seed", INT64_MAX, &seed) ||
-      !get_uint(c, "state_bytes", MM_GROUP_STATE_DEFAULT_MAX, &state) ||
+      !get_uint(c, "state_bytes", MM_VG_MAX_REPLAY_STATE, &state) ||
       !get_uint(c, "members", MM_SIM_MAX_MEMBERS, &members) || members == 0 ||
       !get_uint(c, "latency_ms", 60000, &latency) ||
       !get_uint(c, "commit_wire_format", MM_WIRE_PRIVATE, &wire) || wire == 0)

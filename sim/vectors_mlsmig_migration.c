@@ -153,6 +153,11 @@ static void check_replay(run_ctx *c, mm_vresult *r) {
 void mm_mlsmig_verify_migration(const json_t *root, mm_vresult *r) {
   size_t i;
   const json_t *e;
+  if (json_array_size(root) > MM_VG_MAX_REPLAY_ENTRIES) {
+    mm_vresult_check(r, false, "%zu entries: more than the %u a file may ask to replay",
+                     json_array_size(root), (unsigned)MM_VG_MAX_REPLAY_ENTRIES);
+    return;
+  }
   json_array_foreach(root, i, e) {
     char name[64];
     run_ctx c = {mm_vj_suite(e, "cipher_suite"), e, name, {0}, {0}, {0}};

@@ -93,10 +93,16 @@ done:
 void mm_mlsmig_verify_negative(const json_t *root, mm_vresult *r) {
   size_t i, j;
   const json_t *g, *tc;
+  if (json_array_size(root) > MM_VG_MAX_REPLAY_ENTRIES) {
+    mm_vresult_check(r, false, "%zu groups: more than the %u a file may ask to replay",
+                     json_array_size(root), (unsigned)MM_VG_MAX_REPLAY_ENTRIES);
+    return;
+  }
   json_array_foreach(root, i, g) {
     mm_sim_config cfg;
-    bool ok = mm_vg_config_from_json(g, &cfg);
-    mm_vresult_check(r, ok, "group %zu: bad cipher_suite, seed or config", i);
+    bool ok = mm_vg_config_from_json(g, &cfg) &&
+              json_array_size(json_object_get(g, "tests")) <= MM_VG_MAX_REPLAY_ENTRIES;
+    mm_vresult_check(r, ok, "group %zu: bad cipher_suite, seed or config, or too many tests", i);
     if (!ok) continue;
     r->suites_seen |= 1u << (cfg.suite - 1);
     json_array_foreach(json_object_get(g, "tests"), j, tc) check_case(g, &cfg, tc, r);

@@ -6,6 +6,7 @@
 
 #include "mlsmig/faults.h"
 #include "scenario.h"
+#include "sim_fixture.h"
 #include "testlib.h"
 #include "transcript.h"
 
@@ -220,18 +221,10 @@ START_TEST(test_default_run_unchanged_by_fault_layer) {
     mm_fault_run fr;
     mm_fault_run_init(&fr, &none, true);
     mm_sim_config cfg = mm_sim_config_default(suite, 21);
-    cfg.keep_bodies = true;
     if (k) cfg.hooks = &fr.hooks, cfg.finite_faults = true, cfg.stop_after_bound = true;
-    mm_sim *s;
-    ck_assert_int_eq(mm_sim_new(&cfg, &s), MM_OK);
-    mm_sim_start_migration(s, 0);
-    mm_sim_run(s);
-    mm_sim_outcome o;
-    mm_sim_check(s, &o);
-    json_t *t = mm_sim_transcript(s, &o);
+    json_t *t = mm_test_transcript(&cfg);
     text[k] = json_dumps(t, JSON_COMPACT);
     json_decref(t);
-    mm_sim_free(s);
     mm_fault_run_free(&fr);
   }
   ck_assert_str_eq(text[0], text[1]);

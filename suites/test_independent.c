@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "mlsmig/sim.h"
+#include "sim_fixture.h"
 #include "testlib.h"
 #include "transcript.h"
 
@@ -23,17 +24,9 @@ static const char *python(void) {
 static void write_transcript(uint16_t suite, uint64_t seed, uint64_t state_bytes,
                              mm_mutants mutants, char path[64]) {
   mm_sim_config cfg = mm_sim_config_default(suite, seed);
-  cfg.keep_bodies = true;
   cfg.state_bytes = state_bytes;
   cfg.mutants = mutants;
-  mm_sim *s;
-  ck_assert_int_eq(mm_sim_new(&cfg, &s), MM_OK);
-  mm_sim_start_migration(s, 0);
-  mm_sim_run(s);
-  mm_sim_outcome o;
-  mm_sim_check(s, &o);
-  json_t *t = mm_sim_transcript(s, &o);
-  mm_sim_free(s);
+  json_t *t = mm_test_transcript(&cfg);
   snprintf(path, 64, "/tmp/mlsmig-transcript-XXXXXX");
   int fd = mkstemp(path);
   ck_assert_int_ge(fd, 0);

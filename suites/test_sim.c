@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mlsmig/sim.h"
+#include "sim_fixture.h"
 #include "testlib.h"
 #include "transcript.h"
 
@@ -67,13 +68,8 @@ END_TEST
 
 static json_t *transcript_of(uint16_t suite, uint64_t seed, uint64_t state_bytes) {
   mm_sim_config cfg = mm_sim_config_default(suite, seed);
-  cfg.keep_bodies = true;
   cfg.state_bytes = state_bytes;
-  mm_sim_outcome o;
-  mm_sim *s = run(&cfg, &o);
-  json_t *t = mm_sim_transcript(s, &o);
-  mm_sim_free(s);
-  return t;
+  return mm_test_transcript(&cfg);
 }
 
 START_TEST(test_same_seed_same_bytes) {

@@ -100,7 +100,8 @@ static mm_err check_nonce(const mm_source *s, const init_ctx *c, bool *repeat) {
 static mm_err accept_init(mm_source *s, const init_ctx *c, uint64_t now, mm_outbox *out) {
   mm_view gid = src_gid_view(&c->g.gid);
   mm_view none = mm_view_of(NULL, 0);
-  src_mig mig = {SRC_PHASE_WAIT_COMMIT, now, 0, c->in->env.sender, c->in->env.body, none, none};
+  src_mig mig = {SRC_PHASE_WAIT_COMMIT, now, 0, c->in->env.sender, c->in->env.body, none, none,
+                 none};
   src_nonce used = {gid, c->in->env.body, 0};
   mm_err e = src_mig_put(src_mig_store(s), gid, &mig);
   if (e == MM_OK) e = src_nonce_put(src_mig_store(s), c->mi->migration_response.nonce, &used);

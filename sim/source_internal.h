@@ -32,9 +32,12 @@
  *                                           uint32 retransmits;
  *                                           opaque client<V>; opaque init<V>;
  *                                           opaque commit<V>;
- *                                           opaque content_hash<V>; }
+ *                                           opaque content_hash<V>;
+ *                                           opaque content_sig<V>; }
  *       init: the MigrationInit body exactly as received; commit: the
- *       migration Commit MLSMessage exactly as received (phase SENT).
+ *       migration Commit MLSMessage exactly as received (phase SENT);
+ *       content_sig: the MigrationContent's signature, so that a
+ *       retransmission rebuilds the content without signing again.
  *   source.content  no longer written: the MigrationContent is rebuilt,
  *       byte for byte (deterministic signatures), from source.state and the
  *       MigrationInit for each retransmission and checked against
@@ -71,6 +74,7 @@ typedef struct src_mig {
   mm_view init;
   mm_view commit;
   mm_view content_hash;
+  mm_view content_sig;
 } src_mig;
 
 typedef struct src_nonce {

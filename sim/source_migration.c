@@ -63,6 +63,7 @@ typedef struct content_env {
   uint8_t *buf; /* the whole Envelope (malloc'd) */
   size_t len;
   mm_view body; /* the MigrationContent inside it */
+  size_t sig_len; /* the signature: the last sig_len bytes of buf */
 } content_env;
 
 /* Writes the varint v in exactly n bytes at w->buf[at] (n is its minimal
@@ -108,9 +109,11 @@ static mm_err sign_in_place(const mm_key *key, mm_writer *w, size_t body_at,
  * header's size (every body but one within a few bytes of 64 or 16384) its
  * size is known up front, otherwise the body is shifted once to fit it.
  * Deterministic signatures (RFC 6979, EdDSA) make a rebuild byte-identical,
- * which is what retransmission relies on (LIFE-5). */
+ * which is what retransmission relies on (LIFE-5); a rebuild is given the
+ * signature first made (known_sig) and does not sign again, since signing
+ * costs more than the rest of the rebuild for any state under ~1 MiB. */
 static mm_err build_content(const mm_source *s, const src_group *g, const mm_migration_init *mi,
-                            content_env *ce) {
+                            mm_view known_sig, content_env *ce) {
   uint16_t suite = g->meta.suite;
   const mm_key *key = s->cfg->sign_keys[suite];
   mm_view stored;
@@ -156,11 +159,15 @@ static mm_err build_content(const mm_source *s, const src_group *g, const mm_mig
   if (e == MM_OK && w.error != MM_OK) e = w.error;
   if (e == MM_OK) e = put_state(&w, g, stored.len, request_of(mi)->epoch + 1);
   if (e == MM_OK && lead_room.len && w.len - body_at != tbs_len) e = MM_E_INTERNAL;
-  if (e == MM_OK && lead_room.len)
+  if (e == MM_OK && known_sig.len)
+    mm_put_bytes(&sig, known_sig.data, known_sig.len);
+  else if (e == MM_OK && lead_room.len)
     e = sign_in_place(key, &w, body_at, &lead_room, &sig);
   else if (e == MM_OK)
     e = mm_sign_with_label(key, "MigrationContentTBS", w.buf + body_at, w.len - body_at, &sig);
+  if (e == MM_OK) e = sig.error;
   if (e == MM_OK) mm_put_vec(&w, sig.buf, sig.len);
+  if (e == MM_OK) ce->sig_len = sig.len;
   if (e == MM_OK) e = w.error;
   size_t body_len = w.len - body_at;
   if (e == MM_OK && head && !put_varint_at(&w, len_at, body_len, head)) e = MM_E_INTERNAL;
@@ -194,7 +201,7 @@ static mm_err send_content(const mm_source *s, const src_group *g, const mm_migr
   content_env ce;
   uint8_t hash[MM_MAX_HASH_LEN];
   size_t hash_len;
-  mm_err e = build_content(s, g, mi, &ce);
+  mm_err e = build_content(s, g, mi, g->mig.content_sig, &ce);
   if (e != MM_OK) return e;
   e = content_hash(g->meta.suite, &ce, hash, &hash_len);
   if (e == MM_OK && !mm_view_eq(mm_view_of(hash, hash_len), g->mig.content_hash))
@@ -254,8 +261,10 @@ static mm_err send_confirmation(const mm_source *s, const src_group *g,
 /* ---- start ---- */
 
 /* Stores the content's hash, then moves the record to phase SENT. The
- * content itself is not stored: it is rebuilt byte for byte when needed. */
-static mm_err store_transfer(mm_source *s, const src_group *g, mm_view commit, mm_view hash) {
+ * content itself is not stored: it is rebuilt byte for byte when needed,
+ * with the signature kept here. */
+static mm_err store_transfer(mm_source *s, const src_group *g, mm_view commit, mm_view hash,
+                             mm_view sig) {
   mm_store *ms = src_mig_store(s);
   mm_view gid = src_gid_view(&g->gid);
   mm_err e = mm_store_put(ms, SRC_NS_HASH, hash, gid);
@@ -264,6 +273,7 @@ static mm_err store_transfer(mm_source *s, const src_group *g, mm_view commit, m
   mig.retransmits = 0;
   mig.commit = commit;
   mig.content_hash = hash;
+  mig.content_sig = sig;
   if (e == MM_OK) e = src_mig_put(ms, gid, &mig);
   return e;
 }
@@ -278,9 +288,11 @@ mm_err src_start_transfer(mm_source *s, const src_group *g, mm_view commit, uint
   mm_err e = record_init(&g->mig, g->meta.suite, &mi);
   if (e == MM_OK && !src_cstr(request_of(&mi)->target_domain_name, target, sizeof target))
     e = MM_E_INTERNAL;
-  if (e == MM_OK) e = build_content(s, g, &mi, &ce);
+  if (e == MM_OK) e = build_content(s, g, &mi, mm_view_of(NULL, 0), &ce);
   if (e == MM_OK) e = content_hash(g->meta.suite, &ce, hash, &hash_len);
-  if (e == MM_OK) e = store_transfer(s, g, commit, mm_view_of(hash, hash_len));
+  if (e == MM_OK)
+    e = store_transfer(s, g, commit, mm_view_of(hash, hash_len),
+                       mm_view_of(ce.buf + ce.len - ce.sig_len, ce.sig_len));
   if (e != MM_OK) {
     free(ce.buf);
     return e;

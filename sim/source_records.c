@@ -50,7 +50,8 @@ bool src_mig_get(const mm_store *st, mm_view gid, src_mig *out) {
   return mm_read_u8(&r, &out->phase) && mm_read_u64(&r, &out->started) &&
          mm_read_u32(&r, &out->retransmits) && mm_read_vec(&r, &out->client) &&
          mm_read_vec(&r, &out->init) && mm_read_vec(&r, &out->commit) &&
-         mm_read_vec(&r, &out->content_hash) && mm_reader_expect_end(&r);
+         mm_read_vec(&r, &out->content_hash) && mm_read_vec(&r, &out->content_sig) &&
+         mm_reader_expect_end(&r);
 }
 
 mm_err src_mig_put(mm_store *st, mm_view gid, const src_mig *m) {
@@ -63,6 +64,7 @@ mm_err src_mig_put(mm_store *st, mm_view gid, const src_mig *m) {
   mm_put_vec(&w, m->init.data, m->init.len);
   mm_put_vec(&w, m->commit.data, m->commit.len);
   mm_put_vec(&w, m->content_hash.data, m->content_hash.len);
+  mm_put_vec(&w, m->content_sig.data, m->content_sig.len);
   return put_written(st, SRC_NS_MIG, gid, &w);
 }
 

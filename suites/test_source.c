@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "actor_harness.h"
+#include "crypto_stats.h"
 #include "mlsmig/ds.h"
 #include "source_internal.h" /* namespace names, for store snapshots */
 #include "testlib.h"
@@ -1393,6 +1394,27 @@ START_TEST(test_content_retransmission) {
 }
 END_TEST
 
+/* A retransmission rebuilds the content with the signature first made: the
+ * same bytes, no signing, also after a restart (the signature is durable). */
+START_TEST(test_content_retransmission_signs_nothing) {
+  harness h;
+  h_init(&h, 0);
+  mm_crypto_stats before, after;
+  to_content(&h);
+  mm_crypto_stats_get(&before);
+  tick(&h, T0 + 1 + 1000);
+  ck_assert_uint_eq(h.out.n, 1);
+  ck_assert(mm_view_eq(out_body(&h, MM_MSG_MIGRATION_CONTENT, TGT_DOMAIN), bview(h.content)));
+  h_restart(&h);
+  tick(&h, T0 + 1 + 3000);
+  ck_assert_uint_ge(h.out.n, 1);
+  ck_assert(mm_view_eq(out_body(&h, MM_MSG_MIGRATION_CONTENT, TGT_DOMAIN), bview(h.content)));
+  mm_crypto_stats_get(&after);
+  ck_assert_uint_eq(mm_crypto_stats_diff(&after, &before).signs, 0);
+  h_free(&h);
+}
+END_TEST
+
 /* A configured bound stops the retransmissions (tests only); the group
  * stays migrating and a late answer still completes it. */
 START_TEST(test_content_retransmission_bound) {
@@ -1687,6 +1709,7 @@ Suite *suite_source(void) {
   MM_ADD_TEST(tc, test_tombstone, "LIFE-2 GROUP-1");
   MM_ADD_TEST(tc, test_content_retransmission, "LIFE-5");
   MM_ADD_TEST(tc, test_content_retransmission_bound, "LIFE-5");
+  MM_ADD_TEST(tc, test_content_retransmission_signs_nothing, "LIFE-5 DUR-1");
   MM_ADD_TEST(tc, test_no_abort_after_content, "LIFE-5 INV-1");
   MM_ADD_TEST(tc, test_nothing_early, "LIFE-1 LIFE-2");
   MM_ADD_TEST(tc, test_restart_each_phase, "DUR-1 LIFE-5");

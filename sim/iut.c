@@ -24,8 +24,12 @@ struct mm_iut {
   int status;
   int in, out, err; /* our ends: IUT's stdin, stdout, stderr */
   uint32_t max_frame;
-  char errbuf[MM_IUT_STDERR_CAP + 64];
-  size_t errlen, errdropped;
+  /* stderr: the first half of the cap as it came, the last half in a ring
+   * (a crash message comes last, after however much logging) */
+  char errhead[MM_IUT_STDERR_CAP / 2], errtail[MM_IUT_STDERR_CAP / 2];
+  size_t errheadlen;
+  uint64_t errtotal; /* bytes read from stderr */
+  char errout[MM_IUT_STDERR_CAP + 64];
   char why[256];
 };
 
@@ -92,18 +96,41 @@ static int64_t now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Keeps chunk in the head while it has room, the rest in the tail ring. */
+static void keep_stderr(mm_iut *p, const char *buf, size_t n) {
+  size_t take = sizeof p->errhead - p->errheadlen;
+  if (take > n) take = n;
+  memcpy(p->errhead + p->errheadlen, buf, take);
+  p->errheadlen += take;
+  p->errtotal += take;
+  buf += take;
+  n -= take;
+  const size_t cap = sizeof p->errtail;
+  if (n > cap) { /* only the last `cap` bytes can survive */
+    p->errtotal += n - cap;
+    buf += n - cap;
+    n = cap;
+  }
+  for (size_t i = 0; i < n; i++)
+    p->errtail[(p->errtotal - sizeof p->errhead + i) % cap] = buf[i];
+  p->errtotal += n;
+}
+
+/* At most this much stderr per call: an IUT that writes faster than we read
+ * must not keep us here past a deadline, which the callers check between
+ * calls (and one that escaped the kill must not keep mm_iut_kill here). */
+#define DRAIN_MAX (1u << 20)
+
 /* Reads what stderr has, keeping at most the cap. */
 static void drain_stderr(mm_iut *p) {
-  char buf[4096];
-  while (p->err >= 0) {
+  char buf[64 * 1024]; /* a whole pipe buffer per read */
+  for (size_t done = 0; p->err >= 0 && done < DRAIN_MAX;) {
     ssize_t r = read(p->err, buf, sizeof buf);
     if (r < 0 && errno == EINTR) continue;
     if (r == 0 || (r < 0 && errno != EAGAIN)) close_fd(&p->err);
     if (r <= 0) return;
-    size_t room = MM_IUT_STDERR_CAP - p->errlen, take = (size_t)r < room ? (size_t)r : room;
-    memcpy(p->errbuf + p->errlen, buf, take);
-    p->errlen += take;
-    p->errdropped += (size_t)r - take;
+    keep_stderr(p, buf, (size_t)r);
+    done += (size_t)r;
   }
 }
 
@@ -228,14 +255,42 @@ mm_err mm_iut_call(mm_iut *p, const uint8_t *frame, size_t len, int timeout_ms, 
 
 const char *mm_iut_why(const mm_iut *p) { return p->why; }
 
+size_t mm_iut_text(char *out, size_t cap, size_t at, const void *bytes, size_t n) {
+  const unsigned char *b = bytes;
+  for (size_t i = 0; i < n && at + 1 < cap;) {
+    const unsigned char *u = b + i;
+    size_t len = u[0] < 0x80 ? 1 : (u[0] & 0xe0) == 0xc0 ? 2 : (u[0] & 0xf0) == 0xe0 ? 3
+                              : (u[0] & 0xf8) == 0xf0 ? 4 : 0;
+    bool ok = len > 0 && len <= n - i && u[0] != 0 && u[0] != 0xc0 && u[0] != 0xc1 && u[0] < 0xf5;
+    for (size_t k = 1; ok && k < len; k++) ok = (u[k] & 0xc0) == 0x80;
+    if (ok && len == 3) /* no overlong forms, no surrogates */
+      ok = !(u[0] == 0xe0 && u[1] < 0xa0) && !(u[0] == 0xed && u[1] >= 0xa0);
+    if (ok && len == 4) ok = !(u[0] == 0xf0 && u[1] < 0x90) && !(u[0] == 0xf4 && u[1] >= 0x90);
+    if (!ok) len = 1;
+    if (at + len >= cap) break; /* never half a character */
+    if (ok) memcpy(out + at, u, len);
+    else out[at] = '?';
+    at += len;
+    i += len;
+  }
+  if (cap) out[at < cap ? at : cap - 1] = '\0';
+  return at;
+}
+
 const char *mm_iut_stderr(mm_iut *p) {
   drain_stderr(p);
-  size_t n = p->errlen;
-  if (p->errdropped)
-    n += (size_t)snprintf(p->errbuf + n, sizeof p->errbuf - n, "\n[%zu more bytes dropped]",
-                          p->errdropped);
-  p->errbuf[n < sizeof p->errbuf ? n : sizeof p->errbuf - 1] = '\0';
-  return p->errbuf;
+  const size_t cap = sizeof p->errtail;
+  uint64_t tail = p->errtotal - p->errheadlen;
+  const size_t out = sizeof p->errout;
+  size_t n = mm_iut_text(p->errout, out, 0, p->errhead, p->errheadlen);
+  if (tail > cap)
+    n += (size_t)snprintf(p->errout + n, sizeof p->errout - n,
+                          "\n[... %llu bytes dropped ...]\n", (unsigned long long)(tail - cap));
+  /* The ring from its oldest byte; unwrapped while the tail is short. */
+  size_t start = tail > cap ? (size_t)(tail % cap) : 0, len = tail > cap ? cap : (size_t)tail;
+  n = mm_iut_text(p->errout, out, n, p->errtail + start, len < cap - start ? len : cap - start);
+  if (len > cap - start) mm_iut_text(p->errout, out, n, p->errtail, len - (cap - start));
+  return p->errout;
 }
 
 void mm_iut_kill(mm_iut *p) {

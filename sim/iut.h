@@ -15,7 +15,9 @@
 
 #include "mlsmig/error.h"
 
-#define MM_IUT_STDERR_CAP 8192 /* bytes of the IUT's stderr kept per process */
+/* Bytes of the IUT's stderr kept per process: the first half of it and the
+ * last half (a crash message comes last, after however much logging). */
+#define MM_IUT_STDERR_CAP 8192
 
 typedef struct mm_iut mm_iut;
 
@@ -30,9 +32,16 @@ mm_err mm_iut_start(const char *cmd, uint32_t max_frame, mm_iut **out, char *why
 mm_err mm_iut_call(mm_iut *p, const uint8_t *frame, size_t len, int timeout_ms, uint8_t **body,
                    size_t *body_len);
 const char *mm_iut_why(const mm_iut *p);
-/* What the IUT wrote on stderr so far (at most MM_IUT_STDERR_CAP bytes,
- * then a note of how much was dropped). NUL-terminated. */
+/* What the IUT wrote on stderr so far: all of it up to MM_IUT_STDERR_CAP
+ * bytes, else its first and last MM_IUT_STDERR_CAP / 2 bytes around a note
+ * of how much was dropped. As mm_iut_text makes it: valid UTF-8, no NUL.
+ * Reading stderr never allocates, however much the IUT writes. */
 const char *mm_iut_stderr(mm_iut *p);
+/* Writes bytes the IUT chose (stderr, an error reason, a destination) at
+ * out + at as text the reports can carry: valid UTF-8 without NUL, every
+ * other byte as '?'; stops before a character that would not fit in cap
+ * with the NUL. Returns the new length. */
+size_t mm_iut_text(char *out, size_t cap, size_t at, const void *bytes, size_t n);
 /* SIGKILL to the process group, then reap (DUR-1 tests, hung IUTs). */
 void mm_iut_kill(mm_iut *p);
 /* Closes stdin and waits up to timeout_ms for a clean exit, else kills. */

@@ -65,10 +65,9 @@ static mm_err probe(const mm_run_opts *o, mm_pics *pics, char *why, size_t why_l
     e = MM_E_IO;
   } else {
     *pics = (mm_pics){.roles = m.roles, .features = m.features};
-    size_t n = m.implementation.len < sizeof pics->implementation - 1
-                   ? m.implementation.len
-                   : sizeof pics->implementation - 1;
-    if (n) memcpy(pics->implementation, m.implementation.data, n);
+    /* Cut to fit, and valid UTF-8 whatever the IUT sent: the reports are JSON. */
+    mm_iut_text(pics->implementation, sizeof pics->implementation, 0, m.implementation.data,
+                m.implementation.len);
     mm_shim_iter it;
     mm_shim_item item;
     mm_shim_iter_init(&it, MM_SHIM_L_SUITES, m.suites);

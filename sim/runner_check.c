@@ -8,12 +8,25 @@
 #include "json_codec.h"
 #include "runner_internal.h"
 
+/* A message cut to fit may end in part of a character that the IUT's
+ * bytes brought in (a group ID, a destination): dropped, so the message
+ * stays UTF-8, which the JSON report needs. */
+static void trim_cut_char(char *s) {
+  size_t n = strlen(s), k = n;
+  while (k > 0 && n - k < 3 && ((unsigned char)s[k - 1] & 0xc0) == 0x80) k--;
+  if (k == 0 || (unsigned char)s[k - 1] < 0xc0) return;
+  unsigned char lead = (unsigned char)s[k - 1];
+  size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+  if (n - (k - 1) < need) s[k - 1] = '\0';
+}
+
 static void note(rctx *c, mm_verdict v, const char *fmt, va_list ap) {
   if (v > c->verdict) c->verdict = v;
   size_t n = strlen(c->msg);
   if (n + 4 >= sizeof c->msg) return;
   if (n) n += (size_t)snprintf(c->msg + n, sizeof c->msg - n, "; ");
   vsnprintf(c->msg + n, sizeof c->msg - n, fmt, ap);
+  trim_cut_char(c->msg);
 }
 
 void r_fail(rctx *c, const char *fmt, ...) {
@@ -75,6 +88,37 @@ static bool canonical(mm_type t, const void *msg, uint16_t suite, mm_view bytes)
   return same;
 }
 
+const char *r_text(char *buf, size_t cap, mm_view bytes) {
+  mm_iut_text(buf, cap, 0, bytes.data, bytes.len);
+  return buf;
+}
+
+/* Keeps the first expectation that was not met, for the report. */
+static void expect(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void expect(rctx *c, const char *fmt, ...) {
+  if (c->expected[0]) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->expected, sizeof c->expected, fmt, ap);
+  va_end(ap);
+  trim_cut_char(c->expected);
+}
+
+/* Every envelope a DS sends is from its own domain (docs/actors.md): one
+ * that names another party as its sender passes itself off as that party,
+ * to peers that take the sender as authenticated. Reported once. */
+static void check_sender(rctx *c, const rgot *g) {
+  const char *own = c->test->role == MM_SHIM_ROLE_TARGET ? R_TGT : R_SRC;
+  if (c->sender_reported || mm_view_eq_str(g->env.sender, own)) return;
+  c->sender_reported = true;
+  char who[MM_SENDER_MAX + 1];
+  const char *type = mm_msg_type_name(g->env.msg_type);
+  r_offend(c, g->raw);
+  expect(c, "every envelope the IUT sends from its own domain, %s", own);
+  r_fail(c, "the IUT sent a %s to %s as '%s', not as its own domain %s", type ? type : "message",
+         g->to, r_text(who, sizeof who, g->env.sender), own);
+}
+
 static bool decode_got(rctx *c, const mm_out_msg *m, rgot *g) {
   mm_limits lim = mm_limits_default(0);
   mm_type bt;
@@ -92,6 +136,7 @@ static bool decode_got(rctx *c, const mm_out_msg *m, rgot *g) {
     r_offend(c, g->raw);
     r_fail(c, "the IUT sent a non-canonical encoding (ENC-3)");
   }
+  check_sender(c, g);
   return true;
 }
 
@@ -121,16 +166,6 @@ size_t r_count(rctx *c, uint8_t msg_type, const char *to) {
   rgot g;
   while (r_find(c, msg_type, to, n, &g)) n++;
   return n;
-}
-
-/* Keeps the first expectation that was not met, for the report. */
-static void expect(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void expect(rctx *c, const char *fmt, ...) {
-  if (c->expected[0]) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(c->expected, sizeof c->expected, fmt, ap);
-  va_end(ap);
 }
 
 void r_expect_refusal(rctx *c, mm_err code, uint8_t forbidden, const char *what) {

@@ -76,6 +76,7 @@ struct rctx {
   size_t nwire, wire_dropped;
   bool stop;              /* an error: nothing more to do */
   bool enc_reported;      /* an ENC failure of the IUT's output, reported once */
+  bool sender_reported;   /* an envelope not from the IUT's domain, reported once */
 };
 
 /* ---- session (runner_session.c) ---- */
@@ -102,6 +103,8 @@ void r_warn(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 void r_error(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Records the envelope as the offending one (decoded as JSON). */
 void r_offend(rctx *c, mm_view env);
+/* Bytes the IUT chose (a group ID) as printable text for a message. */
+const char *r_text(char *buf, size_t cap, mm_view bytes);
 
 /* An envelope of c->got, decoded. */
 typedef struct rgot {

@@ -42,8 +42,9 @@ static bool call(rctx *c, const mm_shim_msg *req, uint8_t expect, uint8_t **body
     return false;
   }
   if (m->type == MM_SHIM_ERROR) {
-    r_error(c, "%s: shim error: %.*s", mm_shim_type_name(req->type), (int)m->bytes.len,
-            (const char *)m->bytes.data);
+    char reason[512]; /* the IUT's words, made fit for the reports */
+    mm_iut_text(reason, sizeof reason, 0, m->bytes.data, m->bytes.len);
+    r_error(c, "%s: shim error: %s", mm_shim_type_name(req->type), reason);
     return false;
   }
   if (m->type != expect) {
@@ -124,7 +125,7 @@ void r_wire(rctx *c, mm_wire_kind kind, const char *to, uint64_t ms, mm_view byt
   }
   mm_wire_event *e = &c->wire[c->nwire];
   *e = (mm_wire_event){.kind = kind, .ms = ms};
-  if (to) snprintf(e->to, sizeof e->to, "%s", to);
+  if (to) mm_iut_text(e->to, sizeof e->to, 0, to, strlen(to)); /* cut, never mid-character */
   if (bytes.len) {
     e->bytes = malloc(bytes.len);
     if (!e->bytes) {
@@ -149,8 +150,9 @@ static bool collect(rctx *c, const mm_shim_msg *m) {
       r_error(c, "output destination longer than %d bytes", MM_SENDER_MAX);
       return false;
     }
-    memcpy(to, item.name.data, item.name.len);
-    to[item.name.len] = '\0';
+    /* As text the reports can carry: a destination that is not valid
+     * UTF-8 matches no party, and the test judges that. */
+    mm_iut_text(to, sizeof to, 0, item.name.data, item.name.len);
     uint8_t *env = malloc(item.envelope.len ? item.envelope.len : 1);
     if (!env) return false;
     memcpy(env, item.envelope.data, item.envelope.len);

@@ -70,9 +70,45 @@ static size_t commit_fanouts(rctx *c, const smig *m, const char *to, rgot *first
   return n;
 }
 
+/* The content must carry the migrated group's state, in the reference
+ * GroupState format that docs/shim-protocol.md fixes for a source IUT: the
+ * request's group ID and the group's suite, at the epoch after the
+ * migration Commit (what a target checks before importing, LIFE-6). A
+ * source that exports another group's state hands that group to a DS
+ * nobody asked, under this migration's authorization. */
+static void check_state(rctx *c, const smig *m, const rgot *g) {
+  const mm_migration_content *mc = &g->body.migration_content;
+  mm_migration_request q;
+  mm_group_state gs;
+  mm_limits lim = mm_limits_default(c->suite);
+  char a[256], b[256];
+  if (mm_decode(MM_T_MIGRATION_REQUEST, m->req.p, m->req.n, &lim, &q, NULL) != MM_OK) {
+    r_error(c, "runner cannot decode its own MigrationRequest");
+    return;
+  }
+  if (mm_group_state_decode(mc->group_state.data, mc->group_state.len, &lim, &gs, NULL) != MM_OK) {
+    r_offend(c, g->raw);
+    r_fail(c, "MigrationContent.group_state does not decode as the reference GroupState "
+              "(docs/actors.md)");
+  } else if (!mm_view_eq(gs.group_id, q.group_id)) {
+    r_offend(c, g->raw);
+    r_fail(c, "MigrationContent carries the state of group '%s', not of the group migrated, '%s'",
+           r_text(a, sizeof a, gs.group_id), r_text(b, sizeof b, q.group_id));
+  } else if (gs.cipher_suite != c->suite) {
+    r_offend(c, g->raw);
+    r_fail(c, "MigrationContent carries the group in suite %u, not in its suite %u (SUITE-1)",
+           gs.cipher_suite, c->suite);
+  } else if (gs.epoch != q.epoch + 1) {
+    r_offend(c, g->raw);
+    r_fail(c, "MigrationContent carries the group at epoch %llu, not at %llu, the epoch after "
+              "the migration Commit (LIFE-6)",
+           (unsigned long long)gs.epoch, (unsigned long long)q.epoch + 1);
+  }
+}
+
 /* Sends init then Commit from alice; on success m->content holds the
- * MigrationContent the IUT sent to the target, checked (SIG-3, LIFE-1,
- * LIFE-2). */
+ * MigrationContent the IUT sent to the target, checked (SIG-3, the group
+ * state, LIFE-1, LIFE-2). */
 static bool start_migration(rctx *c, smig *m, const char *sender) {
   rgot g;
   if (!r_send(c, MM_MSG_MIGRATION_INIT, sender, rbuf_view(&m->init))) return false;
@@ -95,6 +131,7 @@ static bool start_migration(rctx *c, smig *m, const char *sender) {
     r_offend(c, g.raw);
     r_fail(c, "MigrationContent signature does not verify under the source's key (SIG-3)");
   }
+  check_state(c, m, &g);
   mm_limits lim = mm_limits_default(c->suite);
   mm_writer w;
   mm_writer_init(&w);

@@ -24,8 +24,16 @@ static bool get_response(rctx *c, const rreq *q, rbuf *req, rbuf *resp) {
   bool echo = mm_view_eq(mm_writer_view(&w), rbuf_view(req));
   mm_writer_free(&w);
   if (!echo) {
+    char a[256], b[256];
     r_offend(c, g.raw);
-    r_fail(c, "MigrationResponse does not carry the request byte for byte");
+    /* The likeliest mix-up gets named: an answer about another group. */
+    if (!mm_view_eq_str(r->migration_request.group_id, q->gid))
+      r_fail(c, "MigrationResponse is for group '%s', not for the group requested, '%s' (SIG-1: "
+                "it carries the request byte for byte)",
+             r_text(a, sizeof a, r->migration_request.group_id),
+             r_text(b, sizeof b, mm_view_str(q->gid)));
+    else
+      r_fail(c, "MigrationResponse does not carry the request byte for byte");
   }
   if (g.env.cipher_suite != c->suite)
     r_fail(c, "MigrationResponse in suite %u", g.env.cipher_suite);

@@ -8,9 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc_count.h"
+#include "iut.h"
+#include "report.h"
 #include "runner.h"
 #include "runner_mutants.h"
 #include "shim_proto.h"
@@ -118,22 +122,93 @@ START_TEST(test_runner_accept_all_fails) {
 }
 END_TEST
 
+/* What a hostile run cost the runner. */
+typedef struct cost {
+  double took;            /* s */
+  size_t heap, largest;   /* bytes requested from the heap in all, the largest one */
+  long rss_growth;        /* KiB of peak resident size gained */
+  uint64_t stderr_read;   /* bytes of the IUT's stderr the runner read, over all tests */
+  bool counted;           /* heap and largest were counted (one job) */
+} cost;
+
+/* The bytes of stderr one test read: what was kept plus the dropped note. */
+static uint64_t stderr_read(const char *err) {
+  const char *note = err ? strstr(err, "\n[... ") : NULL;
+  if (!note) return err ? strlen(err) : 0;
+  return strtoull(note + 6, NULL, 10) + MM_IUT_STDERR_CAP;
+}
+
+static long max_rss_kib(void) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+/* The budget of a test whose shim is meant to time out: a loaded CI
+ * machine starts Python slowly. */
+#define SHORT_BUDGET 1500
+/* The budget of a test that should finish (a relay around the reference
+ * DS: two processes to start): twice the margin, costing nothing unless
+ * something hangs. */
+#define RELAY_BUDGET 3000
+
+/* Runs cmd on the tests that `rules` or `tests` select with budget ms per
+ * test. jobs 1 also counts the runner's heap requests (the counters of
+ * alloc_count.c are not thread-safe). */
+static void hostile(const char *cmd, const char *const *rules, const char *const *tests, int jobs,
+                    int budget, mm_run_result *r, cost *k) {
+  mm_run_opts o = opts(cmd);
+  o.rules = rules;
+  o.tests = tests;
+  o.suites[1] = true;
+  o.jobs = jobs;
+  o.timeout_ms = budget;
+  char why[512] = "";
+  long rss0 = max_rss_kib();
+  double t0 = now_s();
+  if (jobs == 1) mm_alloc_count_start();
+  mm_err e = mm_run(&o, r, why, sizeof why);
+  *k = (cost){.took = now_s() - t0, .counted = jobs == 1};
+  if (jobs == 1) {
+    k->heap = mm_alloc_count_stop();
+    k->largest = mm_alloc_count_largest();
+  }
+  k->rss_growth = max_rss_kib() - rss0;
+  ck_assert_msg(e == MM_OK, "%s: %s", cmd, why);
+  /* Whatever bytes the IUT wrote, the JSON results (and so the reports made
+   * from them) keep every test. */
+  json_t *doc = mm_run_to_json(r);
+  ck_assert_ptr_nonnull(doc);
+  ck_assert_uint_eq(json_array_size(json_object_get(doc, "tests")), r->n);
+  json_decref(doc);
+  for (size_t i = 0; i < r->n; i++) {
+    k->stderr_read += stderr_read(r->tests[i].iut_stderr);
+    /* Whatever the IUT wrote, what the result keeps is bounded. */
+    ck_assert(!r->tests[i].iut_stderr || strlen(r->tests[i].iut_stderr) < MM_IUT_STDERR_CAP + 64);
+  }
+}
+
+static void print_cost(const char *mode, const mm_run_result *r, const cost *k) {
+  printf("runner: bad shim '%s': %zu tests in %.2f s; IUT stderr read: %.1f MiB; peak RSS +%ld KiB",
+         mode, r->n, k->took, (double)k->stderr_read / (1 << 20), k->rss_growth);
+  if (k->counted)
+    printf("; heap requests %.1f KiB in all, largest %.1f KiB", (double)k->heap / 1024,
+           (double)k->largest / 1024);
+  printf("\n");
+}
+
 /* Runs a broken shim on the DOM-1 tests with a short budget: every test
- * errs with `expect` in its message, in bounded time. */
-static void broken(const char *mode, const char *expect, const char *expect_stderr) {
+ * errs with `expect` in its message, in bounded time (each one: a test
+ * after a broken one still runs and gets its own verdict). */
+static void broken_cost(const char *mode, const char *expect, const char *expect_stderr, int jobs,
+                        cost *k) {
   char cmd[256];
   snprintf(cmd, sizeof cmd, "suites/shims/bad_shim.py %s", mode);
-  mm_run_opts o = opts(cmd);
   const char *rules[] = {"DOM-1", NULL};
-  o.rules = rules;
-  o.timeout_ms = 1500; /* a loaded CI machine starts Python slowly */
   mm_run_result r;
-  char why[512] = "";
-  double t0 = now_s();
-  ck_assert_msg(mm_run(&o, &r, why, sizeof why) == MM_OK, "%s: %s", mode, why);
-  double took = now_s() - t0;
-  printf("runner: bad shim '%s': %zu tests, all error, %.2f s\n", mode, r.n, took);
-  ck_assert_msg(took < 10, "%s took %.1f s", mode, took);
+  hostile(cmd, rules, NULL, jobs, SHORT_BUDGET, &r, k);
+  print_cost(mode, &r, k);
+  ck_assert_msg(k->took < 10, "%s took %.1f s", mode, k->took);
   ck_assert_uint_eq(r.n, 2);
   ck_assert(!mm_run_passed(&r));
   for (size_t i = 0; i < r.n; i++) {
@@ -145,21 +220,128 @@ static void broken(const char *mode, const char *expect, const char *expect_stde
   mm_run_result_free(&r);
 }
 
+static void broken(const char *mode, const char *expect, const char *expect_stderr) {
+  cost k;
+  broken_cost(mode, expect, expect_stderr, 2, &k);
+}
+
 START_TEST(test_runner_hung_iut) { broken("hang", "timeout", NULL); }
 END_TEST
 
 START_TEST(test_runner_garbage_iut) {
   broken("garbage", "refused", NULL);
   broken("junk", "does not decode", NULL);
+  /* A frame claiming 1 GiB, its bytes streaming behind: refused from the
+   * header, nothing of its size ever allocated. */
+  cost k;
+  broken_cost("huge", "claims 1073741824 bytes (limit 67108864): refused", NULL, 1, &k);
+  ck_assert_uint_lt(k.largest, 1u << 20);
+  ck_assert_uint_lt(k.heap, 16u << 20);
 }
 END_TEST
 
-START_TEST(test_runner_crashing_iut) { broken("crash", "exited with status 3", "on purpose"); }
+/* An IUT that floods stderr instead of answering: a timeout verdict per
+ * test, the first and last bytes of its stderr in the result, and the
+ * runner's memory flat while it reads hundreds of MiB. */
+START_TEST(test_runner_stderr_flood) {
+  cost k;
+  broken_cost("flood-stderr", "timeout", "bad_shim: flooding stderr", 1, &k);
+  ck_assert_msg(k.stderr_read > (256u << 20), "only %llu bytes of stderr read",
+                (unsigned long long)k.stderr_read);
+  ck_assert_uint_lt(k.largest, 1u << 20);   /* no buffer sized by the flood */
+  ck_assert_uint_lt(k.heap, 16u << 20);     /* all requests of the run together */
+  ck_assert_int_lt(k.rss_growth, 64 << 10); /* KiB */
+}
+END_TEST
+
+/* An IUT that floods stderr all along while answering right (the reference
+ * DS behind a chatty relay): the runner keeps draining, so the IUT never
+ * blocks on its stderr, and the verdicts are the reference DS's. */
+START_TEST(test_runner_stderr_flood_answering) {
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "suites/shims/bad_shim.py flood-stderr-answering '%s'", ref_ds());
+  const char *tests[] = {"target.happy", "target.request_wrong_target", "source.happy",
+                         "source.init_wrong_source", NULL};
+  mm_run_result r;
+  cost k;
+  hostile(cmd, NULL, tests, 2, RELAY_BUDGET, &r, &k);
+  print_cost("flood-stderr-answering", &r, &k);
+  ck_assert(k.took < 10);
+  ck_assert_uint_eq(r.n, 4);
+  for (size_t i = 0; i < r.n; i++) {
+    const mm_test_result *t = &r.tests[i];
+    ck_assert_msg(t->verdict == MM_V_PASS, "%s: %s: %s", t->name, mm_verdict_name(t->verdict),
+                  t->message);
+    ck_assert(t->iut_stderr && strstr(t->iut_stderr, "bytes dropped"));
+  }
+  mm_run_result_free(&r);
+}
+END_TEST
+
+/* A relay around the reference DS that answers for another group (or as
+ * another DS): well-formed, correctly signed, and wrong. The runner fails
+ * the tests that see it, naming what is wrong, under the tests' rules; the
+ * tests where it does not show still pass. */
+static void misdirected(const char *mode, const char *const *tests, size_t fails,
+                        const char *const *expect, const char *const *rules) {
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "suites/shims/bad_shim.py %s '%s'", mode, ref_ds());
+  mm_run_result r;
+  cost k;
+  hostile(cmd, NULL, tests, 2, RELAY_BUDGET, &r, &k);
+  print_cost(mode, &r, &k);
+  ck_assert(k.took < 10);
+  size_t failed = 0;
+  for (size_t i = 0; i < r.n; i++) {
+    const mm_test_result *t = &r.tests[i];
+    ck_assert_msg(t->verdict == MM_V_FAIL || t->verdict == MM_V_PASS, "%s: %s: %s", t->name,
+                  mm_verdict_name(t->verdict), t->message);
+    if (t->verdict != MM_V_FAIL) continue;
+    bool named = false;
+    for (const char *const *e = expect; *e; e++) named |= strstr(t->message, *e) != NULL;
+    ck_assert_msg(named, "%s: %s", t->name, t->message);
+    failed++;
+  }
+  ck_assert_uint_eq(failed, fails);
+  for (const char *const *id = rules; *id; id++)
+    ck_assert_int_eq(mm_run_rule_verdict(&r, *id, NULL), MM_V_FAIL);
+  mm_run_result_free(&r);
+}
+
+START_TEST(test_runner_other_group_fails) {
+  /* The DOM-1 refusals carry no group: they pass, after and between the
+   * failing tests. */
+  const char *tests[] = {"target.happy", "target.nonce_fresh", "target.request_wrong_target",
+                         "source.happy", "source.init_wrong_source", NULL};
+  const char *expect[] = {"MigrationResponse is for group 'mlsmig-runner-group-x', not for the "
+                          "group requested, 'mlsmig-runner-group-1'",
+                          "MigrationContent carries the state of group 'mlsmig-runner-group-x', "
+                          "not of the group migrated, 'mlsmig-runner-group-1'",
+                          NULL};
+  const char *rules[] = {"SIG-1", "NONCE-1", "SIG-3", "HASH-2", NULL};
+  misdirected("other-group", tests, 3, expect, rules);
+}
+END_TEST
+
+START_TEST(test_runner_other_sender_fails) {
+  const char *tests[] = {"target.happy", "target.request_wrong_target", "source.happy",
+                         "source.init_wrong_source", NULL};
+  const char *expect[] = {"as 'third.example', not as its own domain", NULL};
+  const char *rules[] = {"SIG-1", "DOM-1", "SIG-3", "DOM-2", NULL};
+  misdirected("other-sender", tests, 4, expect, rules);
+}
+END_TEST
+
+/* The crash message is Latin-1: it reaches the result as UTF-8 ('?'). */
+START_TEST(test_runner_crashing_iut) {
+  broken("crash", "exited with status 3", "crashing on purpose (caf?)");
+}
 END_TEST
 
 START_TEST(test_runner_iut_does_not_start) {
-  const char *cmds[] = {"suites/shims/bad_shim.py hang-at-hello", "/nonexistent/shim"};
-  for (int i = 0; i < 2; i++) {
+  const char *cmds[] = {"suites/shims/bad_shim.py hang-at-hello", "/nonexistent/shim",
+                        "suites/shims/bad_shim.py flood-stderr-at-hello"};
+  for (int i = 0; i < 3; i++) {
     mm_run_opts o = opts(cmds[i]);
     o.timeout_ms = 300;
     mm_run_result r;
@@ -168,7 +350,36 @@ START_TEST(test_runner_iut_does_not_start) {
     ck_assert_int_eq(mm_run(&o, &r, why, sizeof why), MM_E_IO);
     ck_assert(now_s() - t0 < 5);
     ck_assert(why[0]);
+    if (i != 1) ck_assert_msg(strstr(why, "timeout"), "%s", why);
   }
+}
+END_TEST
+
+/* The stderr capture keeps the first and the last bytes around a note of
+ * how much was dropped, as text the reports can carry (valid UTF-8, no
+ * NUL), and mm_iut_text never cuts a character in half. */
+START_TEST(test_runner_stderr_kept) {
+  mm_iut *p;
+  char why[256];
+  const char *cmd = "{ printf FIRST; head -c 100000 /dev/zero | tr '\\000' x; "
+                    "printf '\\377\\000LAST'; } >&2";
+  ck_assert_int_eq(mm_iut_start(cmd, MM_SHIM_MAX_FRAME, &p, why, sizeof why), MM_OK);
+  mm_iut_stop(p, 5000);
+  const char *err = mm_iut_stderr(p);
+  size_t n = strlen(err);
+  ck_assert_uint_lt(n, MM_IUT_STDERR_CAP + 64);
+  ck_assert_msg(strncmp(err, "FIRSTxxx", 8) == 0, "%.40s", err);
+  ck_assert_ptr_nonnull(strstr(err, "x\n[... 91819 bytes dropped ...]\nx")); /* 100011 - 8192 */
+  ck_assert_str_eq(err + n - 9, "xxx??LAST");
+  mm_iut_free(p);
+
+  char out[8];
+  ck_assert_uint_eq(mm_iut_text(out, sizeof out, 0, "a\xc3\xa9\xff\xe2\x82", 6), 6);
+  ck_assert_str_eq(out, "a\xc3\xa9???");
+  ck_assert_uint_eq(mm_iut_text(out, 3, 0, "a\xc3\xa9", 3), 1); /* not half an e-acute */
+  ck_assert_str_eq(out, "a");
+  ck_assert_uint_eq(mm_iut_text(out, sizeof out, 0, "\xed\xa0\x80\xc0\xaf", 5), 5);
+  ck_assert_str_eq(out, "?????"); /* a surrogate, an overlong '/' */
 }
 END_TEST
 
@@ -268,6 +479,11 @@ Suite *suite_runner(void) {
   MM_ADD_TEST(tc, test_runner_hung_iut, "-");
   MM_ADD_TEST(tc, test_runner_garbage_iut, "-");
   MM_ADD_TEST(tc, test_runner_crashing_iut, "-");
+  MM_ADD_TEST(tc, test_runner_stderr_flood, "-");
+  MM_ADD_TEST(tc, test_runner_stderr_flood_answering, "-");
+  MM_ADD_TEST(tc, test_runner_other_group_fails, "-");
+  MM_ADD_TEST(tc, test_runner_other_sender_fails, "-");
+  MM_ADD_TEST(tc, test_runner_stderr_kept, "-");
   MM_ADD_TEST(tc, test_runner_iut_does_not_start, "-");
   MM_ADD_TEST(tc, test_runner_pics_and_warnings, "-");
   MM_ADD_TEST(tc, test_runner_python_example_passes, "-");

@@ -63,5 +63,7 @@ mm_err bench_run(const bench_opts *o, bench_report *r, FILE *log) {
   }
   r->n_tools = bench_tools(o, r->tools, BENCH_MAX_TOOLS);
   if (log) fprintf(log, "bench: searches and conformance run done\n");
+  bench_runner(o, &r->runner);
+  if (log) fprintf(log, "bench: conformance runner overhead done\n");
   return MM_OK;
 }

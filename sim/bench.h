@@ -126,6 +126,37 @@ typedef struct bench_tool_result {
 #define BENCH_MAX_TOOLS 4
 size_t bench_tools(const bench_opts *o, bench_tool_result *out, size_t cap);
 
+/* ---- the conformance runner's overhead (bench_runner.c) ---- */
+
+/* The full conformance run against the reference DS, made once more in
+ * this process on one job (so that its parts add up to its wall time),
+ * with the runner's counters (runner.h, mm_run_cost), split using null
+ * sessions of the same runner and reference DS. All wall times. */
+typedef struct bench_runner_split {
+  bool measured;
+  double wall_s;           /* the run, one job */
+  size_t tests;            /* tests that ran */
+  uint64_t lifecycles;     /* reference DS processes started and reaped */
+  uint64_t session_calls;  /* hello, configure, shutdown */
+  uint64_t round_trips;    /* the tests' own requests */
+  double session_s;        /* spent starting and stopping them (counted in the run) */
+  double round_trip_s;     /* spent waiting for the tests' requests (counted in the run) */
+  /* null sessions: start, hello, configure, a number of query_group round
+   * trips, shutdown, reap; medians */
+  unsigned null_sessions, null_queries;
+  double null_session_ms;  /* one lifecycle (median of the sums of its parts) */
+  double null_start_ms, null_configure_ms, null_stop_ms; /* its parts: to the hello
+                                                           reply, configure, shutdown + reap */
+  double null_round_trip_us; /* one round trip (pipes both ways, the decode, no work) */
+  /* the run's wall time, split */
+  double process_s;        /* the lifecycles (session_s): process overhead */
+  double pipe_s;           /* round trips x null round trip: pipe overhead */
+  double ds_s;             /* the rest of round_trip_s: the DS's own work */
+  double runner_s;         /* the rest: the runner's (keys, messages, checks, state dirs) */
+} bench_runner_split;
+
+void bench_runner(const bench_opts *o, bench_runner_split *out);
+
 /* ---- report (bench_report.c) ---- */
 
 typedef struct bench_machine {
@@ -150,6 +181,7 @@ typedef struct bench_report {
   size_t n_scale;
   bench_tool_result tools[BENCH_MAX_TOOLS];
   size_t n_tools;
+  bench_runner_split runner;
 } bench_report;
 
 void bench_print(FILE *f, const bench_report *r);

@@ -149,9 +149,11 @@ static mm_err take(bench_world *w, mm_outbox *out) {
   return MM_OK;
 }
 
-static void deliver(bench_world *w, const queued *m, uint64_t now, mm_outbox *out) {
+/* The target may keep the envelope it is handed (the imported state stays
+ * where it arrived): m->env is NULL then. */
+static void deliver(bench_world *w, queued *m, uint64_t now, mm_outbox *out) {
   if (strcmp(m->to, SRC) == 0) mm_source_handle(w->src, m->env, m->len, now, out);
-  else if (strcmp(m->to, TGT) == 0) mm_target_handle(w->tgt, m->env, m->len, now, out);
+  else if (strcmp(m->to, TGT) == 0) mm_target_handle_owned(w->tgt, &m->env, m->len, now, out);
   else
     for (unsigned i = 0; i < MEMBERS; i++)
       if (strcmp(m->to, w->name[i]) == 0) mm_client_handle(w->cli[i], m->env, m->len, now, out);

@@ -133,8 +133,44 @@ static void print_tools(FILE *f, const bench_report *r) {
     if (t->exit_status != 0)
       fprintf(f, "  %-16s exit %d: %s\n", "", t->exit_status, t->last_line);
   }
-  fprintf(f, "  (the runner's process and pipe overhead is not separated yet: its system\n"
-             "  CPU time is the proxy shown)\n");
+}
+
+static double share(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0; }
+
+static void print_runner(FILE *f, const bench_report *r) {
+  const bench_runner_split *s = &r->runner;
+  fprintf(f, "\nConformance runner against the reference DS: where the wall time goes\n"
+             "  (the full run again, in this process on one job so that the parts add up;\n"
+             "  DS process lifecycles and the tests' round trips timed by the runner; a\n"
+             "  round trip with no work in it from null sessions: start, hello, configure,\n"
+             "  %u query_group, shutdown, reap; medians of %u)\n\n",
+          s->null_queries, s->null_sessions);
+  if (!s->measured) {
+    fprintf(f, "  not measured (mlsmig-ref-ds not found next to this binary, or it failed)\n");
+    return;
+  }
+  fprintf(f, "  %zu tests, %.2f s wall: %llu DS processes (%llu hello/configure/shutdown),\n"
+             "  %llu round trips of the tests' own\n"
+             "  null lifecycle %.2f ms (start to hello reply %.2f, configure %.2f, shutdown\n"
+             "  and reap %.2f); null round trip %.0f us\n\n",
+          s->tests, s->wall_s, (unsigned long long)s->lifecycles,
+          (unsigned long long)s->session_calls, (unsigned long long)s->round_trips,
+          s->null_session_ms, s->null_start_ms, s->null_configure_ms, s->null_stop_ms,
+          s->null_round_trip_us);
+  fprintf(f, "  %-44s %8s %7s\n", "", "s", "share");
+  const struct {
+    const char *what;
+    double s;
+  } rows[] = {
+      {"DS process lifecycles (timed in the run)", s->process_s},
+      {"pipe round trips (round trips x null)", s->pipe_s},
+      {"reference DS's own work (rest of the waits)", s->ds_s},
+      {"runner's own work (keys, messages, checks)", s->runner_s},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+    fprintf(f, "  %-44s %8.3f %6.1f%%\n", rows[i].what, rows[i].s, share(rows[i].s, s->wall_s));
+  fprintf(f, "  %-44s %8.3f %6.1f%%\n", "process and pipe overhead", s->process_s + s->pipe_s,
+          share(s->process_s + s->pipe_s, s->wall_s));
 }
 
 void bench_print(FILE *f, const bench_report *r) {
@@ -147,6 +183,7 @@ void bench_print(FILE *f, const bench_report *r) {
   print_suites(f, r);
   print_scale(f, r);
   print_tools(f, r);
+  print_runner(f, r);
 }
 
 /* ---- reports/bench.json ---- */
@@ -203,6 +240,40 @@ static json_t *tool_json(const bench_tool_result *t) {
                    "sys_s", t->sys_s, "runs_per_cpu_s", t->runs_per_cpu_s);
 }
 
+static json_t *runner_json(const bench_runner_split *s) {
+  json_t *j = json_pack("{s:b, s:s, s:i, s:f, s:I, s:I, s:I, s:I, s:f, s:f}", "measured",
+                        s->measured, "method",
+                        "the full run in-process on one job; process = its DS process "
+                        "lifecycles as timed by the runner, pipes = its round trips x a null "
+                        "round trip, DS = the rest of the time the tests waited for replies, "
+                        "runner = the rest of the wall time",
+                        "jobs", (json_int_t)1, "wall_s", s->wall_s, "tests",
+                        (json_int_t)s->tests, "lifecycles", (json_int_t)s->lifecycles,
+                        "session_calls", (json_int_t)s->session_calls, "round_trips",
+                        (json_int_t)s->round_trips, "session_s", s->session_s,
+                        "round_trip_wait_s", s->round_trip_s);
+  json_t *k = json_pack("{s:i, s:i, s:f, s:{s:f, s:f, s:f}, s:f, s:{s:f, s:f, s:f, s:f}, "
+                        "s:{s:f, s:f, s:f, s:f, s:f}}",
+                        "null_sessions", (json_int_t)s->null_sessions, "null_queries",
+                        (json_int_t)s->null_queries, "null_lifecycle_ms", s->null_session_ms,
+                        "null_lifecycle_parts_ms", "start_to_hello_reply", s->null_start_ms,
+                        "configure", s->null_configure_ms, "shutdown_and_reap",
+                        s->null_stop_ms,
+                        "null_round_trip_us", s->null_round_trip_us, "split_s", "process",
+                        s->process_s, "pipes", s->pipe_s, "reference_ds", s->ds_s, "runner",
+                        s->runner_s, "share", "process", share(s->process_s, s->wall_s) / 100,
+                        "pipes", share(s->pipe_s, s->wall_s) / 100, "reference_ds",
+                        share(s->ds_s, s->wall_s) / 100, "runner",
+                        share(s->runner_s, s->wall_s) / 100, "process_and_pipes",
+                        share(s->process_s + s->pipe_s, s->wall_s) / 100);
+  if (!j || !k || json_object_update(j, k) != 0) {
+    json_decref(j);
+    j = NULL;
+  }
+  json_decref(k);
+  return j;
+}
+
 mm_err bench_write_json(const char *path, const bench_report *r) {
   const bench_machine *m = &r->machine;
   json_t *suites = json_array(), *scale = json_array(), *rates = json_array();
@@ -225,6 +296,7 @@ mm_err bench_write_json(const char *path, const bench_report *r) {
       (json_int_t)BENCH_TARGET_MEM_SLACK, "explore_k2_one_suite_s", (json_int_t)60,
       "conformance_run_s", (json_int_t)30, "suites", suites, "hash_rates", rates, "scaling",
       scale, "searches_and_runner", tools);
+  if (root) json_object_set_new(root, "conformance_runner_split", runner_json(&r->runner));
   if (!root) return MM_E_NOMEM;
   int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII);
   json_decref(root);

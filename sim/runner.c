@@ -41,9 +41,13 @@ bool mm_rules_match(const char *rules, const char *want) {
 
 /* ---- probing the IUT ---- */
 
-static mm_err probe(const mm_run_opts *o, mm_pics *pics, char *why, size_t why_len) {
+static mm_err probe(const mm_run_opts *o, mm_pics *pics, mm_run_cost *cost, char *why,
+                    size_t why_len) {
+  double t0 = wall_ms();
   mm_iut *p;
   if (mm_iut_start(o->iut_cmd, MM_SHIM_MAX_FRAME, &p, why, why_len) != MM_OK) return MM_E_IO;
+  cost->lifecycles++;
+  cost->session_calls++; /* hello */
   mm_shim_msg hello = {.type = MM_SHIM_HELLO, .version = MM_SHIM_VERSION}, m;
   mm_writer w;
   mm_writer_init(&w);
@@ -80,11 +84,13 @@ static mm_err probe(const mm_run_opts *o, mm_pics *pics, char *why, size_t why_l
     mm_writer_init(&w);
     int grace = o->timeout_ms < 500 ? o->timeout_ms : 500;
     if (mm_shim_encode(&bye, &w) == MM_OK) mm_iut_call(p, w.buf, w.len, grace, &body, &len);
+    cost->session_calls++;
     mm_writer_free(&w);
     free(body);
     mm_iut_stop(p, grace);
   }
   mm_iut_free(p);
+  cost->session_ms += wall_ms() - t0;
   return e;
 }
 
@@ -213,8 +219,44 @@ static void run_one(const mm_run_opts *o, const mm_pics *pics, const mm_catalogu
   r->wire = c.wire;
   r->nwire = c.nwire;
   r->wire_dropped = c.wire_dropped;
+  r->cost = c.cost;
   free_ctx(&c);
   r->ms = wall_ms() - t0;
+}
+
+/* The test a null session stands for (mm_run_null_session). */
+static void run_nothing(rctx *c) { (void)c; }
+static const mm_rtest null_test = {"null", MM_SHIM_ROLE_TARGET, "-", 0, false, "", run_nothing};
+
+mm_err mm_run_null_session(const mm_run_opts *o, unsigned queries, mm_run_null *out) {
+  *out = (mm_run_null){0};
+  mm_pics pics = {0};
+  rctx c = {.opts = o, .test = &null_test, .pics = &pics, .suite = 1, .now = R_T0};
+  mm_outbox_init(&c.got);
+  mm_rng_init_seeded(&c.rng, MM_RUN_DEFAULT_SEED, null_test.name);
+  const char *tmp = getenv("TMPDIR");
+  snprintf(c.dir, sizeof c.dir, "%s/mlsmig-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  bool made = mkdtemp(c.dir) != NULL;
+  bool ok = made && make_keys(&c);
+  /* r_start in its parts: the start up to the hello reply, then configure. */
+  double t0 = wall_ms(), t1 = t0, t2 = t0;
+  if (ok) ok = r_start_hello(&c);
+  t1 = wall_ms();
+  if (ok) ok = r_configure(&c);
+  t2 = wall_ms();
+  for (unsigned i = 0; ok && i < queries; i++) {
+    uint8_t status;
+    uint64_t epoch;
+    ok = r_query(&c, "mlsmig-null-session", &status, &epoch);
+  }
+  double t3 = wall_ms();
+  r_finish(&c);
+  double t4 = wall_ms();
+  if (made) remove_tree(c.dir);
+  ok = ok && c.verdict == MM_V_PASS && c.cost.lifecycles == 1;
+  *out = (mm_run_null){t1 - t0, t2 - t1, t4 - t3, t3 - t2};
+  free_ctx(&c);
+  return ok ? MM_OK : MM_E_IO;
 }
 
 /* ---- workers ---- */
@@ -281,7 +323,7 @@ static mm_err record_run(const mm_run_opts *o, mm_run_result *out) {
 mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_len) {
   *out = (mm_run_result){0};
   double t0 = wall_ms();
-  mm_err e = probe(o, &out->pics, why, why_len);
+  mm_err e = probe(o, &out->pics, &out->cost, why, why_len);
   if (e == MM_OK) e = record_run(o, out);
   if (e != MM_OK) {
     mm_run_result_free(out);
@@ -315,6 +357,7 @@ mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_le
   mtx_destroy(&p.lock);
   free(in);
   mm_catalogue_free(&cat);
+  for (size_t i = 0; i < n; i++) mm_run_cost_add(&out->cost, &out->tests[i].cost);
   out->wall_ms = wall_ms() - t0;
   return MM_OK;
 }

@@ -57,6 +57,20 @@ const char *mm_wire_kind_name(mm_wire_kind k); /* "deliver", ... */
 /* A test keeps at most this many steps; later ones are counted, not kept. */
 #define MM_WIRE_MAX 48
 
+/* What talking to the IUT cost, as the runner saw it (wall time): the
+ * process lifecycles (start, hello, configure; shutdown, or SIGKILL for a
+ * restart; reaping) and the requests in between, whose time is the pipes'
+ * round trip and the IUT's own work. `mlsmig bench` splits it (bench.h). */
+typedef struct mm_run_cost {
+  uint64_t lifecycles;      /* IUT processes started and reaped */
+  uint64_t session_calls;   /* of which hello, configure, shutdown requests */
+  double session_ms;        /* starting and stopping them, those requests included */
+  uint64_t round_trips;     /* the test's own requests (deliver, clock, install, ...) */
+  double round_trip_ms;     /* waiting for their replies */
+} mm_run_cost;
+
+void mm_run_cost_add(mm_run_cost *sum, const mm_run_cost *c);
+
 typedef struct mm_test_result {
   char name[96];          /* "target.nonce_expired/suite-1" */
   const char *rules;      /* "NONCE-2" */
@@ -72,6 +86,7 @@ typedef struct mm_test_result {
   mm_wire_event *wire;    /* the conversation, in order */
   size_t nwire, wire_dropped;
   double ms;
+  mm_run_cost cost;       /* of this test's sessions with the IUT */
 } mm_test_result;
 
 typedef struct mm_run_opts {
@@ -103,12 +118,27 @@ typedef struct mm_run_result {
   char *mlsmig_cmd;
   uint64_t seed;
   char date[32];          /* wall-clock start, ISO 8601 UTC */
+  mm_run_cost cost;       /* the probe's and every test's */
 } mm_run_result;
 
 /* MM_E_IO (with why) when the IUT does not start or does not answer hello:
  * the CLI's exit 2. */
 mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_len);
 void mm_run_result_free(mm_run_result *r);
+
+/* A null session, as a test's but doing nothing: start the IUT (in the
+ * target role for suite 1) and say hello, configure it (as every test
+ * does), `queries` query_group requests for an unknown group (round trips
+ * the IUT answers from memory), shut it down and reap it. Wall times, ms. */
+typedef struct mm_run_null {
+  double start_ms;      /* from fork to the hello reply: the process starting */
+  double configure_ms;  /* the configure request */
+  double stop_ms;       /* shutdown request, exit, reap */
+  double query_ms;      /* all the queries */
+} mm_run_null;
+
+/* MM_E_IO when the IUT does not take part. */
+mm_err mm_run_null_session(const mm_run_opts *o, unsigned queries, mm_run_null *out);
 
 /* Does a test tagged `rules` match a filter entry (an ID or an area)? */
 bool mm_rules_match(const char *rules, const char *want);

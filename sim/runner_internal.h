@@ -75,6 +75,8 @@ struct rctx {
   mm_wire_event *wire;    /* the conversation so far (runner.h) */
   size_t nwire, wire_dropped;
   bool stop;              /* an error: nothing more to do */
+  bool in_session;        /* starting or stopping the IUT (cost.session_*) */
+  mm_run_cost cost;       /* runner.h */
   bool enc_reported;      /* an ENC failure of the IUT's output, reported once */
   bool sender_reported;   /* an envelope not from the IUT's domain, reported once */
 };
@@ -83,6 +85,8 @@ struct rctx {
 
 /* Starts the IUT in the test's role and configures it. */
 bool r_start(rctx *c);
+/* Only starts it and says hello (mm_run_null_session configures apart). */
+bool r_start_hello(rctx *c);
 /* Sends configure again (policy change, or after a restart). */
 bool r_configure(rctx *c);
 /* SIGKILL and a restart on the same state directory (DUR-1). */

@@ -14,6 +14,36 @@ static int64_t mono_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The same clock, finer: for c->cost. */
+static double mono_ms_f(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void mm_run_cost_add(mm_run_cost *sum, const mm_run_cost *c) {
+  sum->lifecycles += c->lifecycles;
+  sum->session_calls += c->session_calls;
+  sum->session_ms += c->session_ms;
+  sum->round_trips += c->round_trips;
+  sum->round_trip_ms += c->round_trip_ms;
+}
+
+/* One request and its reply, counted in c->cost: as part of starting or
+ * stopping the IUT, or as one of the test's round trips. */
+static mm_err timed_call(rctx *c, const uint8_t *frame, size_t len, int timeout_ms,
+                         uint8_t **body, size_t *body_len) {
+  double t0 = mono_ms_f();
+  mm_err e = mm_iut_call(c->iut, frame, len, timeout_ms, body, body_len);
+  if (c->in_session) {
+    c->cost.session_calls++; /* timed with the session */
+  } else {
+    c->cost.round_trips++;
+    c->cost.round_trip_ms += mono_ms_f() - t0;
+  }
+  return e;
+}
+
 /* Sends one request, returns its decoded reply in *m (views into *body). */
 static bool call(rctx *c, const mm_shim_msg *req, uint8_t expect, uint8_t **body, mm_shim_msg *m) {
   *body = NULL;
@@ -28,7 +58,7 @@ static bool call(rctx *c, const mm_shim_msg *req, uint8_t expect, uint8_t **body
   }
   int64_t left = c->deadline - mono_ms();
   size_t len = 0;
-  e = left > 0 ? mm_iut_call(c->iut, w.buf, w.len, (int)left, body, &len) : MM_E_IO;
+  e = left > 0 ? timed_call(c, w.buf, w.len, (int)left, body, &len) : MM_E_IO;
   mm_writer_free(&w);
   if (e != MM_OK) {
     r_error(c, "%s: %s", mm_shim_type_name(req->type),
@@ -90,30 +120,46 @@ bool r_configure(rctx *c) {
   return ok;
 }
 
-static bool spawn(rctx *c) {
+/* Starts the IUT and says hello; with configure too when `configure`. */
+static bool spawn_part(rctx *c, bool configure) {
   char why[256];
+  double t0 = mono_ms_f();
   if (mm_iut_start(c->opts->iut_cmd, MM_SHIM_MAX_FRAME, &c->iut, why, sizeof why) != MM_OK) {
     c->iut = NULL;
     r_error(c, "IUT does not start: %s", why);
     return false;
   }
+  c->cost.lifecycles++;
+  c->in_session = true;
   mm_shim_msg hello = {.type = MM_SHIM_HELLO, .version = MM_SHIM_VERSION}, m;
-  return simple(c, &hello, MM_SHIM_PICS, &m) && r_configure(c);
+  bool ok = simple(c, &hello, MM_SHIM_PICS, &m) && (!configure || r_configure(c));
+  c->in_session = false;
+  c->cost.session_ms += mono_ms_f() - t0;
+  return ok;
 }
+
+static bool spawn(rctx *c) { return spawn_part(c, true); }
 
 bool r_start(rctx *c) {
   c->deadline = mono_ms() + c->opts->timeout_ms;
   return spawn(c);
 }
 
+bool r_start_hello(rctx *c) {
+  c->deadline = mono_ms() + c->opts->timeout_ms;
+  return spawn_part(c, false);
+}
+
 bool r_restart(rctx *c) {
   if (c->stop) return false;
+  double t0 = mono_ms_f();
   mm_iut_kill(c->iut); /* SIGKILL: no chance to flush anything */
   r_wire(c, MM_WIRE_RESTART, NULL, 0, (mm_view){0});
   const char *err = mm_iut_stderr(c->iut);
   if (err[0] && !c->iut_stderr) c->iut_stderr = strdup(err);
   mm_iut_free(c->iut);
   c->iut = NULL;
+  c->cost.session_ms += mono_ms_f() - t0;
   return spawn(c);
 }
 
@@ -199,6 +245,7 @@ bool r_query(rctx *c, const char *gid, uint8_t *status, uint64_t *epoch) {
 
 void r_finish(rctx *c) {
   if (!c->iut) return;
+  double t0 = mono_ms_f();
   if (!c->stop) {
     mm_shim_msg req = {.type = MM_SHIM_SHUTDOWN};
     uint8_t *body = NULL;
@@ -207,7 +254,9 @@ void r_finish(rctx *c) {
     size_t len;
     /* A short, separate budget: the verdict is in already. */
     int grace = c->opts->timeout_ms < 500 ? c->opts->timeout_ms : 500;
-    if (mm_shim_encode(&req, &w) == MM_OK) mm_iut_call(c->iut, w.buf, w.len, grace, &body, &len);
+    c->in_session = true;
+    if (mm_shim_encode(&req, &w) == MM_OK) timed_call(c, w.buf, w.len, grace, &body, &len);
+    c->in_session = false;
     mm_writer_free(&w);
     free(body);
     mm_iut_stop(c->iut, grace);
@@ -216,4 +265,5 @@ void r_finish(rctx *c) {
   if (err[0] && !c->iut_stderr) c->iut_stderr = strdup(err);
   mm_iut_free(c->iut);
   c->iut = NULL;
+  c->cost.session_ms += mono_ms_f() - t0;
 }

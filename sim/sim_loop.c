@@ -38,15 +38,18 @@ void sim_stop_node(sim_node *n) {
   memset(&n->a, 0, sizeof n->a);
 }
 
-static mm_err node_handle(sim_node *n, const uint8_t *env, size_t len, uint64_t now,
+/* *env is handed over to a target that may keep it (then NULL) when the
+ * run does not keep the bodies it delivered. */
+static mm_err node_handle(const mm_sim *s, sim_node *n, uint8_t **env, size_t len, uint64_t now,
                           mm_outbox *out) {
   switch (n->role) {
   case MM_ROLE_SOURCE:
-    return mm_source_handle(n->a.src, env, len, now, out);
+    return mm_source_handle(n->a.src, *env, len, now, out);
   case MM_ROLE_TARGET:
-    return mm_target_handle(n->a.tgt, env, len, now, out);
+    if (!s->cfg.keep_bodies) return mm_target_handle_owned(n->a.tgt, env, len, now, out);
+    return mm_target_handle(n->a.tgt, *env, len, now, out);
   case MM_ROLE_CLIENT:
-    return mm_client_handle(n->a.cli, env, len, now, out);
+    return mm_client_handle(n->a.cli, *env, len, now, out);
   }
   return MM_E_INTERNAL;
 }
@@ -190,10 +193,13 @@ static void deliver(mm_sim *s, size_t idx, mm_outbox *out) {
   s->flight[idx] = s->flight[--s->n_flight];
   sim_node *n = mm_sim_node(s, f.to);
   mm_err verdict = MM_E_NOT_FOUND; /* nobody there, or down: the envelope is lost */
-  if (n && !n->down) verdict = node_handle(n, f.env, f.len, s->now, out);
+  /* Readable until the next call on the node, even when the target kept it
+   * (f.env NULL then: its store frees it). */
+  const uint8_t *bytes = f.env;
+  if (n && !n->down) verdict = node_handle(s, n, &f.env, f.len, s->now, out);
   s->step++;
   if (n && verdict == MM_OK && n->role != MM_ROLE_CLIENT)
-    mm_sim_judge_delivery(s, n, f.env, f.len);
+    mm_sim_judge_delivery(s, n, bytes, f.len);
   record(s, &f, verdict);
   if (n) sim_drain(s, n->name, out);
 }

@@ -11,7 +11,8 @@ typedef struct {
   char *ns;
   uint8_t *key;
   size_t key_len;
-  uint8_t *val;
+  uint8_t *block; /* the allocation the value lies in (freed with the entry) */
+  const uint8_t *val;
   size_t val_len;
 } st_entry;
 
@@ -26,7 +27,7 @@ mm_store *mm_store_new(void) { return calloc(1, sizeof(mm_store)); }
 static void entry_free(st_entry *e) {
   free(e->ns);
   free(e->key);
-  free(e->val);
+  free(e->block);
 }
 
 void mm_store_free(mm_store *s) {
@@ -62,16 +63,17 @@ static size_t find(const mm_store *s, const char *ns, mm_view key, bool *found) 
   return lo;
 }
 
-mm_err mm_store_put_owned(mm_store *s, const char *ns, mm_view key, uint8_t *val,
-                          size_t len) {
+mm_err mm_store_put_owned_view(mm_store *s, const char *ns, mm_view key, uint8_t *block,
+                               mm_view val) {
   bool found;
   size_t i = find(s, ns, key, &found);
   if (found) {
     s->bytes -= s->v[i].val_len;
-    free(s->v[i].val);
-    s->v[i].val = val;
-    s->v[i].val_len = len;
-    s->bytes += len;
+    free(s->v[i].block);
+    s->v[i].block = block;
+    s->v[i].val = val.data;
+    s->v[i].val_len = val.len;
+    s->bytes += val.len;
     return MM_OK;
   }
   if (s->n == s->cap) {
@@ -81,7 +83,7 @@ mm_err mm_store_put_owned(mm_store *s, const char *ns, mm_view key, uint8_t *val
     s->v = nv;
     s->cap = cap;
   }
-  st_entry e = {strdup(ns), malloc(key.len ? key.len : 1), key.len, val, len};
+  st_entry e = {strdup(ns), malloc(key.len ? key.len : 1), key.len, block, val.data, val.len};
   if (!e.ns || !e.key) {
     free(e.ns);
     free(e.key);
@@ -91,11 +93,16 @@ mm_err mm_store_put_owned(mm_store *s, const char *ns, mm_view key, uint8_t *val
   memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof *s->v);
   s->v[i] = e;
   s->n++;
-  s->bytes += len + key.len;
+  s->bytes += val.len + key.len;
   return MM_OK;
 nomem:
-  free(val);
+  free(block);
   return MM_E_NOMEM;
+}
+
+mm_err mm_store_put_owned(mm_store *s, const char *ns, mm_view key, uint8_t *val,
+                          size_t len) {
+  return mm_store_put_owned_view(s, ns, key, val, mm_view_of(val, len));
 }
 
 mm_err mm_store_put(mm_store *s, const char *ns, mm_view key, mm_view val) {

@@ -173,15 +173,16 @@ static mm_err answer(const mm_target *t, const mm_intake *in, mm_err e, mm_outbo
   return e;
 }
 
-mm_err mm_target_handle(mm_target *t, const uint8_t *env, size_t len, uint64_t now,
-                        mm_outbox *out) {
+/* owned: the caller's buffer, which an import may keep (NULL: borrowed). */
+static mm_err handle(mm_target *t, const uint8_t *env, size_t len, uint8_t **owned,
+                     uint64_t now, mm_outbox *out) {
   if (!t || !out) return MM_E_USAGE;
   mm_intake in;
   mm_err e = mm_ds_intake(t->cfg, t->env, env, len, out, &in);
   if (e != MM_OK) return e;
   switch (in.env.msg_type) {
     case MM_MSG_MIGRATION_REQUEST: e = handle_request(t, &in, now, out); break;
-    case MM_MSG_MIGRATION_CONTENT: e = mm_tgt_handle_content(t, &in, now, out); break;
+    case MM_MSG_MIGRATION_CONTENT: e = mm_tgt_handle_content(t, &in, owned, now, out); break;
     case MM_MSG_MIGRATION_COMMIT:
     case MM_MSG_MLS_MESSAGE: e = handle_traffic(t, &in, out); break;
     /* Never answer an error with an error: two DSes would ping-pong. */
@@ -190,6 +191,17 @@ mm_err mm_target_handle(mm_target *t, const uint8_t *env, size_t len, uint64_t n
       return mm_ds_refuse(t->cfg, &in, MM_E_MALFORMED, "not a message for a target DS", out);
   }
   return answer(t, &in, e, out);
+}
+
+mm_err mm_target_handle(mm_target *t, const uint8_t *env, size_t len, uint64_t now,
+                        mm_outbox *out) {
+  return handle(t, env, len, NULL, now, out);
+}
+
+mm_err mm_target_handle_owned(mm_target *t, uint8_t **env, size_t len, uint64_t now,
+                              mm_outbox *out) {
+  if (!env) return MM_E_USAGE;
+  return handle(t, *env, len, *env ? env : NULL, now, out);
 }
 
 /* The target runs no timers: nonces expire by comparison at use. */

@@ -14,6 +14,7 @@
 typedef struct import {
   mm_target *t;
   const mm_intake *in;
+  uint8_t **owned;               /* the received buffer, when it may be kept */
   const mm_migration_content *mc;
   const mm_migration_request *rq;
   uint16_t suite;
@@ -151,9 +152,16 @@ static mm_err send_complete(const import *c, mm_outbox *out) {
   return e;
 }
 
-/* The group_state, copied once into a buffer the store takes over. */
+/* The group_state: where it arrived, when the caller handed the received
+ * buffer over (the store keeps the whole envelope and a view of the state
+ * in it); else copied once into a buffer the store takes over. */
 static mm_err store_state(const import *c) {
   mm_view gs = c->mc->group_state;
+  if (c->owned && *c->owned) {
+    uint8_t *block = *c->owned;
+    *c->owned = NULL; /* the store's now, even if putting it fails */
+    return mm_tgt_state_put_in(c->t->env->store, c->rq->group_id, block, gs);
+  }
   uint8_t *copy = malloc(gs.len ? gs.len : 1);
   if (!copy) return MM_E_NOMEM;
   if (gs.len) memcpy(copy, gs.data, gs.len);
@@ -164,7 +172,11 @@ static mm_err store_state(const import *c) {
  * is never recorded without its state. */
 static mm_err store_import(import *c) {
   mm_store *s = c->t->env->store;
-  mm_view gid = c->rq->group_id;
+  /* A copy of the key: undoing a kept state frees the buffer it lies in. */
+  uint8_t gid_buf[MM_GROUP_ID_MAX];
+  if (c->rq->group_id.len > sizeof gid_buf) return MM_E_INTERNAL;
+  if (c->rq->group_id.len) memcpy(gid_buf, c->rq->group_id.data, c->rq->group_id.len);
+  mm_view gid = mm_view_of(gid_buf, c->rq->group_id.len);
   mm_err e = store_state(c);
   if (e != MM_OK) return e;
   mm_tgt_group grp = {.origin = MM_TGT_IMPORTED, .suite = c->suite,
@@ -206,10 +218,10 @@ static mm_err import_group(import *c, mm_outbox *out) {
   return send_complete(c, out);
 }
 
-mm_err mm_tgt_handle_content(mm_target *t, const mm_intake *in, uint64_t now,
+mm_err mm_tgt_handle_content(mm_target *t, const mm_intake *in, uint8_t **owned, uint64_t now,
                              mm_outbox *out) {
   const mm_migration_content *mc = &in->body.migration_content;
-  import c = {.t = t, .in = in, .mc = mc, .rq = &mc->migration_response.migration_request,
+  import c = {.t = t, .in = in, .owned = owned, .mc = mc, .rq = &mc->migration_response.migration_request,
               .suite = in->env.cipher_suite, .nonce = mc->migration_response.nonce};
   bool replay = false;
   mm_err e = check_content(&c, now, &replay);

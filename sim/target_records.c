@@ -82,3 +82,7 @@ bool mm_tgt_state_get(const mm_store *s, mm_view group_id, mm_view *out) {
 mm_err mm_tgt_state_put_owned(mm_store *s, mm_view group_id, uint8_t *bytes, size_t len) {
   return mm_store_put_owned(s, MM_TGT_NS_STATE, group_id, bytes, len);
 }
+
+mm_err mm_tgt_state_put_in(mm_store *s, mm_view group_id, uint8_t *block, mm_view state) {
+  return mm_store_put_owned_view(s, MM_TGT_NS_STATE, group_id, block, state);
+}

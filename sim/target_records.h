@@ -27,7 +27,11 @@
  *
  *   "target.state"  key = group_id
  *     the group_state bytes exactly as imported (or as encoded for a group
- *     created here), written once with mm_store_put_owned: no second copy.
+ *     created here), never copied twice: an import copies them once out of
+ *     the received envelope, or, when the caller hands that buffer over
+ *     (mm_target_handle_owned), keeps the envelope and a view of the state
+ *     in it (mm_store_put_owned_view); a local group's encoding is handed
+ *     to the store as it is.
  *
  * Views filled by the getters point into the store and stay valid until the
  * next put or delete of the same key. */
@@ -72,5 +76,7 @@ mm_err mm_tgt_group_put(mm_store *s, mm_view group_id, const mm_tgt_group *rec);
 bool mm_tgt_state_get(const mm_store *s, mm_view group_id, mm_view *out);
 /* Takes ownership of bytes (freed on failure too). */
 mm_err mm_tgt_state_put_owned(mm_store *s, mm_view group_id, uint8_t *bytes, size_t len);
+/* The same for a state that lies within block (the received envelope). */
+mm_err mm_tgt_state_put_in(mm_store *s, mm_view group_id, uint8_t *block, mm_view state);
 
 #endif

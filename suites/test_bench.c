@@ -10,6 +10,8 @@
 
 #include "bench.h"
 #include "crypto_stats.h"
+#include "runner.h"
+#include "shim_proto.h"
 #include "testlib.h"
 
 /* One signature and one verification are counted, with their message sizes;
@@ -94,7 +96,59 @@ START_TEST(test_report_json) {
   json_t *c0 = json_array_get(json_object_get(j, "scaling"), 0);
   ck_assert_int_eq(json_integer_value(json_object_get(c0, "state_bytes")), 1024);
   ck_assert_ptr_nonnull(json_object_get(json_object_get(j, "machine"), "cpu"));
+  json_t *split = json_object_get(j, "conformance_runner_split");
+  ck_assert(json_is_false(json_object_get(split, "measured")));
+  ck_assert_ptr_nonnull(json_object_get(json_object_get(split, "share"), "process_and_pipes"));
   json_decref(j);
+}
+END_TEST
+
+/* The reference DS next to the CLI `make check` names. */
+static const char *ref_ds(void) {
+  static char path[1024];
+  const char *cli = getenv("MLSMIG_CLI");
+  snprintf(path, sizeof path, "%s", cli && *cli ? cli : "build/mlsmig");
+  char *slash = strrchr(path, '/');
+  size_t at = slash ? (size_t)(slash + 1 - path) : 0;
+  snprintf(path + at, sizeof path - at, "mlsmig-ref-ds");
+  return path;
+}
+
+/* What the runner counts for the bench's split (mm_run_cost): the probe
+ * and each test's DS processes, their hello/configure/shutdown requests
+ * apart from the tests' own; a restart is one more lifecycle. And a null
+ * session answers. */
+START_TEST(test_runner_cost_counted) {
+  const char *tests[] = {"target.happy", "target.durable_import", NULL};
+  mm_run_opts o = {.iut_cmd = ref_ds(), .roles = MM_SHIM_ROLE_TARGET, .suites = {[1] = true},
+                   .tests = tests, .timeout_ms = 30000, .jobs = 1};
+  mm_run_result r;
+  char why[256] = "";
+  ck_assert_msg(mm_run(&o, &r, why, sizeof why) == MM_OK, "%s", why);
+  ck_assert_uint_eq(r.n, 2);
+  mm_run_cost sum = {0};
+  for (size_t i = 0; i < r.n; i++) {
+    const mm_test_result *t = &r.tests[i];
+    ck_assert_msg(t->verdict == MM_V_PASS, "%s: %s", t->name, t->message);
+    bool restarts = strcmp(t->name, "target.durable_import") == 0;
+    ck_assert_uint_eq(t->cost.lifecycles, restarts ? 2 : 1);
+    /* hello + configure per start, shutdown once (a restart is a SIGKILL) */
+    ck_assert_uint_eq(t->cost.session_calls, 3 * t->cost.lifecycles - (restarts ? 1 : 0));
+    ck_assert_uint_gt(t->cost.round_trips, 0);
+    ck_assert(t->cost.session_ms > 0 && t->cost.round_trip_ms > 0);
+    ck_assert(t->cost.session_ms + t->cost.round_trip_ms <= t->ms);
+    mm_run_cost_add(&sum, &t->cost);
+  }
+  /* the run's: the tests' and the probe's (hello, shutdown) */
+  ck_assert_uint_eq(r.cost.lifecycles, sum.lifecycles + 1);
+  ck_assert_uint_eq(r.cost.session_calls, sum.session_calls + 2);
+  ck_assert_uint_eq(r.cost.round_trips, sum.round_trips);
+  mm_run_result_free(&r);
+  mm_run_null nr;
+  ck_assert_int_eq(mm_run_null_session(&o, 5, &nr), MM_OK);
+  ck_assert(nr.start_ms > 0 && nr.configure_ms > 0 && nr.stop_ms > 0 && nr.query_ms > 0);
+  o.iut_cmd = "exit 3"; /* no IUT */
+  ck_assert_int_eq(mm_run_null_session(&o, 5, &nr), MM_E_IO);
 }
 END_TEST
 
@@ -104,6 +158,7 @@ Suite *suite_bench(void) {
   MM_ADD_TEST(tc, test_crypto_counts, "-");
   MM_ADD_LOOP_TEST(tc, test_happy_path_signature_work, "-", 1, MM_SUITE_COUNT + 1);
   MM_ADD_TEST(tc, test_report_json, "-");
+  MM_ADD_TEST(tc, test_runner_cost_counted, "-");
   suite_add_tcase(s, tc);
   return s;
 }

@@ -14,6 +14,7 @@
 #include "mlsmig/ds.h"
 #include "mlsmig/group_state.h"
 #include "actor_harness.h"
+#include "alloc_count.h"
 #include "target_records.h" /* the documented durable record format */
 #include "testlib.h"
 
@@ -162,6 +163,40 @@ static mm_migration_request request(const char *gid, uint64_t epoch) {
   return (mm_migration_request){mm_view_str(SRC), mm_view_str(TGT), mm_view_str(gid), epoch};
 }
 
+/* How deliver() hands envelopes over: lent (mm_target_handle), or given
+ * (mm_target_handle_owned), for test_owned_envelope. */
+static bool g_owned;
+
+/* mm_target_handle_owned's promises: the bytes never change; the target
+ * keeps the buffer only for an import, whose state then lies in it. */
+static mm_err deliver_owned(h *x, uint8_t *env, size_t len, uint64_t now, uint8_t type) {
+  uint8_t *was = malloc(len ? len : 1);
+  ck_assert_ptr_nonnull(was);
+  memcpy(was, env, len);
+  const uint8_t *at = env;
+  mm_err e = mm_target_handle_owned(x->t, &env, len, now, &x->out);
+  if (env) {
+    ck_assert_ptr_eq(env, at);
+    ck_assert_mem_eq(env, was, len);
+  } else {
+    ck_assert_uint_eq(type, MM_MSG_MIGRATION_CONTENT);
+    ck_assert_int_eq(e, MM_OK);
+    ck_assert_mem_eq(at, was, len); /* readable until the next call */
+    mm_envelope ev;
+    mm_migration_content mc;
+    ck_assert_int_eq(mm_decode(MM_T_ENVELOPE, at, len, NULL, &ev, NULL), MM_OK);
+    ck_assert_int_eq(mm_decode(MM_T_MIGRATION_CONTENT, ev.body.data, ev.body.len, NULL, &mc, NULL),
+                     MM_OK);
+    mm_group_info gi;
+    ck_assert(mm_target_group(x->t, mc.migration_response.migration_request.group_id, &gi));
+    ck_assert_ptr_eq(gi.state.data, mc.group_state.data); /* kept, not copied */
+    ck_assert_uint_eq(gi.state.len, mc.group_state.len);
+  }
+  free(env);
+  free(was);
+  return e;
+}
+
 /* Hands an envelope to the target (taking it), with a fresh outbox. */
 static mm_err deliver(h *x, uint8_t *env, size_t len, uint64_t now) {
   mm_reader r;
@@ -170,6 +205,7 @@ static mm_err deliver(h *x, uint8_t *env, size_t len, uint64_t now) {
   mm_reader_init(&r, env, len, &err);
   if (mm_read_u8(&r, &type)) mm_read_u16(&r, &x->last_suite);
   mm_outbox_clear(&x->out);
+  if (g_owned) return deliver_owned(x, env, len, now, type);
   mm_err e = mm_target_handle(x->t, env, len, now, &x->out);
   free(env);
   return e;
@@ -1167,6 +1203,87 @@ START_TEST(test_malformed_input) {
 }
 END_TEST
 
+/* ==================== an envelope handed over ==================== */
+
+/* Every MigrationContent and hosted-traffic test again, with deliver()
+ * handing each envelope over (mm_target_handle_owned) and checking that
+ * call's promises: the same verdicts, answers and stores. */
+START_TEST(test_owned_envelope) {
+  const TTest *again[] = {
+      test_content_good, test_content_group_exists, test_content_group_exists_mutant,
+      test_content_policy_changed, test_content_policy_changed_mutant,
+      test_content_bad_response_sig, test_content_bad_response_sig_mutant,
+      test_content_bad_signatures, test_content_bad_signature_mutant, test_content_from_third_ds,
+      test_content_from_third_ds_mutant, test_content_suite_mismatch, test_content_unknown_nonce,
+      test_content_nonce_other_group, test_content_nonce_reused, test_content_nonce_reused_mutant,
+      test_content_nonce_expired, test_content_nonce_expired_mutant,
+      test_content_retransmission, test_complete_hash_and_signature,
+      test_content_bad_group_state, test_imported_state_served, test_hosted_traffic,
+      test_malformed_input, test_restart_after_import, test_restart_after_import_mutant,
+      test_restart_keeps_local_groups};
+  g_owned = true;
+  for (size_t i = 0; i < sizeof again / sizeof again[0]; i++) again[i]->fn(0);
+  g_owned = false;
+}
+END_TEST
+
+/* One import of a 1 MiB state, lent or handed over; the largest
+ * allocation the target made and what it answered. P-256: ECDSA verifies
+ * in place (pure EdDSA joins its message: a copy of its own). */
+static size_t import_large(bool owned, mm_writer *answer, size_t *stored) {
+  enum { P256 = 2, PAYLOAD = 1 << 20 };
+  h x;
+  h_init(&x, 0);
+  x.env.obs = NULL; /* on_event keeps a copy of the state */
+  mm_migration_request rq = request(GID, EPOCH);
+  ck_assert_int_eq(send_request(&x, ALICE, P256, &rq, T0), MM_OK);
+  resp rc;
+  take_response(&x, ALICE, &rc);
+  char *payload = malloc(PAYLOAD + 1);
+  ck_assert_ptr_nonnull(payload);
+  memset(payload, 'p', PAYLOAD);
+  payload[PAYLOAD] = '\0';
+  mm_view st = group_state(&x, GID, P256, EPOCH + 1, payload);
+  how w = {x.src[P256], L_CONTENT, P256, SRC};
+  size_t len;
+  uint8_t *env = content(&rc.r, st, w, &len);
+  mm_outbox_clear(&x.out);
+  mm_alloc_count_start();
+  mm_err e = owned ? mm_target_handle_owned(x.t, &env, len, T0, &x.out)
+                   : mm_target_handle(x.t, env, len, T0, &x.out);
+  mm_alloc_count_stop();
+  size_t largest = mm_alloc_count_largest();
+  ck_assert_int_eq(e, MM_OK);
+  ck_assert(owned ? env == NULL : env != NULL);
+  free(env);
+  ck_assert_uint_eq(x.out.n, 1);
+  mm_writer_init(answer);
+  mm_put_bytes(answer, x.out.v[0].env, x.out.v[0].len);
+  mm_group_info gi;
+  ck_assert(mm_target_group(x.t, mm_view_str(GID), &gi));
+  ck_assert(mm_view_eq(gi.state, st));
+  *stored = mm_store_bytes(x.store);
+  free_view(st);
+  free(payload);
+  free(rc.body);
+  h_free(&x);
+  return largest;
+}
+
+START_TEST(test_owned_envelope_not_copied) {
+  mm_writer lent_answer, owned_answer;
+  size_t lent_bytes, owned_bytes;
+  size_t lent = import_large(false, &lent_answer, &lent_bytes);
+  size_t owned = import_large(true, &owned_answer, &owned_bytes);
+  ck_assert_uint_ge(lent, 1u << 20); /* the state, copied into the store */
+  ck_assert_uint_lt(owned, 64u << 10); /* kept where it arrived */
+  ck_assert(mm_view_eq(mm_writer_view(&lent_answer), mm_writer_view(&owned_answer)));
+  ck_assert_uint_eq(lent_bytes, owned_bytes);
+  mm_writer_free(&lent_answer);
+  mm_writer_free(&owned_answer);
+}
+END_TEST
+
 Suite *suite_target(void) {
   Suite *s = suite_create("target");
   TCase *tc = tcase_create("request");
@@ -1218,6 +1335,11 @@ Suite *suite_target(void) {
   MM_ADD_TEST(tc, test_restart_after_import, "DUR-1 LIFE-5");
   MM_ADD_TEST(tc, test_restart_after_import_mutant, "DUR-1");
   MM_ADD_TEST(tc, test_restart_keeps_local_groups, "DUR-1 GROUP-1");
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("owned envelope");
+  MM_ADD_TEST(tc, test_owned_envelope, "HASH-1 SIG-3 SIG-4 LIFE-5 LIFE-6 NONCE-2 DUR-1");
+  MM_ADD_TEST(tc, test_owned_envelope_not_copied, "LIFE-6");
   suite_add_tcase(s, tc);
   return s;
 }

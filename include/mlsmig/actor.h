@@ -110,6 +110,11 @@ mm_err mm_store_put(mm_store *s, const char *ns, mm_view key, mm_view val);
 /* Takes ownership of a malloc'd value (no copy: for large records). */
 mm_err mm_store_put_owned(mm_store *s, const char *ns, mm_view key, uint8_t *val,
                           size_t len);
+/* The same for a value that lies within a larger malloc'd block (a part of a
+ * received message, kept where it arrived): the store takes ownership of
+ * block, freed with the entry (and on failure too); val must point into it. */
+mm_err mm_store_put_owned_view(mm_store *s, const char *ns, mm_view key, uint8_t *block,
+                               mm_view val);
 bool mm_store_get(const mm_store *s, const char *ns, mm_view key, mm_view *val);
 void mm_store_del(mm_store *s, const char *ns, mm_view key);
 /* Calls fn for each key of ns in key order; stops early when fn returns false. */

@@ -66,6 +66,18 @@ mm_err mm_target_add_group(mm_target *t, const mm_group_state *g,
                            const mm_member *members, size_t n);
 mm_err mm_target_handle(mm_target *t, const uint8_t *env, size_t len, uint64_t now,
                         mm_outbox *out);
+/* The same for an envelope in a malloc'd buffer that the caller offers to
+ * hand over: where the target would store a copy of a part of it (the
+ * group_state of an imported MigrationContent), it keeps the buffer itself
+ * instead, sets *env to NULL, and the bytes belong to its store from then
+ * on. Otherwise *env is left as it was, still the caller's to free; so
+ * `mm_target_handle_owned(t, &buf, len, now, out); free(buf);` is the usual
+ * call. Either way the bytes are never changed, and after a call that
+ * returned MM_OK they stay readable through the caller's old pointer until
+ * the next call on the target or on its store. Same outcome, same output
+ * as mm_target_handle. */
+mm_err mm_target_handle_owned(mm_target *t, uint8_t **env, size_t len, uint64_t now,
+                              mm_outbox *out);
 mm_err mm_target_tick(mm_target *t, uint64_t now, mm_outbox *out);
 uint64_t mm_target_next_timer(const mm_target *t);
 bool mm_target_group(const mm_target *t, mm_view group_id, mm_group_info *out);

@@ -45,6 +45,15 @@ SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
              -fno-sanitize-recover=undefined
 OPT       := -O1 -g
 endif
+# The same with signatures replaced by hash tags (sim/crypto.c,
+# MM_FUZZ_CHEAP_SIGNATURES): only for `make fuzz-ds-cheap`.
+ifeq ($(FUZZ_CHEAP),1)
+BUILD     := build/fuzz-cheap
+CC        := $(FUZZ_CC)
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined -DMM_FUZZ_CHEAP_SIGNATURES
+OPT       := -O1 -g
+endif
 
 # Evaluated lazily, so that `deps` can install pkg-config files first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
@@ -259,7 +268,7 @@ $(BUILD)/obj/suites/test_regressions.o: $(BUILD)/gen/fuzz_targets.h
 
 FUZZ_SECONDS ?= 10
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
-.PHONY: fuzz fuzz-smoke _fuzz_bins valgrind _valgrind
+.PHONY: fuzz fuzz-smoke fuzz-ds-cheap _fuzz_bins valgrind _valgrind
 
 $(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(LIB)
 	$(call say,LD,$@)
@@ -277,6 +286,16 @@ fuzz: deps
 
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=3
+
+# The stateful `ds` target with hash tags for signatures (fuzz/README.md):
+# seeds from the simulator built the same way, then FUZZ_SECONDS of fuzzing.
+fuzz-ds-cheap: deps
+	@fuzz/apt-install.sh $(FUZZ_CC):clang-14 \
+	  /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
+	@$(MAKE) --no-print-directory FUZZ_CHEAP=1 build/fuzz-cheap/fuzz_ds build/fuzz-cheap/mlsmig
+	@python3 fuzz/seeds.py --cli build/fuzz-cheap/mlsmig --out build/fuzz-cheap/seeds \
+	  >/dev/null 2>&1 || { echo "fuzz-ds-cheap: seeds.py failed" >&2; exit 1; }
+	@FUZZ_CORPUS=build/fuzz-cheap/seeds fuzz/run.sh build/fuzz-cheap $(FUZZ_SECONDS) ds
 
 # The happy path and a short run of the Check suites under valgrind
 # memcheck: zero errors, zero definite or indirect leaks.

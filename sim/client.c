@@ -158,11 +158,12 @@ mm_err mm_client_migrate(mm_client *c, const char *target_domain, uint64_t now,
   c->mig.epoch = c->epoch;
   c->last_error = MM_OK;
   mm_err e = encode_request(c);
-  if (e != MM_OK) return e;
-  mm_cl_start_phase(c, MM_CP_REQUESTED, now);
-  mm_view body = mm_view_of(c->mig.request, c->mig.request_len);
-  e = mm_cl_send(c, c->mig.target, MM_MSG_MIGRATION_REQUEST, body, true, out);
-  if (e != MM_OK) {
+  if (e == MM_OK) {
+    mm_cl_start_phase(c, MM_CP_REQUESTED, now);
+    mm_view body = mm_view_of(c->mig.request, c->mig.request_len);
+    e = mm_cl_send(c, c->mig.target, MM_MSG_MIGRATION_REQUEST, body, true, out);
+  }
+  if (e != MM_OK) { /* nothing sent, the last migration forgotten: idle */
     forget_migration(c);
     c->phase = MM_CP_IDLE;
   }
@@ -219,18 +220,21 @@ mm_err mm_client_tick(mm_client *c, uint64_t now, mm_outbox *out) {
     mm_cl_fail(c, MM_E_IO, c->phase == MM_CP_REQUESTED ? c->mig.target : c->mig.source);
     return MM_OK;
   }
-  for (size_t i = 0; i < c->mig.nkept; i++) {
+  mm_err e = MM_OK;
+  for (size_t i = 0; e == MM_OK && i < c->mig.nkept; i++) {
     const mm_cl_kept *k = &c->mig.kept[i];
     uint8_t *copy = malloc(k->len);
-    if (!copy) return MM_E_NOMEM;
-    memcpy(copy, k->env, k->len);
-    mm_err e = mm_outbox_push(out, k->to, copy, k->len);
-    if (e != MM_OK) return e;
+    if (!copy) e = MM_E_NOMEM;
+    else memcpy(copy, k->env, k->len);
+    if (e == MM_OK) e = mm_outbox_push(out, k->to, copy, k->len);
   }
+  /* On to the next backoff step even when a copy could not be queued (out
+   * of memory): it is lost like a dropped envelope. A timer left due would
+   * be fired again at once, for ever. */
   c->mig.backoff = c->mig.backoff * 2 > MM_RETRANSMIT_MAX_MS ? MM_RETRANSMIT_MAX_MS
                                                                : c->mig.backoff * 2;
   c->mig.next_send = now + c->mig.backoff;
-  return MM_OK;
+  return e;
 }
 
 uint64_t mm_client_next_timer(const mm_client *c) {

@@ -4,6 +4,7 @@
  *
  * A message that fails a check is ignored: the client keeps waiting (and
  * retransmitting), records the failure in last_error and returns its code. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "client_internal.h"
@@ -30,7 +31,10 @@ static bool echoes_request(const mm_client *c, const mm_migration_request *rq) {
 }
 
 /* MigrationInit and the migration Commit, both to the source and both kept
- * for byte-identical retransmission. */
+ * for byte-identical retransmission. Both or neither: on a failure (out of
+ * memory) nothing is sent and the client is back where it was, waiting for
+ * a response and retransmitting its request, so the next response gets
+ * another try; the request's kept copy is set aside, not freed, until then. */
 static mm_err send_init(mm_client *c, const mm_migration_response *resp, uint64_t now,
                         mm_outbox *out) {
   mm_writer init, commit;
@@ -38,15 +42,27 @@ static mm_err send_init(mm_client *c, const mm_migration_response *resp, uint64_
   mm_writer_init(&commit);
   mm_err e = mm_cl_build_init(c, resp, &init);
   if (e == MM_OK) e = mm_cl_build_migration_commit(c, &commit);
+  mm_cl_migration before = c->mig;
+  mm_client_phase phase = c->phase;
+  size_t queued = out->n;
   if (e == MM_OK) {
     memcpy(c->mig.nonce, resp->nonce.data, MM_NONCE_LEN);
     c->mig.have_nonce = true;
+    c->mig.nkept = 0; /* set aside (in `before`) */
     mm_cl_start_phase(c, MM_CP_INIT_SENT, now);
     e = mm_cl_send(c, c->mig.source, MM_MSG_MIGRATION_INIT, mm_writer_view(&init), true, out);
+    if (e == MM_OK)
+      e = mm_cl_send(c, c->mig.source, MM_MSG_MIGRATION_COMMIT, mm_writer_view(&commit), true,
+                     out);
+    if (e != MM_OK) {
+      mm_cl_stop_sending(c);
+      mm_outbox_truncate(out, queued);
+      c->mig = before;
+      c->phase = phase;
+    } else {
+      for (size_t i = 0; i < before.nkept; i++) free(before.kept[i].env);
+    }
   }
-  if (e == MM_OK)
-    e = mm_cl_send(c, c->mig.source, MM_MSG_MIGRATION_COMMIT, mm_writer_view(&commit), true,
-                   out);
   mm_writer_free(&init);
   mm_writer_free(&commit);
   return e;

@@ -58,6 +58,7 @@ mm_err mm_ds_intake(const mm_ds_config *cfg, const mm_env *env, const uint8_t *b
 
 mm_err mm_ds_refuse(const mm_ds_config *cfg, const mm_intake *in, mm_err code,
                     const char *detail, mm_outbox *out) {
+  if (!mm_err_is_wire((int)code)) return code; /* MigrationError cannot carry it */
   mm_err e = mm_send_error(out, in->sender, in->env.cipher_suite, cfg->domain, code, detail);
   return e == MM_OK ? code : e;
 }
@@ -135,5 +136,5 @@ mm_err mm_verify_tbs(const mm_key *k, const char *label, mm_type t, const void *
   if (e == MM_OK) e = mm_verify_with_label(k, label, tbs.buf, tbs.len, sig.data, sig.len);
   mm_writer_free(&tbs);
   /* A TBS that cannot be encoded cannot carry a valid signature. */
-  return e == MM_OK ? MM_OK : MM_E_BAD_SIGNATURE;
+  return e == MM_OK || e == MM_E_NOMEM ? e : MM_E_BAD_SIGNATURE;
 }

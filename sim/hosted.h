@@ -34,7 +34,9 @@ mm_err mm_ds_intake(const mm_ds_config *cfg, const mm_env *env, const uint8_t *b
 
 /* Queues MigrationError{code, detail (NULL: the code's sentence)} to the
  * intake's sender and returns code, so a check can `return mm_ds_refuse(...)`.
- * A failure to queue (out of memory) is returned instead. */
+ * A failure to queue (out of memory) is returned instead. A code that is no
+ * wire code (a local failure: out of memory) is returned unanswered: it says
+ * nothing about the message, and the peer's retransmission gets a retry. */
 mm_err mm_ds_refuse(const mm_ds_config *cfg, const mm_intake *in, mm_err code,
                     const char *detail, mm_outbox *out);
 
@@ -83,7 +85,8 @@ bool mm_hosted_is_commit(const mm_mls_message *m);
 mm_err mm_sign_tbs(const mm_key *k, const char *label, mm_type t, const void *msg,
                    mm_writer *sig);
 /* VerifyWithLabel(k, label, TBS of msg, sig): MM_OK or MM_E_BAD_SIGNATURE
- * (also when k is NULL: no key, no valid signature). */
+ * (also when k is NULL: no key, no valid signature), or MM_E_NOMEM when
+ * out of memory (no verdict on the signature). */
 mm_err mm_verify_tbs(const mm_key *k, const char *label, mm_type t, const void *msg,
                      mm_view sig);
 

@@ -52,20 +52,26 @@ json_t *mm_json_hex(const uint8_t *data, size_t len) {
   return j;
 }
 
-bool mm_json_unhex(const json_t *s, mm_arena *a, mm_view *out) {
+/* MM_OK, MM_E_MALFORMED (not a hex string) or MM_E_NOMEM. */
+static mm_err unhex(const json_t *s, mm_arena *a, mm_view *out) {
   static const uint8_t empty[1];
-  if (!json_is_string(s)) return false;
+  if (!json_is_string(s)) return MM_E_MALFORMED;
   const char *hex = json_string_value(s);
   size_t n = json_string_length(s);
-  if (n % 2) return false;
+  if (n % 2) return MM_E_MALFORMED;
   if (n == 0) {
     *out = mm_view_of(empty, 0); /* a real pointer, no allocation */
-    return true;
+    return MM_OK;
   }
   uint8_t *buf = mm_arena_alloc(a, n / 2);
-  if (!buf || !mm_hex_decode(hex, n, buf)) return false;
+  if (!buf) return MM_E_NOMEM;
+  if (!mm_hex_decode(hex, n, buf)) return MM_E_MALFORMED;
   *out = mm_view_of(buf, n / 2);
-  return true;
+  return MM_OK;
+}
+
+bool mm_json_unhex(const json_t *s, mm_arena *a, mm_view *out) {
+  return unhex(s, a, out) == MM_OK;
 }
 
 /* ======================= to JSON ======================= */
@@ -126,11 +132,31 @@ json_t *mm_msg_to_json(mm_type t, const void *msg) {
   return struct_to_json(s, msg);
 }
 
+/* The walk of field_to_json, for its one refusal that is not OOM. */
+static bool fields_fit(const mm_schema *s, const void *base) {
+  for (size_t i = 0; i < s->nfields; i++) {
+    const mm_field *f = &s->fields[i];
+    const mm_case *k = f->kind == MM_K_SELECT ? mm_select_case(f, base) : NULL;
+    if ((f->kind == MM_K_U64 &&
+         mm_field_get_int(base, f->kind, f->offset) > (uint64_t)INT64_MAX) ||
+        (f->kind == MM_K_STRUCT && !fields_fit(f->sub, at(base, f->offset))) ||
+        (k && !fields_fit(k->schema, base)))
+      return false;
+  }
+  return true;
+}
+
+bool mm_msg_json_fits(mm_type t, const void *msg) {
+  const mm_schema *s = mm_schema_of(t);
+  return s && msg && fields_fit(s, msg);
+}
+
 /* ======================= from JSON ======================= */
 
 typedef struct jctx {
   mm_arena *a;
   const char **why;
+  bool nomem; /* the failure was the arena's: no verdict on the input */
 } jctx;
 
 /* Sets *why (formatted into the arena when possible) and fails. */
@@ -201,10 +227,16 @@ static bool field_from_json(jctx *c, const mm_field *f, const json_t *obj, void 
     case MM_K_U32:
     case MM_K_U64: return int_from_json(c, f, v, base);
     case MM_K_STRUCT: return object_from_json(c, f->sub, v, f->name, mat(base, f->offset));
-    default:
-      if (!mm_json_unhex(v, c->a, mat(base, f->offset)))
-        return jfail(c, "\"%s\" must be a string of hex digit pairs", f->name);
+    default: {
+      mm_err e = unhex(v, c->a, mat(base, f->offset));
+      if (e == MM_E_NOMEM) {
+        c->nomem = true;
+        *c->why = "out of memory";
+        return false;
+      }
+      if (e != MM_OK) return jfail(c, "\"%s\" must be a string of hex digit pairs", f->name);
       return true;
+    }
   }
 }
 
@@ -218,10 +250,11 @@ static bool fields_from_json(jctx *c, const mm_schema *s, const json_t *obj,
 mm_err mm_msg_from_json(mm_type t, const json_t *obj, mm_arena *a, void *msg,
                         const char **why) {
   const char *ignored;
-  jctx c = {a, why ? why : &ignored};
+  jctx c = {a, why ? why : &ignored, false};
   *c.why = NULL;
   const mm_schema *s = mm_schema_of(t);
   if (!s || !obj || !a || !msg) return MM_E_USAGE;
   memset(msg, 0, s->size); /* fields of unselected arms stay empty */
-  return object_from_json(&c, s, obj, s->name, msg) ? MM_OK : MM_E_MALFORMED;
+  if (object_from_json(&c, s, obj, s->name, msg)) return MM_OK;
+  return c.nomem ? MM_E_NOMEM : MM_E_MALFORMED;
 }

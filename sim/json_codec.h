@@ -22,10 +22,14 @@ void mm_arena_free(mm_arena *a);
 /* New reference, or NULL on OOM or when a uint64 field (an epoch) is above
  * 2^63-1, which jansson's signed integers cannot hold. */
 json_t *mm_msg_to_json(mm_type t, const void *msg);
+/* Has msg a JSON form (no uint64 above 2^63-1)? Then a NULL from
+ * mm_msg_to_json was out of memory. */
+bool mm_msg_json_fits(mm_type t, const void *msg);
 /* Fills msg (struct of type t) from obj. Unknown or missing keys, bad hex and
  * out-of-range integers fail with MM_E_MALFORMED and a one-line reason in
- * *why (static string or arena-owned). Views point into the arena. Field
- * limits (ENC-4) are NOT checked here: mm_encode checks them. */
+ * *why (static string or arena-owned); out of memory with MM_E_NOMEM. Views
+ * point into the arena. Field limits (ENC-4) are NOT checked here: mm_encode
+ * checks them. */
 mm_err mm_msg_from_json(mm_type t, const json_t *obj, mm_arena *a, void *msg,
                         const char **why);
 

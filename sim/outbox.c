@@ -6,12 +6,14 @@
 
 void mm_outbox_init(mm_outbox *o) { *o = (mm_outbox){0}; }
 
-void mm_outbox_clear(mm_outbox *o) {
-  for (size_t i = 0; i < o->n; i++) {
+void mm_outbox_clear(mm_outbox *o) { mm_outbox_truncate(o, 0); }
+
+void mm_outbox_truncate(mm_outbox *o, size_t n) {
+  for (size_t i = n; i < o->n; i++) {
     free(o->v[i].to);
     free(o->v[i].env);
   }
-  o->n = 0;
+  if (n < o->n) o->n = n;
 }
 
 void mm_outbox_free(mm_outbox *o) {

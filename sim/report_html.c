@@ -123,6 +123,7 @@ mm_err mm_report_html_doc(const json_t *doc, const char *dir) {
   if (snprintf(path, sizeof path, "%s/index.html", dir) >= (int)sizeof path) return MM_E_IO;
   FILE *f = fopen(path, "w");
   if (!f) return MM_E_IO;
+  h_take_out_of_memory(); /* clear */
   fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<title>mlsmig report: ",
@@ -147,5 +148,8 @@ mm_err mm_report_html_doc(const json_t *doc, const char *dir) {
              "machine-readable results are in the JSON this page was made from "
              "(docs/run-results.schema.json).</footer>\n</main>\n</body>\n</html>\n",
           h_str(doc, "mlsmig_version"));
-  return fclose(f) == 0 ? MM_OK : MM_E_IO;
+  bool oom = h_take_out_of_memory();
+  if (fclose(f) != 0) return MM_E_IO;
+  if (oom) remove(path); /* incomplete: no page rather than a wrong one */
+  return oom ? MM_E_NOMEM : MM_OK;
 }

@@ -7,6 +7,13 @@
 
 #include "report.h"
 
+/* Parts write as they go and have no error channel: one that runs out of
+ * memory calls h_out_of_memory, and mm_report_html_doc then fails with
+ * MM_E_NOMEM rather than leave a page with a hole or a wrong number in it.
+ * One page at a time (as the CLI writes them): the flag is global. */
+void h_out_of_memory(void);
+bool h_take_out_of_memory(void); /* was it called since the last take? */
+
 /* Escaped text and attribute values. */
 void h_esc(FILE *f, const char *s);
 /* The id of a test's section: "t-" and the name, '/' and the like as '-'. */

@@ -128,6 +128,7 @@ void h_matrix(FILE *f, const json_t *doc) {
         "that check it. Sections with failures first.</p>\n",
         f);
   if (!rows || !sects) {
+    h_out_of_memory();
     free(rows);
     free(sects);
     fputs("<p class=\"bad\">out of memory</p></section>\n", f);

@@ -51,6 +51,7 @@ static bool is_offending(const uint8_t *b, size_t len, const json_t *off) {
   mm_limits lim = mm_limits_default(0);
   if (mm_decode(MM_T_ENVELOPE, b, len, &lim, &env, NULL) != MM_OK) return false;
   char *hex = mm_hex_alloc(env.body.data, env.body.len);
+  if (!hex) h_out_of_memory();
   bool same = hex && strcmp(hex, body) == 0 && h_int(off, "msg_type") == env.msg_type;
   free(hex);
   return same;
@@ -59,8 +60,13 @@ static bool is_offending(const uint8_t *b, size_t len, const json_t *off) {
 static void step(FILE *f, size_t num, const json_t *e, const json_t *off) {
   const char *kind = h_str(e, "kind"), *hex = h_str(e, "hex");
   uint8_t *b = NULL;
-  size_t len = 0;
-  if (hex[0] && !mm_hex_decode_alloc(hex, strlen(hex), &b, &len)) b = NULL;
+  size_t n = strlen(hex), len = n / 2;
+  if (n && n % 2 == 0 && !(b = malloc(len))) h_out_of_memory();
+  if (b && !mm_hex_decode(hex, n, b)) { /* not hex: no bytes to show */
+    free(b);
+    b = NULL;
+  }
+  if (!b) len = 0;
   bool env = strcmp(kind, "deliver") == 0 || strcmp(kind, "output") == 0;
   bool bad = env && b && off && is_offending(b, len, off);
   fprintf(f, "<li class=\"step k-%s%s\">", kind, bad ? " offending" : "");

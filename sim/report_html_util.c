@@ -4,6 +4,16 @@
 
 #include "report_html.h"
 
+static bool out_of_memory;
+
+void h_out_of_memory(void) { out_of_memory = true; }
+
+bool h_take_out_of_memory(void) {
+  bool was = out_of_memory;
+  out_of_memory = false;
+  return was;
+}
+
 void h_esc(FILE *f, const char *s) {
   for (; s && *s; s++) {
     switch (*s) {

@@ -100,6 +100,7 @@ static void body_rows(FILE *f, const mm_envelope *env) {
       mm_decode(bt, env->body.data, env->body.len, &lim, &body, NULL) != MM_OK)
     return;
   json_t *j = mm_msg_to_json(bt, &body);
+  if (!j && mm_msg_json_fits(bt, &body)) h_out_of_memory();
   fprintf(f, "<tr class=\"sub\"><td colspan=\"3\">body: %s</td></tr>\n", mm_type_name(bt));
   if (j) rows(f, "body", j);
   json_decref(j);
@@ -117,6 +118,7 @@ void h_envelope(FILE *f, const uint8_t *b, size_t len) {
     fprintf(f, " at offset %zu</td></tr>\n", err.offset);
   } else {
     json_t *j = mm_msg_to_json(MM_T_ENVELOPE, &env);
+    if (!j) h_out_of_memory(); /* an Envelope has no uint64 */
     json_object_del(j, "body");
     if (j) rows(f, "", j);
     json_decref(j);
@@ -129,6 +131,7 @@ void h_envelope(FILE *f, const uint8_t *b, size_t len) {
 void h_decoded(FILE *f, const json_t *decoded) {
   table_open(f);
   json_t *copy = json_deep_copy(decoded);
+  if (!copy && decoded) h_out_of_memory();
   json_t *body = json_incref(json_object_get(copy, "body_decoded"));
   json_object_del(copy, "body_decoded");
   json_object_del(copy, "msg_type_name");

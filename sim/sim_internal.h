@@ -138,6 +138,7 @@ struct mm_sim {
   size_t n_nonces;
   uint8_t content_hashes[SIM_MAX_WATCH][MM_MAX_HASH_LEN]; /* RefHash of the source's contents */
   size_t n_content_hashes;
+  bool content_hash_lost; /* one could not be taken: HASH-2 is not judged */
   uint8_t *last_response; /* body of the last MigrationResponse (third-DS push) */
   size_t last_response_len;
   bool target_created_group; /* the target hosts the group ID itself */

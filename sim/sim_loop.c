@@ -110,12 +110,17 @@ static void enqueue(mm_sim *s, const char *from, mm_out_msg *m) {
       bytes = malloc(m->len ? m->len : 1);
       if (!bytes) return;
       if (m->len) memcpy(bytes, m->env, m->len);
-    } else {
-      m->env = NULL; /* the queue owns it now */
     }
-    s->flight[s->n_flight++] = (sim_flight){s->now + delay + c, s->send_seq * 8 + c,
-                                            strdup(from), strdup(m->to), msg_type, bytes,
-                                            m->len};
+    char *f = strdup(from), *t = strdup(m->to);
+    if (!f || !t) { /* out of memory: this copy is lost (the outbox frees the last) */
+      free(f);
+      free(t);
+      if (bytes != m->env) free(bytes);
+      return;
+    }
+    if (bytes == m->env) m->env = NULL; /* the queue owns it now */
+    s->flight[s->n_flight++] =
+        (sim_flight){s->now + delay + c, s->send_seq * 8 + c, f, t, msg_type, bytes, m->len};
   }
 }
 
@@ -176,7 +181,14 @@ static void record(mm_sim *s, sim_flight *f, mm_err verdict) {
   if (s->n_rec == s->cap_rec) {
     size_t cap = s->cap_rec ? s->cap_rec * 2 : 64;
     mm_sim_record *nv = realloc(s->rec, cap * sizeof *nv);
-    if (!nv) return;
+    if (!nv) { /* out of memory: the record is lost, not what it owned */
+      free(f->from);
+      free(f->to);
+      free(f->env);
+      f->from = f->to = NULL;
+      f->env = NULL;
+      return;
+    }
     s->rec = nv;
     s->cap_rec = cap;
   }
@@ -216,7 +228,14 @@ static uint64_t earliest_restart(const mm_sim *s, size_t *which) {
 
 static void resim_start_node(mm_sim *s, sim_node *n) {
   n->restart_pending = false;
-  if (sim_start_node(s, n) == MM_OK) n->down = false;
+  mm_err e = sim_start_node(s, n);
+  if (e == MM_OK) n->down = false;
+  /* Out of memory: tried again a little later, as an operator would; a
+   * node left down for good would stall the run for a passing failure. */
+  if (e == MM_E_NOMEM) {
+    n->restart_pending = true;
+    n->restart_at = s->now + MM_RETRANSMIT_MS;
+  }
   if (s->last_disturbance < s->now) s->last_disturbance = s->now;
 }
 

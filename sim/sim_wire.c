@@ -32,10 +32,13 @@ static void watch_content(mm_sim *s, const mm_envelope *e) {
   if (s->have_export && memcmp(h, s->exported_state_hash, hl) != 0) s->export_mismatch = true;
   memcpy(s->exported_state_hash, h, hl);
   s->have_export = true;
-  if (s->n_content_hashes < SIM_MAX_WATCH &&
-      mm_ref_hash(s->cfg.suite, REF_LABEL, e->body.data, e->body.len,
-                  s->content_hashes[s->n_content_hashes], &hl) == MM_OK)
-    s->n_content_hashes++;
+  if (s->n_content_hashes < SIM_MAX_WATCH) {
+    if (mm_ref_hash(s->cfg.suite, REF_LABEL, e->body.data, e->body.len,
+                    s->content_hashes[s->n_content_hashes], &hl) == MM_OK)
+      s->n_content_hashes++;
+    else
+      s->content_hash_lost = true; /* out of memory: HASH-2 can no longer be judged */
+  }
 }
 
 static void watch_commit(mm_sim *s, const mm_envelope *e) {

@@ -38,12 +38,9 @@ mm_err src_verify_tbs(const mm_key *key, const char *label, mm_type t, const voi
   mm_writer w;
   mm_writer_init(&w);
   mm_err e = mm_encode_tbs(t, msg, &lim, &w);
-  if (e == MM_OK)
-    e = mm_verify_with_label(key, label, w.buf, w.len, sig.data, sig.len) == MM_OK
-            ? MM_OK
-            : MM_E_BAD_SIGNATURE;
-  else if (e == MM_E_MALFORMED)
-    e = MM_E_BAD_SIGNATURE;
+  if (e == MM_OK) e = mm_verify_with_label(key, label, w.buf, w.len, sig.data, sig.len);
+  /* Out of memory is no verdict on the signature: returned as is. */
+  if (e != MM_OK && e != MM_E_NOMEM) e = MM_E_BAD_SIGNATURE;
   mm_writer_free(&w);
   return e;
 }

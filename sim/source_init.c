@@ -38,10 +38,10 @@ static mm_err check_init_signature(const mm_source *s, const init_ctx *c) {
   if (!c->is_member) return MM_OK; /* only under skip-member-check: no leaf key */
   const mm_key *leaf;
   mm_key *owned;
-  if (src_leaf_key(s, c->suite, c->member.signature_key, &leaf, &owned) != MM_OK)
-    return MM_E_BAD_SIGNATURE;
-  mm_err e = src_verify_tbs(leaf, "MigrationInitTBS", MM_T_MIGRATION_INIT, c->mi,
-                            c->mi->signature, c->suite);
+  mm_err e = src_leaf_key(s, c->suite, c->member.signature_key, &leaf, &owned);
+  if (e != MM_OK) return e == MM_E_NOMEM ? e : MM_E_BAD_SIGNATURE; /* no verdict on OOM */
+  e = src_verify_tbs(leaf, "MigrationInitTBS", MM_T_MIGRATION_INIT, c->mi, c->mi->signature,
+                     c->suite);
   mm_key_free(owned);
   return e;
 }
@@ -96,16 +96,22 @@ static mm_err check_nonce(const mm_source *s, const init_ctx *c, bool *repeat) {
 }
 
 /* Step 11: the migration and the used nonce become durable; the group is
- * migrating (LIFE-3) and waits MM_HOLD_MS for its Commit (LIFE-4). */
+ * migrating (LIFE-3) and waits MM_HOLD_MS for its Commit (LIFE-4). The
+ * timer goes first (volatile: a stray one finds no migration and goes),
+ * then both records or neither, so that a failure (out of memory) leaves
+ * the store as it was and the retransmitted MigrationInit is taken afresh
+ * (not `busy` behind a migration without its nonce). */
 static mm_err accept_init(mm_source *s, const init_ctx *c, uint64_t now, mm_outbox *out) {
   mm_view gid = src_gid_view(&c->g.gid);
   mm_view none = mm_view_of(NULL, 0);
   src_mig mig = {SRC_PHASE_WAIT_COMMIT, now, 0, c->in->env.sender, c->in->env.body, none, none,
                  none};
   src_nonce used = {gid, c->in->env.body, 0};
-  mm_err e = src_mig_put(src_mig_store(s), gid, &mig);
-  if (e == MM_OK) e = src_nonce_put(src_mig_store(s), c->mi->migration_response.nonce, &used);
-  if (e == MM_OK) e = src_timer_set(s, gid, now + MM_HOLD_MS);
+  mm_store *ms = src_mig_store(s);
+  mm_err e = src_timer_set(s, gid, now + MM_HOLD_MS);
+  if (e == MM_OK) e = src_mig_put(ms, gid, &mig);
+  if (e == MM_OK && (e = src_nonce_put(ms, c->mi->migration_response.nonce, &used)) != MM_OK)
+    mm_store_del(ms, SRC_NS_MIG, gid);
   if (e == MM_OK) e = src_match_held(s, gid, now, out);
   return e;
 }

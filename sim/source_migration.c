@@ -67,14 +67,15 @@ typedef struct content_env {
 } content_env;
 
 /* Writes the varint v in exactly n bytes at w->buf[at] (n is its minimal
- * size: the caller predicted it). */
-static bool put_varint_at(mm_writer *w, size_t at, size_t v, size_t n) {
+ * size: the caller predicted it). MM_E_INTERNAL if it was not. */
+static mm_err put_varint_at(mm_writer *w, size_t at, size_t v, size_t n) {
   mm_writer t;
   mm_writer_init(&t);
   bool ok = v <= MM_VARINT_MAX && mm_put_varint(&t, (uint32_t)v) && t.len == n;
   if (ok) memcpy(w->buf + at, t.buf, n);
+  mm_err e = ok ? MM_OK : t.error == MM_E_NOMEM ? MM_E_NOMEM : MM_E_INTERNAL;
   mm_writer_free(&t);
-  return ok;
+  return e;
 }
 
 /* SignContent's head for MigrationContentTBS (RFC 9420 section 5.1.2, as
@@ -170,7 +171,7 @@ static mm_err build_content(const mm_source *s, const src_group *g, const mm_mig
   if (e == MM_OK) ce->sig_len = sig.len;
   if (e == MM_OK) e = w.error;
   size_t body_len = w.len - body_at;
-  if (e == MM_OK && head && !put_varint_at(&w, len_at, body_len, head)) e = MM_E_INTERNAL;
+  if (e == MM_OK && head) e = put_varint_at(&w, len_at, body_len, head);
   if (e == MM_OK && !head && !mm_vec_end(&w, len_at)) e = w.error;
   mm_writer_free(&resp);
   mm_writer_free(&sig);
@@ -346,19 +347,28 @@ static mm_err abort_migration(mm_source *s, const src_group *g, const char *why,
 }
 
 /* LIFE-1, LIFE-2: fan-out, confirmation, then the group is a tombstone
- * naming the target; its state and the migration go. */
+ * naming the target; its state and the migration go. All or nothing: a
+ * failure (out of memory) withdraws what was queued and leaves the
+ * migration waiting, so the answer to the next retransmission of the
+ * content completes it (a partial fan-out without the tombstone would be
+ * sent again then, before completion as far as anyone can tell). */
 static mm_err complete(mm_source *s, const src_group *g, mm_outbox *out) {
   mm_migration_init mi;
+  size_t queued = out->n;
   mm_err e = record_init(&g->mig, g->meta.suite, &mi);
   if (e == MM_OK && !src_mutant(s, MM_MUT_EARLY_FANOUT))
     e = fanout_commit(s, g, &mi, g->mig.commit, out);
   if (e == MM_OK && !src_mutant(s, MM_MUT_EARLY_CONFIRM)) e = send_confirmation(s, g, &mi, out);
-  if (e != MM_OK) return e;
   const mm_migration_request *rq = request_of(&mi);
   mm_view gid = src_gid_view(&g->gid);
-  src_meta tomb = {MM_GS_MIGRATED, g->meta.suite, rq->epoch + 1, rq->target_domain_name};
-  e = src_meta_put(s->env->store, gid, &tomb);
-  if (e != MM_OK) return e;
+  if (e == MM_OK) {
+    src_meta tomb = {MM_GS_MIGRATED, g->meta.suite, rq->epoch + 1, rq->target_domain_name};
+    e = src_meta_put(s->env->store, gid, &tomb);
+  }
+  if (e != MM_OK) {
+    mm_outbox_truncate(out, queued);
+    return e;
+  }
   mm_event ev = {.kind = MM_EV_GROUP_RELEASED, .actor = s->cfg->domain, .group_id = gid,
                  .epoch = rq->epoch + 1, .peer = rq->target_domain_name};
   mm_observe(s->env->obs, &ev);
@@ -459,8 +469,11 @@ static mm_err retransmit(mm_source *s, const src_group *g, uint64_t now, mm_outb
   src_mig mig = g->mig;
   mig.retransmits = done + 1;
   if (e == MM_OK) e = src_mig_put(src_mig_store(s), gid, &mig);
-  if (e == MM_OK) e = src_timer_set(s, gid, now + backoff_ms(done + 1));
-  return e;
+  /* Re-armed even when this one failed (out of memory): tick clears a
+   * timer it leaves due, and the content would never be sent again. The
+   * entry exists, so this allocates nothing. */
+  mm_err te = src_timer_set(s, gid, now + backoff_ms(done + 1));
+  return e != MM_OK ? e : te;
 }
 
 mm_err src_migration_timer(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out) {
@@ -474,5 +487,8 @@ mm_err src_migration_timer(mm_source *s, mm_view gid, uint64_t now, mm_outbox *o
   uint64_t deadline = g.mig.started + MM_HOLD_MS;
   if (now < deadline) return src_timer_set(s, gid, deadline);
   /* LIFE-3: no Commit in time, so nothing left the source: abort. */
-  return abort_migration(s, &g, "no migration Commit within the hold time", out);
+  e = abort_migration(s, &g, "no migration Commit within the hold time", out);
+  /* Failed (out of memory): again later, or the group stays busy for ever. */
+  if (e != MM_OK) src_timer_set(s, gid, now + MM_RETRANSMIT_MS);
+  return e;
 }

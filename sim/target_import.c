@@ -62,6 +62,7 @@ static mm_err check_nonce(import *c, uint64_t now, bool *replay) {
   if (e != MM_OK) return e;
   bool same;
   e = same_request(c, &same);
+  if (e == MM_E_NOMEM) return e; /* no verdict on the nonce */
   if (e != MM_OK || !same) return MM_E_UNKNOWN_NONCE; /* issued for another request */
   if (c->rec.consumed) {
     e = c->hash_len ? MM_OK : content_hash(c);
@@ -86,9 +87,8 @@ static mm_err verify_content_sig(const mm_key *k, const import *c) {
   if (!k || !at_end) /* not a layout the codec produces: the general path */
     return mm_verify_tbs(k, LABEL_CONTENT, MM_T_MIGRATION_CONTENT, c->mc, sig);
   size_t tbs_len = (size_t)(sig.data - body.data) - head;
-  return mm_verify_with_label(k, LABEL_CONTENT, body.data, tbs_len, sig.data, sig.len) == MM_OK
-             ? MM_OK
-             : MM_E_BAD_SIGNATURE;
+  mm_err e = mm_verify_with_label(k, LABEL_CONTENT, body.data, tbs_len, sig.data, sig.len);
+  return e == MM_OK || e == MM_E_NOMEM ? e : MM_E_BAD_SIGNATURE; /* OOM: no verdict */
 }
 
 /* 3. Sent and signed by the request's source (DOM-3, SIG-3). */

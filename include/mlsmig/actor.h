@@ -48,6 +48,9 @@ typedef struct mm_outbox {
 void mm_outbox_init(mm_outbox *o);
 void mm_outbox_clear(mm_outbox *o); /* frees every message, keeps capacity */
 void mm_outbox_free(mm_outbox *o);
+/* Frees the messages from index n on: a step that fails after queueing
+ * some withdraws them, so that it sends all or nothing. */
+void mm_outbox_truncate(mm_outbox *o, size_t n);
 /* Takes ownership of env (freed on failure too). */
 mm_err mm_outbox_push(mm_outbox *o, const char *to, uint8_t *env, size_t len);
 /* Wraps a serialized body in an Envelope and queues it. */

@@ -179,15 +179,20 @@ static mm_err ordinary(mm_source *s, const mm_intake *in, src_group *g, mm_outbo
   if (commit && g->migrating && !src_mutant(s, MM_MUT_COMMITS_DURING_MIGRATION))
     return mm_ds_refuse(s->cfg, in, MM_E_BUSY, NULL, out);
   if (m->epoch != g->hosted.epoch) return mm_ds_refuse(s->cfg, in, MM_E_STALE_EPOCH, NULL, out);
-  if (commit) {
-    mm_report_commit(s->env, s->cfg->domain, src_gid_view(&g->gid), g->hosted.epoch,
-                     in->env.sender, in->env.body);
+  /* All or nothing: the fan-out is queued first and withdrawn if the new
+   * epoch cannot be saved, so members never see a Commit the DS forgot. */
+  size_t queued = out->n;
+  mm_err e = mm_hosted_fanout(&g->hosted, s->cfg->domain, in->env.body, out);
+  if (e == MM_OK && commit) {
     src_meta next = g->meta;
     next.epoch++;
-    mm_err e = src_meta_put(s->env->store, src_gid_view(&g->gid), &next);
-    if (e != MM_OK) return e;
+    e = src_meta_put(s->env->store, src_gid_view(&g->gid), &next);
+    if (e == MM_OK)
+      mm_report_commit(s->env, s->cfg->domain, src_gid_view(&g->gid), g->hosted.epoch,
+                       in->env.sender, in->env.body);
   }
-  return mm_hosted_fanout(&g->hosted, s->cfg->domain, in->env.body, out);
+  if (e != MM_OK) mm_outbox_truncate(out, queued);
+  return e;
 }
 
 mm_err src_handle_mls(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox *out) {

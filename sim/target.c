@@ -152,14 +152,20 @@ static mm_err handle_traffic(mm_target *t, const mm_intake *in, mm_outbox *out) 
   if (e == MM_E_NOT_FOUND) return MM_E_UNKNOWN_GROUP;
   if (e == MM_OK) e = mm_hosted_check(&g, in);
   if (e != MM_OK) return e;
-  if (mm_hosted_is_commit(m)) {
-    if (rec.epoch == UINT64_MAX) return MM_E_STALE_EPOCH; /* no epoch after the last */
+  bool commit = mm_hosted_is_commit(m);
+  if (commit && rec.epoch == UINT64_MAX) return MM_E_STALE_EPOCH; /* no epoch after the last */
+  /* All or nothing: the fan-out is queued first and withdrawn if the new
+   * epoch cannot be saved, so members never see a Commit the DS forgot. */
+  size_t queued = out->n;
+  e = mm_hosted_fanout(&g, t->cfg->domain, in->env.body, out);
+  if (e == MM_OK && commit) {
     rec.epoch++;
     e = mm_tgt_group_put(t->env->store, m->group_id, &rec);
-    if (e != MM_OK) return e;
-    mm_hosted_report_commit(t->env, t->cfg->domain, &g, in->env.sender, in->env.body);
+    if (e == MM_OK)
+      mm_hosted_report_commit(t->env, t->cfg->domain, &g, in->env.sender, in->env.body);
   }
-  return mm_hosted_fanout(&g, t->cfg->domain, in->env.body, out);
+  if (e != MM_OK) mm_outbox_truncate(out, queued);
+  return e;
 }
 
 /* ---- dispatch ---- */

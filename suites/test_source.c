@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "actor_harness.h"
+#include "alloc_count.h"
 #include "crypto_stats.h"
 #include "mlsmig/ds.h"
 #include "source_internal.h" /* namespace names, for store snapshots */
@@ -1060,6 +1061,40 @@ END_TEST
 
 /* ======================= ordinary traffic ======================= */
 
+/* With any one allocation failing, an ordinary Commit is taken whole (fanned
+ * out to all three members, epoch saved, reported) or not at all (nothing
+ * queued, epoch and events as before): members never see a Commit the DS
+ * forgot. Allocation-failure injection: suites/alloc_count.h. */
+START_TEST(test_ordinary_commit_all_or_nothing) {
+  for (size_t nth = 1;; nth++) {
+    harness h;
+    h_init(&h, 0);
+    commit_spec c = spec_ordinary(&h);
+    attempt a = commit_attempt(&c, T0);
+    buf env = make_env(&a);
+    size_t events = count_events(&h, MM_EV_COMMIT_ACCEPTED);
+    mm_outbox_clear(&h.out);
+    mm_alloc_fail_arm(nth, false);
+    mm_err r = mm_source_handle(h.src, env.p, env.n, T0, &h.out);
+    size_t failed = mm_alloc_fail_disarm();
+    if (r == MM_OK) {
+      ck_assert_uint_eq(h.out.n, 3);
+      ck_assert_uint_eq(epoch_of(&h, GROUP), EPOCH + 1);
+      ck_assert_uint_eq(count_events(&h, MM_EV_COMMIT_ACCEPTED), events + 1);
+    } else {
+      ck_assert_msg(failed && r == MM_E_NOMEM, "request %zu: %s", nth, mm_err_name(r));
+      ck_assert_uint_eq(h.out.n, 0);
+      ck_assert_uint_eq(epoch_of(&h, GROUP), EPOCH);
+      ck_assert_uint_eq(count_events(&h, MM_EV_COMMIT_ACCEPTED), events);
+    }
+    buf_free(&env);
+    buf_free(&a.body);
+    h_free(&h);
+    if (!failed) break; /* past the last request the step makes */
+  }
+}
+END_TEST
+
 START_TEST(test_ordinary_traffic) {
   harness h;
   h_init(&h, 0);
@@ -1699,6 +1734,7 @@ Suite *suite_source(void) {
   MM_ADD_TEST(tc, test_commit_before_init, "LIFE-4 EPOCH-2");
   MM_ADD_TEST(tc, test_commit_without_init, "LIFE-4");
   MM_ADD_TEST(tc, test_ordinary_traffic, "LIFE-3 INV-1");
+  MM_ADD_TEST(tc, test_ordinary_commit_all_or_nothing, "LIFE-3 INV-1");
   MM_ADD_TEST(tc, test_commit_busy_during_migration, "LIFE-3 INV-1");
   MM_ADD_TEST(tc, test_abort_without_commit, "LIFE-3");
   MM_ADD_TEST(tc, test_tmc_bad_signature, "SIG-4 KEY-1 LIFE-1 LIFE-2");

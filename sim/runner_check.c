@@ -189,6 +189,12 @@ void r_expect_refusal(rctx *c, mm_err code, uint8_t forbidden, const char *what)
     expect(c, "%s: a MigrationError %s%s", what, mm_err_name(code), no);
     r_warn(c, "%s: refused with %s, expected %s", what,
            mm_err_name((mm_err)g.body.migration_error.code), mm_err_name(code));
+  } else if (c->last_sender[0] && strcmp(g.to, c->last_sender) != 0) {
+    /* the sender never hears why (docs/actors.md: back to the sender) */
+    r_offend(c, g.raw);
+    expect(c, "%s: a MigrationError %s to %s", what, mm_err_name(code), c->last_sender);
+    r_warn(c, "%s: refused with %s, but the MigrationError went to %s, not to the sender %s",
+           what, mm_err_name(code), g.to, c->last_sender);
   }
 }
 

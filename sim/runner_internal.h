@@ -75,6 +75,7 @@ struct rctx {
   mm_wire_event *wire;    /* the conversation so far (runner.h) */
   size_t nwire, wire_dropped;
   bool stop;              /* an error: nothing more to do */
+  char last_sender[MM_SENDER_MAX + 1]; /* of the last envelope delivered */
   bool in_session;        /* starting or stopping the IUT (cost.session_*) */
   mm_run_cost cost;       /* runner.h */
   bool enc_reported;      /* an ENC failure of the IUT's output, reported once */

@@ -216,8 +216,26 @@ static bool output_call(rctx *c, const mm_shim_msg *req) {
   return ok;
 }
 
+/* The sender of an envelope, read as far as the bytes allow ("" if not):
+ * whom a refusal of it should go back to. */
+static void note_sender(rctx *c, mm_view env) {
+  mm_derr err;
+  mm_reader r;
+  uint8_t type;
+  uint16_t suite;
+  mm_view sender;
+  c->last_sender[0] = '\0';
+  mm_reader_init(&r, env.data, env.len, &err);
+  if (mm_read_u8(&r, &type) && mm_read_u16(&r, &suite) && mm_read_vec(&r, &sender) &&
+      sender.len < sizeof c->last_sender) {
+    if (sender.len) memcpy(c->last_sender, sender.data, sender.len);
+    c->last_sender[sender.len] = '\0';
+  }
+}
+
 bool r_deliver(rctx *c, mm_view env) {
   mm_shim_msg req = {.type = MM_SHIM_DELIVER, .bytes = env};
+  note_sender(c, env);
   if (!c->stop) r_wire(c, MM_WIRE_DELIVER, NULL, 0, env);
   return output_call(c, &req);
 }

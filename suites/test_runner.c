@@ -332,6 +332,31 @@ START_TEST(test_runner_other_sender_fails) {
 }
 END_TEST
 
+/* Refusals sent to a third party instead of the refused message's sender:
+ * a warning naming both (the refusal itself happened; its code is a
+ * SHOULD), while the tests without a refusal pass. */
+START_TEST(test_runner_misdirected_errors_warn) {
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "suites/shims/bad_shim.py misdirect-errors '%s'", ref_ds());
+  const char *tests[] = {"target.happy", "target.request_wrong_target", "source.init_wrong_source",
+                         NULL};
+  mm_run_result r;
+  cost k;
+  hostile(cmd, NULL, tests, 2, RELAY_BUDGET, &r, &k);
+  ck_assert_uint_eq(r.n, 3);
+  for (size_t i = 0; i < r.n; i++) {
+    const mm_test_result *t = &r.tests[i];
+    bool refusal = strstr(t->name, "target.happy") == NULL;
+    ck_assert_msg(t->verdict == (refusal ? MM_V_WARNING : MM_V_PASS), "%s: %s: %s", t->name,
+                  mm_verdict_name(t->verdict), t->message);
+    if (refusal)
+      ck_assert_msg(strstr(t->message, "went to third.example, not to the sender"), "%s: %s",
+                    t->name, t->message);
+  }
+  mm_run_result_free(&r);
+}
+END_TEST
+
 /* The crash message is Latin-1: it reaches the result as UTF-8 ('?'). */
 START_TEST(test_runner_crashing_iut) {
   broken("crash", "exited with status 3", "crashing on purpose (caf?)");
@@ -483,6 +508,7 @@ Suite *suite_runner(void) {
   MM_ADD_TEST(tc, test_runner_stderr_flood_answering, "-");
   MM_ADD_TEST(tc, test_runner_other_group_fails, "-");
   MM_ADD_TEST(tc, test_runner_other_sender_fails, "-");
+  MM_ADD_TEST(tc, test_runner_misdirected_errors_warn, "-");
   MM_ADD_TEST(tc, test_runner_stderr_kept, "-");
   MM_ADD_TEST(tc, test_runner_iut_does_not_start, "-");
   MM_ADD_TEST(tc, test_runner_pics_and_warnings, "-");

@@ -50,6 +50,10 @@ runner gets is well-formed and correctly signed but wrong in that one way:
                   "third.example", a DS the runner knows: envelopes that
                   claim to come from another DS's domain. The runner must
                   fail the test.
+  misdirect-errors  sends every MigrationError the DS makes to
+                  "third.example" instead of the refused message's sender:
+                  the refusal happens, but its sender never hears why. The
+                  runner must warn (returning the code is a SHOULD).
 """
 import os
 import struct
@@ -236,13 +240,16 @@ class Relay:
         return env[:3] + vec(sender) + vec(msg)
 
     def reply_out(self, body):
-        if body[0] != 131 or self.mode not in ("other-group", "other-sender"):
+        if body[0] != 131 or self.mode not in ("other-group", "other-sender",
+                                               "misdirect-errors"):
             return body
         outs, _ = read_vec(body, 1)
         p, new = 0, b""
         while p < len(outs):
             to, p = read_vec(outs, p)
             env, p = read_vec(outs, p)
+            if self.mode == "misdirect-errors" and env[0] == 7:  # migration_error
+                to = OTHER_SENDER
             new += vec(to) + vec(self.envelope_out(env))
         return bytes([131]) + vec(new)
 
@@ -269,7 +276,7 @@ class Relay:
 
 def main():
     mode = sys.argv[1]
-    if mode in ("flood-stderr-answering", "other-group", "other-sender"):
+    if mode in ("flood-stderr-answering", "other-group", "other-sender", "misdirect-errors"):
         if mode == "flood-stderr-answering":
             threading.Thread(target=flood_stderr, daemon=True).start()
         Relay(mode, sys.argv[2]).run()

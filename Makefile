@@ -82,7 +82,9 @@ FUZZ_TARGETS := \
   roundtrip \
   msg_json \
   vectors_json \
-  ds
+  ds \
+  shim \
+  scenario
 # check_all replays fuzz/corpus and fuzz/regressions through the same code
 # (suites/test_regressions.c), compiled without libFuzzer's entry point.
 FUZZ_OBJS := $(FUZZ_TARGETS:%=$(BUILD)/obj/fuzz/fuzz_%.o)

@@ -4,7 +4,11 @@ the vector files (fuzz/README.md). Deterministic: the same tree gives the
 same files, each named by the SHA-1 of its contents (as libFuzzer names
 them).
 
-    fuzz/seeds.py [--cli build/mlsmig] [--out fuzz/corpus]
+    fuzz/seeds.py [--cli build/mlsmig] [--out fuzz/corpus] [--only TARGET]...
+
+Shim frames come from a real conversation: `mlsmig run` drives the
+reference DS through this script in its --shim-tee mode, which passes every
+frame on and keeps a copy.
 """
 import argparse
 import hashlib
@@ -12,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 # mm_type order (include/mlsmig/messages.h) and the body type of each
 # Envelope msg_type (profile section 8).
@@ -23,11 +28,14 @@ STATE_BYTES = 64  # must match PAYLOAD in fuzz_ds.c
 
 
 class Corpus:
-    def __init__(self, root):
+    def __init__(self, root, only=None):
         self.root = root
+        self.only = only
         self.count = {}
 
     def add(self, target, data):
+        if self.only and target not in self.only:
+            return
         d = os.path.join(self.root, target)
         os.makedirs(d, exist_ok=True)
         name = hashlib.sha1(data).hexdigest()
@@ -164,6 +172,85 @@ def errors(c):
         c.add("roundtrip", typed(8, 0, b))
 
 
+def read_frame(f):
+    """One shim frame (header and body) from a binary stream, None at EOF."""
+    hdr = f.read(4)
+    if len(hdr) < 4:
+        return None
+    n = int.from_bytes(hdr, "big")
+    body = f.read(n)
+    return hdr + body if len(body) == n else None
+
+
+def shim_tee(out_dir, cmd):
+    """Runs the shim cmd between the runner and us, saving every frame that
+    passes (requests and replies) as out_dir/SHA-1. The runner may SIGKILL
+    the whole process group at any time (DUR-1), so each frame is written
+    at once, under a temporary name first."""
+    child = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+
+    def save(frame):
+        name = os.path.join(out_dir, hashlib.sha1(frame).hexdigest())
+        with open(f"{name}.{os.getpid()}", "wb") as f:
+            f.write(frame)
+        os.replace(f"{name}.{os.getpid()}", name)
+
+    while True:
+        req = read_frame(inp)
+        if req is None:
+            break
+        save(req)
+        child.stdin.write(req)
+        child.stdin.flush()
+        rep = read_frame(child.stdout)
+        if rep is None:
+            break
+        save(rep)
+        out.write(rep)
+        out.flush()
+    child.stdin.close()
+    child.wait()
+
+
+def shim_frame(body):
+    return len(body).to_bytes(4, "big") + body
+
+
+def shim_frames(cli, c):
+    """fuzz_shim.c: every frame of `mlsmig run` against the reference DS,
+    both roles, every suite, one frame per seed; and a few frames that
+    conversation does not have (an error reply, each group status, a
+    refused version), plus one whole hello/pics exchange as a stream."""
+    ref_ds = os.path.join(os.path.dirname(cli), "mlsmig-ref-ds")
+    with tempfile.TemporaryDirectory() as tmp:
+        iut = " ".join([sys.executable, os.path.abspath(__file__), "--shim-tee", tmp,
+                        os.path.abspath(ref_ds)])
+        subprocess.run([cli, "run", "--iut", iut, "--role", "both", "--jobs", "1"],
+                       capture_output=True, check=False)
+        frames = [open(os.path.join(tmp, f), "rb").read() for f in sorted(os.listdir(tmp))]
+    for f in frames:
+        c.add("shim", f)
+    hello = shim_frame(b"\x01\x00\x01")
+    pics = next((f for f in frames if f[4] == 129), None)
+    c.add("shim", shim_frame(b"\xff" + varint(19) + b"not configured \xc3\xa9t\xc3\xa9"))
+    c.add("shim", shim_frame(b"\x01\x00\x02"))
+    for status in range(4):
+        c.add("shim", shim_frame(bytes([132, status]) + (7 * status).to_bytes(8, "big")))
+    c.add("shim", shim_frame(b"\x83\x00"))  # an empty output list
+    if pics:
+        c.add("shim", hello + pics + shim_frame(b"\x82") + shim_frame(b"\x07"))
+
+
+def scenarios(c):
+    """fuzz_scenario.c: every scenario file, as is."""
+    d = "suites/scenarios"
+    for f in sorted(os.listdir(d)):
+        if f.endswith(".scn"):
+            with open(os.path.join(d, f), "rb") as fh:
+                c.add("scenario", fh.read())
+
+
 def shrink(v):
     """A vector file cut to two vectors per list, for the JSON loader."""
     if isinstance(v, list):
@@ -182,18 +269,29 @@ def vector_files(c, paths):
 
 
 def main():
+    if len(sys.argv) > 3 and sys.argv[1] == "--shim-tee":  # as the runner's --iut
+        shim_tee(sys.argv[2], sys.argv[3:])
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", default="build/mlsmig")
     ap.add_argument("--out", default="fuzz/corpus")
+    ap.add_argument("--only", action="append", metavar="TARGET",
+                    help="write seeds of these targets only (repeatable)")
     ap.add_argument("vectors", nargs="*", help="vector files for the JSON loader")
     a = ap.parse_args()
-    c = Corpus(a.out)
-    from_transcripts(a.cli, c)
+    c = Corpus(a.out, a.only)
+    want = lambda *ts: not a.only or any(t in a.only for t in ts)
+    if want("envelope", "decode", "roundtrip", "msg_json", "mls_message", "commit_aad",
+            "group_state", "ds"):
+        from_transcripts(a.cli, c)
     from_mlswg(c, "vectors/external/mlswg")
     errors(c)
     vector_files(c, a.vectors or [os.path.join("vectors/external/mlswg", f) for f in
                                   sorted(os.listdir("vectors/external/mlswg"))
                                   if f.endswith(".json")])
+    if want("shim"):
+        shim_frames(a.cli, c)
+    scenarios(c)
     for t in sorted(c.count):
         print(f"{t}: {c.count[t]} seeds written", file=sys.stderr)
 

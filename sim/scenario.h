@@ -5,7 +5,7 @@
  * the same format, so that any run they report can be saved and replayed.
  *
  *   name drop-content                      # required, [a-z0-9-]
- *   about Drop the first MigrationContent.  # one line for people
+ *   about Drop the first MigrationContent.  # one line for people (<= 255 bytes)
  *   gap GAP-1                               # the profile gap it shows
  *   suite 2 | seed 7 | members 3 | state-bytes 1024 | max-time 1200000
  *   mutant NAME                             # a rule breaker, on purpose

@@ -243,6 +243,10 @@ static bool parse_setting(mm_scenario *sc, line_ctx *c, const char *rest, bool *
   *done = true;
   if (strcmp(w, "about") == 0) {
     if (!*rest) return bad(c, "about wants a sentence");
+    /* Refused, not cut: a cut sentence may end in blanks, which the next
+     * parse trims, so the printed scenario would not replay as printed. */
+    if (strlen(rest) >= sizeof sc->about)
+      return bad(c, "about is longer than %zu bytes", sizeof sc->about - 1);
     snprintf(sc->about, sizeof sc->about, "%s", rest);
     return true;
   }

@@ -177,6 +177,7 @@ END_TEST
 
 /* ---- bad input ---- */
 
+#define ABOUT64 "A sentence of sixty-four bytes; four of them are much too long. "
 static const struct {
   const char *text, *want; /* a substring of the error */
 } bad_scenarios[] = {
@@ -206,6 +207,8 @@ static const struct {
     {"name x\npolicy target lenient\n", "line 2: policy wants"},
     {"name x\ndeny target.example\n", "line 2: deny wants"},
     {"name x\nrogue-init steal\n", "line 2: rogue-init wants"},
+    /* 257 bytes: refused rather than cut (fuzz/regressions/scenario/) */
+    {"name x\nabout " ABOUT64 ABOUT64 ABOUT64 ABOUT64 "!\n", "line 2: about is longer than 255"},
 };
 
 START_TEST(test_bad_scenarios_refused_with_line) {

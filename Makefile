@@ -45,7 +45,7 @@ SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
              -fno-sanitize-recover=undefined
 OPT       := -O1 -g
 endif
-# The same with signatures replaced by hash tags (sim/crypto.c,
+# The same with signatures replaced by hash tags (sim/crypto/crypto.c,
 # MM_FUZZ_CHEAP_SIGNATURES): only for `make fuzz-ds-cheap`.
 ifeq ($(FUZZ_CHEAP),1)
 BUILD     := build/fuzz-cheap
@@ -65,7 +65,10 @@ CFLAGS_ALL = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
              -Iinclude -Isim -I$(BUILD)/gen $(OPT) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SAN_FLAGS) $(OPT) $(LDFLAGS)
 
-LIB_SRCS  := $(sort $(wildcard sim/*.c))
+# The library is every .c under sim/ but the two programs' own folders
+# (sim/cli/, and sim/refds/main.c for build/mlsmig-ref-ds).
+REF_DS_SRCS := sim/refds/main.c
+LIB_SRCS  := $(filter-out sim/cli/% $(REF_DS_SRCS),$(sort $(shell find sim -name '*.c')))
 CLI_SRCS  := $(sort $(wildcard sim/cli/*.c))
 TEST_SRCS := $(sort $(wildcard suites/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -138,6 +141,7 @@ check: deps
 	@$(MAKE) --no-print-directory _check
 
 _check: $(CHECK_BIN) $(CLI)
+	@python3 suites/check_layers.py && python3 suites/check_layers.py --self-test
 	@MLSMIG_CLI=$(CLI) $(CHECK_BIN)
 
 # The published vectors: written by `mlsmig vectors generate` (seed 1), so a
@@ -228,7 +232,7 @@ $(BUILD)/gen/catalogue.inc: suites/catalogue.json
 	@mkdir -p $(dir $@)
 	@sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 
-$(BUILD)/obj/sim/catalogue.o: $(BUILD)/gen/catalogue.inc
+$(BUILD)/obj/sim/profile/catalogue.o: $(BUILD)/gen/catalogue.inc
 
 # The scenarios of suites/scenarios/*.scn, compiled in as {"name", "text"}
 # (so `mlsmig sim --scenario NAME` works from anywhere).
@@ -239,14 +243,14 @@ $(BUILD)/gen/scenarios.inc: $(SCENARIO_FILES)
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; echo '},'; \
 	done > $@.tmp; mv $@.tmp $@
 
-$(BUILD)/obj/sim/scenario_format.o: $(BUILD)/gen/scenarios.inc
+$(BUILD)/obj/sim/explore/scenario_format.o: $(BUILD)/gen/scenarios.inc
 
 # Every MM_ADD_TEST(tc, name, "RULE IDS") of suites/test_*.c, as C
 # initializers: `mlsmig list tests` and the catalogue cross-check use it.
 $(BUILD)/gen/tests.inc: $(wildcard suites/test_*.c)
 	@mkdir -p $(dir $@)
 	@for f in $(sort $^); do s=$${f#suites/test_}; s=$${s%.c}; \
-	  tr '\n' ' ' < $$f | grep -o -E 'MM_ADD_(LOOP_)?TEST\([^;]*;' | \
+	  tr '\n' ' ' < $$f | sed -E 's/" +"//g' | grep -o -E 'MM_ADD_(LOOP_)?TEST\([^;]*;' | \
 	  sed -n -E 's/MM_ADD_(LOOP_)?TEST\([^,]*, *([A-Za-z0-9_]+) *, *("[^"]*")[^;]*;/{"'$$s'", "\2", \3},/p'; \
 	done > $@.tmp; mv $@.tmp $@
 
@@ -341,7 +345,7 @@ _coverage: $(CHECK_BIN) $(CLI)
 # The reference DS as a shim executable (docs/shim-protocol.md): the
 # conformance runner's default implementation under test.
 REF_DS      := $(BUILD)/mlsmig-ref-ds
-REF_DS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard sim/ref_ds/*.c)))
+REF_DS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(REF_DS_SRCS))
 
 $(REF_DS): $(REF_DS_OBJS) $(LIB)
 	$(call say,LD,$@)

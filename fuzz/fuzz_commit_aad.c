@@ -20,8 +20,7 @@ int mm_fuzz_commit_aad(const uint8_t *data, size_t len) {
   if (!accepted) return 0;
   mm_writer w;
   mm_writer_init(&w);
-  MM_FUZZ_CHECK(mm_encode(MM_T_MIGRATION_COMMIT_AAD, &aad, NULL, &w, NULL) == MM_OK,
-                "re-encode");
+  MM_FUZZ_CHECK(mm_encode(MM_T_MIGRATION_COMMIT_AAD, &aad, NULL, &w, NULL) == MM_OK, "re-encode");
   MM_FUZZ_CHECK(w.len == len && memcmp(w.buf, data, len) == 0, "encode(decode(b)) == b");
   mm_writer_free(&w);
   return 0;

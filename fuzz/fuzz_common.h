@@ -22,21 +22,18 @@
 #ifdef MM_FUZZ_NO_MAIN
 #define MM_FUZZ_MAIN(name)
 #else
-#define MM_FUZZ_MAIN(name)                                           \
-  int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);       \
-  int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len) {      \
-    return mm_fuzz_##name(data, len);                                \
-  }
+#define MM_FUZZ_MAIN(name)                                     \
+  int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len); \
+  int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len) { return mm_fuzz_##name(data, len); }
 #endif
 
 /* Abort with a reason when an oracle breaks (not assert: stays on in -O2). */
-#define MM_FUZZ_CHECK(cond, what)                                            \
-  do {                                                                       \
-    if (!(cond)) {                                                           \
-      fprintf(stderr, "fuzz oracle failed: %s (%s:%d)\n", (what), __FILE__, \
-              __LINE__);                                                     \
-      abort();                                                               \
-    }                                                                        \
+#define MM_FUZZ_CHECK(cond, what)                                                      \
+  do {                                                                                 \
+    if (!(cond)) {                                                                     \
+      fprintf(stderr, "fuzz oracle failed: %s (%s:%d)\n", (what), __FILE__, __LINE__); \
+      abort();                                                                         \
+    }                                                                                  \
   } while (0)
 
 /* A ciphersuite for the limits from one input byte: 0 (suite-independent

@@ -29,8 +29,9 @@ int mm_fuzz_decode(const uint8_t *data, size_t len) {
   mm_reader_init(&r, msg, n, &err2);
   bool ok = mm_decode_reader(t, &r, &lim, &b) && mm_reader_expect_end(&r);
   MM_FUZZ_CHECK(ok == (e == MM_OK), "mm_decode and mm_decode_reader agree");
-  if (ok) MM_FUZZ_CHECK(memcmp(&a, &b, mm_type_struct_size(t)) == 0,
-                        "both entry points fill the same struct");
+  if (ok)
+    MM_FUZZ_CHECK(memcmp(&a, &b, mm_type_struct_size(t)) == 0,
+                  "both entry points fill the same struct");
   return 0;
 }
 

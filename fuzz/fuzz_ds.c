@@ -20,9 +20,9 @@
  * state the source exported), INV-3 (an import is from the source, for a
  * client the target's policy allows), every emitted envelope is canonical,
  * and handle() answers input with a wire code, never a local failure. */
+#include "ds/source/source_internal.h" /* store namespaces, to copy a hosting store */
 #include "fuzz_common.h"
 #include "mlsmig/ds.h"
-#include "source_internal.h" /* store namespaces, to copy a hosting store */
 
 int mm_fuzz_ds(const uint8_t *data, size_t len);
 
@@ -155,8 +155,10 @@ static void note_import(world *w, const mm_event *ev) {
 
 static void on_event(void *ctx, const mm_event *ev) {
   world *w = ctx;
-  if (ev->kind == MM_EV_COMMIT_ACCEPTED) note_commit(w, ev);
-  else if (ev->kind == MM_EV_GROUP_IMPORTED) note_import(w, ev);
+  if (ev->kind == MM_EV_COMMIT_ACCEPTED)
+    note_commit(w, ev);
+  else if (ev->kind == MM_EV_GROUP_IMPORTED)
+    note_import(w, ev);
 }
 
 /* The source's store once the simulator's group is added, made once per
@@ -173,8 +175,8 @@ static bool copy_record(void *ctx, mm_view key, mm_view val) {
 }
 
 static void copy_store(mm_store *to, const mm_store *from) {
-  static const char *const spaces[] = {SRC_NS_GROUP, SRC_NS_STATE, SRC_NS_MIG,
-                                       SRC_NS_CONTENT, SRC_NS_HASH, SRC_NS_NONCE};
+  static const char *const spaces[] = {SRC_NS_GROUP,   SRC_NS_STATE, SRC_NS_MIG,
+                                       SRC_NS_CONTENT, SRC_NS_HASH,  SRC_NS_NONCE};
   for (size_t i = 0; i < sizeof spaces / sizeof spaces[0]; i++) {
     const char *ctx[2] = {spaces[i], (const char *)to};
     mm_store_each(from, spaces[i], copy_record, ctx);
@@ -201,8 +203,8 @@ static const mm_store *hosting_store(uint16_t suite, const mm_ds_config *cfg) {
   mm_member m[MEMBERS];
   for (uint32_t i = 0; i < MEMBERS; i++)
     m[i] = (mm_member){mm_view_str(member_ids[i]), i, mm_key_public(leaf_keys[suite][i])};
-  mm_group_state gs = {MM_GROUP_STATE_VERSION, suite, mm_view_of(gid, sizeof gid), epoch,
-                       mm_view_of(NULL, 0), MEMBERS, mm_view_of(payload, sizeof payload)};
+  mm_group_state gs = {MM_GROUP_STATE_VERSION, suite,   mm_view_of(gid, sizeof gid),        epoch,
+                       mm_view_of(NULL, 0),    MEMBERS, mm_view_of(payload, sizeof payload)};
   MM_FUZZ_CHECK(mm_source_add_group(src, &gs, m, MEMBERS) == MM_OK, "hosted group");
   mm_source_free(src);
   mm_rng_wipe(&rng);
@@ -214,9 +216,9 @@ static void setup(world *w, uint8_t config) {
   w->suite = (uint16_t)(1 + (config & 7) % MM_SUITE_COUNT);
   static const char *const deny[] = {"carol@" SRC, NULL};
   switch ((config >> 3) & 3) {
-    case 1: w->tgt_policy = (mm_policy){.kind = MM_POLICY_DEFAULT, .deny = deny}; break;
-    case 2: w->tgt_policy = (mm_policy){.kind = MM_POLICY_STRICT}; break;
-    default: w->tgt_policy = (mm_policy){.kind = MM_POLICY_DEFAULT}; break;
+  case 1: w->tgt_policy = (mm_policy){.kind = MM_POLICY_DEFAULT, .deny = deny}; break;
+  case 2: w->tgt_policy = (mm_policy){.kind = MM_POLICY_STRICT}; break;
+  default: w->tgt_policy = (mm_policy){.kind = MM_POLICY_DEFAULT}; break;
   }
   w->obs = (mm_observer){on_event, w};
   static const char *const names[2] = {SRC, TGT};
@@ -263,8 +265,9 @@ static void take_output(world *w, int from, mm_outbox *out) {
     if (from == 0 && e.msg_type == MM_MSG_MIGRATION_CONTENT && w->n_exports < MAX_EXPORTS) {
       mm_migration_content c;
       lim.suite = e.cipher_suite;
-      MM_FUZZ_CHECK(mm_decode(MM_T_MIGRATION_CONTENT, e.body.data, e.body.len, &lim, &c,
-                              &err) == MM_OK, "content decodes");
+      MM_FUZZ_CHECK(
+          mm_decode(MM_T_MIGRATION_CONTENT, e.body.data, e.body.len, &lim, &c, &err) == MM_OK,
+          "content decodes");
       bool seen = false; /* retransmissions carry the same state */
       for (size_t k = 0; k < w->n_exports; k++) seen |= blob_eq(w->exports[k], c.group_state);
       if (!seen) w->exports[w->n_exports++] = blob_copy(c.group_state.data, c.group_state.len);
@@ -330,9 +333,9 @@ static void check_imports(world *w) {
   mm_rng_fill(&g, gid, sizeof gid);
   mm_group_info ti;
   if (!mm_target_group(w->tgt, mm_view_of(gid, sizeof gid), &ti) || ti.client.len == 0) return;
-  MM_FUZZ_CHECK(mm_policy_allows(&w->tgt_policy, TGT, ti.client, mm_view_of(gid, sizeof gid),
-                                 ti.peer),
-                "INV-3: imported for a client the policy allows");
+  MM_FUZZ_CHECK(
+      mm_policy_allows(&w->tgt_policy, TGT, ti.client, mm_view_of(gid, sizeof gid), ti.peer),
+      "INV-3: imported for a client the policy allows");
   MM_FUZZ_CHECK(mm_view_eq_str(ti.peer, SRC), "INV-3: the group's source is the source");
 }
 
@@ -352,37 +355,36 @@ int mm_fuzz_ds(const uint8_t *data, size_t len) {
     i += 3;
     run_timers(&w, &out);
     switch (op & 3) {
-      case 0:
-      case 1: {
-        if (len - i < 2) goto done;
-        size_t n = be16(data + i);
-        i += 2;
-        if (n > len - i) n = len - i;
-        mm_view sender;
-        if (!sender_of(data + i, n, &sender) ||
-            !(mm_view_eq_str(sender, SRC) || mm_view_eq_str(sender, TGT)))
-          deliver(&w, op & 1, data + i, n, &out);
-        i += n;
-        break;
+    case 0:
+    case 1: {
+      if (len - i < 2) goto done;
+      size_t n = be16(data + i);
+      i += 2;
+      if (n > len - i) n = len - i;
+      mm_view sender;
+      if (!sender_of(data + i, n, &sender) ||
+          !(mm_view_eq_str(sender, SRC) || mm_view_eq_str(sender, TGT)))
+        deliver(&w, op & 1, data + i, n, &out);
+      i += n;
+      break;
+    }
+    case 2: {
+      if (len - i < 1) goto done;
+      int from = op & 4 ? 1 : 0;
+      size_t have = w.queued[from] < QUEUE ? w.queued[from] : QUEUE;
+      size_t k = data[i++];
+      if (have) {
+        blob b = w.queue[from][w.queued[from] <= QUEUE ? k % have : (w.queued[from] + k) % QUEUE];
+        uint8_t *copy = blob_copy(b.p, b.n).p; /* the queue may move under handle() */
+        deliver(&w, 1 - from, copy, b.n, &out);
+        free(copy);
       }
-      case 2: {
-        if (len - i < 1) goto done;
-        int from = op & 4 ? 1 : 0;
-        size_t have = w.queued[from] < QUEUE ? w.queued[from] : QUEUE;
-        size_t k = data[i++];
-        if (have) {
-          blob b = w.queue[from][w.queued[from] <= QUEUE ? k % have
-                                                         : (w.queued[from] + k) % QUEUE];
-          uint8_t *copy = blob_copy(b.p, b.n).p; /* the queue may move under handle() */
-          deliver(&w, 1 - from, copy, b.n, &out);
-          free(copy);
-        }
-        break;
-      }
-      default:
-        if (op & 4) restart(&w, 0);
-        if (op & 8) restart(&w, 1);
-        break;
+      break;
+    }
+    default:
+      if (op & 4) restart(&w, 0);
+      if (op & 8) restart(&w, 1);
+      break;
     }
     check_imports(&w);
   }

@@ -22,9 +22,9 @@ int mm_fuzz_group_state(const uint8_t *data, size_t len) {
     return 0;
   }
   MM_FUZZ_CHECK(g.version == MM_GROUP_STATE_VERSION, "version");
-  MM_FUZZ_CHECK(g.ds_payload.len <= (lim.max_group_state ? lim.max_group_state
-                                                          : MM_GROUP_STATE_DEFAULT_MAX),
-                "payload within the bound");
+  MM_FUZZ_CHECK(
+      g.ds_payload.len <= (lim.max_group_state ? lim.max_group_state : MM_GROUP_STATE_DEFAULT_MAX),
+      "payload within the bound");
   if (g.member_count > MAX_WALK) return 0;
   mm_member members[64];
   mm_member *all = g.member_count > 64 ? calloc(g.member_count, sizeof *all) : members;

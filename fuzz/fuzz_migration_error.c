@@ -11,11 +11,16 @@ static bool utf8_ok(const uint8_t *p, size_t n) {
     uint8_t c = p[i];
     uint8_t lo = 0x80, hi = 0xbf;
     size_t k;
-    if (c <= 0x7f) k = 0;
-    else if (c >= 0xc2 && c <= 0xdf) k = 1;
-    else if (c >= 0xe0 && c <= 0xef) k = 2, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-    else if (c >= 0xf0 && c <= 0xf4) k = 3, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-    else return false;
+    if (c <= 0x7f)
+      k = 0;
+    else if (c >= 0xc2 && c <= 0xdf)
+      k = 1;
+    else if (c >= 0xe0 && c <= 0xef)
+      k = 2, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+    else if (c >= 0xf0 && c <= 0xf4)
+      k = 3, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+    else
+      return false;
     if (n - i - 1 < k) return false;
     for (size_t j = 1; j <= k; j++) {
       uint8_t b = p[i + j];

@@ -12,8 +12,7 @@ int mm_fuzz_mls_message(const uint8_t *data, size_t len) {
   mm_derr err = {0};
   if (mm_decode(MM_T_MLS_MESSAGE, data, len, NULL, &m, &err) != MM_OK) return 0;
   MM_FUZZ_CHECK(m.version == MM_MLS10, "version");
-  MM_FUZZ_CHECK(m.wire_format == MM_WIRE_PUBLIC || m.wire_format == MM_WIRE_PRIVATE,
-                "wire format");
+  MM_FUZZ_CHECK(m.wire_format == MM_WIRE_PUBLIC || m.wire_format == MM_WIRE_PRIVATE, "wire format");
   MM_FUZZ_CHECK(m.group_id.len >= 1 && m.group_id.len <= MM_GROUP_ID_MAX, "group_id");
   MM_FUZZ_CHECK(m.content_type >= MM_CONTENT_APPLICATION && m.content_type <= MM_CONTENT_COMMIT,
                 "content type");
@@ -22,8 +21,8 @@ int mm_fuzz_mls_message(const uint8_t *data, size_t len) {
                     m.authenticated_data.data + m.authenticated_data.len <= end,
                 "authenticated_data inside the input");
   mm_migration_commit_aad aad;
-  if (mm_decode(MM_T_MIGRATION_COMMIT_AAD, m.authenticated_data.data,
-                m.authenticated_data.len, NULL, &aad, &err) == MM_OK)
+  if (mm_decode(MM_T_MIGRATION_COMMIT_AAD, m.authenticated_data.data, m.authenticated_data.len,
+                NULL, &aad, &err) == MM_OK)
     MM_FUZZ_CHECK(mm_domain_valid(aad.target_ds_domain), "AAD names a valid domain");
   return 0;
 }

@@ -4,8 +4,8 @@
  * decodes again under the same limits, and re-encodes to the same bytes. */
 #include <jansson.h>
 
+#include "codec/json_codec.h"
 #include "fuzz_common.h"
-#include "json_codec.h"
 
 int mm_fuzz_msg_json(const uint8_t *data, size_t len);
 

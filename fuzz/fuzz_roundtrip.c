@@ -4,8 +4,8 @@
  * type byte, limits byte, message. */
 #include <jansson.h>
 
+#include "codec/json_codec.h"
 #include "fuzz_common.h"
-#include "json_codec.h"
 
 int mm_fuzz_roundtrip(const uint8_t *data, size_t len);
 

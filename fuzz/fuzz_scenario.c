@@ -1,4 +1,4 @@
-/* The scenario file format (docs/scenarios.md, sim/scenario_parse.c), which
+/* The scenario file format (docs/scenarios.md, sim/explore/scenario_parse.c), which
  * `mlsmig sim --scenario FILE` reads from anyone. Input: the text of a
  * scenario file (up to the first NUL; at most 64 KiB). Parsing only: running
  * a scenario is a whole simulation, far too slow per input.
@@ -7,8 +7,8 @@
  * accepted scenario formats (mm_scenario_format) to text that parses again
  * and formats identically (the round trip is idempotent), so every run a
  * campaign or the shrinker prints can be saved and replayed. */
+#include "explore/scenario.h"
 #include "fuzz_common.h"
-#include "scenario.h"
 
 int mm_fuzz_scenario(const uint8_t *data, size_t len);
 

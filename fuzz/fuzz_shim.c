@@ -1,5 +1,5 @@
-/* Shim protocol v1 frames (docs/shim-protocol.md, sim/shim_proto.h), read
- * the way the runner reads an IUT's replies (sim/iut.c mm_iut_call, then
+/* Shim protocol v1 frames (docs/shim-protocol.md, sim/shim/shim_proto.h), read
+ * the way the runner reads an IUT's replies (sim/runner/iut.c mm_iut_call, then
  * runner_session.c call/collect and runner.c probe): that code needs a
  * child process, so the same steps are repeated here over a byte buffer.
  *
@@ -21,7 +21,7 @@
 #include "fuzz_common.h"
 #include "mlsmig/actor.h"
 #include "mlsmig/crypto.h"
-#include "shim_proto.h"
+#include "shim/shim_proto.h"
 
 int mm_fuzz_shim(const uint8_t *data, size_t len);
 
@@ -32,8 +32,7 @@ static uint32_t be32(const uint8_t *p) {
 /* frame_len against bounds around the claimed length and the usual ones. */
 static void check_frame_len(const uint8_t hdr[MM_SHIM_HEADER_LEN]) {
   uint32_t claimed = be32(hdr);
-  const uint32_t maxes[] = {0, 1, claimed, claimed - 1, claimed + 1, MM_SHIM_MAX_FRAME,
-                            UINT32_MAX};
+  const uint32_t maxes[] = {0, 1, claimed, claimed - 1, claimed + 1, MM_SHIM_MAX_FRAME, UINT32_MAX};
   for (size_t i = 0; i < sizeof maxes / sizeof maxes[0]; i++) {
     uint32_t got = 0;
     bool ok = mm_shim_frame_len(hdr, maxes[i], &got) == MM_OK;
@@ -61,10 +60,10 @@ static void walk(mm_shim_list kind, mm_view list, const uint8_t *body, size_t n)
   mm_shim_iter_init(&it, kind, list);
   while (mm_shim_next(&it, &item)) {
     MM_FUZZ_CHECK(++k <= list.len, "each element takes a byte at least (the walk ends)");
-    MM_FUZZ_CHECK(inside(item.domain, list.data, list.len) && inside(item.key, list.data, list.len) &&
-                      inside(item.name, list.data, list.len) &&
-                      inside(item.envelope, list.data, list.len),
-                  "element views inside the list");
+    MM_FUZZ_CHECK(
+        inside(item.domain, list.data, list.len) && inside(item.key, list.data, list.len) &&
+            inside(item.name, list.data, list.len) && inside(item.envelope, list.data, list.len),
+        "element views inside the list");
     switch (kind) {
     case MM_SHIM_L_SUITES: mm_shim_put_suite(&w, item.suite); break;
     case MM_SHIM_L_SIGNING_KEYS: mm_shim_put_signing_key(&w, item.suite, item.key); break;

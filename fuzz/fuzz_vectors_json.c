@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "fuzz_common.h"
-#include "vectors.h"
+#include "vectors/vectors.h"
 
 int mm_fuzz_vectors_json(const uint8_t *data, size_t len);
 

@@ -17,8 +17,7 @@ void ah_publish(mm_keydir *kd, const char *domain, const mm_key *k) {
   ck_assert_int_eq(mm_keydir_add(kd, domain, pub), MM_OK);
 }
 
-mm_view ah_sign(const mm_key *k, const char *label, mm_type t, const void *msg,
-                mm_writer *sig) {
+mm_view ah_sign(const mm_key *k, const char *label, mm_type t, const void *msg, mm_writer *sig) {
   mm_limits lim = mm_limits_default(mm_key_suite(k));
   mm_writer tbs;
   mm_writer_init(&tbs);
@@ -53,8 +52,8 @@ uint8_t *ah_wrap(uint8_t type, uint16_t suite, const char *sender, mm_view body,
   return out;
 }
 
-uint8_t *ah_envelope(uint8_t type, uint16_t suite, const char *sender, mm_type t,
-                     const void *msg, size_t *len) {
+uint8_t *ah_envelope(uint8_t type, uint16_t suite, const char *sender, mm_type t, const void *msg,
+                     size_t *len) {
   mm_limits lim = mm_limits_default(suite);
   mm_writer body;
   mm_writer_init(&body);
@@ -67,7 +66,6 @@ uint8_t *ah_envelope(uint8_t type, uint16_t suite, const char *sender, mm_type t
 mm_envelope ah_out_env(const mm_outbox *out, size_t i) {
   ck_assert_uint_lt(i, out->n);
   mm_envelope e;
-  ck_assert_int_eq(mm_decode(MM_T_ENVELOPE, out->v[i].env, out->v[i].len, NULL, &e, NULL),
-                   MM_OK);
+  ck_assert_int_eq(mm_decode(MM_T_ENVELOPE, out->v[i].env, out->v[i].len, NULL, &e, NULL), MM_OK);
   return e;
 }

@@ -21,8 +21,7 @@ void ah_publish(mm_keydir *kd, const char *domain, const mm_key *k);
 
 /* A message's TBS signed by hand (not with the code under test), under the
  * limits of k's suite; sig is initialised here and owns the result. */
-mm_view ah_sign(const mm_key *k, const char *label, mm_type t, const void *msg,
-                mm_writer *sig);
+mm_view ah_sign(const mm_key *k, const char *label, mm_type t, const void *msg, mm_writer *sig);
 
 /* The Envelope's fields written by hand, unchecked: for bodies the codec
  * would refuse to encode. malloc'd; *len set. */
@@ -33,8 +32,8 @@ uint8_t *ah_raw_envelope(uint8_t type, uint16_t suite, const char *sender, mm_vi
 uint8_t *ah_wrap(uint8_t type, uint16_t suite, const char *sender, mm_view body, size_t *len);
 
 /* A malloc'd Envelope {type, suite, sender, encoding of msg}. */
-uint8_t *ah_envelope(uint8_t type, uint16_t suite, const char *sender, mm_type t,
-                     const void *msg, size_t *len);
+uint8_t *ah_envelope(uint8_t type, uint16_t suite, const char *sender, mm_type t, const void *msg,
+                     size_t *len);
 
 /* The i-th envelope in out, decoded under default limits (views into out). */
 mm_envelope ah_out_env(const mm_outbox *out, size_t i);

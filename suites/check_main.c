@@ -61,15 +61,15 @@ static void remember(const char *suite, const char *name, const char *rules) {
   tests[ntests++] = (mm_test_info){suite, name, rules};
 }
 
-void mm_test_register(TCase *tc, const TTest *fn, const char *suite,
-                      const char *name, const char *rules) {
+void mm_test_register(TCase *tc, const TTest *fn, const char *suite, const char *name,
+                      const char *rules) {
   if (!selected(rules)) return;
   remember(suite, name, rules);
   tcase_add_test(tc, fn);
 }
 
-void mm_test_register_loop(TCase *tc, const TTest *fn, const char *suite,
-                           const char *name, const char *rules, int start, int end) {
+void mm_test_register_loop(TCase *tc, const TTest *fn, const char *suite, const char *name,
+                           const char *rules, int start, int end) {
   if (!selected(rules)) return;
   remember(suite, name, rules);
   tcase_add_loop_test(tc, fn, start, end);
@@ -121,8 +121,10 @@ int main(int argc, char **argv) {
     mm_current_suite = all_suites[i].name;
     Suite *s = all_suites[i].make();
     if (list) continue; /* registration fills the list; leak is harmless */
-    if (!sr) sr = srunner_create(s);
-    else srunner_add_suite(sr, s);
+    if (!sr)
+      sr = srunner_create(s);
+    else
+      srunner_add_suite(sr, s);
   }
   if (list) {
     for (size_t i = 0; i < ntests; i++)

@@ -8,7 +8,7 @@
 
 #include "mlsmig/messages.h"
 #include "report_fixture.h"
-#include "shim_proto.h"
+#include "shim/shim_proto.h"
 
 static uint8_t *dup_bytes(const uint8_t *b, size_t n, size_t *len) {
   uint8_t *p = malloc(n ? n : 1);
@@ -38,8 +38,7 @@ static uint8_t *request_envelope(size_t *len) {
 
 /* An envelope of msg_type and suite around body (of codec type bt),
  * encoded with suite-0 limits: the body need not fit the envelope's suite. */
-static uint8_t *wrap(uint8_t msg_type, uint16_t suite, mm_type bt, const void *body,
-                     size_t *len) {
+static uint8_t *wrap(uint8_t msg_type, uint16_t suite, mm_type bt, const void *body, size_t *len) {
   mm_limits lim = mm_limits_default(0);
   mm_writer b, env;
   mm_writer_init(&b);
@@ -54,8 +53,8 @@ static uint8_t *wrap(uint8_t msg_type, uint16_t suite, mm_type bt, const void *b
   return p;
 }
 
-static void step(mm_test_result *t, mm_wire_kind k, const char *to, uint64_t ms,
-                 const uint8_t *b, size_t n) {
+static void step(mm_test_result *t, mm_wire_kind k, const char *to, uint64_t ms, const uint8_t *b,
+                 size_t n) {
   mm_wire_event *e = &t->wire[t->nwire++];
   *e = (mm_wire_event){.kind = k, .ms = ms};
   if (to) snprintf(e->to, sizeof e->to, "%s", to);
@@ -106,9 +105,10 @@ void fixture_run(mm_run_result *r, uint8_t role, const char *prefix) {
   mm_test_result *t = &r->tests[1];
   t->expected = strdup("a MigrationError nonce_expired and no TargetMigrationComplete");
   t->iut_stderr = strdup("line 1\n<script>alert(1)</script>\nlast line\n");
-  t->offending = strdup("{\"body\":\"00\",\"cipher_suite\":1,\"msg_type\":1,"
-                        "\"msg_type_name\":\"migration_request\",\"sender\":\"616c696365\","
-                        "\"body_decoded\":{\"epoch\":7,\"group_id\":\"6731\"}}");
+  t->offending = strdup(
+      "{\"body\":\"00\",\"cipher_suite\":1,\"msg_type\":1,"
+      "\"msg_type_name\":\"migration_request\",\"sender\":\"616c696365\","
+      "\"body_decoded\":{\"epoch\":7,\"group_id\":\"6731\"}}");
   t->wire = calloc(MM_WIRE_MAX, sizeof *t->wire);
   ck_assert_ptr_nonnull(t->wire);
   size_t len;

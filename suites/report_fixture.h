@@ -3,7 +3,7 @@
 #ifndef MLSMIG_REPORT_FIXTURE_H
 #define MLSMIG_REPORT_FIXTURE_H
 
-#include "report.h"
+#include "report/report.h"
 
 /* Fills r (free with mm_run_result_free). role: MM_SHIM_ROLE_* of every
  * test; names get `prefix`. */

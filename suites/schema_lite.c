@@ -97,9 +97,10 @@ static bool array_ok(ctx *c, const json_t *s, const json_t *v, const char *path)
 }
 
 static const char *const annotations[] = {"$schema", "$id", "title", "description", "$defs"};
-static const char *const keywords[] = {"type",    "enum",    "const",     "required",
-                                       "properties", "additionalProperties", "items", "minItems",
-                                       "minimum", "maximum", "pattern",   "oneOf", "$ref"};
+static const char *const keywords[] = {
+    "type",  "enum",     "const",   "required", "properties", "additionalProperties",
+    "items", "minItems", "minimum", "maximum",  "pattern",    "oneOf",
+    "$ref"};
 
 static bool known(const char *k) {
   for (size_t i = 0; i < sizeof annotations / sizeof annotations[0]; i++)

@@ -2,7 +2,7 @@
 
 #include <check.h>
 
-#include "transcript.h"
+#include "simulator/transcript.h"
 
 json_t *mm_test_transcript(const mm_sim_config *cfg) {
   mm_sim_config c = *cfg;

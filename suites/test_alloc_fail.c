@@ -24,12 +24,12 @@
 #include <string.h>
 
 #include "alloc_count.h"
-#include "json_codec.h"
+#include "codec/json_codec.h"
 #include "mlsmig/group_state.h"
 #include "mlsmig/messages.h"
 #include "mlsmig/sim.h"
 #include "report_fixture.h"
-#include "shim_proto.h"
+#include "shim/shim_proto.h"
 #include "testlib.h"
 
 /* One run of an operation with request nth failed (0: none), judged. */
@@ -49,8 +49,8 @@ static size_t sweep(op_fn op, void *ctx) {
 
 /* The verdict of a run: MM_OK, or MM_E_NOMEM when a request was failed. */
 static void expect_clean(const char *what, size_t nth, bool sticky, mm_err e, size_t failed) {
-  ck_assert_msg(e == MM_OK || (failed > 0 && e == MM_E_NOMEM),
-                "%s, request %zu failed%s: %s", what, nth, sticky ? " on" : "", mm_err_name(e));
+  ck_assert_msg(e == MM_OK || (failed > 0 && e == MM_E_NOMEM), "%s, request %zu failed%s: %s", what,
+                nth, sticky ? " on" : "", mm_err_name(e));
 }
 
 /* ---- the injection itself ---- */
@@ -106,8 +106,10 @@ static void codec_op(void *ctx, size_t nth, bool sticky) {
   mm_alloc_fail_arm(nth, sticky);
   mm_err de = mm_decode(c->t, c->bytes, c->len, &lim, &m, &derr);
   mm_err e = de == MM_OK ? mm_encode(c->t, &m, &lim, &w, NULL) : de;
-  if (e == MM_OK) e = mm_writer_finish(&w, &out, &len);
-  else mm_writer_free(&w);
+  if (e == MM_OK)
+    e = mm_writer_finish(&w, &out, &len);
+  else
+    mm_writer_free(&w);
   mm_err te = has_tbs && de == MM_OK ? mm_encode_tbs(c->t, &m, &lim, &tbs) : MM_OK;
   size_t failed = mm_alloc_fail_disarm();
   ck_assert_int_eq(de, MM_OK); /* views only: decoding allocates nothing */
@@ -143,8 +145,10 @@ static void group_state_op(void *ctx, size_t nth, bool sticky) {
   mm_err de = mm_group_state_decode(c->bytes, c->len, &lim, &g, NULL);
   while (de == MM_OK && n < GS_MAX_MEMBERS && mm_members_next(&g, &pos, &members[n])) n++;
   mm_err e = de == MM_OK ? mm_group_state_encode(&g, members, n, &w) : de;
-  if (e == MM_OK) e = mm_writer_finish(&w, &out, &len);
-  else mm_writer_free(&w);
+  if (e == MM_OK)
+    e = mm_writer_finish(&w, &out, &len);
+  else
+    mm_writer_free(&w);
   size_t failed = mm_alloc_fail_disarm();
   ck_assert_int_eq(de, MM_OK);
   ck_assert_uint_eq(n, g.member_count);
@@ -186,9 +190,8 @@ static void json_op(void *ctx, size_t nth, bool sticky) {
   if (e == MM_OK) e = mm_encode(c->t, &back, &lim, &w, NULL);
   size_t failed = mm_alloc_fail_disarm();
   if (!failed) ck_assert_int_eq(e, MM_OK);
-  ck_assert_msg(e == MM_OK || e == MM_E_NOMEM,
-                "%s, request %zu failed: %s (%s)", mm_type_name(c->t), nth, mm_err_name(e),
-                why ? why : "");
+  ck_assert_msg(e == MM_OK || e == MM_E_NOMEM, "%s, request %zu failed: %s (%s)",
+                mm_type_name(c->t), nth, mm_err_name(e), why ? why : "");
   if (e == MM_OK) {
     ck_assert_uint_eq(w.len, c->len);
     ck_assert_mem_eq(w.buf, c->bytes, w.len);
@@ -425,10 +428,10 @@ static void sim_op(void *ctx, size_t nth, bool sticky) {
   for (size_t i = 0; i < mm_sim_record_count(s); i++) {
     const mm_sim_record *r = mm_sim_record_at(s, i);
     bool ds = strcmp(r->to, MM_SIM_SOURCE) == 0 || strcmp(r->to, MM_SIM_TARGET) == 0;
-    ck_assert_msg(!ds || r->verdict == MM_OK || r->verdict == MM_E_NOMEM ||
-                      r->verdict == MM_E_NOT_FOUND,
-                  "request %zu failed%s: %s answered step %zu with %s", nth, sticky ? " on" : "",
-                  r->to, r->step, mm_err_name(r->verdict));
+    ck_assert_msg(
+        !ds || r->verdict == MM_OK || r->verdict == MM_E_NOMEM || r->verdict == MM_E_NOT_FOUND,
+        "request %zu failed%s: %s answered step %zu with %s", nth, sticky ? " on" : "", r->to,
+        r->step, mm_err_name(r->verdict));
   }
   mm_sim_outcome o;
   mm_sim_check(s, &o);

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "crypto_stats.h"
-#include "runner.h"
-#include "shim_proto.h"
+#include "bench/bench.h"
+#include "crypto/crypto_stats.h"
+#include "runner/runner.h"
+#include "shim/shim_proto.h"
 #include "testlib.h"
 
 /* One signature and one verification are counted, with their message sizes;
@@ -72,15 +72,25 @@ START_TEST(test_report_json) {
   bench_machine_get(&r.machine);
   r.quick = true;
   r.n_suites = 1;
-  r.suites[0] = (bench_suite_result){.suite = 2, .signs = 5, .verifies = 7, .sign_per_s = 100,
-                                     .verify_per_s = 100, .bound_per_s = 100.0 / 12,
-                                     .migrations_per_s = 7, .ratio = 0.84, .completed = true};
+  r.suites[0] = (bench_suite_result){.suite = 2,
+                                     .signs = 5,
+                                     .verifies = 7,
+                                     .sign_per_s = 100,
+                                     .verify_per_s = 100,
+                                     .bound_per_s = 100.0 / 12,
+                                     .migrations_per_s = 7,
+                                     .ratio = 0.84,
+                                     .completed = true};
   r.n_scale_suites = 1;
   r.scale_suites[0] = 2;
   r.n_scale = 1;
-  r.scale[0] = (bench_scale_result){.suite = 2, .state_bytes = 1024, .seconds = 0.001,
-                                    .bound_seconds = 0.0009, .ratio = 0.9,
-                                    .peak_rss = 8u << 20, .completed = true};
+  r.scale[0] = (bench_scale_result){.suite = 2,
+                                    .state_bytes = 1024,
+                                    .seconds = 0.001,
+                                    .bound_seconds = 0.0009,
+                                    .ratio = 0.9,
+                                    .peak_rss = 8u << 20,
+                                    .completed = true};
   char path[] = "/tmp/mlsmig-test-bench-XXXXXX";
   int fd = mkstemp(path);
   ck_assert_int_ge(fd, 0);
@@ -120,8 +130,12 @@ static const char *ref_ds(void) {
  * session answers. */
 START_TEST(test_runner_cost_counted) {
   const char *tests[] = {"target.happy", "target.durable_import", NULL};
-  mm_run_opts o = {.iut_cmd = ref_ds(), .roles = MM_SHIM_ROLE_TARGET, .suites = {[1] = true},
-                   .tests = tests, .timeout_ms = 30000, .jobs = 1};
+  mm_run_opts o = {.iut_cmd = ref_ds(),
+                   .roles = MM_SHIM_ROLE_TARGET,
+                   .suites = {[1] = true},
+                   .tests = tests,
+                   .timeout_ms = 30000,
+                   .jobs = 1};
   mm_run_result r;
   char why[256] = "";
   ck_assert_msg(mm_run(&o, &r, why, sizeof why) == MM_OK, "%s", why);

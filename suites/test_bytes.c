@@ -1,4 +1,4 @@
-/* Tests of the reader and writer (sim/bytes.c): big-endian integers, the
+/* Tests of the reader and writer (sim/base/bytes.c): big-endian integers, the
  * strict variable-length integer of RFC 9420 section 2.1.2 (with the MLS
  * working group's deserialization vectors), vector bounds, child readers,
  * sticky errors, and the writer's vector headers. */
@@ -17,8 +17,7 @@ static uint8_t *reader_hex(mm_reader *r, mm_derr *err, const char *hex) {
   return b;
 }
 
-static void assert_err(const mm_derr *e, const char *rule, size_t offset,
-                       const char *reason) {
+static void assert_err(const mm_derr *e, const char *rule, size_t offset, const char *reason) {
   ck_assert_ptr_nonnull(e->rule);
   ck_assert_str_eq(e->rule, rule);
   ck_assert_uint_eq(e->offset, offset);
@@ -37,7 +36,11 @@ static bool varint_of(const char *hex, uint32_t *v, mm_derr *err) {
 START_TEST(test_read_ints_big_endian) {
   mm_reader r;
   mm_derr err;
-  uint8_t *b = reader_hex(&r, &err, "01" "0203" "04050607" "08090a0b0c0d0e0f");
+  uint8_t *b = reader_hex(&r, &err,
+                          "01"
+                          "0203"
+                          "04050607"
+                          "08090a0b0c0d0e0f");
   uint8_t a;
   uint16_t x;
   uint32_t y;
@@ -56,7 +59,8 @@ END_TEST
 
 START_TEST(test_varint_mlswg_vectors) {
   json_error_t jerr;
-  json_t *root = json_load_file(mm_test_path("vectors/external/mlswg/deserialization.json"), 0, &jerr);
+  json_t *root =
+      json_load_file(mm_test_path("vectors/external/mlswg/deserialization.json"), 0, &jerr);
   ck_assert_msg(root != NULL, "cannot load deserialization.json: %s", jerr.text);
   ck_assert(json_array_size(root) > 0);
   size_t i;
@@ -87,12 +91,11 @@ END_TEST
 
 START_TEST(test_varint_non_minimal) {
   static const char *bad[] = {
-      "4000",     /* 0 in 2 bytes */
-      "403f",     /* 63, a 1-byte value in 2-byte form */
-      "80000005", /* 5, a 1-byte value in 4-byte form */
-      "8000003f",
-      "80000040", /* 64, a 2-byte value in 4-byte form */
-      "80003fff", /* 16383 in 4 bytes */
+      "4000",                 /* 0 in 2 bytes */
+      "403f",                 /* 63, a 1-byte value in 2-byte form */
+      "80000005",             /* 5, a 1-byte value in 4-byte form */
+      "8000003f", "80000040", /* 64, a 2-byte value in 4-byte form */
+      "80003fff",             /* 16383 in 4 bytes */
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     uint32_t v;
@@ -103,7 +106,9 @@ START_TEST(test_varint_non_minimal) {
   /* The offset is the header's absolute start. */
   mm_reader r;
   mm_derr err;
-  uint8_t *b = reader_hex(&r, &err, "aabbcc" "4001");
+  uint8_t *b = reader_hex(&r, &err,
+                          "aabbcc"
+                          "4001");
   uint8_t skip[3];
   uint32_t v;
   ck_assert(mm_read_u8(&r, &skip[0]) && mm_read_u8(&r, &skip[1]) && mm_read_u8(&r, &skip[2]));
@@ -171,7 +176,9 @@ START_TEST(test_vec_past_container) {
   ck_assert(mm_reader_expect_end(&r));
   free(b);
 
-  b = reader_hex(&r, &err, "00" "05616263");
+  b = reader_hex(&r, &err,
+                 "00"
+                 "05616263");
   ck_assert(mm_read_vec(&r, &v) && v.len == 0);
   ck_assert(!mm_read_vec(&r, &v));
   assert_err(&err, "ENC-2", 1, "vector runs past its container");
@@ -184,7 +191,12 @@ START_TEST(test_child_reader_absolute_offsets) {
    * claiming more than the child holds. */
   mm_reader r, child;
   mm_derr err;
-  uint8_t *b = reader_hex(&r, &err, "aa" "03" "01" "02ff" "bbbb");
+  uint8_t *b = reader_hex(&r, &err,
+                          "aa"
+                          "03"
+                          "01"
+                          "02ff"
+                          "bbbb");
   uint8_t x;
   ck_assert(mm_read_u8(&r, &x));
   ck_assert(mm_read_vec_reader(&r, &child));
@@ -207,7 +219,9 @@ END_TEST
 START_TEST(test_sticky_first_error) {
   mm_reader r;
   mm_derr err;
-  uint8_t *b = reader_hex(&r, &err, "4001" "00");
+  uint8_t *b = reader_hex(&r, &err,
+                          "4001"
+                          "00");
   uint32_t v;
   mm_view view;
   ck_assert(!mm_read_varint(&r, &v));
@@ -224,7 +238,9 @@ END_TEST
 START_TEST(test_trailing_bytes) {
   mm_reader r;
   mm_derr err;
-  uint8_t *b = reader_hex(&r, &err, "0102" "03");
+  uint8_t *b = reader_hex(&r, &err,
+                          "0102"
+                          "03");
   uint16_t x;
   ck_assert(mm_read_u16(&r, &x));
   ck_assert(!mm_reader_expect_end(&r));

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "search.h"
+#include "explore/search.h"
 #include "testlib.h"
 
 static mm_search_stats campaign(uint64_t runs, uint64_t seed, unsigned shard, unsigned shards,
@@ -203,7 +203,8 @@ static uint64_t catch_mutant(size_t i, char *key, size_t key_len) {
   if (catches[i].how == BY_SCENARIO) {
     mm_scenario sc;
     char err[200];
-    ck_assert(mm_scenario_parse(mm_scenario_builtin_find(catches[i].scenario), &sc, err, sizeof err));
+    ck_assert(
+        mm_scenario_parse(mm_scenario_builtin_find(catches[i].scenario), &sc, err, sizeof err));
     mm_sc_result r;
     mm_sc_run_opts ro = {.extra_mutants = m};
     ck_assert_int_eq(mm_scenario_run(&sc, &ro, &r), MM_OK);
@@ -224,8 +225,8 @@ static uint64_t catch_mutant(size_t i, char *key, size_t key_len) {
 }
 
 START_TEST(test_every_mutant_is_caught) {
-  static const char *how_name[] = {"explore --max-faults 1 --suite 1",
-                                   "scenario", "campaign --seed 1 --suite 1 --faults 3"};
+  static const char *how_name[] = {"explore --max-faults 1 --suite 1", "scenario",
+                                   "campaign --seed 1 --suite 1 --faults 3"};
   ck_assert_uint_eq(sizeof catches / sizeof catches[0], MM_MUT_COUNT - 1);
   mkdir("reports", 0755);
   FILE *table = fopen("reports/mutants-caught.txt", "w"); /* a report, not a result */
@@ -258,7 +259,8 @@ Suite *suite_campaign(void) {
   MM_ADD_TEST(tc, test_shrink_to_minimal, "INV-2 SIG-3");
   MM_ADD_TEST(tc, test_replay_reproduces_exactly, "-");
   MM_ADD_TEST(tc, test_every_mutant_is_caught,
-              "SIG-1 SIG-2 SIG-3 NONCE-2 NONCE-3 HASH-2 LIFE-1 LIFE-2 LIFE-3 AUTHZ-1 AUTHZ-3 AUTHZ-4 GROUP-1 DUR-1 LIFE-5 EPOCH-1 EPOCH-2 DOM-1");
+              "SIG-1 SIG-2 SIG-3 NONCE-2 NONCE-3 HASH-2 LIFE-1 LIFE-2 LIFE-3 AUTHZ-1 AUTHZ-3 "
+              "AUTHZ-4 GROUP-1 DUR-1 LIFE-5 EPOCH-1 EPOCH-2 DOM-1");
   suite_add_tcase(s, tc);
   return s;
 }

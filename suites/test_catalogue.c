@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "catalogue.h"
+#include "profile/catalogue.h"
 #include "testlib.h"
 
 static const struct {
@@ -20,8 +20,7 @@ static bool each_id(const char *rules, bool (*fn)(const char *id, void *ctx), vo
     fprintf(stderr, "rules string too long: %.40s...\n", rules);
     return false;
   }
-  for (char *save = NULL, *tok = strtok_r(buf, " ,", &save); tok;
-       tok = strtok_r(NULL, " ,", &save))
+  for (char *save = NULL, *tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save))
     if (strcmp(tok, "-") != 0 && !fn(tok, ctx)) return false;
   return true;
 }
@@ -39,8 +38,7 @@ START_TEST(test_catalogue_parses) {
   ck_assert_uint_ge(c.n, 40);
   for (size_t i = 0; i < c.n; i++) {
     ck_assert(strcmp(c.rules[i].level, "MUST") == 0 || strcmp(c.rules[i].level, "SHOULD") == 0);
-    ck_assert(strcmp(c.rules[i].source, "draft") == 0 ||
-              strcmp(c.rules[i].source, "profile") == 0);
+    ck_assert(strcmp(c.rules[i].source, "draft") == 0 || strcmp(c.rules[i].source, "profile") == 0);
     ck_assert(c.rules[i].section >= 1 && c.rules[i].section <= 9);
     ck_assert(strlen(c.rules[i].text) > 10);
     for (size_t j = 0; j < i; j++) ck_assert_str_ne(c.rules[i].id, c.rules[j].id);

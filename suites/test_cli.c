@@ -127,10 +127,12 @@ START_TEST(test_cli_sim_and_list) {
   json_decref(j);
   r = cli("sim --scenario happy --suite 1 --mutant early-confirm", NULL);
   ck_assert_int_eq(r.rc, 1);
-  static const char *bad[] = {"sim", "sim --scenario happy --suite 8",
+  static const char *bad[] = {"sim",
+                              "sim --scenario happy --suite 8",
                               "sim --scenario happy --seed -1",
                               "sim --scenario happy --members 0",
-                              "sim --scenario happy --mutant nope", "sim --scenario happy --seed"};
+                              "sim --scenario happy --mutant nope",
+                              "sim --scenario happy --seed"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     r = cli(bad[i], NULL);
     ck_assert_msg(r.rc == 2, "'%s' gave %d", bad[i], r.rc);

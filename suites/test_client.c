@@ -1,4 +1,4 @@
-/* Tests of the reference client (sim/client*.c).
+/* Tests of the reference client (sim/client/).
  *
  * The harness plays the target and the source: it holds their private keys
  * and crafts MigrationResponses, MigrationConfirmations, MigrationErrors and
@@ -49,9 +49,12 @@ typedef struct h {
 
 static void on_event(void *ctx, const mm_event *e) {
   events *ev = ctx;
-  if (e->kind == MM_EV_CLIENT_MOVED) ev->moved++;
-  else if (e->kind == MM_EV_CLIENT_FAILED) ev->failed++;
-  else return;
+  if (e->kind == MM_EV_CLIENT_MOVED)
+    ev->moved++;
+  else if (e->kind == MM_EV_CLIENT_FAILED)
+    ev->failed++;
+  else
+    return;
   ev->epoch = e->epoch;
   ck_assert_uint_lt(e->peer.len, sizeof ev->peer);
   memcpy(ev->peer, e->peer.data, e->peer.len);
@@ -73,9 +76,13 @@ static void h_init_seeded(h *x, uint16_t wire_format, uint64_t seed) {
   publish(x, THIRD, x->third);
   x->obs = (mm_observer){on_event, &x->ev};
   x->env = (mm_env){.rng = &x->rng, .keys = x->kd, .obs = &x->obs};
-  x->cfg = (mm_client_config){.identity = ALICE, .leaf_key = x->leaf, .suite = SUITE,
-                              .group_id = mm_view_str(GID), .epoch = EPOCH,
-                              .leaf_index = LEAF, .ds = SRC,
+  x->cfg = (mm_client_config){.identity = ALICE,
+                              .leaf_key = x->leaf,
+                              .suite = SUITE,
+                              .group_id = mm_view_str(GID),
+                              .epoch = EPOCH,
+                              .leaf_index = LEAF,
+                              .ds = SRC,
                               .commit_wire_format = wire_format};
   mm_outbox_init(&x->out);
   ck_assert_int_eq(mm_client_new(&x->cfg, &x->env, &x->c), MM_OK);
@@ -133,9 +140,7 @@ static mm_err respond(h *x, const mm_migration_request *rq, const mm_key *k, con
   return e;
 }
 
-static void start(h *x) {
-  ck_assert_int_eq(mm_client_migrate(x->c, TGT, T0, &x->out), MM_OK);
-}
+static void start(h *x) { ck_assert_int_eq(mm_client_migrate(x->c, TGT, T0, &x->out), MM_OK); }
 
 /* Migration started and the good response accepted: Init and Commit out. */
 static void start_and_respond(h *x) {
@@ -159,12 +164,12 @@ static confirm good_confirm(const h *x) {
 }
 
 static mm_err send_confirm(h *x, confirm c) {
-  mm_migration_confirmation mc = {mm_view_str(c.domain), mm_view_of(c.nonce, MM_NONCE_LEN),
-                                  mm_view_str(c.gid), {0}};
+  mm_migration_confirmation mc = {
+      mm_view_str(c.domain), mm_view_of(c.nonce, MM_NONCE_LEN), mm_view_str(c.gid), {0}};
   mm_writer sig;
   mc.signature = ah_sign(c.signer, c.label, MM_T_MIGRATION_CONFIRMATION, &mc, &sig);
-  mm_err e = deliver_msg(x, MM_MSG_MIGRATION_CONFIRMATION, c.sender,
-                         MM_T_MIGRATION_CONFIRMATION, &mc, T0 + 100);
+  mm_err e = deliver_msg(x, MM_MSG_MIGRATION_CONFIRMATION, c.sender, MM_T_MIGRATION_CONFIRMATION,
+                         &mc, T0 + 100);
   mm_writer_free(&sig);
   return e;
 }
@@ -173,9 +178,13 @@ static mm_err send_confirm(h *x, confirm c) {
 static mm_err fanout(h *x, const char *from, const char *gid, uint64_t epoch, uint8_t ctype,
                      mm_view aad) {
   static const uint8_t junk[16] = {7};
-  mm_mls_message m = {.version = MM_MLS10, .wire_format = MM_WIRE_PRIVATE,
-                      .group_id = mm_view_str(gid), .epoch = epoch, .content_type = ctype,
-                      .authenticated_data = aad, .encrypted_sender_data = mm_view_of(junk, 4),
+  mm_mls_message m = {.version = MM_MLS10,
+                      .wire_format = MM_WIRE_PRIVATE,
+                      .group_id = mm_view_str(gid),
+                      .epoch = epoch,
+                      .content_type = ctype,
+                      .authenticated_data = aad,
+                      .encrypted_sender_data = mm_view_of(junk, 4),
                       .ciphertext = mm_view_of(junk, 16)};
   return deliver_msg(x, MM_MSG_MLS_MESSAGE, from, MM_T_MLS_MESSAGE, &m, T0 + 50);
 }
@@ -268,7 +277,8 @@ START_TEST(test_client_init_and_commit) {
   mm_writer_init(&tbs);
   ck_assert_int_eq(mm_encode_tbs(MM_T_MIGRATION_INIT, &init, &lim, &tbs), MM_OK);
   ck_assert_int_eq(mm_verify_with_label(x.leaf, L_INIT, tbs.buf, tbs.len, init.signature.data,
-                                        init.signature.len), MM_OK);
+                                        init.signature.len),
+                   MM_OK);
   mm_writer_free(&tbs);
   /* the migration Commit: a PrivateMessage for the group at the request's
    * epoch, content type commit, AAD exactly MigrationCommitAAD{target} */

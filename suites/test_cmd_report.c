@@ -8,7 +8,7 @@
 
 #include "cli_exec.h"
 #include "report_fixture.h"
-#include "shim_proto.h"
+#include "shim/shim_proto.h"
 #include "testlib.h"
 
 static void write_doc(const char *dir, const char *name, json_t *doc) {
@@ -30,8 +30,8 @@ START_TEST(test_cmd_report_merge) {
   const char *d = fixture_tmpdir();
   write_doc(d, "a.json", fixture_doc(MM_SHIM_ROLE_TARGET, "target."));
   write_doc(d, "b.json", fixture_doc(MM_SHIM_ROLE_SOURCE, "source."));
-  write_doc(d, "sim.json", json_pack("{s:s, s:i, s:[]}", "mode", "explore", "seed", 1,
-                                     "violating_runs"));
+  write_doc(d, "sim.json",
+            json_pack("{s:s, s:i, s:[]}", "mode", "explore", "seed", 1, "violating_runs"));
   char args[2048];
   snprintf(args, sizeof args,
            "report merge %s/a.json %s/b.json %s/sim.json --html %s/html --junit %s/j.xml "
@@ -93,8 +93,8 @@ END_TEST
 START_TEST(test_cmd_run_one_test_reports) {
   const char *d = fixture_tmpdir();
   char args[2048];
-  write_doc(d, "camp.json", json_pack("{s:s, s:i, s:[]}", "mode", "campaign", "seed", 3,
-                                      "violating_runs"));
+  write_doc(d, "camp.json",
+            json_pack("{s:s, s:i, s:[]}", "mode", "campaign", "seed", 3, "violating_runs"));
   snprintf(args, sizeof args,
            "run --role target --suite 2 --test target.happy target.nonce_fresh --seed 9 "
            "--json %s/r.json --tap %s/r.tap --html %s/html --junit %s/r.xml --sim %s/camp.json",
@@ -135,9 +135,9 @@ END_TEST
 START_TEST(test_cmd_report_real_simulator_summaries) {
   const char *d = fixture_tmpdir();
   char args[2048];
-  static const char *const runs[][2] = {{"sim --campaign 20 --shard 1/2 --json", "camp.json"},
-                                         {"sim --explore --max-faults 1 --suite 1 --json",
-                                          "expl.json"}};
+  static const char *const runs[][2] = {
+      {"sim --campaign 20 --shard 1/2 --json", "camp.json"},
+      {"sim --explore --max-faults 1 --suite 1 --json", "expl.json"}};
   cli_out r;
   for (size_t i = 0; i < 2; i++) {
     r = cli_exec(runs[i][0]);
@@ -148,8 +148,8 @@ START_TEST(test_cmd_report_real_simulator_summaries) {
     write_doc(d, runs[i][1], sum);
   }
   write_doc(d, "a.json", fixture_doc(MM_SHIM_ROLE_TARGET, "target."));
-  snprintf(args, sizeof args, "report merge %s/a.json %s/camp.json %s/expl.json --html %s/h", d,
-           d, d, d);
+  snprintf(args, sizeof args, "report merge %s/a.json %s/camp.json %s/expl.json --html %s/h", d, d,
+           d, d);
   r = cli_exec(args);
   ck_assert_int_eq(r.rc, 1); /* the fixture's failures */
   snprintf(args, sizeof args, "%s/h/index.html", d);

@@ -44,8 +44,9 @@ END_TEST
 
 /* --verbose lists passing tests too; every option that takes a value. */
 START_TEST(test_cmd_run_verbose) {
-  cli_out r = cli_exec("run --rules NONCE-1 --role target --suite all --jobs 1 --timeout 20000 "
-                       "--verbose");
+  cli_out r = cli_exec(
+      "run --rules NONCE-1 --role target --suite all --jobs 1 --timeout 20000 "
+      "--verbose");
   ck_assert_msg(r.rc == 0, "rc %d: %s", r.rc, r.err);
   ck_assert_ptr_nonnull(strstr(r.out, "target.nonce_fresh"));
   ck_assert_ptr_nonnull(strstr(r.out, "1 tests: 1 pass"));
@@ -58,8 +59,9 @@ END_TEST
 /* A crashing IUT: error verdicts, its stderr in the summary, exit 1, and a
  * report that cannot be written is an error too. */
 START_TEST(test_cmd_run_crashing_iut) {
-  cli_out r = cli_exec("run --iut 'python3 suites/shims/bad_shim.py crash' --rules NONCE-1 "
-                       "--role target --json /nonexistent/dir/r.json");
+  cli_out r = cli_exec(
+      "run --iut 'python3 suites/shims/bad_shim.py crash' --rules NONCE-1 "
+      "--role target --json /nonexistent/dir/r.json");
   ck_assert_int_eq(r.rc, 1);
   ck_assert_ptr_nonnull(strstr(r.out, "error"));
   ck_assert_ptr_nonnull(strstr(r.out, "IUT stderr"));
@@ -71,8 +73,8 @@ END_TEST
  * provides the terminal). */
 START_TEST(test_cmd_run_progress_on_a_tty) {
   char cmd[1024], out[4096] = "";
-  snprintf(cmd, sizeof cmd,
-           "script -qec '%s run --rules NONCE-1 --role target' /dev/null 2>&1", cli_bin());
+  snprintf(cmd, sizeof cmd, "script -qec '%s run --rules NONCE-1 --role target' /dev/null 2>&1",
+           cli_bin());
   FILE *p = popen(cmd, "r");
   ck_assert_ptr_nonnull(p);
   size_t n = fread(out, 1, sizeof out - 1, p);

@@ -119,15 +119,18 @@ END_TEST
  * deterministic_signing=True). The vectors' own ECDSA signatures use random
  * nonces, so they can only be verified, not regenerated. */
 static const char *const det_ecdsa[MM_SUITE_COUNT] = {
-    [1] = "30450220664f2356b396ade81615aedc88c702046be4dfbe65fd0539e32be6527bbdd86e"
-          "022100b7b03164ebedaa39ec35bb6e49d8214728e8e2fdf83b763b1a98b11f079622f6",
-    [4] = "30818702417578d762315f4aa70b2a8e0abbb4fdf5d04105c6b4606d4cc204993899936b"
-          "073ecdb0001ec160558e6d3eccde9bf5636a5cabc5d1c6734ba80ebabcfda9d1b9fb0242"
-          "010a6f5ab5abcbee5a77d693b01d97da09df47b3ab7f75f6ffe3627b39d2ddee9aeb12ee"
-          "5843fbd53e3a0e885f7736310d7f1796be8ed225e3c3d698ae61ff857958",
-    [6] = "3065023100fb57f769ad8ca50d413771f5d874a786bac4ceb28ca37955fc1162ac31493f"
-          "7312610521b79ac1439fdac01963ec2889023050fabdbf8b2170071eb3ac691151f08ead"
-          "bb934cd131127dc92363f5708a0c9fa40d1ac5f960fbe2d387f9285c069f1b",
+    [1] =
+        "30450220664f2356b396ade81615aedc88c702046be4dfbe65fd0539e32be6527bbdd86e"
+        "022100b7b03164ebedaa39ec35bb6e49d8214728e8e2fdf83b763b1a98b11f079622f6",
+    [4] =
+        "30818702417578d762315f4aa70b2a8e0abbb4fdf5d04105c6b4606d4cc204993899936b"
+        "073ecdb0001ec160558e6d3eccde9bf5636a5cabc5d1c6734ba80ebabcfda9d1b9fb0242"
+        "010a6f5ab5abcbee5a77d693b01d97da09df47b3ab7f75f6ffe3627b39d2ddee9aeb12ee"
+        "5843fbd53e3a0e885f7736310d7f1796be8ed225e3c3d698ae61ff857958",
+    [6] =
+        "3065023100fb57f769ad8ca50d413771f5d874a786bac4ceb28ca37955fc1162ac31493f"
+        "7312610521b79ac1439fdac01963ec2889023050fabdbf8b2170071eb3ac691151f08ead"
+        "bb934cd131127dc92363f5708a0c9fa40d1ac5f960fbe2d387f9285c069f1b",
 };
 
 static void check_mlswg_entry(json_t *entry) {
@@ -157,8 +160,10 @@ static void check_mlswg_entry(json_t *entry) {
   ck_assert_int_eq(mm_sign_with_label(priv, label, c, clen, &w2), MM_OK);
   ck_assert_int_eq(mm_verify_with_label(pub, label, c, clen, w.buf, w.len), MM_OK);
   ck_assert(mm_view_eq(mm_writer_view(&w), mm_writer_view(&w2)));
-  if (s->sig_len) assert_view_hex(mm_writer_view(&w), jstr(swl, "signature"));
-  else assert_view_hex(mm_writer_view(&w), det_ecdsa[suite - 1]);
+  if (s->sig_len)
+    assert_view_hex(mm_writer_view(&w), jstr(swl, "signature"));
+  else
+    assert_view_hex(mm_writer_view(&w), det_ecdsa[suite - 1]);
 
   mm_writer_free(&w);
   mm_writer_free(&w2);
@@ -170,8 +175,7 @@ static void check_mlswg_entry(json_t *entry) {
 
 START_TEST(test_mlswg_sign_with_label) {
   json_t *root = load_mlswg();
-  for (size_t i = 0; i < json_array_size(root); i++)
-    check_mlswg_entry(json_array_get(root, i));
+  for (size_t i = 0; i < json_array_size(root); i++) check_mlswg_entry(json_array_get(root, i));
   json_decref(root);
 }
 END_TEST
@@ -203,10 +207,12 @@ START_TEST(test_ref_hash_migration_label) {
     const char *out;
   } kat[] = {
       {1, "cd8f8d3b1b901d076f1afd29ccd0695bb3aed1a6b7b89e9618779ec79b60c09e"},
-      {7, "5ecb0cee0b8085a5faa22618599bab31bdaf6674b5e188c09a7dd501c33784356d6b"
-          "c3915a96f477eb0d803cca35ba1a"},
-      {4, "d8b819f9b6b464167248fee65f90ccaa5d6957aad9e91685d3ba271232c66e15618b"
-          "f9b0ce24fcf4220bdf834117da2cc4c617ddd74766e42745c1bdd41a1de8"},
+      {7,
+       "5ecb0cee0b8085a5faa22618599bab31bdaf6674b5e188c09a7dd501c33784356d6b"
+       "c3915a96f477eb0d803cca35ba1a"},
+      {4,
+       "d8b819f9b6b464167248fee65f90ccaa5d6957aad9e91685d3ba271232c66e15618b"
+       "f9b0ce24fcf4220bdf834117da2cc4c617ddd74766e42745c1bdd41a1de8"},
   };
   for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++) {
     uint8_t out[MM_MAX_HASH_LEN];
@@ -319,8 +325,7 @@ static uint8_t *unhex_fixed(const char *hex, size_t width) {
   return out;
 }
 
-static void check_scalar(const BIGNUM *got, const char *hex, size_t width,
-                         const char *what) {
+static void check_scalar(const BIGNUM *got, const char *hex, size_t width, const char *what) {
   uint8_t *want = unhex_fixed(hex, width);
   uint8_t buf[MM_MAX_PRIV_LEN];
   ck_assert_int_eq(BN_bn2binpad(got, buf, (int)width), (int)width);
@@ -376,14 +381,15 @@ START_TEST(test_sign_verify_all_suites) {
     ck_assert_int_eq(mm_key_public_copy(k, &pub), MM_OK);
     mm_writer w;
     sign_label(k, "MigrationContentTBS", &w);
-    if (s->sig_len) ck_assert_uint_eq(w.len, s->sig_len);
-    else ck_assert_uint_le(w.len, s->max_sig_len);
-    ck_assert_int_eq(mm_verify_with_label(pub, "MigrationContentTBS", content,
-                                          CONTENT_LEN, w.buf, w.len),
-                     MM_OK);
-    ck_assert_int_eq(mm_verify_with_label(k, "MigrationContentTBS", content,
-                                          CONTENT_LEN, w.buf, w.len),
-                     MM_OK);
+    if (s->sig_len)
+      ck_assert_uint_eq(w.len, s->sig_len);
+    else
+      ck_assert_uint_le(w.len, s->max_sig_len);
+    ck_assert_int_eq(
+        mm_verify_with_label(pub, "MigrationContentTBS", content, CONTENT_LEN, w.buf, w.len),
+        MM_OK);
+    ck_assert_int_eq(
+        mm_verify_with_label(k, "MigrationContentTBS", content, CONTENT_LEN, w.buf, w.len), MM_OK);
     /* empty content is a valid content<V> */
     mm_writer e;
     mm_writer_init(&e);
@@ -420,13 +426,11 @@ START_TEST(test_reject_wrong_label) {
     mm_key *k = gen_key(mm_suite_at(i)->id, 3);
     mm_writer w;
     sign_label(k, "MigrationResponseTBS", &w);
-    static const char *const others[] = {"MigrationInitTBS", "MigrationContentTBS",
-                                         "TargetMigrationCompleteTBS",
-                                         "MigrationConfirmationTBS",
-                                         "MLS 1.0 MigrationResponseTBS", ""};
+    static const char *const others[] = {
+        "MigrationInitTBS",         "MigrationContentTBS",          "TargetMigrationCompleteTBS",
+        "MigrationConfirmationTBS", "MLS 1.0 MigrationResponseTBS", ""};
     for (size_t j = 0; j < sizeof others / sizeof others[0]; j++)
-      ck_assert_int_eq(mm_verify_with_label(k, others[j], content, CONTENT_LEN,
-                                            w.buf, w.len),
+      ck_assert_int_eq(mm_verify_with_label(k, others[j], content, CONTENT_LEN, w.buf, w.len),
                        MM_E_BAD_SIGNATURE);
     mm_writer_free(&w);
     mm_key_free(k);
@@ -442,12 +446,12 @@ START_TEST(test_reject_wrong_content) {
     uint8_t other[sizeof content];
     memcpy(other, content, sizeof content);
     other[0] ^= 1;
-    ck_assert_int_eq(mm_verify_with_label(k, "MigrationContentTBS", other,
-                                          CONTENT_LEN, w.buf, w.len),
-                     MM_E_BAD_SIGNATURE);
-    ck_assert_int_eq(mm_verify_with_label(k, "MigrationContentTBS", content,
-                                          CONTENT_LEN - 1, w.buf, w.len),
-                     MM_E_BAD_SIGNATURE);
+    ck_assert_int_eq(
+        mm_verify_with_label(k, "MigrationContentTBS", other, CONTENT_LEN, w.buf, w.len),
+        MM_E_BAD_SIGNATURE);
+    ck_assert_int_eq(
+        mm_verify_with_label(k, "MigrationContentTBS", content, CONTENT_LEN - 1, w.buf, w.len),
+        MM_E_BAD_SIGNATURE);
     mm_writer_free(&w);
     mm_key_free(k);
   }
@@ -461,8 +465,8 @@ START_TEST(test_reject_wrong_key) {
     ck_assert(!mm_view_eq(mm_key_public(k), mm_key_public(other)));
     mm_writer w;
     sign_label(k, "TargetMigrationCompleteTBS", &w);
-    ck_assert_int_eq(mm_verify_with_label(other, "TargetMigrationCompleteTBS",
-                                          content, CONTENT_LEN, w.buf, w.len),
+    ck_assert_int_eq(mm_verify_with_label(other, "TargetMigrationCompleteTBS", content, CONTENT_LEN,
+                                          w.buf, w.len),
                      MM_E_BAD_SIGNATURE);
     mm_writer_free(&w);
     mm_key_free(k);
@@ -482,9 +486,8 @@ START_TEST(test_reject_other_suite_key) {
   }
   for (size_t i = 0; i < MM_SUITE_COUNT; i++)
     for (size_t j = 0; j < MM_SUITE_COUNT; j++)
-      ck_assert_int_eq(mm_verify_with_label(keys[j], "MigrationConfirmationTBS",
-                                            content, CONTENT_LEN, sigs[i].buf,
-                                            sigs[i].len),
+      ck_assert_int_eq(mm_verify_with_label(keys[j], "MigrationConfirmationTBS", content,
+                                            CONTENT_LEN, sigs[i].buf, sigs[i].len),
                        i == j ? MM_OK : MM_E_BAD_SIGNATURE);
   for (size_t i = 0; i < MM_SUITE_COUNT; i++) {
     mm_writer_free(&sigs[i]);
@@ -501,15 +504,13 @@ START_TEST(test_reject_flipped_bits) {
     /* one bit in every byte, a different bit each time */
     for (size_t b = 0; b < w.len; b++) {
       w.buf[b] ^= (uint8_t)(1u << (b % 8));
-      ck_assert_msg(mm_verify_with_label(k, "MigrationResponseTBS", content,
-                                         CONTENT_LEN, w.buf, w.len) ==
-                        MM_E_BAD_SIGNATURE,
+      ck_assert_msg(mm_verify_with_label(k, "MigrationResponseTBS", content, CONTENT_LEN, w.buf,
+                                         w.len) == MM_E_BAD_SIGNATURE,
                     "suite %zu byte %zu", i + 1, b);
       w.buf[b] ^= (uint8_t)(1u << (b % 8));
     }
-    ck_assert_int_eq(mm_verify_with_label(k, "MigrationResponseTBS", content,
-                                          CONTENT_LEN, w.buf, w.len),
-                     MM_OK);
+    ck_assert_int_eq(
+        mm_verify_with_label(k, "MigrationResponseTBS", content, CONTENT_LEN, w.buf, w.len), MM_OK);
     mm_writer_free(&w);
     mm_key_free(k);
   }
@@ -522,19 +523,17 @@ START_TEST(test_reject_bad_lengths) {
     mm_writer w;
     sign_label(k, "MigrationInitTBS", &w);
     /* truncated, empty, NULL, one trailing byte (not DER, not EdDSA) */
-    ck_assert_int_eq(mm_verify_with_label(k, "MigrationInitTBS", content,
-                                          CONTENT_LEN, w.buf, w.len - 1),
+    ck_assert_int_eq(
+        mm_verify_with_label(k, "MigrationInitTBS", content, CONTENT_LEN, w.buf, w.len - 1),
+        MM_E_BAD_SIGNATURE);
+    ck_assert_int_eq(mm_verify_with_label(k, "MigrationInitTBS", content, CONTENT_LEN, w.buf, 0),
                      MM_E_BAD_SIGNATURE);
-    ck_assert_int_eq(mm_verify_with_label(k, "MigrationInitTBS", content,
-                                          CONTENT_LEN, w.buf, 0),
-                     MM_E_BAD_SIGNATURE);
-    ck_assert_int_eq(mm_verify_with_label(k, "MigrationInitTBS", content,
-                                          CONTENT_LEN, NULL, 0),
+    ck_assert_int_eq(mm_verify_with_label(k, "MigrationInitTBS", content, CONTENT_LEN, NULL, 0),
                      MM_E_BAD_SIGNATURE);
     mm_put_u8(&w, 0);
-    ck_assert_int_eq(mm_verify_with_label(k, "MigrationInitTBS", content,
-                                          CONTENT_LEN, w.buf, w.len),
-                     MM_E_BAD_SIGNATURE);
+    ck_assert_int_eq(
+        mm_verify_with_label(k, "MigrationInitTBS", content, CONTENT_LEN, w.buf, w.len),
+        MM_E_BAD_SIGNATURE);
     mm_writer_free(&w);
     mm_key_free(k);
   }
@@ -556,9 +555,9 @@ START_TEST(test_reject_non_der_ecdsa) {
     mm_put_u8(&ber, 0x81);
     mm_put_bytes(&ber, w.buf + 1, w.len - 1);
     ck_assert(mm_writer_ok(&ber));
-    ck_assert_int_eq(mm_verify_with_label(k, "MigrationContentTBS", content,
-                                          CONTENT_LEN, ber.buf, ber.len),
-                     MM_E_BAD_SIGNATURE);
+    ck_assert_int_eq(
+        mm_verify_with_label(k, "MigrationContentTBS", content, CONTENT_LEN, ber.buf, ber.len),
+        MM_E_BAD_SIGNATURE);
     mm_writer_free(&ber);
     mm_writer_free(&w);
     mm_key_free(k);
@@ -614,8 +613,7 @@ START_TEST(test_key_roundtrip) {
     ck_assert_int_eq(mm_sign_with_label(copy, "L", content, CONTENT_LEN, &w), MM_E_USAGE);
     mm_writer_free(&w);
     sign_label(again, "L", &w);
-    ck_assert_int_eq(mm_verify_with_label(copy, "L", content, CONTENT_LEN, w.buf, w.len),
-                     MM_OK);
+    ck_assert_int_eq(mm_verify_with_label(copy, "L", content, CONTENT_LEN, w.buf, w.len), MM_OK);
     mm_writer_free(&w);
     mm_key_free(copy);
     mm_key_free(pubk);
@@ -782,8 +780,7 @@ START_TEST(test_wipe) {
   uint8_t buf[48];
   memset(buf, 0xa5, sizeof buf);
   mm_wipe(buf + 8, 32);
-  for (size_t i = 0; i < sizeof buf; i++)
-    ck_assert_uint_eq(buf[i], (i >= 8 && i < 40) ? 0 : 0xa5);
+  for (size_t i = 0; i < sizeof buf; i++) ck_assert_uint_eq(buf[i], (i >= 8 && i < 40) ? 0 : 0xa5);
   mm_wipe(NULL, 0);
   /* freeing wipes the private part: exercise it on every kind of key */
   for (size_t i = 0; i < MM_SUITE_COUNT; i++) {

@@ -1,4 +1,4 @@
-/* Error codes (sim/error.c): every wire code has a name and a message,
+/* Error codes (sim/base/error.c): every wire code has a name and a message,
  * local codes are not wire codes, an unknown code is named "unknown". */
 #include <string.h>
 

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "explore/scenario.h"
 #include "mlsmig/faults.h"
-#include "scenario.h"
 #include "sim_fixture.h"
+#include "simulator/transcript.h"
 #include "testlib.h"
-#include "transcript.h"
 
 /* ---- text form ---- */
 
@@ -39,7 +39,8 @@ START_TEST(test_fault_text_round_trip) {
   for (size_t i = 0; i < sizeof good_faults / sizeof good_faults[0]; i++) {
     mm_fault f, g;
     char err[200], text[320], again[320];
-    ck_assert_msg(mm_fault_parse(good_faults[i], &f, err, sizeof err), "%s: %s", good_faults[i], err);
+    ck_assert_msg(mm_fault_parse(good_faults[i], &f, err, sizeof err), "%s: %s", good_faults[i],
+                  err);
     mm_fault_format(&f, text, sizeof text);
     ck_assert_msg(mm_fault_parse(text, &g, err, sizeof err), "%s: %s", text, err);
     mm_fault_format(&g, again, sizeof again);
@@ -271,7 +272,8 @@ START_TEST(test_oracle_sees_accepted_forgery) {
   mm_scenario sc;
   mm_scenario_happy(&sc, 1, 1);
   char err[100];
-  ck_assert(mm_fault_parse("corrupt type=migration_init bit=end", &sc.faults.f[0], err, sizeof err));
+  ck_assert(
+      mm_fault_parse("corrupt type=migration_init bit=end", &sc.faults.f[0], err, sizeof err));
   sc.faults.n = 1;
   sc.expect_result[0] = sc.expect_home[0] = '\0';
   mm_sc_result r;

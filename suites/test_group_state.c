@@ -1,4 +1,4 @@
-/* The reference group-state format (sim/group_state.c): every field limit
+/* The reference group-state format (sim/codec/group_state.c): every field limit
  * a DS relies on when it imports a state is enforced by the decoder, with
  * the offset of the bad field, and members are found by identity. */
 #include <stdio.h>
@@ -15,8 +15,10 @@ static mm_writer state(uint16_t suite, const char *gid, const char *const *ids, 
   mm_member m[4];
   for (size_t i = 0; i < n; i++)
     m[i] = (mm_member){mm_view_str(ids[i]), (uint32_t)i, mm_view_of(key, key_len)};
-  mm_group_state g = {.version = MM_GROUP_STATE_VERSION, .cipher_suite = suite,
-                      .group_id = mm_view_str(gid), .epoch = 3,
+  mm_group_state g = {.version = MM_GROUP_STATE_VERSION,
+                      .cipher_suite = suite,
+                      .group_id = mm_view_str(gid),
+                      .epoch = 3,
                       .ds_payload = mm_view_of(pay, payload)};
   mm_writer w;
   mm_writer_init(&w);

@@ -1,4 +1,4 @@
-/* Hex (sim/hex.c): lowercase out, either case in, odd lengths and stray
+/* Hex (sim/base/hex.c): lowercase out, either case in, odd lengths and stray
  * characters refused. */
 #include <stdlib.h>
 #include <string.h>

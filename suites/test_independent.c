@@ -10,8 +10,8 @@
 
 #include "mlsmig/sim.h"
 #include "sim_fixture.h"
+#include "simulator/transcript.h"
 #include "testlib.h"
-#include "transcript.h"
 
 #define VERIFIER "suites/independent/verify_transcript.py"
 
@@ -93,9 +93,10 @@ Suite *suite_independent(void) {
   Suite *s = suite_create("independent");
   TCase *tc = tcase_create("independent");
   tcase_set_timeout(tc, 120);
-  MM_ADD_LOOP_TEST(tc, test_independent_verifier_accepts_every_suite,
-                   "SIG-1 SIG-2 SIG-3 SIG-4 SIG-5 HASH-1 NONCE-4 DOM-1 DOM-2 DOM-4 EPOCH-2 LIFE-6 ENC-3",
-                   0, MM_SUITE_COUNT);
+  MM_ADD_LOOP_TEST(
+      tc, test_independent_verifier_accepts_every_suite,
+      "SIG-1 SIG-2 SIG-3 SIG-4 SIG-5 HASH-1 NONCE-4 DOM-1 DOM-2 DOM-4 EPOCH-2 LIFE-6 ENC-3", 0,
+      MM_SUITE_COUNT);
   MM_ADD_TEST(tc, test_independent_verifier_catches_tampering, "-");
   MM_ADD_TEST(tc, test_independent_verifier_rejects_early_fanout_and_confirm, "LIFE-1 LIFE-2");
   MM_ADD_TEST(tc, test_independent_verifier_accepts_published_vectors,

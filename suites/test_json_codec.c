@@ -1,4 +1,4 @@
-/* Tests of the JSON form (sim/json_codec.c): the exact shape of every type,
+/* Tests of the JSON form (sim/codec/json_codec.c): the exact shape of every type,
  * round trips of random messages through JSON text, strict input (unknown
  * and missing keys, bad hex, bad integers), the uint64 limitation, and the
  * MLS working group's framing vectors through JSON. */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_codec.h"
+#include "codec/json_codec.h"
 #include "mlsmig/messages.h"
 #include "testlib.h"
 
@@ -16,8 +16,8 @@
  * messages and the field-by-field comparison. */
 uint64_t mmt_rand(uint64_t *s);
 size_t mmt_below(uint64_t *s, size_t n);
-void mmt_random_message(uint64_t *seed, mm_type t, uint16_t suite,
-                        uint64_t max_u64, mm_arena *a, void *msg);
+void mmt_random_message(uint64_t *seed, mm_type t, uint16_t suite, uint64_t max_u64, mm_arena *a,
+                        void *msg);
 bool mmt_msg_equal(mm_type t, const void *x, const void *y);
 
 /* Decode hex as t and return its compact JSON text (malloc'd). */
@@ -26,8 +26,8 @@ static char *json_of_hex(mm_type t, const char *hex) {
   uint8_t *b = mm_test_unhex(hex, &n);
   mm_any_msg m;
   mm_derr err;
-  ck_assert_msg(mm_decode(t, b, n, NULL, &m, &err) == MM_OK, "%s: %s at %zu",
-                mm_type_name(t), err.reason, err.offset);
+  ck_assert_msg(mm_decode(t, b, n, NULL, &m, &err) == MM_OK, "%s: %s at %zu", mm_type_name(t),
+                err.reason, err.offset);
   json_t *j = mm_msg_to_json(t, &m);
   ck_assert_ptr_nonnull(j);
   char *s = json_dumps(j, JSON_COMPACT);
@@ -72,50 +72,100 @@ static void expect_reject(mm_type t, const char *text, const char *reason) {
 #define NONCE "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 #define X16(b) b b b b b b b b b b b b b b b b
 #define SIG64(b) "40" X16(b b b b)
-#define REQ_JSON \
+#define REQ_JSON                                                                      \
   "{\"source_domain_name\":\"612e74657374\",\"target_domain_name\":\"622e74657374\"," \
   "\"group_id\":\"6731\",\"epoch\":7}"
 
 START_TEST(test_json_shapes) {
   expect_json(MM_T_MIGRATION_REQUEST, REQ, REQ_JSON);
-  expect_json(MM_T_MIGRATION_RESPONSE, REQ NONCE "08" "3006020101020101",
-              "{\"migration_request\":" REQ_JSON ",\"nonce\":\"" NONCE "\","
+  expect_json(MM_T_MIGRATION_RESPONSE,
+              REQ NONCE
+              "08"
+              "3006020101020101",
+              "{\"migration_request\":" REQ_JSON ",\"nonce\":\"" NONCE
+              "\","
               "\"signature\":\"3006020101020101\"}");
-  expect_json(MM_T_MIGRATION_INIT, REQ NONCE "08" "3006020101020101" "08" "3006020101020103",
+  expect_json(MM_T_MIGRATION_INIT,
+              REQ NONCE
+              "08"
+              "3006020101020101"
+              "08"
+              "3006020101020103",
               "{\"migration_response\":{\"migration_request\":" REQ_JSON ",\"nonce\":\"" NONCE
               "\",\"signature\":\"3006020101020101\"},\"signature\":\"3006020101020103\"}");
   expect_json(MM_T_MIGRATION_COMMIT_AAD, B_TEST, "{\"target_ds_domain\":\"622e74657374\"}");
-  expect_json(MM_T_MIGRATION_CONTENT, REQ NONCE "08" "3006020101020101" "03abcdef" "08" "3006020101020102",
+  expect_json(MM_T_MIGRATION_CONTENT,
+              REQ NONCE
+              "08"
+              "3006020101020101"
+              "03abcdef"
+              "08"
+              "3006020101020102",
               "{\"migration_response\":{\"migration_request\":" REQ_JSON ",\"nonce\":\"" NONCE
               "\",\"signature\":\"3006020101020101\"},\"group_state\":\"abcdef\","
               "\"signature\":\"3006020101020102\"}");
   expect_json(MM_T_TARGET_MIGRATION_COMPLETE, "20" X16("abab") "08" "3006020101020101",
               "{\"migration_content_hash\":\"" X16("abab") "\",\"signature\":\"3006020101020101\"}");
-  expect_json(MM_T_MIGRATION_CONFIRMATION, B_TEST NONCE GID "08" "3006020101020101",
-              "{\"domain_name\":\"622e74657374\",\"nonce\":\"" NONCE "\",\"group_id\":\"6731\","
+  expect_json(MM_T_MIGRATION_CONFIRMATION,
+              B_TEST NONCE GID
+              "08"
+              "3006020101020101",
+              "{\"domain_name\":\"622e74657374\",\"nonce\":\"" NONCE
+              "\",\"group_id\":\"6731\","
               "\"signature\":\"3006020101020101\"}");
-  expect_json(MM_T_ENVELOPE, "01" "0001" "0c616c69636540612e74657374" "19" REQ,
+  expect_json(MM_T_ENVELOPE,
+              "01"
+              "0001"
+              "0c616c69636540612e74657374"
+              "19" REQ,
               "{\"msg_type\":1,\"cipher_suite\":1,\"sender\":\"616c69636540612e74657374\","
               "\"body\":\"" A_TEST B_TEST GID EPOCH7 "\"}");
-  expect_json(MM_T_MIGRATION_ERROR, "000e" "086d69736d61746368",
+  expect_json(MM_T_MIGRATION_ERROR,
+              "000e"
+              "086d69736d61746368",
               "{\"code\":14,\"detail\":\"6d69736d61746368\"}");
 }
 END_TEST
 
 START_TEST(test_json_mls_shapes) {
-  expect_json(MM_T_MLS_MESSAGE, "0001" "0001" GID EPOCH7 "01" "00000003" "00" "01" "aabb",
+  expect_json(MM_T_MLS_MESSAGE,
+              "0001"
+              "0001" GID EPOCH7
+              "01"
+              "00000003"
+              "00"
+              "01"
+              "aabb",
               "{\"version\":1,\"wire_format\":1,\"public_message\":{\"content\":{"
               "\"group_id\":\"6731\",\"epoch\":7,\"sender\":{\"sender_type\":1,\"leaf_index\":3},"
               "\"authenticated_data\":\"\",\"content_type\":1},\"rest\":\"aabb\"}}");
-  expect_json(MM_T_MLS_MESSAGE, "0001" "0001" GID EPOCH7 "02" "00000009" "0161" "02",
+  expect_json(MM_T_MLS_MESSAGE,
+              "0001"
+              "0001" GID EPOCH7
+              "02"
+              "00000009"
+              "0161"
+              "02",
               "{\"version\":1,\"wire_format\":1,\"public_message\":{\"content\":{"
               "\"group_id\":\"6731\",\"epoch\":7,\"sender\":{\"sender_type\":2,\"sender_index\":9},"
               "\"authenticated_data\":\"61\",\"content_type\":2},\"rest\":\"\"}}");
-  expect_json(MM_T_MLS_MESSAGE, "0001" "0001" GID EPOCH7 "04" "00" "03" "ff",
+  expect_json(MM_T_MLS_MESSAGE,
+              "0001"
+              "0001" GID EPOCH7
+              "04"
+              "00"
+              "03"
+              "ff",
               "{\"version\":1,\"wire_format\":1,\"public_message\":{\"content\":{"
               "\"group_id\":\"6731\",\"epoch\":7,\"sender\":{\"sender_type\":4},"
               "\"authenticated_data\":\"\",\"content_type\":3},\"rest\":\"ff\"}}");
-  expect_json(MM_T_MLS_MESSAGE, "0001" "0002" GID EPOCH7 "03" "0161" "02aabb" "03ccddee",
+  expect_json(MM_T_MLS_MESSAGE,
+              "0001"
+              "0002" GID EPOCH7
+              "03"
+              "0161"
+              "02aabb"
+              "03ccddee",
               "{\"version\":1,\"wire_format\":2,\"private_message\":{\"group_id\":\"6731\","
               "\"epoch\":7,\"content_type\":3,\"authenticated_data\":\"61\","
               "\"encrypted_sender_data\":\"aabb\",\"ciphertext\":\"ccddee\"}}");
@@ -168,10 +218,11 @@ START_TEST(test_json_rejects_keys) {
   expect_reject(MM_T_MIGRATION_REQUEST,
                 "{\"source_domain_name\":\"61\",\"target_domain_name\":\"62\",\"group_id\":\"67\"}",
                 "missing key \"epoch\"");
-  expect_reject(MM_T_MIGRATION_RESPONSE,
-                "{\"migration_request\":{\"source_domain_name\":\"61\",\"target_domain_name\":\"62\","
-                "\"group_id\":\"67\",\"epoch\":1,\"nonce\":\"00\"},\"nonce\":\"00\",\"signature\":\"00\"}",
-                "unknown key \"nonce\"");
+  expect_reject(
+      MM_T_MIGRATION_RESPONSE,
+      "{\"migration_request\":{\"source_domain_name\":\"61\",\"target_domain_name\":\"62\","
+      "\"group_id\":\"67\",\"epoch\":1,\"nonce\":\"00\"},\"nonce\":\"00\",\"signature\":\"00\"}",
+      "unknown key \"nonce\"");
   expect_reject(MM_T_MIGRATION_RESPONSE,
                 "{\"migration_request\":[],\"nonce\":\"00\",\"signature\":\"00\"}",
                 "\"migration_request\" must be a JSON object");
@@ -191,12 +242,9 @@ START_TEST(test_json_rejects_values) {
   static const struct {
     const char *value, *reason;
   } bad_int[] = {
-      {"-1", "\"epoch\" out of range"},
-      {"1.5", "\"epoch\" must be an integer"},
-      {"1.0", "\"epoch\" must be an integer"},
-      {"\"1\"", "\"epoch\" must be an integer"},
-      {"true", "\"epoch\" must be an integer"},
-      {"null", "\"epoch\" must be an integer"},
+      {"-1", "\"epoch\" out of range"},         {"1.5", "\"epoch\" must be an integer"},
+      {"1.0", "\"epoch\" must be an integer"},  {"\"1\"", "\"epoch\" must be an integer"},
+      {"true", "\"epoch\" must be an integer"}, {"null", "\"epoch\" must be an integer"},
   };
   for (size_t i = 0; i < sizeof bad_int / sizeof bad_int[0]; i++) {
     char text[200];
@@ -218,13 +266,16 @@ END_TEST
 
 START_TEST(test_json_rejects_mls_shapes) {
   static const char content1[] =
-      "\"content\":{\"group_id\":\"67\",\"epoch\":1,\"sender\":{\"sender_type\":1,\"leaf_index\":0},"
+      "\"content\":{\"group_id\":\"67\",\"epoch\":1,\"sender\":{\"sender_type\":1,\"leaf_index\":0}"
+      ","
       "\"authenticated_data\":\"\",\"content_type\":1},\"rest\":\"\"";
   char text[600];
-  snprintf(text, sizeof text, "{\"version\":1,\"wire_format\":3,\"public_message\":{%s}}", content1);
+  snprintf(text, sizeof text, "{\"version\":1,\"wire_format\":3,\"public_message\":{%s}}",
+           content1);
   expect_reject(MM_T_MLS_MESSAGE, text, "wire_format not supported");
   snprintf(text, sizeof text,
-           "{\"version\":1,\"wire_format\":1,\"public_message\":{%s},\"private_message\":{}}", content1);
+           "{\"version\":1,\"wire_format\":1,\"public_message\":{%s},\"private_message\":{}}",
+           content1);
   expect_reject(MM_T_MLS_MESSAGE, text, "unknown key \"private_message\"");
   expect_reject(MM_T_MLS_MESSAGE, "{\"version\":1,\"wire_format\":2,\"public_message\":{}}",
                 "missing key \"private_message\"");
@@ -239,14 +290,16 @@ START_TEST(test_json_rejects_mls_shapes) {
       {"{\"sender_type\":1,\"leaf_index\":4294967296}", "\"leaf_index\" out of range"},
   };
   for (size_t i = 0; i < sizeof senders / sizeof senders[0]; i++) {
-    snprintf(text, sizeof text,
-             "{\"version\":1,\"wire_format\":1,\"public_message\":{\"content\":{\"group_id\":\"67\","
-             "\"epoch\":1,\"sender\":%s,\"authenticated_data\":\"\",\"content_type\":1},\"rest\":\"\"}}",
-             senders[i].sender);
+    snprintf(
+        text, sizeof text,
+        "{\"version\":1,\"wire_format\":1,\"public_message\":{\"content\":{\"group_id\":\"67\","
+        "\"epoch\":1,\"sender\":%s,\"authenticated_data\":\"\",\"content_type\":1},\"rest\":\"\"}}",
+        senders[i].sender);
     expect_reject(MM_T_MLS_MESSAGE, text, senders[i].reason);
   }
   /* and the good one parses, with the other arm's fields empty */
-  snprintf(text, sizeof text, "{\"version\":1,\"wire_format\":1,\"public_message\":{%s}}", content1);
+  snprintf(text, sizeof text, "{\"version\":1,\"wire_format\":1,\"public_message\":{%s}}",
+           content1);
   mm_arena a;
   mm_arena_init(&a);
   mm_mls_message m;
@@ -263,9 +316,9 @@ START_TEST(test_json_hex_case) {
   mm_arena_init(&a);
   mm_migration_commit_aad m;
   const char *why;
-  ck_assert_int_eq(from_text(MM_T_MIGRATION_COMMIT_AAD, "{\"target_ds_domain\":\"622E74657374\"}",
-                             &a, &m, &why),
-                   MM_OK);
+  ck_assert_int_eq(
+      from_text(MM_T_MIGRATION_COMMIT_AAD, "{\"target_ds_domain\":\"622E74657374\"}", &a, &m, &why),
+      MM_OK);
   ck_assert(mm_view_eq_str(m.target_ds_domain, "b.test"));
   json_t *j = mm_msg_to_json(MM_T_MIGRATION_COMMIT_AAD, &m);
   ck_assert_str_eq(json_string_value(json_object_get(j, "target_ds_domain")), "622e74657374");
@@ -325,7 +378,8 @@ END_TEST
 
 START_TEST(test_json_mlswg_framing) {
   json_error_t jerr;
-  json_t *root = json_load_file(mm_test_path("vectors/external/mlswg/messages-framing.json"), 0, &jerr);
+  json_t *root =
+      json_load_file(mm_test_path("vectors/external/mlswg/messages-framing.json"), 0, &jerr);
   ck_assert_msg(root != NULL, "%s", jerr.text);
   static const char *keys[] = {"public_message_application", "public_message_proposal",
                                "public_message_commit", "private_message"};

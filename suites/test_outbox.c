@@ -1,8 +1,8 @@
-/* The outbox actors send through (sim/outbox.c): what goes out is a
+/* The outbox actors send through (sim/actor/outbox.c): what goes out is a
  * canonical envelope, and a message that does not encode (a body that is
  * not what msg_type says, a field over its limit) is refused and nothing is
  * queued. And the durable store's values kept inside a larger buffer
- * (sim/store.c). */
+ * (sim/actor/store.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +13,8 @@ START_TEST(test_outbox_refuses_what_does_not_encode) {
   mm_outbox o;
   mm_outbox_init(&o);
   static const uint8_t not_a_request[] = {0x00};
-  ck_assert_int_eq(mm_send(&o, "t.example", MM_MSG_MIGRATION_REQUEST, 1, "s.example",
-                           not_a_request, sizeof not_a_request),
+  ck_assert_int_eq(mm_send(&o, "t.example", MM_MSG_MIGRATION_REQUEST, 1, "s.example", not_a_request,
+                           sizeof not_a_request),
                    MM_E_MALFORMED);
   mm_migration_request rq = {mm_view_str("Source.Example"), mm_view_str("t.example"),
                              mm_view_str("g"), 1};
@@ -43,8 +43,8 @@ START_TEST(test_store_value_inside_block) {
   uint8_t *block = malloc(16);
   ck_assert_ptr_nonnull(block);
   memcpy(block, "head-VALUE-tail!", 16);
-  ck_assert_int_eq(mm_store_put_owned_view(st, "ns", mm_view_str("k"), block,
-                                           mm_view_of(block + 5, 5)), MM_OK);
+  ck_assert_int_eq(
+      mm_store_put_owned_view(st, "ns", mm_view_str("k"), block, mm_view_of(block + 5, 5)), MM_OK);
   mm_view v;
   ck_assert(mm_store_get(st, "ns", mm_view_str("k"), &v));
   ck_assert_ptr_eq(v.data, block + 5);

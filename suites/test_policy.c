@@ -1,4 +1,4 @@
-/* Authorization policies (sim/policy.c): the default allows all but the
+/* Authorization policies (sim/actor/policy.c): the default allows all but the
  * denied, strict only clients homed at the deciding DS, custom asks its
  * callback (and refuses without one). */
 #include "mlsmig/actor.h"
@@ -21,8 +21,8 @@ START_TEST(test_policy_kinds) {
   ck_assert(!mm_policy_allows(&strict, "t.example", mm_view_str("t.example"), gid, peer));
   mm_policy custom = {.kind = MM_POLICY_CUSTOM, .allow = only_g1};
   ck_assert(mm_policy_allows(&custom, "t.example", mm_view_str("a@b.example"), gid, peer));
-  ck_assert(!mm_policy_allows(&custom, "t.example", mm_view_str("a@b.example"),
-                              mm_view_str("g2"), peer));
+  ck_assert(
+      !mm_policy_allows(&custom, "t.example", mm_view_str("a@b.example"), mm_view_str("g2"), peer));
   mm_policy none = {.kind = MM_POLICY_CUSTOM};
   ck_assert(!mm_policy_allows(&none, "t.example", mm_view_str("a@b.example"), gid, peer));
   mm_policy bogus = {.kind = (mm_policy_kind)42};

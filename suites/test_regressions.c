@@ -161,8 +161,8 @@ Suite *suite_regressions(void) {
   Suite *s = suite_create("regressions");
   TCase *tc = tcase_create("regressions");
   tcase_set_timeout(tc, 300); /* key generation for seven suites, also under ASan */
-  MM_ADD_LOOP_TEST(tc, test_replay_corpus_and_regressions, "ENC-1 ENC-2 ENC-3 ENC-4 INV-1 INV-2 INV-3",
-                   0, N_TARGETS);
+  MM_ADD_LOOP_TEST(tc, test_replay_corpus_and_regressions,
+                   "ENC-1 ENC-2 ENC-3 ENC-4 INV-1 INV-2 INV-3", 0, N_TARGETS);
   MM_ADD_TEST(tc, test_alloc_counter_counts, "-");
   MM_ADD_TEST(tc, test_huge_length_allocates_nothing, "ENC-1 ENC-2");
   MM_ADD_TEST(tc, test_huge_body_at_the_ds, "ENC-2");

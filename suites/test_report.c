@@ -1,4 +1,4 @@
-/* The run reports (sim/report_*.c): the results JSON validates against the
+/* The run reports (sim/report/): the results JSON validates against the
  * shipped docs/run-results.schema.json (checked with suites/schema_lite.c),
  * the JUnit XML against suites/junit.xsd (with xmllint), TAP parses, a
  * merge adds up, and the HTML page holds what a reader needs and nothing
@@ -11,7 +11,7 @@
 
 #include "report_fixture.h"
 #include "schema_lite.h"
-#include "shim_proto.h"
+#include "shim/shim_proto.h"
 #include "testlib.h"
 
 static json_t *schema(void) {
@@ -59,8 +59,8 @@ START_TEST(test_report_json_schema) {
                    "build/mlsmig run --iut './my ds '\\''shim'\\''' --role target --suite 1 "
                    "--test target.nonce_expired --seed 6");
   const json_t *t0 = json_array_get(json_object_get(doc, "tests"), 0);
-  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(t0, "rerun")),
-                               "--test target.happy --seed"));
+  ck_assert_ptr_nonnull(
+      strstr(json_string_value(json_object_get(t0, "rerun")), "--test target.happy --seed"));
   json_decref(doc);
   fixture_rmdir(dir);
 }
@@ -71,8 +71,9 @@ START_TEST(test_report_schema_rejects) {
   json_t *doc = fixture_doc(MM_SHIM_ROLE_SOURCE, "source.");
   assert_valid(doc);
   static const char *const breaks[] = {
-      "{\"summary\": 3}",      "{\"format\": \"mlsmig-run-results/2\"}", "{\"surprise\": 1}",
-      "{\"seed\": 0}",         "{\"date\": \"yesterday\"}",            "{\"wall_ms\": \"1\"}",
+      "{\"summary\": 3}",          "{\"format\": \"mlsmig-run-results/2\"}",
+      "{\"surprise\": 1}",         "{\"seed\": 0}",
+      "{\"date\": \"yesterday\"}", "{\"wall_ms\": \"1\"}",
   };
   for (size_t i = 0; i < sizeof breaks / sizeof breaks[0]; i++) {
     json_t *copy = json_deep_copy(doc), *patch = json_loads(breaks[i], 0, NULL);
@@ -98,8 +99,9 @@ START_TEST(test_report_schema_rejects) {
   json_object_set_new(json_array_get(json_object_get(copy, "rules"), 0), "verdict",
                       json_string("maybe"));
   ck_assert(!valid(copy)); /* oneOf */
-  json_object_set_new(copy, "iut", json_pack("{s:s, s:[], s:[i], s:[]}", "implementation", "x",
-                                             "roles", "suites", 8, "features"));
+  json_object_set_new(copy, "iut",
+                      json_pack("{s:s, s:[], s:[i], s:[]}", "implementation", "x", "roles",
+                                "suites", 8, "features"));
   ck_assert(!valid(copy)); /* maximum */
   json_decref(copy);
   /* a keyword the validator does not know is an error, not a pass */
@@ -276,20 +278,20 @@ static char *render(json_t *doc) {
 
 START_TEST(test_report_html_failures) {
   json_t *doc = fixture_doc(MM_SHIM_ROLE_TARGET, "target.");
-  json_t *cov = json_pack("{s:[s, s], s:[s, s, s], s:[[i, i, i], [i, i, i]]}", "kinds", "drop",
-                          "crash", "steps", "request", "content", "complete", "counts", 3, 0, 1,
-                          5, 2, 0);
-  json_t *camp = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:[i, i], "
-                           "s:[{s:s, s:i, s:i, s:s}], s:o}",
-                           "mode", "campaign", "seed", 1, "planned", 10, "faults", 3, "runs", 10,
-                           "violations", 1, "results", "completed", 7, "aborted", 1, "refused",
-                           1, "stuck", 1, "shard", 1, 4, "violating_runs", "violation", "INV-1",
-                           "seed", 9, "suite", 2, "replay", "mlsmig sim --schedule x",
-                           "fault_coverage", cov);
-  json_t *expl = json_pack("{s:s, s:i, s:i, s:[i, i], s:[{s:i, s:i, s:i, s:i}], s:i, s:[]}",
-                           "mode", "explore", "max_faults", 1, "seed", 1, "shard", 0, 1,
-                           "suites", "runs", 5, "violations", 0, "known_gaps", 2, "suite", 1,
-                           "violations", 0, "violating_runs");
+  json_t *cov =
+      json_pack("{s:[s, s], s:[s, s, s], s:[[i, i, i], [i, i, i]]}", "kinds", "drop", "crash",
+                "steps", "request", "content", "complete", "counts", 3, 0, 1, 5, 2, 0);
+  json_t *camp = json_pack(
+      "{s:s, s:i, s:i, s:i, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:[i, i], "
+      "s:[{s:s, s:i, s:i, s:s}], s:o}",
+      "mode", "campaign", "seed", 1, "planned", 10, "faults", 3, "runs", 10, "violations", 1,
+      "results", "completed", 7, "aborted", 1, "refused", 1, "stuck", 1, "shard", 1, 4,
+      "violating_runs", "violation", "INV-1", "seed", 9, "suite", 2, "replay",
+      "mlsmig sim --schedule x", "fault_coverage", cov);
+  json_t *expl =
+      json_pack("{s:s, s:i, s:i, s:[i, i], s:[{s:i, s:i, s:i, s:i}], s:i, s:[]}", "mode", "explore",
+                "max_faults", 1, "seed", 1, "shard", 0, 1, "suites", "runs", 5, "violations", 0,
+                "known_gaps", 2, "suite", 1, "violations", 0, "violating_runs");
   ck_assert_int_eq(mm_report_add_sim(doc, camp), MM_OK);
   ck_assert_int_eq(mm_report_add_sim(doc, expl), MM_OK);
   assert_valid(doc);
@@ -299,7 +301,7 @@ START_TEST(test_report_html_failures) {
       "error</p>",
       "FAILED: 2 tests did not pass",
       "id=\"t-target.nonce_expired\"",
-      "href=\"#t-target.nonce_expired\"",        /* the matrix links to the failure */
+      "href=\"#t-target.nonce_expired\"", /* the matrix links to the failure */
       "a MigrationError nonce_expired and no TargetMigrationComplete", /* expected */
       "content after the lifetime was accepted",                       /* actual */
       "--test target.nonce_expired --seed 6",                          /* rerun */
@@ -322,7 +324,7 @@ START_TEST(test_report_html_failures) {
       "accepted &amp; &quot;quoted&quot;",
       "stderr line 59",
       "(last lines)",
-      "nonce_expired</td>",            /* a MigrationError's code, by name */
+      "nonce_expired</td>", /* a MigrationError's code, by name */
       "refused with bad_signature, expected wrong_domain",
       "4. Nonces",
   };

@@ -1,5 +1,5 @@
 /* The random number generators (rng.h): the frozen seeded construction
- * documented at the top of sim/rng.c, uniform sampling, the system source. */
+ * documented at the top of sim/base/rng.c, uniform sampling, the system source. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,7 @@ static void assert_hex(const uint8_t *got, size_t len, const char *hex) {
 }
 
 /* Known answers computed independently with Python hashlib from the
- * construction in sim/rng.c. Changing them breaks published vectors. */
+ * construction in sim/base/rng.c. Changing them breaks published vectors. */
 START_TEST(test_seeded_known_answer) {
   mm_rng r;
   uint8_t out[40];

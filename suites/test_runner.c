@@ -1,4 +1,4 @@
-/* The conformance runner (sim/runner*.c, sim/iut.c) against the reference
+/* The conformance runner (sim/runner/) against the reference
  * DS shim (build/mlsmig-ref-ds), against every mutant of it, and against
  * the broken shims of suites/shims/: the reference passes everything, every
  * mutant fails a test tagged with a rule it breaks, and a DS that accepts
@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "alloc_count.h"
-#include "iut.h"
-#include "report.h"
-#include "runner.h"
-#include "runner_mutants.h"
-#include "shim_proto.h"
+#include "report/report.h"
+#include "runner/iut.h"
+#include "runner/runner.h"
+#include "runner/runner_mutants.h"
+#include "shim/shim_proto.h"
 #include "testlib.h"
 
 /* The shim next to the CLI `make check` names (build/ or build/asan/). */
@@ -27,13 +27,16 @@ static const char *ref_ds(void) {
   if (!cli || !*cli) cli = "build/mlsmig";
   snprintf(path, sizeof path, "%s", cli);
   char *slash = strrchr(path, '/');
-  snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "mlsmig-ref-ds");
+  snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0),
+           "mlsmig-ref-ds");
   return path;
 }
 
 static mm_run_opts opts(const char *cmd) {
-  mm_run_opts o = {.iut_cmd = cmd, .roles = MM_SHIM_ROLE_SOURCE | MM_SHIM_ROLE_TARGET,
-                   .timeout_ms = 30000, .jobs = 2};
+  mm_run_opts o = {.iut_cmd = cmd,
+                   .roles = MM_SHIM_ROLE_SOURCE | MM_SHIM_ROLE_TARGET,
+                   .timeout_ms = 30000,
+                   .jobs = 2};
   return o;
 }
 
@@ -49,8 +52,12 @@ static size_t count(const mm_run_result *r, mm_verdict v) {
   return n;
 }
 
-#define TARGET_RULES "ENC-1 ENC-2 ENC-3 ENC-4 SUITE-1 SUITE-2 KEY-1 SIG-1 SIG-3 SIG-4 HASH-1 NONCE-1 NONCE-2 DOM-1 DOM-3 GROUP-1 AUTHZ-3 AUTHZ-4 AUTHZ-5 LIFE-5 LIFE-6 DUR-1"
-#define SOURCE_RULES "ENC-2 ENC-3 SUITE-1 SUITE-2 KEY-1 KEY-2 SIG-1 SIG-2 SIG-3 SIG-4 SIG-5 HASH-2 NONCE-3 NONCE-4 DOM-2 DOM-4 GROUP-1 EPOCH-1 EPOCH-2 AUTHZ-1 AUTHZ-2 LIFE-1 LIFE-2 LIFE-3 LIFE-4 LIFE-5 DUR-1"
+#define TARGET_RULES                                                                              \
+  "ENC-1 ENC-2 ENC-3 ENC-4 SUITE-1 SUITE-2 KEY-1 SIG-1 SIG-3 SIG-4 HASH-1 NONCE-1 NONCE-2 DOM-1 " \
+  "DOM-3 GROUP-1 AUTHZ-3 AUTHZ-4 AUTHZ-5 LIFE-5 LIFE-6 DUR-1"
+#define SOURCE_RULES                                                                              \
+  "ENC-2 ENC-3 SUITE-1 SUITE-2 KEY-1 KEY-2 SIG-1 SIG-2 SIG-3 SIG-4 SIG-5 HASH-2 NONCE-3 NONCE-4 " \
+  "DOM-2 DOM-4 GROUP-1 EPOCH-1 EPOCH-2 AUTHZ-1 AUTHZ-2 LIFE-1 LIFE-2 LIFE-3 LIFE-4 LIFE-5 DUR-1"
 
 /* The reference DS in one role passes every test, and every rule listed
  * has a test that ran. */
@@ -124,11 +131,11 @@ END_TEST
 
 /* What a hostile run cost the runner. */
 typedef struct cost {
-  double took;            /* s */
-  size_t heap, largest;   /* bytes requested from the heap in all, the largest one */
-  long rss_growth;        /* KiB of peak resident size gained */
-  uint64_t stderr_read;   /* bytes of the IUT's stderr the runner read, over all tests */
-  bool counted;           /* heap and largest were counted (one job) */
+  double took;          /* s */
+  size_t heap, largest; /* bytes requested from the heap in all, the largest one */
+  long rss_growth;      /* KiB of peak resident size gained */
+  uint64_t stderr_read; /* bytes of the IUT's stderr the runner read, over all tests */
+  bool counted;         /* heap and largest were counted (one job) */
 } cost;
 
 /* The bytes of stderr one test read: what was kept plus the dropped note. */
@@ -311,13 +318,14 @@ static void misdirected(const char *mode, const char *const *tests, size_t fails
 START_TEST(test_runner_other_group_fails) {
   /* The DOM-1 refusals carry no group: they pass, after and between the
    * failing tests. */
-  const char *tests[] = {"target.happy", "target.nonce_fresh", "target.request_wrong_target",
+  const char *tests[] = {"target.happy", "target.nonce_fresh",       "target.request_wrong_target",
                          "source.happy", "source.init_wrong_source", NULL};
-  const char *expect[] = {"MigrationResponse is for group 'mlsmig-runner-group-x', not for the "
-                          "group requested, 'mlsmig-runner-group-1'",
-                          "MigrationContent carries the state of group 'mlsmig-runner-group-x', "
-                          "not of the group migrated, 'mlsmig-runner-group-1'",
-                          NULL};
+  const char *expect[] = {
+      "MigrationResponse is for group 'mlsmig-runner-group-x', not for the "
+      "group requested, 'mlsmig-runner-group-1'",
+      "MigrationContent carries the state of group 'mlsmig-runner-group-x', "
+      "not of the group migrated, 'mlsmig-runner-group-1'",
+      NULL};
   const char *rules[] = {"SIG-1", "NONCE-1", "SIG-3", "HASH-2", NULL};
   misdirected("other-group", tests, 3, expect, rules);
 }
@@ -386,8 +394,9 @@ END_TEST
 START_TEST(test_runner_stderr_kept) {
   mm_iut *p;
   char why[256];
-  const char *cmd = "{ printf FIRST; head -c 100000 /dev/zero | tr '\\000' x; "
-                    "printf '\\377\\000LAST'; } >&2";
+  const char *cmd =
+      "{ printf FIRST; head -c 100000 /dev/zero | tr '\\000' x; "
+      "printf '\\377\\000LAST'; } >&2";
   ck_assert_int_eq(mm_iut_start(cmd, MM_SHIM_MAX_FRAME, &p, why, sizeof why), MM_OK);
   mm_iut_stop(p, 5000);
   const char *err = mm_iut_stderr(p);
@@ -420,7 +429,8 @@ START_TEST(test_runner_pics_and_warnings) {
   bool saw_warning = false;
   for (size_t i = 0; i < r.n; i++) {
     const mm_test_result *t = &r.tests[i];
-    if (strstr(t->rules, "DUR-1") || strstr(t->name, "hosted_group") || strstr(t->name, "group_exists"))
+    if (strstr(t->rules, "DUR-1") || strstr(t->name, "hosted_group") ||
+        strstr(t->name, "group_exists"))
       ck_assert_msg(t->verdict == MM_V_NA, "%s", t->name);
     if (strcmp(t->name, "source.init_unknown_group") == 0) {
       ck_assert_int_eq(t->verdict, MM_V_WARNING);
@@ -497,8 +507,13 @@ Suite *suite_runner(void) {
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 300); /* many IUT processes, also under ASan */
   /* The rules are repeated as literals: the build reads them from here. */
-  MM_ADD_TEST(tc, test_runner_reference_target, "ENC-1 ENC-2 ENC-3 ENC-4 SUITE-1 SUITE-2 KEY-1 SIG-1 SIG-3 SIG-4 HASH-1 NONCE-1 NONCE-2 DOM-1 DOM-3 GROUP-1 AUTHZ-3 AUTHZ-4 AUTHZ-5 LIFE-5 LIFE-6 DUR-1");
-  MM_ADD_TEST(tc, test_runner_reference_source, "ENC-2 ENC-3 SUITE-1 SUITE-2 KEY-1 KEY-2 SIG-1 SIG-2 SIG-3 SIG-4 SIG-5 HASH-2 NONCE-3 NONCE-4 DOM-2 DOM-4 GROUP-1 EPOCH-1 EPOCH-2 AUTHZ-1 AUTHZ-2 LIFE-1 LIFE-2 LIFE-3 LIFE-4 LIFE-5 DUR-1");
+  MM_ADD_TEST(tc, test_runner_reference_target,
+              "ENC-1 ENC-2 ENC-3 ENC-4 SUITE-1 SUITE-2 KEY-1 SIG-1 SIG-3 SIG-4 HASH-1 NONCE-1 "
+              "NONCE-2 DOM-1 DOM-3 GROUP-1 AUTHZ-3 AUTHZ-4 AUTHZ-5 LIFE-5 LIFE-6 DUR-1");
+  MM_ADD_TEST(tc, test_runner_reference_source,
+              "ENC-2 ENC-3 SUITE-1 SUITE-2 KEY-1 KEY-2 SIG-1 SIG-2 SIG-3 SIG-4 SIG-5 HASH-2 "
+              "NONCE-3 NONCE-4 DOM-2 DOM-4 GROUP-1 EPOCH-1 EPOCH-2 AUTHZ-1 AUTHZ-2 LIFE-1 LIFE-2 "
+              "LIFE-3 LIFE-4 LIFE-5 DUR-1");
   MM_ADD_TEST(tc, test_runner_every_mutant_fails, "-");
   MM_ADD_TEST(tc, test_runner_accept_all_fails, "-");
   MM_ADD_TEST(tc, test_runner_hung_iut, "-");

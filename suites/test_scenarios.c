@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "scenario.h"
+#include "explore/scenario.h"
 #include "testlib.h"
 
 static void load(size_t i, mm_scenario *sc) {
@@ -165,7 +165,8 @@ START_TEST(test_findings_name_real_scenarios) {
     for (char *p = strstr(line, "`scenario "); p; p = strstr(p + 1, "`scenario ")) {
       char name[80];
       if (sscanf(p, "`scenario %79[a-z0-9-]`", name) != 1) continue;
-      ck_assert_msg(mm_scenario_builtin_find(name) != NULL, "findings.md names unknown scenario %s", name);
+      ck_assert_msg(mm_scenario_builtin_find(name) != NULL, "findings.md names unknown scenario %s",
+                    name);
       named++;
     }
   }
@@ -239,8 +240,14 @@ START_TEST(test_mangled_scenarios_never_crash) {
       size_t at = mm_rng_uniform(&rng, len);
       switch (mm_rng_uniform(&rng, 3)) {
       case 0: text[at] = junk[mm_rng_uniform(&rng, sizeof junk - 1)]; break;
-      case 1: text[at] = '\0'; len = at ? at : 1; break; /* cut short */
-      default: memmove(text + at, text + at + 1, len - at); len = len > 1 ? len - 1 : 1; break;
+      case 1:
+        text[at] = '\0';
+        len = at ? at : 1;
+        break; /* cut short */
+      default:
+        memmove(text + at, text + at + 1, len - at);
+        len = len > 1 ? len - 1 : 1;
+        break;
       }
       len = strlen(text) ? strlen(text) : 1;
     }
@@ -312,9 +319,11 @@ START_TEST(test_cli_scenarios_run) {
   ck_assert_int_eq(cli("list scenarios"), 0);
   ck_assert_int_eq(cli("sim --scenario race-two-targets"), 0);
   ck_assert_int_eq(cli("sim --scenario policy-changes-mid-migration --json"), 0);
-  ck_assert_int_eq(cli("sim --schedule 'drop seq=4; crash target step=6 restart=500' --suite 2"), 0);
+  ck_assert_int_eq(cli("sim --schedule 'drop seq=4; crash target step=6 restart=500' --suite 2"),
+                   0);
   /* a mutant breaks the scenario: exit 1 */
-  ck_assert_int_eq(cli("sim --scenario race-commit-during-migration --mutant commits-during-migration"), 1);
+  ck_assert_int_eq(
+      cli("sim --scenario race-commit-during-migration --mutant commits-during-migration"), 1);
 }
 END_TEST
 
@@ -323,7 +332,8 @@ Suite *suite_scenarios(void) {
   TCase *tc = tcase_create("scenarios");
   tcase_set_timeout(tc, 300);
   MM_ADD_LOOP_TEST(tc, test_scenario_meets_expectations,
-                   "INV-1 INV-2 INV-3 INV-4 INV-5 LIFE-3 LIFE-4 LIFE-5 DUR-1 GROUP-1 AUTHZ-1 AUTHZ-3 AUTHZ-4 DOM-3 NONCE-2 NONCE-3 SUITE-2",
+                   "INV-1 INV-2 INV-3 INV-4 INV-5 LIFE-3 LIFE-4 LIFE-5 DUR-1 GROUP-1 AUTHZ-1 "
+                   "AUTHZ-3 AUTHZ-4 DOM-3 NONCE-2 NONCE-3 SUITE-2",
                    0, (int)mm_scenario_builtin_count());
   MM_ADD_TEST(tc, test_scenario_prints_back, "-");
   MM_ADD_TEST(tc, test_every_fault_kind_at_every_step, "-");

@@ -1,5 +1,5 @@
-/* The shim protocol's frames (sim/shim_proto.c) and the reference DS behind
- * it (sim/ref_ds*.c): every message round-trips, strict decoding refuses
+/* The shim protocol's frames (sim/shim/shim_proto.c) and the reference DS behind
+ * it (sim/refds/): every message round-trips, strict decoding refuses
  * what the protocol does not allow, a frame claiming a huge length is
  * refused from its header alone, and the reference shim's durable store
  * comes back from disk. */
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ref_ds.h"
-#include "shim_proto.h"
+#include "refds/ref_ds.h"
+#include "shim/shim_proto.h"
 #include "testlib.h"
 
 /* The body of a whole frame, through the codec. */
@@ -55,11 +55,21 @@ START_TEST(test_shim_roundtrip_all) {
   ck_assert(mm_shim_put_output(&outs, mm_view_str("b.example"), mm_view_of(priv, 0)));
   mm_shim_msg msgs[] = {
       {.type = MM_SHIM_HELLO, .version = 1},
-      {.type = MM_SHIM_PICS, .version = 1, .implementation = mm_view_str("toy 1"), .roles = 3,
-       .suites = mm_writer_view(&suites), .features = 0x3f},
-      {.type = MM_SHIM_CONFIGURE, .role = 2, .domain = mm_view_str("t.example"),
-       .signing_keys = mm_writer_view(&keys), .peers = mm_writer_view(&peers), .policy = 1,
-       .deny = mm_writer_view(&deny), .state_dir = mm_view_str("/tmp/x"), .now = 1234567},
+      {.type = MM_SHIM_PICS,
+       .version = 1,
+       .implementation = mm_view_str("toy 1"),
+       .roles = 3,
+       .suites = mm_writer_view(&suites),
+       .features = 0x3f},
+      {.type = MM_SHIM_CONFIGURE,
+       .role = 2,
+       .domain = mm_view_str("t.example"),
+       .signing_keys = mm_writer_view(&keys),
+       .peers = mm_writer_view(&peers),
+       .policy = 1,
+       .deny = mm_writer_view(&deny),
+       .state_dir = mm_view_str("/tmp/x"),
+       .now = 1234567},
       {.type = MM_SHIM_INSTALL_GROUP, .bytes = mm_view_str("state")},
       {.type = MM_SHIM_ADVANCE_CLOCK, .now = UINT64_MAX},
       {.type = MM_SHIM_DELIVER, .bytes = mm_view_of(priv, sizeof priv)},
@@ -109,8 +119,8 @@ END_TEST
 START_TEST(test_shim_decode_strict) {
   mm_shim_msg m;
   static const uint8_t unknown[] = {0x08}, trailing[] = {0x82, 0x00}, short_u16[] = {0x01, 0x00},
-                       odd_suites[] = {0x81, 0x00, 0x01, 0x00, 0x03, 0x03, 0x00, 0x01, 0x00,
-                                       0x00, 0x00, 0x00, 0x00},
+                       odd_suites[] = {0x81, 0x00, 0x01, 0x00, 0x03, 0x03, 0x00,
+                                       0x01, 0x00, 0x00, 0x00, 0x00, 0x00},
                        past_end[] = {0x05, 0x05, 0x01}, empty[] = {0};
   ck_assert_int_eq(mm_shim_decode(unknown, sizeof unknown, &m, NULL), MM_E_MALFORMED);
   ck_assert_int_eq(mm_shim_decode(trailing, sizeof trailing, &m, NULL), MM_E_MALFORMED);
@@ -166,7 +176,9 @@ START_TEST(test_ref_ds_protocol_errors) {
   b = ask(d, &q, &m, &quit);
   ck_assert_uint_eq(m.type, MM_SHIM_ERROR); /* not configured yet */
   free(b);
-  mm_shim_msg cfg = {.type = MM_SHIM_CONFIGURE, .role = 9, .domain = mm_view_str("t.example"),
+  mm_shim_msg cfg = {.type = MM_SHIM_CONFIGURE,
+                     .role = 9,
+                     .domain = mm_view_str("t.example"),
                      .state_dir = mm_view_str("/tmp")};
   b = ask(d, &cfg, &m, &quit);
   ck_assert_uint_eq(m.type, MM_SHIM_ERROR); /* no such role */

@@ -6,8 +6,8 @@
 
 #include "mlsmig/sim.h"
 #include "sim_fixture.h"
+#include "simulator/transcript.h"
 #include "testlib.h"
-#include "transcript.h"
 
 static mm_sim *run(mm_sim_config *cfg, mm_sim_outcome *o) {
   mm_sim *s;
@@ -178,8 +178,10 @@ START_TEST(test_inv3_fails_without_reauth) {
     cfg.mutants = mutant ? 1u << MM_MUT_SKIP_TARGET_REAUTH : 0;
     mm_sim_outcome o;
     mm_sim *s = run(&cfg, &o);
-    if (mutant) ck_assert_int_eq(o.inv[3], MM_INV_FAIL);
-    else ck_assert_int_ne(o.inv[3], MM_INV_FAIL);
+    if (mutant)
+      ck_assert_int_eq(o.inv[3], MM_INV_FAIL);
+    else
+      ck_assert_int_ne(o.inv[3], MM_INV_FAIL);
     mm_sim_free(s);
   }
 }
@@ -206,7 +208,8 @@ START_TEST(test_crash_restart_source_completes) {
   mm_sim_outcome o;
   mm_sim *s = run(&cfg, &o);
   ck_assert_str_eq(o.result, "completed");
-  for (int i = 1; i <= 4; i++) ck_assert_msg(o.inv[i] != MM_INV_FAIL, "INV-%d: %s", i, o.inv_detail[i]);
+  for (int i = 1; i <= 4; i++)
+    ck_assert_msg(o.inv[i] != MM_INV_FAIL, "INV-%d: %s", i, o.inv_detail[i]);
   mm_sim_free(s);
 }
 END_TEST
@@ -252,8 +255,8 @@ Suite *suite_sim(void) {
   Suite *s = suite_create("sim");
   TCase *tc = tcase_create("sim");
   tcase_set_timeout(tc, 60);
-  MM_ADD_LOOP_TEST(tc, test_happy_path_every_suite,
-                   "SUITE-1 INV-1 INV-2 INV-3 INV-4 INV-5 LIFE-6", 0, MM_SUITE_COUNT);
+  MM_ADD_LOOP_TEST(tc, test_happy_path_every_suite, "SUITE-1 INV-1 INV-2 INV-3 INV-4 INV-5 LIFE-6",
+                   0, MM_SUITE_COUNT);
   MM_ADD_TEST(tc, test_happy_path_message_order, "LIFE-1 LIFE-2");
   MM_ADD_LOOP_TEST(tc, test_same_seed_same_bytes, "-", 0, MM_SUITE_COUNT);
   MM_ADD_TEST(tc, test_inv1_holds_and_fails_with_mutant, "INV-1 LIFE-3");

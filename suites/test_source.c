@@ -15,9 +15,9 @@
 
 #include "actor_harness.h"
 #include "alloc_count.h"
-#include "crypto_stats.h"
+#include "crypto/crypto_stats.h"
+#include "ds/source/source_internal.h" /* namespace names, for store snapshots */
 #include "mlsmig/ds.h"
-#include "source_internal.h" /* namespace names, for store snapshots */
 #include "testlib.h"
 
 #define SRC_DOMAIN "source.example"
@@ -131,8 +131,9 @@ static void add_group(harness *h, const char *gid, size_t payload_len) {
   uint8_t *payload = malloc(payload_len ? payload_len : 1);
   ck_assert_ptr_nonnull(payload);
   for (size_t i = 0; i < payload_len; i++) payload[i] = (uint8_t)(i * 7 + 3);
-  mm_group_state g = {MM_GROUP_STATE_VERSION, h->suite, mm_view_str(gid), EPOCH,
-                      mm_view_of(NULL, 0), 3, mm_view_of(payload, payload_len)};
+  mm_group_state g = {
+      MM_GROUP_STATE_VERSION,          h->suite, mm_view_str(gid), EPOCH, mm_view_of(NULL, 0), 3,
+      mm_view_of(payload, payload_len)};
   ck_assert_int_eq(mm_source_add_group(h->src, &g, m, 3), MM_OK);
   free(payload);
 }
@@ -266,8 +267,16 @@ typedef struct init_spec {
 } init_spec;
 
 static init_spec spec_init(const harness *h) {
-  return (init_spec){ALICE, h->suite, SRC_DOMAIN, TGT_DOMAIN, GROUP, EPOCH, 0x11,
-                     h->tgt_key[h->suite], "MigrationResponseTBS", h->leaf[0],
+  return (init_spec){ALICE,
+                     h->suite,
+                     SRC_DOMAIN,
+                     TGT_DOMAIN,
+                     GROUP,
+                     EPOCH,
+                     0x11,
+                     h->tgt_key[h->suite],
+                     "MigrationResponseTBS",
+                     h->leaf[0],
                      "MigrationInitTBS"};
 }
 
@@ -311,8 +320,9 @@ typedef struct commit_spec {
 } commit_spec;
 
 static commit_spec spec_commit(const harness *h) {
-  return (commit_spec){ALICE, h->suite, MM_MSG_MIGRATION_COMMIT, GROUP, EPOCH, MM_CONTENT_COMMIT,
-                       AAD_MIGRATION, TGT_DOMAIN, MM_WIRE_PRIVATE, 0x5a};
+  return (commit_spec){
+      ALICE,         h->suite,   MM_MSG_MIGRATION_COMMIT, GROUP, EPOCH, MM_CONTENT_COMMIT,
+      AAD_MIGRATION, TGT_DOMAIN, MM_WIRE_PRIVATE,         0x5a};
 }
 
 /* An ordinary Commit (no MigrationCommitAAD) from alice. */
@@ -470,8 +480,8 @@ static uint64_t epoch_of(const harness *h, const char *gid) {
 
 /* ---- store snapshots: every record of every namespace, byte for byte ---- */
 
-static const char *const namespaces[] = {SRC_NS_GROUP, SRC_NS_STATE, SRC_NS_MIG,
-                                         SRC_NS_CONTENT, SRC_NS_HASH, SRC_NS_NONCE};
+static const char *const namespaces[] = {SRC_NS_GROUP,   SRC_NS_STATE, SRC_NS_MIG,
+                                         SRC_NS_CONTENT, SRC_NS_HASH,  SRC_NS_NONCE};
 
 static bool snap_record(void *ctx, mm_view key, mm_view val) {
   mm_writer *w = ctx;
@@ -635,12 +645,10 @@ static attempt sc_init_other_suite_key(harness *h) {
 
 START_TEST(test_init_bad_signature) {
   expect_refused_unless_mutant(sc_init_wrong_label, MM_MUT_SKIP_INIT_SIG, MM_E_BAD_SIGNATURE);
-  expect_refused_unless_mutant(sc_init_other_member_key, MM_MUT_SKIP_INIT_SIG,
-                               MM_E_BAD_SIGNATURE);
+  expect_refused_unless_mutant(sc_init_other_member_key, MM_MUT_SKIP_INIT_SIG, MM_E_BAD_SIGNATURE);
   expect_refused_unless_mutant(sc_init_signer_other_member, MM_MUT_SKIP_INIT_SIG,
                                MM_E_BAD_SIGNATURE);
-  expect_refused_unless_mutant(sc_init_other_suite_key, MM_MUT_SKIP_INIT_SIG,
-                               MM_E_BAD_SIGNATURE);
+  expect_refused_unless_mutant(sc_init_other_suite_key, MM_MUT_SKIP_INIT_SIG, MM_E_BAD_SIGNATURE);
 }
 END_TEST
 
@@ -669,10 +677,8 @@ static attempt sc_response_other_suite_key(harness *h) {
 }
 
 START_TEST(test_init_bad_response) {
-  expect_refused_unless_mutant(sc_response_by_third, MM_MUT_SKIP_RESPONSE_SIG,
-                               MM_E_BAD_SIGNATURE);
-  expect_refused_unless_mutant(sc_response_by_source, MM_MUT_SKIP_RESPONSE_SIG,
-                               MM_E_BAD_SIGNATURE);
+  expect_refused_unless_mutant(sc_response_by_third, MM_MUT_SKIP_RESPONSE_SIG, MM_E_BAD_SIGNATURE);
+  expect_refused_unless_mutant(sc_response_by_source, MM_MUT_SKIP_RESPONSE_SIG, MM_E_BAD_SIGNATURE);
   expect_refused_unless_mutant(sc_response_wrong_label, MM_MUT_SKIP_RESPONSE_SIG,
                                MM_E_BAD_SIGNATURE);
   expect_refused_unless_mutant(sc_response_other_suite_key, MM_MUT_SKIP_RESPONSE_SIG,
@@ -772,8 +778,7 @@ static attempt sc_wrong_source_domain(harness *h) {
 }
 
 START_TEST(test_init_wrong_domain) {
-  expect_refused_unless_mutant(sc_wrong_source_domain, MM_MUT_SKIP_DOMAIN_CHECK,
-                               MM_E_WRONG_DOMAIN);
+  expect_refused_unless_mutant(sc_wrong_source_domain, MM_MUT_SKIP_DOMAIN_CHECK, MM_E_WRONG_DOMAIN);
   harness h;
   h_init(&h, 0);
   /* Source and target names equal. */
@@ -918,13 +923,10 @@ static attempt sc_commit_trailing_aad(harness *h) {
 }
 
 START_TEST(test_commit_checks) {
-  expect_refused_unless_mutant(sc_commit_wrong_target, MM_MUT_SKIP_COMMIT_CHECK,
-                               MM_E_BAD_COMMIT);
+  expect_refused_unless_mutant(sc_commit_wrong_target, MM_MUT_SKIP_COMMIT_CHECK, MM_E_BAD_COMMIT);
   expect_refused_unless_mutant(sc_commit_wrong_epoch, MM_MUT_SKIP_COMMIT_CHECK, MM_E_BAD_COMMIT);
-  expect_refused_unless_mutant(sc_commit_application, MM_MUT_SKIP_COMMIT_CHECK,
-                               MM_E_BAD_COMMIT);
-  expect_refused_unless_mutant(sc_commit_names_source, MM_MUT_SKIP_COMMIT_CHECK,
-                               MM_E_BAD_COMMIT);
+  expect_refused_unless_mutant(sc_commit_application, MM_MUT_SKIP_COMMIT_CHECK, MM_E_BAD_COMMIT);
+  expect_refused_unless_mutant(sc_commit_names_source, MM_MUT_SKIP_COMMIT_CHECK, MM_E_BAD_COMMIT);
   expect_refused_unless_mutant(sc_commit_trailing_aad, MM_MUT_SKIP_COMMIT_CHECK, MM_E_BUSY);
 
   harness h;
@@ -1237,8 +1239,7 @@ static attempt sc_tmc_hash_mismatch(harness *h) {
 }
 
 START_TEST(test_tmc_hash_mismatch) {
-  expect_refused_unless_mutant(sc_tmc_hash_mismatch, MM_MUT_SKIP_HASH_CHECK,
-                               MM_E_HASH_MISMATCH);
+  expect_refused_unless_mutant(sc_tmc_hash_mismatch, MM_MUT_SKIP_HASH_CHECK, MM_E_HASH_MISMATCH);
   harness h;
   h_init(&h, 0);
   expect_tmc_refused(&h, sc_tmc_hash_mismatch(&h), MM_E_HASH_MISMATCH);
@@ -1276,10 +1277,9 @@ static void check_content(const harness *h, const mm_key *src_key) {
   ck_assert(mm_view_eq_str(rq->target_domain_name, TGT_DOMAIN));
   ck_assert(mm_view_eq_str(rq->group_id, GROUP));
   ck_assert_uint_eq(rq->epoch, EPOCH);
-  ck_assert(verify_tbs(src_key, "MigrationContentTBS", MM_T_MIGRATION_CONTENT, &mc,
-                       mc.signature));
-  ck_assert(!verify_tbs(src_key, "MigrationConfirmationTBS", MM_T_MIGRATION_CONTENT, &mc,
-                        mc.signature));
+  ck_assert(verify_tbs(src_key, "MigrationContentTBS", MM_T_MIGRATION_CONTENT, &mc, mc.signature));
+  ck_assert(
+      !verify_tbs(src_key, "MigrationConfirmationTBS", MM_T_MIGRATION_CONTENT, &mc, mc.signature));
   mm_group_state gs;
   ck_assert_int_eq(mm_group_state_decode(mc.group_state.data, mc.group_state.len, &lim, &gs, NULL),
                    MM_OK);
@@ -1314,8 +1314,8 @@ static void check_confirmation(const harness *h, const mm_key *src_key, uint8_t 
   ck_assert(mm_view_eq_str(mc.group_id, GROUP));
   ck_assert(verify_tbs(src_key, "MigrationConfirmationTBS", MM_T_MIGRATION_CONFIRMATION, &mc,
                        mc.signature));
-  ck_assert(!verify_tbs(src_key, "MigrationContentTBS", MM_T_MIGRATION_CONFIRMATION, &mc,
-                        mc.signature));
+  ck_assert(
+      !verify_tbs(src_key, "MigrationContentTBS", MM_T_MIGRATION_CONFIRMATION, &mc, mc.signature));
 }
 
 START_TEST(test_tmc_valid_completes) {
@@ -1387,8 +1387,8 @@ START_TEST(test_tombstone) {
   h_restart(&h);
   ck_assert_int_eq(status_of(&h, GROUP), MM_GS_MIGRATED);
   expect_refused(&h, commit_attempt(&c, T0 + 7), MM_E_GROUP_MIGRATED);
-  mm_group_state g = {MM_GROUP_STATE_VERSION, 1, mm_view_str(GROUP), 1, mm_view_of(NULL, 0), 0,
-                      mm_view_of(NULL, 0)};
+  mm_group_state g = {MM_GROUP_STATE_VERSION, 1, mm_view_str(GROUP), 1,
+                      mm_view_of(NULL, 0),    0, mm_view_of(NULL, 0)};
   ck_assert_int_eq(mm_source_add_group(h.src, &g, NULL, 0), MM_E_GROUP_EXISTS);
   h_free(&h);
 }
@@ -1657,8 +1657,8 @@ START_TEST(test_group_state_storage) {
   h.env.max_group_state = 500;
   mm_member m = {mm_view_str(ALICE), 0, mm_key_public(h.leaf[0])};
   uint8_t payload[600] = {0};
-  mm_group_state g = {MM_GROUP_STATE_VERSION, 1, mm_view_str("group-big"), 1, mm_view_of(NULL, 0),
-                      1, mm_view_of(payload, sizeof payload)};
+  mm_group_state g = {MM_GROUP_STATE_VERSION, 1, mm_view_str("group-big"),           1,
+                      mm_view_of(NULL, 0),    1, mm_view_of(payload, sizeof payload)};
   buf before = snapshot(&h);
   ck_assert_int_eq(mm_source_add_group(h.src, &g, &m, 1), MM_E_MALFORMED);
   buf after = snapshot(&h);
@@ -1703,10 +1703,9 @@ START_TEST(test_other_suites) {
     uint8_t hash[MM_MAX_HASH_LEN];
     ck_assert_uint_eq(content_hash(&h, hash), mm_suite_get(suites[i])->hash_len);
     /* Another DS's key of the suite does not count. */
-    expect_tmc_refused(&h,
-                       tmc_signed(&h, h.third_key[suites[i]], "TargetMigrationCompleteTBS",
-                                  TGT_DOMAIN),
-                       MM_E_BAD_SIGNATURE);
+    expect_tmc_refused(
+        &h, tmc_signed(&h, h.third_key[suites[i]], "TargetMigrationCompleteTBS", TGT_DOMAIN),
+        MM_E_BAD_SIGNATURE);
     complete_migration(&h, T0 + 3);
     check_confirmation(&h, h.src_key[suites[i]], 0x11);
     h_free(&h);
@@ -1740,8 +1739,7 @@ Suite *suite_source(void) {
   MM_ADD_TEST(tc, test_tmc_bad_signature, "SIG-4 KEY-1 LIFE-1 LIFE-2");
   MM_ADD_TEST(tc, test_tmc_hash_mismatch, "HASH-1 HASH-2 LIFE-1 LIFE-2");
   MM_ADD_TEST(tc, test_tmc_hash_mutant_completes, "HASH-2");
-  MM_ADD_TEST(tc, test_tmc_valid_completes,
-              "SIG-3 SIG-5 NONCE-4 DOM-4 HASH-1 LIFE-1 LIFE-2 INV-1");
+  MM_ADD_TEST(tc, test_tmc_valid_completes, "SIG-3 SIG-5 NONCE-4 DOM-4 HASH-1 LIFE-1 LIFE-2 INV-1");
   MM_ADD_TEST(tc, test_tombstone, "LIFE-2 GROUP-1");
   MM_ADD_TEST(tc, test_content_retransmission, "LIFE-5");
   MM_ADD_TEST(tc, test_content_retransmission_bound, "LIFE-5");

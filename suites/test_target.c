@@ -1,4 +1,4 @@
-/* Tests of the reference target DS (sim/target*.c), rule by rule.
+/* Tests of the reference target DS (sim/ds/target/), rule by rule.
  *
  * The harness plays every other party itself: it holds the private keys of
  * the target, the source and a third DS, and crafts requests, contents and
@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mlsmig/ds.h"
-#include "mlsmig/group_state.h"
 #include "actor_harness.h"
 #include "alloc_count.h"
-#include "crypto_stats.h"
-#include "target_records.h" /* the documented durable record format */
+#include "crypto/crypto_stats.h"
+#include "ds/target/target_records.h" /* the documented durable record format */
+#include "mlsmig/ds.h"
+#include "mlsmig/group_state.h"
 #include "testlib.h"
 
 #define TGT "target.example"
@@ -29,8 +29,8 @@
 #define SUITE 1       /* Ed25519 / SHA-256 */
 #define OTHER_SUITE 3 /* Ed25519 too: same formats, other keys */
 #define NO_KEY_SUITE 4
-#define NSUITES 3     /* the DSes have keys for suites 1..3 */
-#define T0 1000000u   /* ms: an arbitrary start */
+#define NSUITES 3   /* the DSes have keys for suites 1..3 */
+#define T0 1000000u /* ms: an arbitrary start */
 #define EPOCH 7u
 
 #define L_RESPONSE "MigrationResponseTBS"
@@ -92,9 +92,7 @@ static mm_key *gen_key(h *x, uint16_t suite) { return ah_gen_key(&x->key_rng, su
 
 static void publish(h *x, const char *domain, mm_key *k) { ah_publish(x->kd, domain, k); }
 
-static void start_target(h *x) {
-  ck_assert_int_eq(mm_target_new(&x->cfg, &x->env, &x->t), MM_OK);
-}
+static void start_target(h *x) { ck_assert_int_eq(mm_target_new(&x->cfg, &x->env, &x->t), MM_OK); }
 
 static void h_init(h *x, mm_mutants mutants) {
   memset(x, 0, sizeof *x);
@@ -149,8 +147,7 @@ static void use_custom_policy(h *x) {
 
 /* ==================== crafting messages ==================== */
 
-static bool verifies(const mm_key *k, const char *label, mm_type t, const void *msg,
-                     mm_view sig) {
+static bool verifies(const mm_key *k, const char *label, mm_type t, const void *msg, mm_view sig) {
   mm_limits lim = mm_limits_default(mm_key_suite(k));
   mm_writer tbs;
   mm_writer_init(&tbs);
@@ -212,11 +209,11 @@ static mm_err deliver(h *x, uint8_t *env, size_t len, uint64_t now) {
   return e;
 }
 
-static mm_err send_request(h *x, const char *sender, uint16_t suite,
-                           const mm_migration_request *rq, uint64_t now) {
+static mm_err send_request(h *x, const char *sender, uint16_t suite, const mm_migration_request *rq,
+                           uint64_t now) {
   size_t len;
-  uint8_t *env = ah_envelope(MM_MSG_MIGRATION_REQUEST, suite, sender, MM_T_MIGRATION_REQUEST,
-                          rq, &len);
+  uint8_t *env =
+      ah_envelope(MM_MSG_MIGRATION_REQUEST, suite, sender, MM_T_MIGRATION_REQUEST, rq, &len);
   return deliver(x, env, len, now);
 }
 
@@ -268,8 +265,8 @@ static mm_view group_state(h *x, const char *gid, uint16_t suite, uint64_t epoch
   uint16_t ks = suite >= 1 && suite <= NSUITES ? suite : SUITE;
   mm_member m[2] = {{mm_view_str(ALICE), 0, mm_key_public(x->alice[ks])},
                     {mm_view_str(BOB), 1, mm_key_public(x->bob[ks])}};
-  mm_group_state g = {MM_GROUP_STATE_VERSION, suite, mm_view_str(gid), epoch,
-                      mm_view_of(NULL, 0), 2, mm_view_str(payload)};
+  mm_group_state g = {MM_GROUP_STATE_VERSION, suite, mm_view_str(gid),    epoch,
+                      mm_view_of(NULL, 0),    2,     mm_view_str(payload)};
   mm_writer w;
   mm_writer_init(&w);
   ck_assert_int_eq(mm_group_state_encode(&g, m, 2, &w), MM_OK);
@@ -294,8 +291,8 @@ static uint8_t *content(const mm_migration_response *r, mm_view state, how w, si
   mm_migration_content mc = {*r, state, {0}};
   mm_writer sig;
   mc.signature = ah_sign(w.signer, w.label, MM_T_MIGRATION_CONTENT, &mc, &sig);
-  uint8_t *env = ah_envelope(MM_MSG_MIGRATION_CONTENT, w.suite, w.sender,
-                          MM_T_MIGRATION_CONTENT, &mc, len);
+  uint8_t *env =
+      ah_envelope(MM_MSG_MIGRATION_CONTENT, w.suite, w.sender, MM_T_MIGRATION_CONTENT, &mc, len);
   mm_writer_free(&sig);
   return env;
 }
@@ -326,8 +323,11 @@ static mm_err send_content(h *x, const resp *rc, const char *payload, how w, uin
 static uint8_t *mls(const char *sender, const char *gid, uint64_t epoch, uint8_t ctype,
                     uint8_t type, size_t *len) {
   static const uint8_t junk[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-  mm_mls_message m = {.version = MM_MLS10, .wire_format = MM_WIRE_PRIVATE,
-                      .group_id = mm_view_str(gid), .epoch = epoch, .content_type = ctype,
+  mm_mls_message m = {.version = MM_MLS10,
+                      .wire_format = MM_WIRE_PRIVATE,
+                      .group_id = mm_view_str(gid),
+                      .epoch = epoch,
+                      .content_type = ctype,
                       .encrypted_sender_data = mm_view_of(junk, 8),
                       .ciphertext = mm_view_of(junk, 16)};
   return ah_envelope(type, SUITE, sender, MM_T_MLS_MESSAGE, &m, len);
@@ -399,8 +399,8 @@ static void assert_complete(const h *x, mm_view content_body, uint16_t suite) {
   ck_assert_uint_eq(e.msg_type, MM_MSG_TARGET_MIGRATION_COMPLETE);
   mm_target_migration_complete tmc;
   mm_limits lim = mm_limits_default(suite);
-  ck_assert_int_eq(mm_decode(MM_T_TARGET_MIGRATION_COMPLETE, e.body.data, e.body.len, &lim,
-                             &tmc, NULL), MM_OK);
+  ck_assert_int_eq(
+      mm_decode(MM_T_TARGET_MIGRATION_COMPLETE, e.body.data, e.body.len, &lim, &tmc, NULL), MM_OK);
   uint8_t want[MM_MAX_HASH_LEN];
   size_t n;
   ck_assert_int_eq(mm_ref_hash(suite, REF_LABEL, content_body.data, content_body.len, want, &n),
@@ -474,8 +474,10 @@ static void check_wrong_domain(mm_mutants mut, bool want_refused) {
     h_init(&x, mut);
     snap before = snapshot(&x);
     mm_err e = send_request(&x, ALICE, SUITE, &bad[i], T0);
-    if (want_refused) assert_refused(&x, e, MM_E_WRONG_DOMAIN, ALICE, &before);
-    else ck_assert_int_eq(e, MM_OK); /* the mutant wrongly issues a response */
+    if (want_refused)
+      assert_refused(&x, e, MM_E_WRONG_DOMAIN, ALICE, &before);
+    else
+      ck_assert_int_eq(e, MM_OK); /* the mutant wrongly issues a response */
     h_free(&x);
   }
 }
@@ -490,8 +492,8 @@ END_TEST
 
 static void add_local_group(h *x, const char *gid) {
   mm_member m = {mm_view_str(BOB), 0, mm_key_public(x->bob[SUITE])};
-  mm_group_state g = {MM_GROUP_STATE_VERSION, SUITE, mm_view_str(gid), 3, mm_view_of(NULL, 0), 1,
-                      mm_view_str("local")};
+  mm_group_state g = {MM_GROUP_STATE_VERSION, SUITE, mm_view_str(gid),    3,
+                      mm_view_of(NULL, 0),    1,     mm_view_str("local")};
   ck_assert_int_eq(mm_target_add_group(x->t, &g, &m, 1), MM_OK);
 }
 
@@ -610,10 +612,10 @@ START_TEST(test_request_unsupported_suite) {
   h_init(&x, 0);
   snap before = snapshot(&x);
   mm_migration_request rq = request(GID, EPOCH);
-  assert_refused(&x, send_request(&x, ALICE, NO_KEY_SUITE, &rq, T0),
-                 MM_E_UNSUPPORTED_CIPHERSUITE, ALICE, &before);
-  assert_refused(&x, send_request(&x, ALICE, 0x0042, &rq, T0), MM_E_UNSUPPORTED_CIPHERSUITE,
+  assert_refused(&x, send_request(&x, ALICE, NO_KEY_SUITE, &rq, T0), MM_E_UNSUPPORTED_CIPHERSUITE,
                  ALICE, &before);
+  assert_refused(&x, send_request(&x, ALICE, 0x0042, &rq, T0), MM_E_UNSUPPORTED_CIPHERSUITE, ALICE,
+                 &before);
   h_free(&x);
 }
 END_TEST
@@ -705,8 +707,10 @@ static void check_bad_response_sig(mm_mutants mut, bool want_refused) {
   resp bad = {NULL, 0, tampered};
   snap before = snapshot(&x);
   mm_err e = send_content(&x, &bad, "payload", honest(&x), T0 + 10);
-  if (want_refused) assert_refused(&x, e, MM_E_BAD_SIGNATURE, SRC, &before);
-  else ck_assert_int_eq(e, MM_OK);
+  if (want_refused)
+    assert_refused(&x, e, MM_E_BAD_SIGNATURE, SRC, &before);
+  else
+    ck_assert_int_eq(e, MM_OK);
   /* a response signed by another DS's key is no better */
   if (want_refused) {
     mm_writer w;
@@ -737,12 +741,10 @@ START_TEST(test_content_bad_signatures) {
   snap before = snapshot(&x);
   /* right key, wrong label */
   how wrong_label = {x.src[SUITE], L_INIT, SUITE, SRC};
-  assert_refused(&x, send_content(&x, &rc, "p", wrong_label, T0), MM_E_BAD_SIGNATURE, SRC,
-                 &before);
+  assert_refused(&x, send_content(&x, &rc, "p", wrong_label, T0), MM_E_BAD_SIGNATURE, SRC, &before);
   /* the source's key of another suite (same signature scheme) */
   how other_suite = {x.src[OTHER_SUITE], L_CONTENT, SUITE, SRC};
-  assert_refused(&x, send_content(&x, &rc, "p", other_suite, T0), MM_E_BAD_SIGNATURE, SRC,
-                 &before);
+  assert_refused(&x, send_content(&x, &rc, "p", other_suite, T0), MM_E_BAD_SIGNATURE, SRC, &before);
   /* a third DS's key, sent by the source */
   how third_key = {x.third[SUITE], L_CONTENT, SUITE, SRC};
   assert_refused(&x, send_content(&x, &rc, "p", third_key, T0), MM_E_BAD_SIGNATURE, SRC, &before);
@@ -777,13 +779,17 @@ static void check_third_ds(mm_mutants mut, bool want_refused) {
   /* a third DS pushing its own content */
   how own = {x.third[SUITE], L_CONTENT, SUITE, THIRD};
   mm_err e = send_content(&x, &rc, "p", own, T0);
-  if (want_refused) assert_refused(&x, e, MM_E_WRONG_DOMAIN, THIRD, &before);
-  else ck_assert_int_eq(e, MM_E_BAD_SIGNATURE); /* the signature check still holds */
+  if (want_refused)
+    assert_refused(&x, e, MM_E_WRONG_DOMAIN, THIRD, &before);
+  else
+    ck_assert_int_eq(e, MM_E_BAD_SIGNATURE); /* the signature check still holds */
   /* a third DS relaying the source's genuine content */
   how relayed = {x.src[SUITE], L_CONTENT, SUITE, THIRD};
   e = send_content(&x, &rc, "p", relayed, T0);
-  if (want_refused) assert_refused(&x, e, MM_E_WRONG_DOMAIN, THIRD, &before);
-  else ck_assert_int_eq(e, MM_OK); /* wrongly imported from a DS that is not the source */
+  if (want_refused)
+    assert_refused(&x, e, MM_E_WRONG_DOMAIN, THIRD, &before);
+  else
+    ck_assert_int_eq(e, MM_OK); /* wrongly imported from a DS that is not the source */
   free(rc.body);
   h_free(&x);
 }
@@ -840,15 +846,13 @@ START_TEST(test_content_unknown_nonce) {
   mm_migration_response never;
   forge_response(&x, &rq, 0x5a, SUITE, &w1, &never);
   resp r1 = {NULL, 0, never};
-  assert_refused(&x, send_content(&x, &r1, "p", honest(&x), T0), MM_E_UNKNOWN_NONCE, SRC,
-                 &before);
+  assert_refused(&x, send_content(&x, &r1, "p", honest(&x), T0), MM_E_UNKNOWN_NONCE, SRC, &before);
   /* the issued nonce under another request (another epoch), re-signed */
   mm_migration_response other = issued.r;
   other.migration_request.epoch = EPOCH + 5;
   other.signature = ah_sign(x.tgt[SUITE], L_RESPONSE, MM_T_MIGRATION_RESPONSE, &other, &w2);
   resp r2 = {NULL, 0, other};
-  assert_refused(&x, send_content(&x, &r2, "p", honest(&x), T0), MM_E_UNKNOWN_NONCE, SRC,
-                 &before);
+  assert_refused(&x, send_content(&x, &r2, "p", honest(&x), T0), MM_E_UNKNOWN_NONCE, SRC, &before);
   mm_writer_free(&w1);
   mm_writer_free(&w2);
   free(issued.body);
@@ -885,8 +889,10 @@ static void check_reused(mm_mutants mut, mm_err want) {
   snap before = snapshot(&x);
   /* a different content under the consumed nonce */
   mm_err e = send_content(&x, &rc, "another payload", honest(&x), T0 + 20);
-  if (want == MM_E_NONCE_REUSED) assert_refused(&x, e, want, SRC, &before);
-  else ck_assert_int_eq(e, want);
+  if (want == MM_E_NONCE_REUSED)
+    assert_refused(&x, e, want, SRC, &before);
+  else
+    ck_assert_int_eq(e, want);
   free_view(body);
   free(rc.body);
   h_free(&x);
@@ -910,15 +916,17 @@ static void check_expiry(mm_mutants mut, uint64_t age, mm_err want) {
   issue(&x, ALICE, GID, T0, &rc);
   snap before = snapshot(&x);
   mm_err e = send_content(&x, &rc, "p", honest(&x), T0 + age);
-  if (want == MM_OK) ck_assert_int_eq(e, MM_OK);
-  else assert_refused(&x, e, want, SRC, &before);
+  if (want == MM_OK)
+    ck_assert_int_eq(e, MM_OK);
+  else
+    assert_refused(&x, e, want, SRC, &before);
   free(rc.body);
   h_free(&x);
 }
 
 START_TEST(test_content_nonce_expired) {
-  check_expiry(0, MM_NONCE_LIFETIME_MS, MM_OK);                   /* 300 s: still fine */
-  check_expiry(0, MM_NONCE_LIFETIME_MS + 1, MM_E_NONCE_EXPIRED);  /* 300 s + 1 ms */
+  check_expiry(0, MM_NONCE_LIFETIME_MS, MM_OK);                  /* 300 s: still fine */
+  check_expiry(0, MM_NONCE_LIFETIME_MS + 1, MM_E_NONCE_EXPIRED); /* 300 s + 1 ms */
 }
 END_TEST
 
@@ -999,7 +1007,7 @@ START_TEST(test_content_bad_group_state) {
     uint16_t suite;
     uint64_t epoch;
   } bad[] = {
-      {GID, SUITE, EPOCH},         /* the old epoch, not the one after the Commit */
+      {GID, SUITE, EPOCH}, /* the old epoch, not the one after the Commit */
       {GID, SUITE, EPOCH + 2},
       {"group-9", SUITE, EPOCH + 1}, /* another group */
       {GID, OTHER_SUITE, EPOCH + 1}, /* another suite */
@@ -1064,10 +1072,10 @@ START_TEST(test_hosted_traffic) {
   /* the old epoch belongs to the source */
   assert_refused(&x, send_mls(&x, ALICE, GID, EPOCH, MM_CONTENT_COMMIT), MM_E_STALE_EPOCH, ALICE,
                  &before);
-  assert_refused(&x, send_mls(&x, CAROL, GID, EPOCH + 1, MM_CONTENT_COMMIT), MM_E_NOT_MEMBER,
-                 CAROL, &before);
-  assert_refused(&x, send_mls(&x, ALICE, "nope", EPOCH + 1, MM_CONTENT_COMMIT),
-                 MM_E_UNKNOWN_GROUP, ALICE, &before);
+  assert_refused(&x, send_mls(&x, CAROL, GID, EPOCH + 1, MM_CONTENT_COMMIT), MM_E_NOT_MEMBER, CAROL,
+                 &before);
+  assert_refused(&x, send_mls(&x, ALICE, "nope", EPOCH + 1, MM_CONTENT_COMMIT), MM_E_UNKNOWN_GROUP,
+                 ALICE, &before);
   /* an application message is fanned out, the epoch stays */
   ck_assert_int_eq(send_mls(&x, BOB, GID, EPOCH + 1, MM_CONTENT_APPLICATION), MM_OK);
   ck_assert_uint_eq(x.out.n, 2);
@@ -1148,8 +1156,8 @@ static void check_restart_after_import(mm_mutants mut, bool durable) {
     ck_assert_int_eq(e, MM_OK);
     assert_complete(&x, body, SUITE);
     /* ... and another content under it is a replay */
-    assert_refused(&x, send_content(&x, &rc, "other", honest(&x), T0 + 40), MM_E_NONCE_REUSED,
-                   SRC, &before);
+    assert_refused(&x, send_content(&x, &rc, "other", honest(&x), T0 + 40), MM_E_NONCE_REUSED, SRC,
+                   &before);
   } else {
     ck_assert_int_eq(e, MM_E_UNKNOWN_NONCE); /* the source would retransmit forever */
   }
@@ -1203,7 +1211,7 @@ START_TEST(test_malformed_input) {
   static const uint8_t bad_body[] = {0x03, 'a', 'b', 'c'};
   size_t len;
   uint8_t *env = ah_raw_envelope(MM_MSG_MIGRATION_REQUEST, SUITE, ALICE,
-                           mm_view_of(bad_body, sizeof bad_body), &len);
+                                 mm_view_of(bad_body, sizeof bad_body), &len);
   assert_refused(&x, deliver(&x, env, len, T0), MM_E_MALFORMED, ALICE, &before);
   h_free(&x);
 }
@@ -1215,18 +1223,33 @@ END_TEST
  * handing each envelope over (mm_target_handle_owned) and checking that
  * call's promises: the same verdicts, answers and stores. */
 START_TEST(test_owned_envelope) {
-  const TTest *again[] = {
-      test_content_good, test_content_group_exists, test_content_group_exists_mutant,
-      test_content_policy_changed, test_content_policy_changed_mutant,
-      test_content_bad_response_sig, test_content_bad_response_sig_mutant,
-      test_content_bad_signatures, test_content_bad_signature_mutant, test_content_from_third_ds,
-      test_content_from_third_ds_mutant, test_content_suite_mismatch, test_content_unknown_nonce,
-      test_content_nonce_other_group, test_content_nonce_reused, test_content_nonce_reused_mutant,
-      test_content_nonce_expired, test_content_nonce_expired_mutant,
-      test_content_retransmission, test_complete_hash_and_signature,
-      test_content_bad_group_state, test_imported_state_served, test_hosted_traffic,
-      test_malformed_input, test_restart_after_import, test_restart_after_import_mutant,
-      test_restart_keeps_local_groups};
+  const TTest *again[] = {test_content_good,
+                          test_content_group_exists,
+                          test_content_group_exists_mutant,
+                          test_content_policy_changed,
+                          test_content_policy_changed_mutant,
+                          test_content_bad_response_sig,
+                          test_content_bad_response_sig_mutant,
+                          test_content_bad_signatures,
+                          test_content_bad_signature_mutant,
+                          test_content_from_third_ds,
+                          test_content_from_third_ds_mutant,
+                          test_content_suite_mismatch,
+                          test_content_unknown_nonce,
+                          test_content_nonce_other_group,
+                          test_content_nonce_reused,
+                          test_content_nonce_reused_mutant,
+                          test_content_nonce_expired,
+                          test_content_nonce_expired_mutant,
+                          test_content_retransmission,
+                          test_complete_hash_and_signature,
+                          test_content_bad_group_state,
+                          test_imported_state_served,
+                          test_hosted_traffic,
+                          test_malformed_input,
+                          test_restart_after_import,
+                          test_restart_after_import_mutant,
+                          test_restart_keeps_local_groups};
   g_owned = true;
   for (size_t i = 0; i < sizeof again / sizeof again[0]; i++) again[i]->fn(0);
   g_owned = false;
@@ -1281,7 +1304,7 @@ START_TEST(test_owned_envelope_not_copied) {
   size_t lent_bytes, owned_bytes;
   size_t lent = import_large(false, &lent_answer, &lent_bytes);
   size_t owned = import_large(true, &owned_answer, &owned_bytes);
-  ck_assert_uint_ge(lent, 1u << 20); /* the state, copied into the store */
+  ck_assert_uint_ge(lent, 1u << 20);   /* the state, copied into the store */
   ck_assert_uint_lt(owned, 64u << 10); /* kept where it arrived */
   ck_assert(mm_view_eq(mm_writer_view(&lent_answer), mm_writer_view(&owned_answer)));
   ck_assert_uint_eq(lent_bytes, owned_bytes);

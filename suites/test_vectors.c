@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "testlib.h"
-#include "vectors.h"
-#include "vectors_gen.h"
+#include "vectors/gen/vectors_gen.h"
+#include "vectors/vectors.h"
 
 static const struct {
   const char *path, *format;
@@ -155,13 +155,15 @@ static void expect_failure(const char *file, const char *path, json_t *value, co
   ck_assert_ptr_nonnull(slash);
   *slash = 0;
   json_t *p = at_path(root, parent);
-  if (json_is_array(p)) json_array_set_new(p, strtoul(slash + 1, NULL, 10), value);
-  else json_object_set_new(p, slash + 1, value);
+  if (json_is_array(p))
+    json_array_set_new(p, strtoul(slash + 1, NULL, 10), value);
+  else
+    json_object_set_new(p, slash + 1, value);
   mm_vresult r;
   ck_assert_int_eq(mm_vectors_verify_json(root, &r), MM_OK);
   ck_assert_uint_gt(r.failed, 0);
-  ck_assert_msg(strstr(r.first_failure, why) != NULL, "%s %s: first failure '%s', want '%s'",
-                file, path, r.first_failure, why);
+  ck_assert_msg(strstr(r.first_failure, why) != NULL, "%s %s: first failure '%s', want '%s'", file,
+                path, r.first_failure, why);
   json_decref(root);
 }
 
@@ -170,8 +172,7 @@ START_TEST(test_crypto_signature_rederived) {
   json_t *root = load("vectors/crypto.json");
   json_t *other = json_copy(at_path(root, "0/sign_with_label/1/signature"));
   json_decref(root);
-  expect_failure("vectors/crypto.json", "0/sign_with_label/0/signature", other,
-                 "does not verify");
+  expect_failure("vectors/crypto.json", "0/sign_with_label/0/signature", other, "does not verify");
   expect_failure("vectors/crypto.json", "3/ref_hash/out",
                  json_string("00000000000000000000000000000000000000000000000000000000000000000000"
                              "000000000000000000000000000000000000000000000000000000000000"),

@@ -1,10 +1,10 @@
 /* The MLS working group's vectors verify, in every suite, and any tampered
- * vector fails (sim/vectors_mlswg.c). */
+ * vector fails (sim/vectors/vectors_mlswg.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "testlib.h"
-#include "vectors.h"
+#include "vectors/vectors.h"
 
 #define DIR "vectors/external/mlswg/"
 
@@ -59,16 +59,19 @@ static void tamper(json_t *root, size_t idx, const char *sec, const char *key) {
 START_TEST(test_tampered_crypto_basics_fail) {
   static const struct {
     const char *sec, *key;
-  } fields[] = {{"sign_with_label", "signature"}, {"sign_with_label", "content"},
-                {"sign_with_label", "pub"},       {"sign_with_label", "priv"},
-                {"ref_hash", "out"},              {"ref_hash", "value"}};
+  } fields[] = {{"sign_with_label", "signature"},
+                {"sign_with_label", "content"},
+                {"sign_with_label", "pub"},
+                {"sign_with_label", "priv"},
+                {"ref_hash", "out"},
+                {"ref_hash", "value"}};
   for (size_t suite = 0; suite < 7; suite++)
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
       json_t *j = load(DIR "crypto-basics.json");
       tamper(j, suite, fields[f].sec, fields[f].key);
       mm_vresult r = verify(j);
-      ck_assert_msg(r.failed > 0, "suite %zu %s.%s tampered but passed", suite + 1,
-                    fields[f].sec, fields[f].key);
+      ck_assert_msg(r.failed > 0, "suite %zu %s.%s tampered but passed", suite + 1, fields[f].sec,
+                    fields[f].key);
       json_decref(j);
     }
   json_t *j = load(DIR "crypto-basics.json");

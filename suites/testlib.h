@@ -15,12 +15,11 @@
 
 #include "mlsmig/bytes.h"
 
-void mm_test_register(TCase *tc, const TTest *fn, const char *suite,
-                      const char *name, const char *rules);
-void mm_test_register_loop(TCase *tc, const TTest *fn, const char *suite,
-                           const char *name, const char *rules, int start, int end);
-#define MM_ADD_TEST(tc, fn, rules) \
-  mm_test_register((tc), (fn), mm_current_suite, #fn, (rules))
+void mm_test_register(TCase *tc, const TTest *fn, const char *suite, const char *name,
+                      const char *rules);
+void mm_test_register_loop(TCase *tc, const TTest *fn, const char *suite, const char *name,
+                           const char *rules, int start, int end);
+#define MM_ADD_TEST(tc, fn, rules) mm_test_register((tc), (fn), mm_current_suite, #fn, (rules))
 /* A loop test (Check's _i runs from start to end-1). */
 #define MM_ADD_LOOP_TEST(tc, fn, rules, start, end) \
   mm_test_register_loop((tc), (fn), mm_current_suite, #fn, (rules), (start), (end))

@@ -25,18 +25,18 @@
 
 /* Timer values (profile LIFE-3..LIFE-5, NONCE-2), in ms. Documented in the
  * README; the simulator's liveness bound (INV-5) is derived from them. */
-#define MM_NONCE_LIFETIME_MS 300000u  /* NONCE-2: 300 s */
-#define MM_HOLD_MS 10000u             /* LIFE-4: hold Init or Commit waiting for the other */
-#define MM_RETRANSMIT_MS 1000u        /* first retransmission */
-#define MM_RETRANSMIT_MAX_MS 16000u   /* backoff cap (doubling) */
-#define MM_CLIENT_GIVE_UP_MS 120000u  /* client stops retrying a request */
+#define MM_NONCE_LIFETIME_MS 300000u /* NONCE-2: 300 s */
+#define MM_HOLD_MS 10000u            /* LIFE-4: hold Init or Commit waiting for the other */
+#define MM_RETRANSMIT_MS 1000u       /* first retransmission */
+#define MM_RETRANSMIT_MAX_MS 16000u  /* backoff cap (doubling) */
+#define MM_CLIENT_GIVE_UP_MS 120000u /* client stops retrying a request */
 #define MM_NO_TIMER UINT64_MAX
 
 /* ---- outgoing envelopes ---- */
 
 typedef struct mm_out_msg {
-  char *to;      /* identity or domain of the receiver (malloc'd) */
-  uint8_t *env;  /* serialized Envelope (malloc'd) */
+  char *to;     /* identity or domain of the receiver (malloc'd) */
+  uint8_t *env; /* serialized Envelope (malloc'd) */
   size_t len;
 } mm_out_msg;
 
@@ -54,14 +54,49 @@ void mm_outbox_truncate(mm_outbox *o, size_t n);
 /* Takes ownership of env (freed on failure too). */
 mm_err mm_outbox_push(mm_outbox *o, const char *to, uint8_t *env, size_t len);
 /* Wraps a serialized body in an Envelope and queues it. */
-mm_err mm_send(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,
-               const char *sender, const uint8_t *body, size_t body_len);
+mm_err mm_send(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite, const char *sender,
+               const uint8_t *body, size_t body_len);
 /* Encodes msg (a struct of codec type t) as the body and queues it. */
 mm_err mm_send_msg(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,
                    const char *sender, mm_type t, const void *msg);
+
+/* ---- the actor interface ---- */
+
+/* What every reference actor offers its driver, whatever its role: the
+ * simulator, the vector replay, the reference DS shim and the benchmark
+ * drive actors only through this, as TigerBeetle's replica is generic over
+ * its environment. Made by mm_source_actor, mm_target_actor and
+ * mm_client_actor. */
+typedef struct mm_actor_ops {
+  mm_err (*handle)(void *self, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
+  /* May take *env over (then sets it NULL); NULL: the actor never keeps input. */
+  mm_err (*handle_owned)(void *self, uint8_t **env, size_t len, uint64_t now, mm_outbox *out);
+  mm_err (*tick)(void *self, uint64_t now, mm_outbox *out);
+  uint64_t (*next_timer)(const void *self);
+  void (*free)(void *self);
+} mm_actor_ops;
+
+typedef struct mm_actor {
+  const mm_actor_ops *ops; /* NULL: no actor (stopped) */
+  void *self;
+} mm_actor;
+
+/* mm_actor_handle delivers one serialized Envelope to a at time now. */
+mm_err mm_actor_handle(mm_actor a, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
+/* mm_actor_handle_owned is mm_actor_handle for a malloc'd envelope the actor
+ * may keep (it then sets *env to NULL; the caller frees what is left). */
+mm_err mm_actor_handle_owned(mm_actor a, uint8_t **env, size_t len, uint64_t now, mm_outbox *out);
+/* mm_actor_tick runs the timers of a that are due at now. */
+mm_err mm_actor_tick(mm_actor a, uint64_t now, mm_outbox *out);
+/* mm_actor_next_timer returns when a next wants a tick, MM_NO_TIMER if never
+ * (also for no actor). */
+uint64_t mm_actor_next_timer(mm_actor a);
+/* mm_actor_free frees a's actor (volatile state only: its store survives). */
+void mm_actor_free(mm_actor a);
+
 /* Queues a MigrationError{code, detail}. */
-mm_err mm_send_error(mm_outbox *o, const char *to, uint16_t suite,
-                     const char *sender, mm_err code, const char *detail);
+mm_err mm_send_error(mm_outbox *o, const char *to, uint16_t suite, const char *sender, mm_err code,
+                     const char *detail);
 
 /* ---- key directory (KEY-1): public keys of every DS, per suite ---- */
 
@@ -93,8 +128,8 @@ typedef struct mm_policy {
 
 /* own_domain: the deciding DS's domain (for the strict policy).
  * peer_domain: the target (at the source) or the source (at the target). */
-bool mm_policy_allows(const mm_policy *p, const char *own_domain, mm_view client,
-                      mm_view group_id, mm_view peer_domain);
+bool mm_policy_allows(const mm_policy *p, const char *own_domain, mm_view client, mm_view group_id,
+                      mm_view peer_domain);
 
 /* "name@home" -> "home"; a view of the part after the last '@' (empty if
  * there is none). */
@@ -111,8 +146,7 @@ mm_store *mm_store_new(void);
 void mm_store_free(mm_store *s);
 mm_err mm_store_put(mm_store *s, const char *ns, mm_view key, mm_view val);
 /* Takes ownership of a malloc'd value (no copy: for large records). */
-mm_err mm_store_put_owned(mm_store *s, const char *ns, mm_view key, uint8_t *val,
-                          size_t len);
+mm_err mm_store_put_owned(mm_store *s, const char *ns, mm_view key, uint8_t *val, size_t len);
 /* The same for a value that lies within a larger malloc'd block (a part of a
  * received message, kept where it arrived): the store takes ownership of
  * block, freed with the entry (and on failure too); val must point into it. */
@@ -132,22 +166,22 @@ size_t mm_store_bytes(const mm_store *s);
  * actors. Optional: NULL means nobody listens. */
 
 typedef enum mm_event_kind {
-  MM_EV_COMMIT_ACCEPTED,  /* a DS accepted a Commit for (group, epoch) */
-  MM_EV_GROUP_IMPORTED,   /* target imported a group (epoch = new epoch) */
-  MM_EV_GROUP_RELEASED,   /* source stopped serving the group */
-  MM_EV_MIGRATION_ABORTED,/* source aborted before MigrationContent */
-  MM_EV_CLIENT_MOVED,     /* a client now points to `peer` for the group */
-  MM_EV_CLIENT_FAILED,    /* a client gave up its migration (code in epoch) */
+  MM_EV_COMMIT_ACCEPTED,   /* a DS accepted a Commit for (group, epoch) */
+  MM_EV_GROUP_IMPORTED,    /* target imported a group (epoch = new epoch) */
+  MM_EV_GROUP_RELEASED,    /* source stopped serving the group */
+  MM_EV_MIGRATION_ABORTED, /* source aborted before MigrationContent */
+  MM_EV_CLIENT_MOVED,      /* a client now points to `peer` for the group */
+  MM_EV_CLIENT_FAILED,     /* a client gave up its migration (code in epoch) */
 } mm_event_kind;
 
 typedef struct mm_event {
   mm_event_kind kind;
-  const char *actor;   /* identity or domain of the reporting actor */
+  const char *actor; /* identity or domain of the reporting actor */
   mm_view group_id;
   uint64_t epoch;
-  mm_view detail;      /* COMMIT_ACCEPTED: the Commit's MLSMessage bytes;
+  mm_view detail; /* COMMIT_ACCEPTED: the Commit's MLSMessage bytes;
                           GROUP_IMPORTED: the imported group_state */
-  mm_view peer;        /* client identity, source domain or target domain */
+  mm_view peer;   /* client identity, source domain or target domain */
 } mm_event;
 
 typedef struct mm_observer {
@@ -161,10 +195,10 @@ void mm_observe(const mm_observer *obs, const mm_event *ev);
 
 typedef struct mm_env {
   mm_rng *rng;
-  const mm_keydir *keys;   /* public keys of every DS */
-  mm_store *store;         /* this actor's durable store */
-  const mm_observer *obs;  /* may be NULL */
-  uint64_t max_group_state;/* ENC-4 bound, 0 for the default */
+  const mm_keydir *keys;    /* public keys of every DS */
+  mm_store *store;          /* this actor's durable store */
+  const mm_observer *obs;   /* may be NULL */
+  uint64_t max_group_state; /* ENC-4 bound, 0 for the default */
 } mm_env;
 
 #endif

@@ -49,8 +49,7 @@ bool mm_reader_failed(const mm_reader *r);
 /* Record a failure at the current offset (first one wins). Returns false. */
 bool mm_reader_fail(mm_reader *r, const char *rule, const char *reason);
 /* Same, at an explicit absolute offset. */
-bool mm_reader_fail_at(mm_reader *r, size_t offset, const char *rule,
-                       const char *reason);
+bool mm_reader_fail_at(mm_reader *r, size_t offset, const char *rule, const char *reason);
 
 bool mm_read_u8(mm_reader *r, uint8_t *out);
 bool mm_read_u16(mm_reader *r, uint16_t *out);

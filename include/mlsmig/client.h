@@ -9,13 +9,13 @@
 #include "mlsmig/mutants.h"
 
 typedef struct mm_client_config {
-  const char *identity;     /* "name@home-domain" */
-  const mm_key *leaf_key;   /* the member's leaf signature key (KEY-2); not owned */
+  const char *identity;   /* "name@home-domain" */
+  const mm_key *leaf_key; /* the member's leaf signature key (KEY-2); not owned */
   uint16_t suite;
   mm_view group_id;
-  uint64_t epoch;           /* the group's current epoch */
+  uint64_t epoch; /* the group's current epoch */
   uint32_t leaf_index;
-  const char *ds;           /* the DS the group lives on now */
+  const char *ds; /* the DS the group lives on now */
   /* WireFormat of the migration Commit: MM_WIRE_PRIVATE (default when 0)
    * or MM_WIRE_PUBLIC. Its content is random bytes: a DS never reads it. */
   uint16_t commit_wire_format;
@@ -23,17 +23,17 @@ typedef struct mm_client_config {
 
 typedef enum mm_client_phase {
   MM_CP_IDLE,
-  MM_CP_REQUESTED,  /* MigrationRequest sent, waiting for MigrationResponse */
-  MM_CP_INIT_SENT,  /* MigrationInit and Commit sent, waiting for confirmation */
-  MM_CP_DONE,       /* confirmed: the group lives on the target */
-  MM_CP_FAILED,     /* refused, or gave up */
+  MM_CP_REQUESTED, /* MigrationRequest sent, waiting for MigrationResponse */
+  MM_CP_INIT_SENT, /* MigrationInit and Commit sent, waiting for confirmation */
+  MM_CP_DONE,      /* confirmed: the group lives on the target */
+  MM_CP_FAILED,    /* refused, or gave up */
 } mm_client_phase;
 
 typedef struct mm_client_status {
   mm_client_phase phase;
-  mm_view ds;         /* where the client sends group traffic now */
+  mm_view ds; /* where the client sends group traffic now */
   uint64_t epoch;
-  mm_err last_error;  /* MigrationError code received or local check failed */
+  mm_err last_error; /* MigrationError code received or local check failed */
 } mm_client_status;
 
 typedef struct mm_client mm_client;
@@ -41,14 +41,14 @@ typedef struct mm_client mm_client;
 mm_err mm_client_new(const mm_client_config *cfg, const mm_env *env, mm_client **out);
 void mm_client_free(mm_client *c);
 /* Sends a MigrationRequest for the group to target_domain. */
-mm_err mm_client_migrate(mm_client *c, const char *target_domain, uint64_t now,
-                         mm_outbox *out);
+mm_err mm_client_migrate(mm_client *c, const char *target_domain, uint64_t now, mm_outbox *out);
 /* Sends an ordinary Commit (content random) for the current epoch. */
 mm_err mm_client_commit(mm_client *c, uint64_t now, mm_outbox *out);
-mm_err mm_client_handle(mm_client *c, const uint8_t *env, size_t len, uint64_t now,
-                        mm_outbox *out);
+mm_err mm_client_handle(mm_client *c, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
 mm_err mm_client_tick(mm_client *c, uint64_t now, mm_outbox *out);
 uint64_t mm_client_next_timer(const mm_client *c);
+/* mm_client_actor returns c behind the actor interface (mlsmig/actor.h). */
+mm_actor mm_client_actor(mm_client *c);
 mm_client_status mm_client_get_status(const mm_client *c);
 
 #endif

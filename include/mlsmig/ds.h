@@ -23,19 +23,19 @@ typedef struct mm_ds_config {
 
 /* How a DS stands with a group. */
 typedef enum mm_group_status {
-  MM_GS_NONE = 0,    /* not hosted, never was */
-  MM_GS_ACTIVE,      /* hosted, serving traffic */
-  MM_GS_MIGRATING,   /* source: a migration owns the current epoch */
-  MM_GS_MIGRATED,    /* source: moved away (tombstone) */
+  MM_GS_NONE = 0,  /* not hosted, never was */
+  MM_GS_ACTIVE,    /* hosted, serving traffic */
+  MM_GS_MIGRATING, /* source: a migration owns the current epoch */
+  MM_GS_MIGRATED,  /* source: moved away (tombstone) */
 } mm_group_status;
 
 typedef struct mm_group_info {
   mm_group_status status;
   uint16_t suite;
   uint64_t epoch;
-  mm_view state;    /* target: the imported group_state; source: empty */
-  mm_view peer;     /* source: the target after migration; target: the source */
-  mm_view client;   /* target: the client the group was imported for */
+  mm_view state;  /* target: the imported group_state; source: empty */
+  mm_view peer;   /* source: the target after migration; target: the source */
+  mm_view client; /* target: the client the group was imported for */
 } mm_group_info;
 
 /* ---- source DS ---- */
@@ -47,12 +47,16 @@ typedef struct mm_source mm_source;
 mm_err mm_source_new(const mm_ds_config *cfg, const mm_env *env, mm_source **out);
 void mm_source_free(mm_source *s);
 /* Installs a group to host (the group's state at the source, current epoch). */
-mm_err mm_source_add_group(mm_source *s, const mm_group_state *g,
-                           const mm_member *members, size_t n);
-mm_err mm_source_handle(mm_source *s, const uint8_t *env, size_t len, uint64_t now,
-                        mm_outbox *out);
+mm_err mm_source_add_group(mm_source *s, const mm_group_state *g, const mm_member *members,
+                           size_t n);
+mm_err mm_source_handle(mm_source *s, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
 mm_err mm_source_tick(mm_source *s, uint64_t now, mm_outbox *out);
 uint64_t mm_source_next_timer(const mm_source *s);
+/* mm_source_actor returns s behind the actor interface (mlsmig/actor.h). */
+mm_actor mm_source_actor(mm_source *s);
+/* mm_source_store_namespaces lists, NULL-terminated, every namespace the
+ * source keeps in its mm_store, for a driver that persists the store. */
+const char *const *mm_source_store_namespaces(void);
 bool mm_source_group(const mm_source *s, mm_view group_id, mm_group_info *out);
 
 /* ---- target DS ---- */
@@ -62,10 +66,9 @@ typedef struct mm_target mm_target;
 mm_err mm_target_new(const mm_ds_config *cfg, const mm_env *env, mm_target **out);
 void mm_target_free(mm_target *t);
 /* Hosts a group created here (for GROUP-1 collisions). */
-mm_err mm_target_add_group(mm_target *t, const mm_group_state *g,
-                           const mm_member *members, size_t n);
-mm_err mm_target_handle(mm_target *t, const uint8_t *env, size_t len, uint64_t now,
-                        mm_outbox *out);
+mm_err mm_target_add_group(mm_target *t, const mm_group_state *g, const mm_member *members,
+                           size_t n);
+mm_err mm_target_handle(mm_target *t, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
 /* The same for an envelope in a malloc'd buffer that the caller offers to
  * hand over: where the target would store a copy of a part of it (the
  * group_state of an imported MigrationContent), it keeps the buffer itself
@@ -80,6 +83,11 @@ mm_err mm_target_handle_owned(mm_target *t, uint8_t **env, size_t len, uint64_t 
                               mm_outbox *out);
 mm_err mm_target_tick(mm_target *t, uint64_t now, mm_outbox *out);
 uint64_t mm_target_next_timer(const mm_target *t);
+/* mm_target_actor returns t behind the actor interface (mlsmig/actor.h). */
+mm_actor mm_target_actor(mm_target *t);
+/* mm_target_store_namespaces lists, NULL-terminated, every namespace the
+ * target keeps in its mm_store. */
+const char *const *mm_target_store_namespaces(void);
 bool mm_target_group(const mm_target *t, mm_view group_id, mm_group_info *out);
 
 #endif

@@ -65,28 +65,28 @@ typedef enum mm_fault_kind {
 typedef struct mm_fault {
   mm_fault_kind kind;
   /* network faults: which envelopes */
-  bool by_seq;                      /* seq=N: the N-th envelope sent (from 0) */
+  bool by_seq; /* seq=N: the N-th envelope sent (from 0) */
   size_t seq;
-  uint8_t msg_type;                 /* type=NAME, 0 for any */
-  char from[MM_FAULT_NAME_MAX];     /* "" for any */
+  uint8_t msg_type;             /* type=NAME, 0 for any */
+  char from[MM_FAULT_NAME_MAX]; /* "" for any */
   char to[MM_FAULT_NAME_MAX];
-  unsigned nth;                     /* 1-based among matches; 0 = every match */
-  uint64_t until;                   /* every: only envelopes sent before (0: always) */
+  unsigned nth;   /* 1-based among matches; 0 = every match */
+  uint64_t until; /* every: only envelopes sent before (0: always) */
   /* network arguments */
-  uint64_t by_ms;                   /* delay; clock-jump */
-  uint64_t after_ms;                /* replay */
-  bool bit_set;                     /* corrupt: bit index in the body (else the middle) */
+  uint64_t by_ms;    /* delay; clock-jump */
+  uint64_t after_ms; /* replay */
+  bool bit_set;      /* corrupt: bit index in the body (else the middle) */
   uint64_t bit;
-  bool bit_end;                     /* corrupt: the last byte's low bit (bit=end) */
-  uint16_t suite;                   /* corrupt: restate the envelope's suite (0: no) */
-  bool keep_set;                    /* truncate: body bytes kept (else half) */
+  bool bit_end;   /* corrupt: the last byte's low bit (bit=end) */
+  uint16_t suite; /* corrupt: restate the envelope's suite (0: no) */
+  bool keep_set;  /* truncate: body bytes kept (else half) */
   uint64_t keep;
-  char dest[MM_FAULT_NAME_MAX];     /* misroute: receiver ("" = the default) */
+  char dest[MM_FAULT_NAME_MAX]; /* misroute: receiver ("" = the default) */
   /* crash and clock-jump: when */
-  size_t step;                      /* before the step-th delivery (1-based) */
-  bool at_set;                      /* at=MS instead */
+  size_t step; /* before the step-th delivery (1-based) */
+  bool at_set; /* at=MS instead */
   uint64_t at;
-  mm_role role;                     /* crash */
+  mm_role role; /* crash */
   bool never_restart;
   uint64_t restart_ms;
 } mm_fault;
@@ -112,11 +112,11 @@ bool mm_schedule_finite(const mm_schedule *s);
 /* One envelope as sent, for traces and for exploration. */
 typedef struct mm_fault_send {
   size_t seq;
-  size_t deliveries;  /* deliveries done when it was sent */
+  size_t deliveries; /* deliveries done when it was sent */
   uint64_t at;
   uint8_t msg_type;
   char from[MM_FAULT_NAME_MAX], to[MM_FAULT_NAME_MAX];
-  bool faulted;       /* a fault of the schedule hit it */
+  bool faulted; /* a fault of the schedule hit it */
 } mm_fault_send;
 
 typedef struct mm_fault_run {

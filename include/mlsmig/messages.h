@@ -16,8 +16,8 @@
 #define MM_NONCE_LEN 32
 #define MM_DOMAIN_MAX 253
 #define MM_GROUP_ID_MAX 255
-#define MM_SENDER_MAX 320     /* name (<=64) '@' domain (<=253), profile ENC-4 */
-#define MM_DETAIL_MAX 1024    /* MigrationError.detail, UTF-8 */
+#define MM_SENDER_MAX 320  /* name (<=64) '@' domain (<=253), profile ENC-4 */
+#define MM_DETAIL_MAX 1024 /* MigrationError.detail, UTF-8 */
 #define MM_GROUP_STATE_DEFAULT_MAX (256u * 1024u * 1024u)
 
 /* Profile section 8, MessageType: the value of Envelope.msg_type. */
@@ -48,16 +48,16 @@ typedef enum mm_type {
   MM_T_COUNT
 } mm_type;
 
-const char *mm_type_name(mm_type t);                /* "migration_request" */
+const char *mm_type_name(mm_type t); /* "migration_request" */
 bool mm_type_by_name(const char *name, mm_type *out);
-const char *mm_msg_type_name(int msg_type);         /* NULL if unknown */
+const char *mm_msg_type_name(int msg_type); /* NULL if unknown */
 bool mm_msg_type_by_name(const char *name, int *out);
 /* The codec type of an Envelope body with this msg_type. */
 bool mm_msg_type_body(int msg_type, mm_type *out);
 
 typedef struct mm_limits {
-  uint16_t suite;            /* 0: unknown, only suite-independent limits */
-  uint64_t max_group_state;  /* ENC-4, default 256 MiB */
+  uint16_t suite;           /* 0: unknown, only suite-independent limits */
+  uint64_t max_group_state; /* ENC-4, default 256 MiB */
 } mm_limits;
 
 mm_limits mm_limits_default(uint16_t suite);
@@ -117,10 +117,13 @@ typedef struct mm_migration_error {
 /* RFC 9420 section 6 */
 enum { MM_MLS10 = 1 };
 enum { MM_WIRE_PUBLIC = 1, MM_WIRE_PRIVATE = 2 };
-enum { MM_SENDER_MEMBER = 1, MM_SENDER_EXTERNAL = 2,
-       MM_SENDER_NEW_MEMBER_PROPOSAL = 3, MM_SENDER_NEW_MEMBER_COMMIT = 4 };
-enum { MM_CONTENT_APPLICATION = 1, MM_CONTENT_PROPOSAL = 2,
-       MM_CONTENT_COMMIT = 3 };
+enum {
+  MM_SENDER_MEMBER = 1,
+  MM_SENDER_EXTERNAL = 2,
+  MM_SENDER_NEW_MEMBER_PROPOSAL = 3,
+  MM_SENDER_NEW_MEMBER_COMMIT = 4
+};
+enum { MM_CONTENT_APPLICATION = 1, MM_CONTENT_PROPOSAL = 2, MM_CONTENT_COMMIT = 3 };
 
 /* The framing of a PublicMessage or PrivateMessage. The content itself is
  * never parsed: for a PublicMessage everything after content_type (content,
@@ -157,24 +160,22 @@ typedef union mm_any_msg {
 } mm_any_msg;
 
 /* Generic entry points: `msg` points to the struct that matches `t`. */
-mm_err mm_decode(mm_type t, const uint8_t *data, size_t len,
-                 const mm_limits *lim, void *msg, mm_derr *err);
+mm_err mm_decode(mm_type t, const uint8_t *data, size_t len, const mm_limits *lim, void *msg,
+                 mm_derr *err);
 /* Decode from a reader (used for nested bodies; offsets stay absolute). */
 bool mm_decode_reader(mm_type t, mm_reader *r, const mm_limits *lim, void *msg);
 /* Appends the canonical encoding. Fails with MM_E_MALFORMED (and sets
  * *err when given) if a field breaks ENC-4. */
-mm_err mm_encode(mm_type t, const void *msg, const mm_limits *lim,
-                 mm_writer *w, mm_derr *err);
+mm_err mm_encode(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w, mm_derr *err);
 /* The to-be-signed form: the encoding without the final signature field
  * (profile section 3). Only for types that end in a signature. */
-mm_err mm_encode_tbs(mm_type t, const void *msg, const mm_limits *lim,
-                     mm_writer *w);
+mm_err mm_encode_tbs(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w);
 bool mm_type_has_signature(mm_type t);
 size_t mm_type_struct_size(mm_type t);
 
 /* Field checks of ENC-4, usable on their own. */
 bool mm_domain_valid(mm_view d);
-bool mm_identity_valid(mm_view id);          /* "name@domain" or a domain */
+bool mm_identity_valid(mm_view id); /* "name@domain" or a domain */
 bool mm_signature_valid(uint16_t suite, mm_view sig);
 bool mm_hash_len_valid(uint16_t suite, size_t len);
 

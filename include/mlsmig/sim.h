@@ -14,8 +14,8 @@
 #define MM_SIM_TARGET "target.example"
 #define MM_SIM_MAX_MEMBERS 64
 /* Extra actors for races and adversaries (off by default). */
-#define MM_SIM_TARGET2 "target2.example"       /* a second target DS */
-#define MM_SIM_THIRD "third.example"           /* a DS that hosts nothing */
+#define MM_SIM_TARGET2 "target2.example"        /* a second target DS */
+#define MM_SIM_THIRD "third.example"            /* a DS that hosts nothing */
 #define MM_SIM_OUTSIDER "mallory@third.example" /* a client that is no member */
 
 /* For crashes, MM_ROLE_CLIENT is the initiator (member 0). The second
@@ -34,12 +34,12 @@ typedef enum mm_role { MM_ROLE_CLIENT, MM_ROLE_SOURCE, MM_ROLE_TARGET } mm_role;
  * copies, and may change the delay or the bytes. */
 typedef struct mm_sim mm_sim;
 typedef struct mm_sim_send {
-  size_t seq;          /* send order, from 0 */
+  size_t seq; /* send order, from 0 */
   const char *from, *to;
   uint8_t msg_type;
-  uint8_t **env;       /* may be replaced (realloc'd/free'd by the hook) */
+  uint8_t **env; /* may be replaced (realloc'd/free'd by the hook) */
   size_t *len;
-  uint64_t *delay_ms;  /* may be changed */
+  uint64_t *delay_ms; /* may be changed */
 } mm_sim_send;
 
 typedef struct mm_sim_hooks {
@@ -54,15 +54,15 @@ typedef struct mm_sim_hooks {
 typedef struct mm_sim_config {
   uint16_t suite;
   uint64_t seed;
-  uint64_t state_bytes;   /* size of the source's ds_payload */
-  unsigned members;       /* group size, 1..MM_SIM_MAX_MEMBERS (default 3) */
-  mm_mutants mutants;     /* applied to both DSes */
-  uint64_t latency_ms;    /* one-way delay of every envelope (default 5) */
-  uint64_t max_time_ms;   /* stop after this much simulated time (default 1 h) */
+  uint64_t state_bytes; /* size of the source's ds_payload */
+  unsigned members;     /* group size, 1..MM_SIM_MAX_MEMBERS (default 3) */
+  mm_mutants mutants;   /* applied to both DSes */
+  uint64_t latency_ms;  /* one-way delay of every envelope (default 5) */
+  uint64_t max_time_ms; /* stop after this much simulated time (default 1 h) */
   mm_policy source_policy;
   mm_policy target_policy;
   uint16_t commit_wire_format;
-  bool keep_bodies;       /* record envelope bytes (for transcripts) */
+  bool keep_bodies; /* record envelope bytes (for transcripts) */
   const mm_sim_hooks *hooks;
   /* Races and adversaries. Each adds an actor at the end of the actor
    * table with its own seeded streams, so with all of them off a run is
@@ -92,7 +92,7 @@ typedef struct mm_sim_record {
   uint64_t at;
   char *from, *to;
   uint8_t msg_type;
-  uint8_t *env;   /* NULL unless keep_bodies */
+  uint8_t *env; /* NULL unless keep_bodies */
   size_t len;
   mm_err verdict; /* what the receiver's handle() returned */
 } mm_sim_record;
@@ -100,13 +100,13 @@ typedef struct mm_sim_record {
 typedef enum mm_inv_result { MM_INV_PASS, MM_INV_FAIL, MM_INV_NOT_CHECKED } mm_inv_result;
 
 typedef struct mm_sim_outcome {
-  const char *result;        /* "completed", "aborted", "stuck", "refused" */
-  const char *home;          /* DS serving the group at the end, or NULL */
-  uint64_t epoch;            /* epoch at home */
+  const char *result; /* "completed", "aborted", "stuck", "refused" */
+  const char *home;   /* DS serving the group at the end, or NULL */
+  uint64_t epoch;     /* epoch at home */
   uint64_t end_time_ms;
   mm_client_phase initiator_phase;
   mm_err initiator_error;
-  mm_inv_result inv[6];      /* index 1..5 */
+  mm_inv_result inv[6]; /* index 1..5 */
   char inv_detail[6][160];
   /* Rules the trace shows broken (LIFE-1, LIFE-2 ordering, signatures and
    * nonces of accepted messages), "" if none. */
@@ -152,8 +152,8 @@ void mm_sim_member_rogue_init(mm_sim *s, unsigned member, bool forge, uint64_t a
 void mm_sim_target_wrong_ack(mm_sim *s, uint64_t at);
 
 /* Fault helpers for hooks. */
-void mm_sim_crash(mm_sim *s, mm_role role);      /* volatile state lost */
-mm_err mm_sim_restart(mm_sim *s, mm_role role);  /* new actor, same store */
+void mm_sim_crash(mm_sim *s, mm_role role);     /* volatile state lost */
+mm_err mm_sim_restart(mm_sim *s, mm_role role); /* new actor, same store */
 /* Crash now; restart at restart_at (MM_NO_TIMER: never). The loop wakes
  * up for the restart even when nothing else is pending. */
 void mm_sim_crash_until(mm_sim *s, mm_role role, uint64_t restart_at);
@@ -163,8 +163,8 @@ uint64_t mm_sim_now(const mm_sim *s);
 /* Envelopes delivered so far (the step column of the trace). */
 size_t mm_sim_step(const mm_sim *s);
 /* Puts an envelope on the wire, bypassing the hook, delivered at `at`. */
-mm_err mm_sim_inject(mm_sim *s, const char *from, const char *to, const uint8_t *env,
-                     size_t len, uint64_t at);
+mm_err mm_sim_inject(mm_sim *s, const char *from, const char *to, const uint8_t *env, size_t len,
+                     uint64_t at);
 /* A fault took effect until `at`: INV-5's bound counts from the last one. */
 void mm_sim_note_disturbance(mm_sim *s, uint64_t at);
 
@@ -181,5 +181,19 @@ uint64_t mm_sim_initial_epoch(const mm_sim *s);
 const mm_keydir *mm_sim_keys(const mm_sim *s);
 const mm_key *mm_sim_private_key(const mm_sim *s, const char *who);
 const mm_sim_config *mm_sim_get_config(const mm_sim *s);
+
+/* ---- driving one actor directly, outside the loop (vector replay) ---- */
+
+/* mm_sim_actor returns the actor named name (a member or a DS) behind the
+ * actor interface, with its role and, for a client, its member index; an
+ * actor with NULL ops when there is none. */
+mm_actor mm_sim_actor(mm_sim *s, const char *name, mm_role *role, unsigned *member);
+/* mm_sim_client_start has member start a migration to target at now, its
+ * envelopes queued on out instead of the simulator's network. */
+mm_err mm_sim_client_start(mm_sim *s, unsigned member, const char *target, uint64_t now,
+                           mm_outbox *out);
+/* mm_sim_change_policy restarts the DS of role on its durable store under
+ * policy p, as an operator changing the policy would. */
+mm_err mm_sim_change_policy(mm_sim *s, mm_role role, const mm_policy *p);
 
 #endif

@@ -1,4 +1,4 @@
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,8 +14,7 @@ bool cli_is_help(const char *arg) {
 
 bool cli_flag(char **argv, int i, const char *name) { return strcmp(argv[i], name) == 0; }
 
-bool cli_opt(int argc, char **argv, int *i, const char *name, const char **val,
-             bool *bad) {
+bool cli_opt(int argc, char **argv, int *i, const char *name, const char **val, bool *bad) {
   const char *a = argv[*i];
   size_t n = strlen(name);
   if (strncmp(a, name, n) != 0) return false;

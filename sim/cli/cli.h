@@ -18,8 +18,7 @@ typedef struct cli_verb {
 /* Option scanning: `--name value` or `--name=value`. Returns true when
  * argv[*i] is that option, with its value in *val (and *i advanced past it);
  * prints a usage error and sets *bad when the value is missing. */
-bool cli_opt(int argc, char **argv, int *i, const char *name, const char **val,
-             bool *bad);
+bool cli_opt(int argc, char **argv, int *i, const char *name, const char **val, bool *bad);
 bool cli_flag(char **argv, int i, const char *name);
 bool cli_is_help(const char *arg);
 
@@ -28,8 +27,7 @@ bool cli_parse_suite(const char *s, uint16_t *out);
 bool cli_parse_u64(const char *s, uint64_t *out);
 
 /* Prints "mlsmig VERB: MESSAGE" to stderr and returns EXIT_USAGE. */
-int cli_usage_error(const char *verb, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Reads all of stdin (bounded by max bytes); NULL with *too_big on excess. */
 char *cli_read_stdin(size_t max, size_t *len, bool *too_big);

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench.h"
-#include "cli.h"
+#include "bench/bench.h"
+#include "cli/cli.h"
 
 static const char bench_help[] =
     "usage: mlsmig bench [--suite N|all]... [--quick] [--json FILE]\n\n"

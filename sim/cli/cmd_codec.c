@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "json_codec.h"
+#include "cli/cli.h"
+#include "codec/json_codec.h"
 #include "mlsmig/hex.h"
 #include "mlsmig/messages.h"
 
@@ -39,8 +39,8 @@ typedef struct {
 } codec_args;
 
 /* Shared option parsing; returns -1 to go on, or an exit code. */
-static int parse_args(const char *verb, const char *help, int argc, char **argv,
-                      bool want_input, codec_args *a) {
+static int parse_args(const char *verb, const char *help, int argc, char **argv, bool want_input,
+                      codec_args *a) {
   const char *type = NULL, *suite = NULL, *max_state = NULL;
   bool bad = false;
   a->input = NULL;
@@ -126,7 +126,8 @@ int cmd_decode(int argc, char **argv) {
   json_decref(j);
   free(bytes);
   if (!out) {
-    fprintf(stderr, "error: cannot print the message as JSON (out of memory, or an epoch above 2^63-1)\n");
+    fprintf(stderr,
+            "error: cannot print the message as JSON (out of memory, or an epoch above 2^63-1)\n");
     return EXIT_REJECTED;
   }
   puts(out);
@@ -152,7 +153,8 @@ int cmd_encode(int argc, char **argv) {
   mm_err e = mm_msg_from_json(a.type, j, &arena, &msg, &why);
   rc = EXIT_REJECTED;
   if (e != MM_OK) {
-    fprintf(stderr, "error: bad JSON for %s: %s\n", mm_type_name(a.type), why ? why : mm_err_message(e));
+    fprintf(stderr, "error: bad JSON for %s: %s\n", mm_type_name(a.type),
+            why ? why : mm_err_message(e));
     goto out;
   }
   mm_writer w;
@@ -167,7 +169,8 @@ int cmd_encode(int argc, char **argv) {
     }
     free(hex);
   } else if (e == MM_E_MALFORMED && derr.rule) {
-    fprintf(stderr, "error: malformed (%s): %s at offset %zu\n", derr.rule, derr.reason, derr.offset);
+    fprintf(stderr, "error: malformed (%s): %s at offset %zu\n", derr.rule, derr.reason,
+            derr.offset);
   } else {
     fprintf(stderr, "error: %s\n", mm_err_message(e));
   }

@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "catalogue.h"
-#include "cli.h"
+#include "cli/cli.h"
+#include "explore/scenario.h"
 #include "mlsmig/mutants.h"
-#include "scenario.h"
+#include "profile/catalogue.h"
 
 static const char list_help[] =
     "usage: mlsmig list rules|mutants|tests|scenarios\n\n"
@@ -52,7 +52,8 @@ static int list_scenarios(void) {
     mm_scenario sc;
     char err[200];
     if (!mm_scenario_parse(mm_scenario_builtin_text(i), &sc, err, sizeof err)) {
-      fprintf(stderr, "mlsmig list: scenario %s does not parse: %s\n", mm_scenario_builtin_name(i), err);
+      fprintf(stderr, "mlsmig list: scenario %s does not parse: %s\n", mm_scenario_builtin_name(i),
+              err);
       return EXIT_REJECTED;
     }
     printf("%-44s %-6s %s\n", sc.name, sc.gap[0] ? sc.gap : "-", sc.about);

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "report.h"
-#include "report_out.h"
+#include "cli/cli.h"
+#include "cli/report_out.h"
+#include "report/report.h"
 
 static const char report_help[] =
     "usage: mlsmig report merge A.json B.json ... [--html DIR] [--junit FILE]\n"
@@ -79,14 +79,15 @@ static int merge(const merge_args *a) {
   for (size_t i = 0; i < n; i++) json_decref(docs[i]);
   if (!out) return rc;
   const json_t *s = json_object_get(out, "summary");
-  printf("merged %zu inputs: %lld tests: %lld pass, %lld warning, %lld fail, %lld error, "
-         "%lld not applicable\n",
-         a->n, (long long)json_integer_value(json_object_get(s, "tests")),
-         (long long)json_integer_value(json_object_get(s, "pass")),
-         (long long)json_integer_value(json_object_get(s, "warning")),
-         (long long)json_integer_value(json_object_get(s, "fail")),
-         (long long)json_integer_value(json_object_get(s, "error")),
-         (long long)json_integer_value(json_object_get(s, "not_applicable")));
+  printf(
+      "merged %zu inputs: %lld tests: %lld pass, %lld warning, %lld fail, %lld error, "
+      "%lld not applicable\n",
+      a->n, (long long)json_integer_value(json_object_get(s, "tests")),
+      (long long)json_integer_value(json_object_get(s, "pass")),
+      (long long)json_integer_value(json_object_get(s, "warning")),
+      (long long)json_integer_value(json_object_get(s, "fail")),
+      (long long)json_integer_value(json_object_get(s, "error")),
+      (long long)json_integer_value(json_object_get(s, "not_applicable")));
   rc = report_write_all("report", out, a->junit, a->json, a->tap, a->html);
   if (rc == EXIT_OK && !json_is_true(json_object_get(s, "passed"))) rc = EXIT_REJECTED;
   json_decref(out);

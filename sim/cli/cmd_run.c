@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "report.h"
-#include "report_out.h"
-#include "run_print.h"
-#include "shim_proto.h"
+#include "cli/cli.h"
+#include "cli/report_out.h"
+#include "cli/run_print.h"
+#include "report/report.h"
+#include "shim/shim_proto.h"
 
 static const char run_help[] =
     "usage: mlsmig run [--iut 'CMD ARGS'] [--role source|target|both] [--suite N...]\n"
@@ -61,8 +61,10 @@ static bool default_iut(char *out, size_t cap) {
   char self[4096];
   if (!self_path(self, sizeof self)) return false;
   char *slash = strrchr(self, '/');
-  if (slash) slash[1] = '\0';
-  else self[0] = '\0';
+  if (slash)
+    slash[1] = '\0';
+  else
+    self[0] = '\0';
   char path[4200];
   snprintf(path, sizeof path, "%smlsmig-ref-ds", self);
   if (strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-") ==
@@ -127,10 +129,14 @@ static int parse(int argc, char **argv, run_args *a) {
         return cli_usage_error("run", "unknown mutant '%s'", a->mutant);
     } else if (cli_opt(argc, argv, &i, "--role", &v, &bad)) {
       if (bad) return EXIT_USAGE;
-      if (strcmp(v, "source") == 0) a->o.roles = MM_SHIM_ROLE_SOURCE;
-      else if (strcmp(v, "target") == 0) a->o.roles = MM_SHIM_ROLE_TARGET;
-      else if (strcmp(v, "both") == 0) a->o.roles = MM_SHIM_ROLE_SOURCE | MM_SHIM_ROLE_TARGET;
-      else return cli_usage_error("run", "--role is source, target or both, not '%s'", v);
+      if (strcmp(v, "source") == 0)
+        a->o.roles = MM_SHIM_ROLE_SOURCE;
+      else if (strcmp(v, "target") == 0)
+        a->o.roles = MM_SHIM_ROLE_TARGET;
+      else if (strcmp(v, "both") == 0)
+        a->o.roles = MM_SHIM_ROLE_SOURCE | MM_SHIM_ROLE_TARGET;
+      else
+        return cli_usage_error("run", "--role is source, target or both, not '%s'", v);
     } else if (cli_opt(argc, argv, &i, "--timeout", &v, &bad)) {
       if (bad || !cli_parse_u64(v, &n) || n < 10 || n > 3600000)
         return cli_usage_error("run", "--timeout takes milliseconds (10..3600000)");
@@ -224,7 +230,8 @@ int cmd_run(int argc, char **argv) {
     return EXIT_USAGE;
   }
   if (a.score) return mutation_score(&a, ref);
-  if (a.iut) snprintf(cmd, sizeof cmd, "%s", a.iut);
+  if (a.iut)
+    snprintf(cmd, sizeof cmd, "%s", a.iut);
   else
     snprintf(cmd, sizeof cmd, "%s%s%s", ref, a.mutant ? " --mutant " : "",
              a.mutant ? a.mutant : "");

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalogue.h"
-#include "run_print.h"
-#include "shim_proto.h"
+#include "cli/run_print.h"
+#include "profile/catalogue.h"
+#include "shim/shim_proto.h"
 
 void run_progress(void *ctx, size_t done, size_t total, const mm_test_result *r) {
   FILE *f = ctx;
@@ -48,8 +48,10 @@ void run_print_summary(FILE *f, const mm_run_result *r, const char *iut, bool ve
       mm_verdict v = mm_run_rule_verdict(r, cat.rules[i].id, &n);
       if (v == MM_V_NA && strncmp(cat.rules[i].id, "INV-", 4) == 0) continue; /* simulator's */
       const char *name = n ? mm_verdict_name(v) : "not_tested";
-      if (++col % 4) fprintf(f, "  %-8s %-14s", cat.rules[i].id, name);
-      else fprintf(f, "  %-8s %s\n", cat.rules[i].id, name);
+      if (++col % 4)
+        fprintf(f, "  %-8s %-14s", cat.rules[i].id, name);
+      else
+        fprintf(f, "  %-8s %s\n", cat.rules[i].id, name);
     }
     if (col % 4) fputc('\n', f);
     mm_catalogue_free(&cat);

@@ -3,18 +3,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "cmd_sim_modes.h"
+#include "cli/cli.h"
+#include "cli/cmd_sim_modes.h"
 #include "mlsmig/faults.h"
 #include "mlsmig/sim.h"
-#include "transcript.h"
+#include "simulator/transcript.h"
 
 #define MAX_STATE_BYTES (MM_GROUP_STATE_DEFAULT_MAX - 65536ull)
 
 static const char sim_help[] =
     "usage: mlsmig sim --scenario happy [--suite N|all] [--seed S] [--state-bytes B]\n"
     "                  [--members M] [--mutant NAME]... [--json]\n"
-    "       mlsmig sim --scenario NAME|FILE|all [--suite N] [--seed S] [--mutant NAME]... [--json]\n"
+    "       mlsmig sim --scenario NAME|FILE|all [--suite N] [--seed S] [--mutant NAME]... "
+    "[--json]\n"
     "       mlsmig sim --schedule 'FAULT; FAULT...' [--suite N] [--seed S] [--mutant NAME]...\n"
     "       mlsmig sim --campaign N [--seed S] [--suite N] [--faults K] [--shard I/M]\n"
     "                  [--mutant NAME]... [--json]\n"
@@ -97,11 +98,14 @@ static int parse_more(int argc, char **argv, int *i, sim_args *a, bool *bad, boo
 static int check_mode(sim_args *a) {
   int modes = (a->scenario != NULL) + (a->schedule != NULL) + a->campaign + a->explore;
   if (modes == 0)
-    return cli_usage_error("sim", "one of --scenario, --schedule, --campaign or --explore is required");
+    return cli_usage_error("sim",
+                           "one of --scenario, --schedule, --campaign or --explore is required");
   if (modes > 1)
-    return cli_usage_error("sim", "--scenario, --schedule, --campaign and --explore exclude each other");
+    return cli_usage_error("sim",
+                           "--scenario, --schedule, --campaign and --explore exclude each other");
   if (a->faults && !a->campaign) return cli_usage_error("sim", "--faults goes with --campaign");
-  if (a->max_faults && !a->explore) return cli_usage_error("sim", "--max-faults goes with --explore");
+  if (a->max_faults && !a->explore)
+    return cli_usage_error("sim", "--max-faults goes with --explore");
   if (a->explore && !a->max_faults) return cli_usage_error("sim", "--explore needs --max-faults K");
   if (a->shards && !a->campaign && !a->explore)
     return cli_usage_error("sim", "--shard goes with --campaign or --explore");
@@ -111,8 +115,9 @@ static int check_mode(sim_args *a) {
     return cli_usage_error("sim", "a scenario takes one --suite (it names its own)");
   bool happy = a->scenario && strcmp(a->scenario, "happy") == 0;
   if ((a->state_bytes != 1024 || a->members != 3) && !happy)
-    return cli_usage_error("sim", "--state-bytes and --members go with --scenario happy "
-                                  "(a scenario file sets its own)");
+    return cli_usage_error("sim",
+                           "--state-bytes and --members go with --scenario happy "
+                           "(a scenario file sets its own)");
   if (!a->faults) a->faults = 3;
   if (!a->shards) a->shards = 1;
   return -1;
@@ -221,8 +226,10 @@ static bool run_one(const sim_args *a, uint16_t suite, json_t *all) {
   bool ok = strcmp(o.result, "completed") == 0;
   for (int i = 1; i <= 5; i++) ok = ok && o.inv[i] != MM_INV_FAIL;
   ok = ok && !o.rule_violation[0];
-  if (all) json_array_append_new(all, mm_sim_transcript(s, &o));
-  else print_table(s, &o);
+  if (all)
+    json_array_append_new(all, mm_sim_transcript(s, &o));
+  else
+    print_table(s, &o);
   mm_sim_free(s);
   return ok;
 }

@@ -19,7 +19,7 @@ typedef struct sim_opts {
   const char *schedule;   /* --schedule 'FAULT; FAULT' */
   uint64_t campaign_runs; /* --campaign N (0: not a campaign) */
   bool campaign;
-  unsigned faults;        /* --faults K (campaign) */
+  unsigned faults; /* --faults K (campaign) */
   bool explore;
   unsigned max_faults;    /* --max-faults K (explore) */
   unsigned shard, shards; /* --shard I/M */

@@ -9,10 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "cmd_sim_modes.h"
-#include "search.h"
-#include "transcript.h"
+#include "cli/cli.h"
+#include "cli/cmd_sim_modes.h"
+#include "explore/search.h"
+#include "simulator/transcript.h"
 
 #define MAX_REPORTED 10
 
@@ -26,7 +26,7 @@ static void print_trace(const mm_sim *s, const char *indent) {
     const char *type = mm_msg_type_name(r->msg_type);
     printf("%s%5zu %8llu  %-22s %-22s %-26s %10zu  %s\n", indent, r->step,
            (unsigned long long)r->at, r->from, r->to, type ? type : "?", r->len,
-           r->verdict == MM_OK              ? "accepted"
+           r->verdict == MM_OK            ? "accepted"
            : r->verdict == MM_E_NOT_FOUND ? "lost (receiver down)"
                                           : mm_err_name(r->verdict));
   }
@@ -116,11 +116,11 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total, uint64_t viola
   p->last = now;
   p->printed = true;
   if (total)
-    fprintf(stderr, "\r%s: %llu/%llu runs, %llu violations   ", p->what,
-            (unsigned long long)done, (unsigned long long)total, (unsigned long long)violations);
+    fprintf(stderr, "\r%s: %llu/%llu runs, %llu violations   ", p->what, (unsigned long long)done,
+            (unsigned long long)total, (unsigned long long)violations);
   else
-    fprintf(stderr, "\r%s: %llu schedules, %llu violations   ", p->what,
-            (unsigned long long)done, (unsigned long long)violations);
+    fprintf(stderr, "\r%s: %llu schedules, %llu violations   ", p->what, (unsigned long long)done,
+            (unsigned long long)violations);
 }
 
 static void progress_end(progress *p) {
@@ -160,8 +160,9 @@ static void on_violation(void *ctx, const mm_scenario *sc, const mm_sc_result *r
   replay_command(r, sc, cmd, sizeof cmd);
   mm_violation_key(res, key, sizeof key);
   if (r->list && json_array_size(r->list) < 100)
-    json_array_append_new(r->list, json_pack("{s:s, s:I, s:i, s:s}", "violation", key, "seed",
-                                             (json_int_t)sc->seed, "suite", sc->suite, "replay", cmd));
+    json_array_append_new(
+        r->list, json_pack("{s:s, s:I, s:i, s:s}", "violation", key, "seed", (json_int_t)sc->seed,
+                           "suite", sc->suite, "replay", cmd));
   if (r->a->json || r->shown >= MAX_REPORTED) return;
   progress_end(&r->prog);
   r->shown++;
@@ -190,27 +191,33 @@ static void on_known_gap(void *ctx, const mm_scenario *sc, const mm_sc_result *r
 /* ---- campaign ---- */
 
 static void print_stats(const char *label, const mm_search_stats *st) {
-  printf("%s: %llu runs, %llu violations, %llu known gaps (completed %llu, aborted %llu, "
-         "refused %llu, stuck %llu)\n",
-         label, (unsigned long long)st->runs, (unsigned long long)st->violations,
-         (unsigned long long)st->known_gaps, (unsigned long long)st->completed,
-         (unsigned long long)st->aborted, (unsigned long long)st->refused,
-         (unsigned long long)st->stuck);
+  printf(
+      "%s: %llu runs, %llu violations, %llu known gaps (completed %llu, aborted %llu, "
+      "refused %llu, stuck %llu)\n",
+      label, (unsigned long long)st->runs, (unsigned long long)st->violations,
+      (unsigned long long)st->known_gaps, (unsigned long long)st->completed,
+      (unsigned long long)st->aborted, (unsigned long long)st->refused,
+      (unsigned long long)st->stuck);
 }
 
 static json_t *stats_json(const mm_search_stats *st) {
   return json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}", "runs", (json_int_t)st->runs,
                    "violations", (json_int_t)st->violations, "known_gaps",
-                   (json_int_t)st->known_gaps, "results", "completed",
-                   (json_int_t)st->completed, "aborted", (json_int_t)st->aborted, "refused",
-                   (json_int_t)st->refused, "stuck", (json_int_t)st->stuck);
+                   (json_int_t)st->known_gaps, "results", "completed", (json_int_t)st->completed,
+                   "aborted", (json_int_t)st->aborted, "refused", (json_int_t)st->refused, "stuck",
+                   (json_int_t)st->stuck);
 }
 
 int sim_campaign(const sim_opts *a) {
-  reporter r = {{isatty(fileno(stderr)) && !a->json, "campaign", 0, false}, a, false, 0, 0,
+  reporter r = {{isatty(fileno(stderr)) && !a->json, "campaign", 0, false},
+                a,
+                false,
+                0,
+                0,
                 a->json ? json_array() : NULL};
-  mm_campaign_opts o = {a->campaign_runs, a->seed, a->n_suites == 1 ? a->suites[0] : 0,
-                        a->faults, a->shard, a->shards, a->mutants, false};
+  mm_campaign_opts o = {a->campaign_runs, a->seed,  a->n_suites == 1 ? a->suites[0] : 0,
+                        a->faults,        a->shard, a->shards,
+                        a->mutants,       false};
   mm_search_hooks h = {on_progress, on_violation, on_known_gap, &r};
   mm_search_stats st;
   mm_err e = mm_campaign(&o, &h, &st);
@@ -243,7 +250,11 @@ int sim_campaign(const sim_opts *a) {
 /* ---- exploration ---- */
 
 int sim_explore(const sim_opts *a) {
-  reporter r = {{isatty(fileno(stderr)) && !a->json, "explore", 0, false}, a, true, 0, 0,
+  reporter r = {{isatty(fileno(stderr)) && !a->json, "explore", 0, false},
+                a,
+                true,
+                0,
+                0,
                 a->json ? json_array() : NULL};
   json_t *per_suite = a->json ? json_array() : NULL;
   uint64_t violations = 0;
@@ -251,8 +262,8 @@ int sim_explore(const sim_opts *a) {
     char what[48];
     snprintf(what, sizeof what, "explore suite %u", a->suites[i]);
     r.prog.what = what;
-    mm_explore_opts o = {a->suites[i], a->seed, a->max_faults, a->mutants, a->shard, a->shards,
-                         false};
+    mm_explore_opts o = {a->suites[i], a->seed,   a->max_faults, a->mutants,
+                         a->shard,     a->shards, false};
     mm_search_hooks h = {on_progress, on_violation, on_known_gap, &r};
     mm_search_stats st;
     mm_err e = mm_explore(&o, &h, &st);
@@ -339,8 +350,10 @@ bool sim_load_scenario(const sim_opts *a, const char *which, mm_scenario *sc) {
   char err[300];
   const char *text = mm_scenario_builtin_find(which);
   char *owned = NULL;
-  if (!text && looks_like_path(which)) text = owned = read_file(which, err, sizeof err);
-  else if (!text) snprintf(err, sizeof err, "unknown scenario '%s' (see 'mlsmig list scenarios')", which);
+  if (!text && looks_like_path(which))
+    text = owned = read_file(which, err, sizeof err);
+  else if (!text)
+    snprintf(err, sizeof err, "unknown scenario '%s' (see 'mlsmig list scenarios')", which);
   if (!text) {
     cli_usage_error("sim", "%s", err);
     return false;
@@ -412,8 +425,8 @@ int sim_scenario(const sim_opts *a) {
     if (all) {
       json_array_append_new(all, json_pack("{s:s, s:b, s:b, s:s, s:s?, s:s}", "scenario", sc.name,
                                            "met", res.met, "violation", res.violation, "result",
-                                           res.outcome.result ? res.outcome.result : "",
-                                           "home", res.outcome.home, "why", res.why));
+                                           res.outcome.result ? res.outcome.result : "", "home",
+                                           res.outcome.home, "why", res.why));
     } else {
       printf("%-4s %-40s %-9s home %-16s%s%s\n", res.met ? "ok" : "FAIL", sc.name,
              res.outcome.result ? res.outcome.result : "-",

@@ -4,10 +4,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "mlsmig/crypto.h"
-#include "vectors.h"
-#include "vectors_gen.h"
+#include "vectors/gen/vectors_gen.h"
+#include "vectors/vectors.h"
 
 static const char vectors_help[] =
     "usage: mlsmig vectors verify FILE...\n"

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const cli_verb verbs[] = {
     {"decode", "decode one message (hex) and print it as JSON", cmd_decode},

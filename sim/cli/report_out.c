@@ -1,10 +1,10 @@
 /* report_out.h: one table of writers, so both commands stay in step. */
-#include "report_out.h"
+#include "cli/report_out.h"
 
 #include <stdio.h>
 
-#include "cli.h"
-#include "report.h"
+#include "cli/cli.h"
+#include "report/report.h"
 
 int report_write_all(const char *verb, const json_t *doc, const char *junit, const char *json,
                      const char *tap, const char *html) {

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "runner.h"
-#include "runner_mutants.h"
+#include "runner/runner.h"
+#include "runner/runner_mutants.h"
 
 /* The progress callback: one rewritten line on a terminal. */
 void run_progress(void *ctx, size_t done, size_t total, const mm_test_result *r);

@@ -1,0 +1,59 @@
+/* The messages the client builds: its Commits' MLSMessage framing and its
+ * MigrationInit. */
+#include "client/client_internal.h"
+
+/* Sizes of the random stand-ins for what a DS never reads. */
+#define SENDER_DATA_LEN 16
+#define CIPHERTEXT_LEN 64
+
+/* The client's only randomness: env->rng, so a seed fixes every byte. */
+static mm_err random_bytes(mm_client *c, uint8_t *buf, size_t n) {
+  return mm_rng_fill(c->env->rng, buf, n);
+}
+
+mm_err mm_cl_build_commit(mm_client *c, uint64_t epoch, mm_view aad, mm_writer *w) {
+  uint8_t sender_data[SENDER_DATA_LEN], content[CIPHERTEXT_LEN];
+  bool public_msg = c->wire_format == MM_WIRE_PUBLIC;
+  mm_err e = public_msg ? MM_OK : random_bytes(c, sender_data, sizeof sender_data);
+  if (e == MM_OK) e = random_bytes(c, content, sizeof content);
+  if (e != MM_OK) return e;
+  mm_mls_message m = {.version = MM_MLS10,
+                      .wire_format = public_msg ? MM_WIRE_PUBLIC : MM_WIRE_PRIVATE,
+                      .group_id = mm_cl_group(c),
+                      .epoch = epoch,
+                      .authenticated_data = aad,
+                      .content_type = MM_CONTENT_COMMIT};
+  if (public_msg) {
+    m.sender_type = MM_SENDER_MEMBER;
+    m.sender_index = c->leaf_index;
+    m.rest = mm_view_of(content, sizeof content); /* Commit, auth data, tag */
+  } else {
+    m.encrypted_sender_data = mm_view_of(sender_data, sizeof sender_data);
+    m.ciphertext = mm_view_of(content, sizeof content);
+  }
+  mm_limits lim = mm_limits_default(c->suite);
+  return mm_encode(MM_T_MLS_MESSAGE, &m, &lim, w, NULL);
+}
+
+mm_err mm_cl_build_migration_commit(mm_client *c, mm_writer *w) {
+  mm_migration_commit_aad aad = {mm_view_str(c->mig.target)};
+  mm_limits lim = mm_limits_default(c->suite);
+  mm_writer aw;
+  mm_writer_init(&aw);
+  mm_err e = mm_encode(MM_T_MIGRATION_COMMIT_AAD, &aad, &lim, &aw, NULL);
+  if (e == MM_OK) e = mm_cl_build_commit(c, c->mig.epoch, mm_writer_view(&aw), w);
+  mm_writer_free(&aw);
+  return e;
+}
+
+mm_err mm_cl_build_init(mm_client *c, const mm_migration_response *resp, mm_writer *w) {
+  mm_migration_init init = {*resp, {0}};
+  mm_writer sig;
+  mm_writer_init(&sig);
+  mm_err e = mm_sign_tbs(c->leaf_key, MM_T_MIGRATION_INIT, &init, &sig);
+  init.signature = mm_writer_view(&sig);
+  mm_limits lim = mm_limits_default(c->suite);
+  if (e == MM_OK) e = mm_encode(MM_T_MIGRATION_INIT, &init, &lim, w, NULL);
+  mm_writer_free(&sig);
+  return e;
+}

@@ -1,0 +1,79 @@
+/* Internal: what both reference DSes do with incoming traffic.
+ *
+ * 1. Intake: strict decoding of an incoming Envelope and its body, with the
+ *    refusals docs/actors.md ("Common") prescribes: a frame that does not
+ *    decode is dropped (no trustworthy sender to answer), a suite without a
+ *    signing key is answered unsupported_ciphersuite (SUITE-2), a body that
+ *    does not decode is answered malformed (ENC-1..ENC-4).
+ * 2. Hosted group traffic: an MLSMessage from a member at the group's
+ *    current epoch is fanned out to every member; a Commit advances the
+ *    epoch and is reported as MM_EV_COMMIT_ACCEPTED (INV-1).
+ *
+ * The caller owns the group's durable record: these helpers only check,
+ * send and report. Owner: the target DS helper (shared with the source). */
+#ifndef MLSMIG_HOSTED_H
+#define MLSMIG_HOSTED_H
+
+#include "codec/tbs.h"
+#include "mlsmig/ds.h"
+
+/* ---- intake ---- */
+
+/* An envelope a DS took in. Views point into the caller's input. */
+typedef struct mm_intake {
+  mm_envelope env;
+  mm_any_msg body;                /* decoded as env.msg_type names */
+  char sender[MM_SENDER_MAX + 1]; /* env.sender as a C string, for replies */
+} mm_intake;
+
+/* Decodes bytes into *in. MM_OK, or the refusal code; the refusal is queued
+ * on out when there is a sender to answer. */
+mm_err mm_ds_intake(const mm_ds_config *cfg, const mm_env *env, const uint8_t *bytes, size_t len,
+                    mm_outbox *out, mm_intake *in);
+
+/* Queues MigrationError{code, detail (NULL: the code's sentence)} to the
+ * intake's sender and returns code, so a check can `return mm_ds_refuse(...)`.
+ * A failure to queue (out of memory) is returned instead. A code that is no
+ * wire code (a local failure: out of memory) is returned unanswered: it says
+ * nothing about the message, and the peer's retransmission gets a retry. */
+mm_err mm_ds_refuse(const mm_ds_config *cfg, const mm_intake *in, mm_err code, const char *detail,
+                    mm_outbox *out);
+
+/* The limits a DS decodes under: the suite, and env's group-state bound
+ * (0 there means the default, 256 MiB). */
+mm_limits mm_ds_limits(const mm_env *env, uint16_t suite);
+
+/* ---- hosted group traffic ---- */
+
+/* A group as its DS serves it now. */
+typedef struct mm_hosted {
+  mm_group_state state; /* decoded: group_id, suite and members */
+  uint64_t epoch;       /* current epoch (may be past state.epoch) */
+} mm_hosted;
+
+/* Checks an MLSMessage the intake decoded against the group it names
+ * (the caller found the group by m->group_id, else unknown_group):
+ * envelope suite is the group's (unsupported_ciphersuite), the sender is a
+ * member (not_member), the message is for the current epoch (stale_epoch). */
+mm_err mm_hosted_check(const mm_hosted *g, const mm_intake *in);
+
+/* Sends the MLSMessage body, unchanged, to every member (the sender too:
+ * that is how it learns its Commit was accepted) as msg_type mls_message
+ * from the DS's domain. */
+mm_err mm_hosted_fanout(const mm_hosted *g, const char *domain, mm_view body, mm_outbox *out);
+
+/* MM_EV_COMMIT_ACCEPTED for a Commit that ends `epoch` of group gid: detail
+ * is the Commit as received (observers hash it), peer the committer (INV-1).
+ * One event for the source and the target alike. */
+void mm_report_commit(const mm_env *env, const char *domain, mm_view gid, uint64_t epoch,
+                      mm_view committer, mm_view commit);
+
+/* mm_report_commit for a Commit at epoch g->epoch of g (call before
+ * advancing). */
+void mm_hosted_report_commit(const mm_env *env, const char *domain, const mm_hosted *g,
+                             mm_view committer, mm_view body);
+
+/* Is this MLSMessage a Commit? (its epoch then advances by one) */
+bool mm_hosted_is_commit(const mm_mls_message *m);
+
+#endif

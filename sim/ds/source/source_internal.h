@@ -1,0 +1,197 @@
+/* Internal: the reference source DS (ds.h, mm_source_*), split by concern:
+ *
+ *   source.c            lifecycle, restore, dispatch, group lookup, timers
+ *   source_records.c    the durable record encodings (namespaces below)
+ *   source_init.c       MigrationInit, checked in docs/actors.md order
+ *   source_traffic.c    MLSMessages: the migration Commit, held Commits
+ *                       (LIFE-4) and ordinary hosted traffic (LIFE-3)
+ *   source_migration.c  MigrationContent, retransmission, TargetMigration-
+ *                       Complete, confirmation, tombstone, abort
+ *
+ * Every durable fact is a record in the actor's store, so that a source made
+ * anew on the same store is the same source after a crash (DUR-1). Only
+ * timers and Commits held before their MigrationInit are volatile. */
+#ifndef MLSMIG_SOURCE_INTERNAL_H
+#define MLSMIG_SOURCE_INTERNAL_H
+
+#include "ds/hosted.h"
+#include "mlsmig/ds.h"
+
+/* ---- durable records (source_records.c) ----
+ *
+ * Namespaces and layouts (TLS presentation language, as the messages):
+ *
+ *   source.group    key group_id   struct { uint8 status; uint16 suite;
+ *                                           uint64 epoch; opaque peer<V>; }
+ *       status: MM_GS_ACTIVE or MM_GS_MIGRATED (a tombstone; peer = target).
+ *       "migrating" is not stored: it is the presence of a migration record.
+ *   source.state    key group_id   GroupState (group_state.h) as installed,
+ *       written once; its epoch field is the install epoch (the current
+ *       epoch is in source.group). Deleted when the group leaves.
+ *   source.mig      key group_id   struct { uint8 phase; uint64 started;
+ *                                           uint32 retransmits;
+ *                                           opaque client<V>; opaque init<V>;
+ *                                           opaque commit<V>;
+ *                                           opaque content_hash<V>;
+ *                                           opaque content_sig<V>; }
+ *       init: the MigrationInit body exactly as received; commit: the
+ *       migration Commit MLSMessage exactly as received (phase SENT);
+ *       content_sig: the MigrationContent's signature, so that a
+ *       retransmission rebuilds the content without signing again.
+ *   source.content  no longer written: the MigrationContent is rebuilt,
+ *       byte for byte (deterministic signatures), from source.state and the
+ *       MigrationInit for each retransmission and checked against
+ *       content_hash, so the state is not held twice while a migration runs
+ *   source.hash     key content_hash   group_id: which migration a
+ *       TargetMigrationComplete answers (kept with the tombstone, so a
+ *       duplicate answer is recognised)
+ *   source.nonce    key nonce      struct { opaque group_id<V>;
+ *                                           opaque init<V>; uint16 outcome; }
+ *       outcome: 0 while accepted, else the code the migration ended with.
+ *
+ * With the FORGET_ON_CRASH mutant the last four live in a volatile store. */
+#define SRC_NS_GROUP "source.group"
+#define SRC_NS_STATE "source.state"
+#define SRC_NS_MIG "source.mig"
+#define SRC_NS_CONTENT "source.content"
+#define SRC_NS_HASH "source.hash"
+#define SRC_NS_NONCE "source.nonce"
+
+enum { SRC_PHASE_WAIT_COMMIT = 1, SRC_PHASE_CONTENT_SENT = 2 };
+
+typedef struct src_meta {
+  uint8_t status; /* MM_GS_ACTIVE or MM_GS_MIGRATED */
+  uint16_t suite;
+  uint64_t epoch;
+  mm_view peer;
+} src_meta;
+
+typedef struct src_mig {
+  uint8_t phase;
+  uint64_t started;     /* ms: when the MigrationInit was accepted */
+  uint32_t retransmits; /* MigrationContent sends after the first */
+  mm_view client;
+  mm_view init;
+  mm_view commit;
+  mm_view content_hash;
+  mm_view content_sig;
+} src_mig;
+
+typedef struct src_nonce {
+  mm_view group_id;
+  mm_view init;
+  uint16_t outcome;
+} src_nonce;
+
+/* Getters hand back views into the store (valid until that key is written).
+ * Putters encode into a fresh buffer first, so their views may point into
+ * the record they replace. */
+bool src_meta_get(const mm_store *st, mm_view gid, src_meta *out);
+mm_err src_meta_put(mm_store *st, mm_view gid, const src_meta *m);
+bool src_mig_get(const mm_store *st, mm_view gid, src_mig *out);
+mm_err src_mig_put(mm_store *st, mm_view gid, const src_mig *m);
+bool src_nonce_get(const mm_store *st, mm_view nonce, src_nonce *out);
+mm_err src_nonce_put(mm_store *st, mm_view nonce, const src_nonce *n);
+
+/* ---- volatile state ---- */
+
+/* A group ID copied out of a record or message, to use as a stable key. */
+typedef struct src_gid {
+  uint8_t b[MM_GROUP_ID_MAX];
+  size_t len;
+} src_gid;
+
+/* One per migration in flight: when tick must look at it next. */
+typedef struct src_timer {
+  src_gid gid;
+  uint64_t due;
+} src_timer;
+
+/* A migration Commit that came before its MigrationInit (LIFE-4). */
+typedef struct src_held {
+  src_gid gid;
+  char sender[MM_SENDER_MAX + 1];
+  uint16_t suite;
+  uint8_t *bytes; /* the MLSMessage as received */
+  size_t len;
+  uint64_t due;
+} src_held;
+
+#define SRC_MAX_HELD_PER_GROUP 4
+
+typedef struct src_leaves src_leaves; /* parsed leaf keys (source_keys.c) */
+
+struct mm_source {
+  const mm_ds_config *cfg;
+  const mm_env *env;
+  mm_store *vol; /* FORGET_ON_CRASH: migrations and nonces, lost on free */
+  src_timer *timers;
+  size_t ntimers, cap_timers;
+  src_held *held;
+  size_t nheld, cap_held;
+  src_leaves *leaves; /* volatile cache; NULL if it could not be made */
+};
+
+/* A hosted group as loaded for one step (views into the store). */
+typedef struct src_group {
+  src_gid gid;
+  src_meta meta;
+  mm_hosted hosted; /* decoded state, current epoch */
+  bool migrating;
+  src_mig mig;
+} src_group;
+
+/* ---- source.c ---- */
+
+bool src_mutant(const mm_source *s, mm_mutant m);
+/* The store that holds migrations, contents and nonces. */
+mm_store *src_mig_store(const mm_source *s);
+mm_view src_gid_view(const src_gid *g);
+void src_gid_set(src_gid *g, mm_view v);
+/* MM_OK, MM_E_UNKNOWN_GROUP, or MM_E_GROUP_MIGRATED (g->meta.peer set). */
+mm_err src_group_load(const mm_source *s, mm_view gid, src_group *g);
+/* Refuses with group_migrated naming the target. */
+mm_err src_refuse_migrated(const mm_source *s, const mm_intake *in, const src_group *g,
+                           mm_outbox *out);
+mm_err src_timer_set(mm_source *s, mm_view gid, uint64_t due);
+void src_timer_clear(mm_source *s, mm_view gid);
+/* Copies a view into a C string buffer; false if it does not fit. */
+bool src_cstr(mm_view v, char *buf, size_t cap);
+/* Verifies sig over the TBS form of msg (type t) with key, which must be
+ * of the given suite (SUITE-1). */
+mm_err src_verify_tbs(const mm_key *key, mm_type t, const void *msg, mm_view sig, uint16_t suite);
+
+/* ---- source_keys.c ---- */
+
+src_leaves *src_leaves_new(void);
+void src_leaves_free(src_leaves *l);
+/* The leaf key with these public bytes, parsed once and kept; *owned is set
+ * (and must be freed) when it could not be kept. */
+mm_err src_leaf_key(const mm_source *s, uint16_t suite, mm_view pub, const mm_key **key,
+                    mm_key **owned);
+
+/* ---- source_init.c ---- */
+
+mm_err src_handle_init(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox *out);
+
+/* ---- source_traffic.c ---- */
+
+mm_err src_handle_mls(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox *out);
+/* After a MigrationInit is accepted: the first held Commit for the group
+ * that fits it becomes the migration Commit; the others are refused. */
+mm_err src_match_held(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out);
+/* Refuses held Commits whose hold ran out. */
+mm_err src_expire_held(mm_source *s, uint64_t now, mm_outbox *out);
+uint64_t src_held_next(const mm_source *s);
+void src_held_free_all(mm_source *s);
+
+/* ---- source_migration.c ---- */
+
+/* Both halves are there: export, store and send MigrationContent. */
+mm_err src_start_transfer(mm_source *s, const src_group *g, mm_view commit, uint64_t now,
+                          mm_outbox *out);
+mm_err src_handle_complete(mm_source *s, const mm_intake *in, mm_outbox *out);
+/* A migration timer fired: abort (no Commit in time) or retransmit. */
+mm_err src_migration_timer(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out);
+
+#endif

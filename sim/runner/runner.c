@@ -1,0 +1,423 @@
+/* The runner's driver (runner.h): probe the IUT's PICS, pick the tests that
+ * apply, run them on worker threads (each on its own IUT process and state
+ * directory), and judge per test and per rule. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <threads.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "profile/catalogue.h"
+#include "runner/runner_internal.h"
+
+const char *mm_wire_kind_name(mm_wire_kind k) {
+  static const char *names[] = {"deliver", "output", "clock", "install", "restart"};
+  return (unsigned)k <= MM_WIRE_RESTART ? names[k] : "unknown";
+}
+
+const char *mm_verdict_name(mm_verdict v) {
+  static const char *names[] = {"pass", "warning", "fail", "error", "not_applicable"};
+  return (unsigned)v <= MM_V_NA ? names[v] : "unknown";
+}
+
+static double wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+bool mm_rules_match(const char *rules, const char *want) {
+  size_t n = strlen(want);
+  for (const char *p = rules; n && (p = strstr(p, want)) != NULL; p += n) {
+    bool starts = p == rules || p[-1] == ' ';
+    bool ends = p[n] == '\0' || p[n] == ' ' || (p[n] == '-' && strchr(want, '-') == NULL);
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+/* ---- probing the IUT ---- */
+
+static mm_err probe(const mm_run_opts *o, mm_pics *pics, mm_run_cost *cost, char *why,
+                    size_t why_len) {
+  double t0 = wall_ms();
+  mm_iut *p;
+  if (mm_iut_start(o->iut_cmd, MM_SHIM_MAX_FRAME, &p, why, why_len) != MM_OK) return MM_E_IO;
+  cost->lifecycles++;
+  cost->session_calls++; /* hello */
+  mm_shim_msg hello = {.type = MM_SHIM_HELLO, .version = MM_SHIM_VERSION}, m;
+  mm_writer w;
+  mm_writer_init(&w);
+  uint8_t *body = NULL;
+  size_t len = 0;
+  mm_err e = mm_shim_encode(&hello, &w);
+  if (e == MM_OK) e = mm_iut_call(p, w.buf, w.len, o->timeout_ms, &body, &len);
+  mm_writer_free(&w);
+  if (e != MM_OK) {
+    snprintf(why, why_len, "hello: %s%s%s", mm_iut_why(p), mm_iut_stderr(p)[0] ? "; stderr: " : "",
+             mm_iut_stderr(p));
+  } else if (mm_shim_decode(body, len, &m, NULL) != MM_OK || m.type != MM_SHIM_PICS) {
+    snprintf(why, why_len, "hello: the reply is not a PICS frame (shim protocol v%d)",
+             MM_SHIM_VERSION);
+    e = MM_E_IO;
+  } else if (m.version != MM_SHIM_VERSION) {
+    snprintf(why, why_len, "the IUT speaks shim protocol v%u, the runner v%d", m.version,
+             MM_SHIM_VERSION);
+    e = MM_E_IO;
+  } else {
+    *pics = (mm_pics){.roles = m.roles, .features = m.features};
+    /* Cut to fit, and valid UTF-8 whatever the IUT sent: the reports are JSON. */
+    mm_iut_text(pics->implementation, sizeof pics->implementation, 0, m.implementation.data,
+                m.implementation.len);
+    mm_shim_iter it;
+    mm_shim_item item;
+    mm_shim_iter_init(&it, MM_SHIM_L_SUITES, m.suites);
+    while (mm_shim_next(&it, &item))
+      if (mm_suite_get(item.suite)) pics->suites[item.suite] = true;
+  }
+  free(body);
+  if (e == MM_OK) {
+    mm_shim_msg bye = {.type = MM_SHIM_SHUTDOWN};
+    mm_writer_init(&w);
+    int grace = o->timeout_ms < 500 ? o->timeout_ms : 500;
+    if (mm_shim_encode(&bye, &w) == MM_OK) mm_iut_call(p, w.buf, w.len, grace, &body, &len);
+    cost->session_calls++;
+    mm_writer_free(&w);
+    free(body);
+    mm_iut_stop(p, grace);
+  }
+  mm_iut_free(p);
+  cost->session_ms += wall_ms() - t0;
+  return e;
+}
+
+/* ---- choosing the test instances ---- */
+
+typedef struct instance {
+  const mm_rtest *t;
+  uint16_t suite;
+  mm_verdict preset; /* MM_V_NA when the PICS rules it out, else MM_V_PASS */
+  const char *na_why;
+} instance;
+
+/* `want` names the test ("target.happy") or one instance of it
+ * ("target.happy/suite-2"). */
+static bool wanted_test(const mm_run_opts *o, const mm_rtest *t, uint16_t suite) {
+  if (!o->tests) return true;
+  char inst[128];
+  snprintf(inst, sizeof inst, "%s/suite-%u", t->name, suite);
+  for (const char *const *w = o->tests; *w; w++)
+    if (strcmp(*w, t->name) == 0 || (t->per_suite && strcmp(*w, inst) == 0)) return true;
+  return false;
+}
+
+static bool wanted_rules(const mm_run_opts *o, const char *rules) {
+  if (!o->rules) return true;
+  for (const char *const *r = o->rules; *r; r++)
+    if (mm_rules_match(rules, *r)) return true;
+  return false;
+}
+
+static size_t plan(const mm_run_opts *o, const mm_pics *pics, instance *out) {
+  size_t n = 0;
+  bool any = false;
+  for (int s = 1; s <= MM_SUITE_COUNT; s++) any |= o->suites[s];
+  uint16_t first = 0;
+  for (uint16_t s = 1; s <= MM_SUITE_COUNT && !first; s++)
+    if ((!any || o->suites[s]) && pics->suites[s]) first = s;
+  for (size_t i = 0; i < mm_rtests_count; i++) {
+    const mm_rtest *t = &mm_rtests[i];
+    if (!(o->roles & t->role) || !wanted_rules(o, t->rules)) continue;
+    const char *na = !(pics->roles & t->role)       ? "role not declared"
+                     : (t->needs & ~pics->features) ? "optional feature not declared"
+                     : !first                       ? "no selected suite declared"
+                                                    : NULL;
+    for (uint16_t s = 1; s <= MM_SUITE_COUNT; s++) {
+      /* Per-suite tests list every selected suite (undeclared ones as not
+       * applicable, so the report says what was not tested). */
+      bool chosen = t->per_suite ? !any || o->suites[s] : s == (first ? first : 1);
+      if (!chosen || !wanted_test(o, t, s)) continue;
+      const char *why = na ? na : !pics->suites[s] ? "suite not declared" : NULL;
+      out[n++] = (instance){t, s, why ? MM_V_NA : MM_V_PASS, why};
+    }
+  }
+  return n;
+}
+
+/* ---- running one test ---- */
+
+static void remove_tree(const char *path) {
+  DIR *d = opendir(path);
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+      char sub[512];
+      struct stat st;
+      snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+      if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+        remove_tree(sub);
+      else
+        unlink(sub);
+    }
+    closedir(d);
+  }
+  rmdir(path);
+}
+
+static bool make_keys(rctx *c) {
+  mm_key **k[6] = {&c->tgt, &c->src, &c->third, &c->alice, &c->bob, &c->carol};
+  for (int i = 0; i < 6; i++)
+    if (mm_key_generate(c->suite, &c->rng, k[i]) != MM_OK) return false;
+  return true;
+}
+
+static void free_ctx(rctx *c) {
+  mm_key *k[6] = {c->tgt, c->src, c->third, c->alice, c->bob, c->carol};
+  for (int i = 0; i < 6; i++) mm_key_free(k[i]);
+  mm_outbox_free(&c->got);
+}
+
+static void run_one(const mm_run_opts *o, const mm_pics *pics, const mm_catalogue *cat,
+                    const instance *in, mm_test_result *r) {
+  double t0 = wall_ms();
+  if (in->t->per_suite)
+    snprintf(r->name, sizeof r->name, "%s/suite-%u", in->t->name, in->suite);
+  else
+    snprintf(r->name, sizeof r->name, "%s", in->t->name);
+  r->rules = in->t->rules;
+  r->summary = in->t->summary;
+  r->role = in->t->role;
+  r->suite = in->suite;
+  if (in->preset == MM_V_NA) {
+    r->verdict = MM_V_NA;
+    r->message = strdup(in->na_why);
+    return;
+  }
+  rctx c = {.opts = o, .test = in->t, .pics = pics, .suite = in->suite, .now = R_T0};
+  mm_outbox_init(&c.got);
+  /* Keys and randomness are seeded by the test's name: a rerun repeats it. */
+  mm_rng_init_seeded(&c.rng, o->seed ? o->seed : MM_RUN_DEFAULT_SEED, r->name);
+  const char *tmp = getenv("TMPDIR");
+  snprintf(c.dir, sizeof c.dir, "%s/mlsmig-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(c.dir))
+    r_error(&c, "cannot make a state directory under %s", tmp ? tmp : "/tmp");
+  else if (!make_keys(&c))
+    r_error(&c, "cannot make keys for suite %u", in->suite);
+  else
+    in->t->run(&c);
+  r_finish(&c);
+  remove_tree(c.dir);
+  /* A test of SHOULD rules only cannot fail the run: it warns. */
+  bool should_only = true;
+  char buf[128];
+  snprintf(buf, sizeof buf, "%s", in->t->rules);
+  for (char *save, *id = strtok_r(buf, " ", &save); id; id = strtok_r(NULL, " ", &save)) {
+    const mm_rule *rule = mm_catalogue_find(cat, id);
+    if (!rule || strcmp(rule->level, "SHOULD") != 0) should_only = false;
+  }
+  r->verdict = c.verdict == MM_V_FAIL && should_only ? MM_V_WARNING : c.verdict;
+  r->message = strdup(c.msg);
+  r->offending = c.offending;
+  r->iut_stderr = c.iut_stderr;
+  r->expected = c.expected[0] ? strdup(c.expected) : NULL;
+  r->wire = c.wire;
+  r->nwire = c.nwire;
+  r->wire_dropped = c.wire_dropped;
+  r->cost = c.cost;
+  free_ctx(&c);
+  r->ms = wall_ms() - t0;
+}
+
+/* The test a null session stands for (mm_run_null_session). */
+static void run_nothing(rctx *c) { (void)c; }
+static const mm_rtest null_test = {"null", MM_SHIM_ROLE_TARGET, "-", 0, false, "", run_nothing};
+
+mm_err mm_run_null_session(const mm_run_opts *o, unsigned queries, mm_run_null *out) {
+  *out = (mm_run_null){0};
+  mm_pics pics = {0};
+  rctx c = {.opts = o, .test = &null_test, .pics = &pics, .suite = 1, .now = R_T0};
+  mm_outbox_init(&c.got);
+  mm_rng_init_seeded(&c.rng, MM_RUN_DEFAULT_SEED, null_test.name);
+  const char *tmp = getenv("TMPDIR");
+  snprintf(c.dir, sizeof c.dir, "%s/mlsmig-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  bool made = mkdtemp(c.dir) != NULL;
+  bool ok = made && make_keys(&c);
+  /* r_start in its parts: the start up to the hello reply, then configure. */
+  double t0 = wall_ms(), t1 = t0, t2 = t0;
+  if (ok) ok = r_start_hello(&c);
+  t1 = wall_ms();
+  if (ok) ok = r_configure(&c);
+  t2 = wall_ms();
+  for (unsigned i = 0; ok && i < queries; i++) {
+    uint8_t status;
+    uint64_t epoch;
+    ok = r_query(&c, "mlsmig-null-session", &status, &epoch);
+  }
+  double t3 = wall_ms();
+  r_finish(&c);
+  double t4 = wall_ms();
+  if (made) remove_tree(c.dir);
+  ok = ok && c.verdict == MM_V_PASS && c.cost.lifecycles == 1;
+  *out = (mm_run_null){t1 - t0, t2 - t1, t4 - t3, t3 - t2};
+  free_ctx(&c);
+  return ok ? MM_OK : MM_E_IO;
+}
+
+/* ---- workers ---- */
+
+/* An IUT that errs on this many tests in a row (hung, crashing, garbage)
+ * gets the remaining tests marked error without running them: a hung IUT
+ * costs a few time budgets, not one per test. */
+#define MAX_ERRORS_IN_A_ROW 8
+
+typedef struct pool {
+  const mm_run_opts *o;
+  const mm_pics *pics;
+  const mm_catalogue *cat;
+  const instance *in;
+  mm_test_result *res;
+  size_t n, next, done, errors_in_a_row;
+  mtx_t lock;
+} pool;
+
+static void give_up(const instance *in, mm_test_result *r) {
+  if (in->t->per_suite)
+    snprintf(r->name, sizeof r->name, "%s/suite-%u", in->t->name, in->suite);
+  else
+    snprintf(r->name, sizeof r->name, "%s", in->t->name);
+  r->rules = in->t->rules;
+  r->summary = in->t->summary;
+  r->role = in->t->role;
+  r->suite = in->suite;
+  r->verdict = in->preset == MM_V_NA ? MM_V_NA : MM_V_ERROR;
+  r->message = strdup(in->preset == MM_V_NA ? in->na_why
+                                            : "not run: the IUT erred on too many tests in a row");
+}
+
+static int worker(void *arg) {
+  pool *p = arg;
+  for (;;) {
+    mtx_lock(&p->lock);
+    size_t i = p->next < p->n ? p->next++ : p->n;
+    mtx_unlock(&p->lock);
+    if (i == p->n) return 0;
+    mtx_lock(&p->lock);
+    bool hopeless = p->errors_in_a_row >= MAX_ERRORS_IN_A_ROW;
+    mtx_unlock(&p->lock);
+    if (hopeless)
+      give_up(&p->in[i], &p->res[i]);
+    else
+      run_one(p->o, p->pics, p->cat, &p->in[i], &p->res[i]);
+    mtx_lock(&p->lock);
+    if (p->res[i].verdict == MM_V_ERROR)
+      p->errors_in_a_row++;
+    else if (p->res[i].verdict != MM_V_NA)
+      p->errors_in_a_row = 0;
+    p->done++;
+    if (p->o->progress) p->o->progress(p->o->progress_ctx, p->done, p->n, &p->res[i]);
+    mtx_unlock(&p->lock);
+  }
+}
+
+/* What the reports need to say how the run was made. */
+static mm_err record_run(const mm_run_opts *o, mm_run_result *out) {
+  time_t now = time(NULL);
+  struct tm tm;
+  if (gmtime_r(&now, &tm)) strftime(out->date, sizeof out->date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  out->seed = o->seed ? o->seed : MM_RUN_DEFAULT_SEED;
+  out->iut_cmd = strdup(o->iut_cmd ? o->iut_cmd : "");
+  out->mlsmig_cmd = strdup(o->mlsmig_cmd ? o->mlsmig_cmd : "mlsmig");
+  return out->iut_cmd && out->mlsmig_cmd ? MM_OK : MM_E_NOMEM;
+}
+
+mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_len) {
+  *out = (mm_run_result){0};
+  double t0 = wall_ms();
+  mm_err e = probe(o, &out->pics, &out->cost, why, why_len);
+  if (e == MM_OK) e = record_run(o, out);
+  if (e != MM_OK) {
+    mm_run_result_free(out);
+    return e;
+  }
+  mm_catalogue cat;
+  if ((e = mm_catalogue_load(&cat)) != MM_OK) {
+    snprintf(why, why_len, "the requirement catalogue does not load");
+    mm_run_result_free(out);
+    return e;
+  }
+  instance *in = calloc(mm_rtests_count * MM_SUITE_COUNT + 1, sizeof *in);
+  size_t n = in ? plan(o, &out->pics, in) : 0;
+  out->tests = calloc(n ? n : 1, sizeof *out->tests);
+  if (!in || !out->tests) {
+    free(in);
+    mm_catalogue_free(&cat);
+    mm_run_result_free(out);
+    return MM_E_NOMEM;
+  }
+  out->n = n;
+  pool p = {.o = o, .pics = &out->pics, .cat = &cat, .in = in, .res = out->tests, .n = n};
+  mtx_init(&p.lock, mtx_plain);
+  int jobs = o->jobs < 1 ? 1 : o->jobs > 64 ? 64 : o->jobs;
+  thrd_t th[64];
+  int started = 0;
+  for (int j = 1; j < jobs; j++)
+    if (thrd_create(&th[started], worker, &p) == thrd_success) started++;
+  worker(&p); /* this thread works too */
+  for (int j = 0; j < started; j++) thrd_join(th[j], NULL);
+  mtx_destroy(&p.lock);
+  free(in);
+  mm_catalogue_free(&cat);
+  for (size_t i = 0; i < n; i++) mm_run_cost_add(&out->cost, &out->tests[i].cost);
+  out->wall_ms = wall_ms() - t0;
+  return MM_OK;
+}
+
+void mm_run_result_free(mm_run_result *r) {
+  for (size_t i = 0; i < r->n; i++) {
+    free(r->tests[i].message);
+    free(r->tests[i].offending);
+    free(r->tests[i].iut_stderr);
+    free(r->tests[i].expected);
+    for (size_t k = 0; k < r->tests[i].nwire; k++) free(r->tests[i].wire[k].bytes);
+    free(r->tests[i].wire);
+  }
+  free(r->tests);
+  free(r->iut_cmd);
+  free(r->mlsmig_cmd);
+  *r = (mm_run_result){0};
+}
+
+mm_verdict mm_run_rule_verdict(const mm_run_result *r, const char *rule, size_t *count) {
+  mm_verdict v = MM_V_NA;
+  size_t n = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const mm_test_result *t = &r->tests[i];
+    if (t->verdict == MM_V_NA || !mm_rules_match(t->rules, rule)) continue;
+    n++;
+    if (v == MM_V_NA || t->verdict > v) v = t->verdict;
+  }
+  if (count) *count = n;
+  return v;
+}
+
+bool mm_run_passed(const mm_run_result *r) {
+  for (size_t i = 0; i < r->n; i++)
+    if (r->tests[i].verdict == MM_V_FAIL || r->tests[i].verdict == MM_V_ERROR) return false;
+  return true;
+}
+
+size_t mm_runner_test_count(void) { return mm_rtests_count; }
+
+bool mm_runner_test_at(size_t i, const char **name, const char **rules, uint8_t *role,
+                       const char **summary) {
+  if (i >= mm_rtests_count) return false;
+  *name = mm_rtests[i].name;
+  *rules = mm_rtests[i].rules;
+  *role = mm_rtests[i].role;
+  *summary = mm_rtests[i].summary;
+  return true;
+}

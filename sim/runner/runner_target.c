@@ -1,0 +1,455 @@
+/* Tests of an IUT playing the target DS. The runner is the client (alice,
+ * homed at the source) and the source DS (it holds the source's key), and
+ * a third DS that has no business pushing groups. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/runner_internal.h"
+
+/* A MigrationRequest from alice; on success *req and *resp hold the request
+ * and the MigrationResponse body, checked against SIG-1 and the echo rule. */
+static bool get_response(rctx *c, const rreq *q, rbuf *req, rbuf *resp) {
+  rgot g;
+  if (!rm_request(c, q, req) || !r_send(c, MM_MSG_MIGRATION_REQUEST, R_ALICE, rbuf_view(req)))
+    return false;
+  if (!r_find(c, MM_MSG_MIGRATION_RESPONSE, R_ALICE, 0, &g)) {
+    if (!c->stop) r_fail(c, "no MigrationResponse to %s for a valid request", R_ALICE);
+    return false;
+  }
+  const mm_migration_response *r = &g.body.migration_response;
+  mm_limits lim = mm_limits_default(c->suite);
+  mm_writer w;
+  mm_writer_init(&w);
+  mm_encode(MM_T_MIGRATION_REQUEST, &r->migration_request, &lim, &w, NULL);
+  bool echo = mm_view_eq(mm_writer_view(&w), rbuf_view(req));
+  mm_writer_free(&w);
+  if (!echo) {
+    char a[256], b[256];
+    r_offend(c, g.raw);
+    /* The likeliest mix-up gets named: an answer about another group. */
+    if (!mm_view_eq_str(r->migration_request.group_id, q->gid))
+      r_fail(c,
+             "MigrationResponse is for group '%s', not for the group requested, '%s' (SIG-1: "
+             "it carries the request byte for byte)",
+             r_text(a, sizeof a, r->migration_request.group_id),
+             r_text(b, sizeof b, mm_view_str(q->gid)));
+    else
+      r_fail(c, "MigrationResponse does not carry the request byte for byte");
+  }
+  if (g.env.cipher_suite != c->suite)
+    r_fail(c, "MigrationResponse in suite %u", g.env.cipher_suite);
+  if (mm_verify_tbs(c->tgt, MM_T_MIGRATION_RESPONSE, r, r->signature) != MM_OK) {
+    r_offend(c, g.raw);
+    r_fail(c, "MigrationResponse signature does not verify under the target's key (SIG-1)");
+  }
+  resp->n = g.env.body.len;
+  resp->p = malloc(resp->n);
+  if (!resp->p) return false;
+  memcpy(resp->p, g.env.body.data, resp->n);
+  return true;
+}
+
+/* Sends a MigrationContent from sender. */
+static bool push(rctx *c, const char *sender, mm_view content) {
+  return r_send(c, MM_MSG_MIGRATION_CONTENT, sender, content);
+}
+
+/* A content for resp, signed by the source, with a fine group state. */
+static bool good_content(rctx *c, mm_view resp, const char *gid, size_t payload, rbuf *content) {
+  rbuf gs = {0};
+  bool ok = rm_group_state(c, gid, R_EPOCH + 1, payload, &gs) &&
+            rm_content(c, resp, rbuf_view(&gs), c->src, L_CONTENT, content);
+  rbuf_free(&gs);
+  return ok;
+}
+
+/* The IUT must answer content with a valid TargetMigrationComplete to the
+ * source (HASH-1, SIG-4). */
+static void expect_complete(rctx *c, mm_view content, const char *what) {
+  rgot g;
+  if (c->stop) return;
+  if (!r_find(c, MM_MSG_TARGET_MIGRATION_COMPLETE, R_SRC, 0, &g)) {
+    rgot e;
+    if (r_find(c, MM_MSG_MIGRATION_ERROR, NULL, 0, &e)) r_offend(c, e.raw);
+    r_fail(c, "%s: no TargetMigrationComplete to %s", what, R_SRC);
+    return;
+  }
+  const mm_target_migration_complete *t = &g.body.target_migration_complete;
+  uint8_t h[MM_MAX_HASH_LEN];
+  size_t hl;
+  if (!rm_content_hash(c, content, h, &hl)) return;
+  if (!mm_view_eq(t->migration_content_hash, mm_view_of(h, hl))) {
+    r_offend(c, g.raw);
+    r_fail(c, "%s: migration_content_hash is not RefHash of the content sent (HASH-1)", what);
+  }
+  if (mm_verify_tbs(c->tgt, MM_T_TARGET_MIGRATION_COMPLETE, t, t->signature) != MM_OK) {
+    r_offend(c, g.raw);
+    r_fail(c, "%s: TargetMigrationComplete signature does not verify (SIG-4)", what);
+  }
+}
+
+R_TEST(t_happy) {
+  rreq q = r_default_request();
+  rbuf req = {0}, resp = {0}, content = {0};
+  if (r_start(c) && get_response(c, &q, &req, &resp)) {
+    r_expect_group(c, R_GID, MM_SHIM_GS_NONE, UINT64_MAX, "before import (LIFE-6)");
+    if (good_content(c, rbuf_view(&resp), R_GID, 1000, &content) &&
+        push(c, R_SRC, rbuf_view(&content)))
+      expect_complete(c, rbuf_view(&content), "valid MigrationContent");
+    r_expect_group(c, R_GID, MM_SHIM_GS_ACTIVE, R_EPOCH + 1, "after import (LIFE-6)");
+  }
+  rbuf_free(&req);
+  rbuf_free(&resp);
+  rbuf_free(&content);
+}
+
+/* A request the target must refuse without a MigrationResponse. */
+static void refuse_request(rctx *c, const rreq *q, const char *sender, mm_err code,
+                           const char *what) {
+  rbuf req = {0};
+  if (rm_request(c, q, &req) && r_send(c, MM_MSG_MIGRATION_REQUEST, sender, rbuf_view(&req)))
+    r_expect_refusal(c, code, MM_MSG_MIGRATION_RESPONSE, what);
+  rbuf_free(&req);
+}
+
+R_TEST(t_wrong_target_domain) {
+  rreq q = r_default_request();
+  q.target = R_THIRD;
+  if (r_start(c))
+    refuse_request(c, &q, R_ALICE, MM_E_WRONG_DOMAIN, "request naming another target");
+}
+
+R_TEST(t_same_domains) {
+  rreq q = r_default_request();
+  q.source = R_TGT;
+  if (r_start(c)) refuse_request(c, &q, R_ALICE, MM_E_WRONG_DOMAIN, "request with source = target");
+}
+
+R_TEST(t_request_hosted_group) {
+  rreq q = r_default_request();
+  rbuf gs = {0};
+  if (r_start(c) && rm_group_state(c, R_GID, 3, 10, &gs) && r_install(c, rbuf_view(&gs)))
+    refuse_request(c, &q, R_ALICE, MM_E_GROUP_EXISTS, "request for a group the target hosts");
+  rbuf_free(&gs);
+}
+
+R_TEST(t_request_unauthorized) {
+  rreq q = r_default_request();
+  c->deny[0] = R_ALICE;
+  if (r_start(c)) refuse_request(c, &q, R_ALICE, MM_E_UNAUTHORIZED, "request from a denied client");
+}
+
+R_TEST(t_request_strict) {
+  rreq q = r_default_request();
+  c->policy = MM_SHIM_POLICY_STRICT;
+  if (r_start(c))
+    refuse_request(c, &q, R_ALICE, MM_E_UNAUTHORIZED, "strict policy, client homed elsewhere");
+}
+
+R_TEST(t_unsupported_suite) {
+  rreq q = r_default_request();
+  rbuf req = {0}, env = {0};
+  /* A suite the IUT holds no key for in this test (it was given one). */
+  uint16_t other = c->suite == 1 ? 3 : 1;
+  if (r_start(c) && rm_request(c, &q, &req) &&
+      rm_envelope(c, MM_MSG_MIGRATION_REQUEST, other, R_ALICE, rbuf_view(&req), &env) &&
+      r_deliver(c, rbuf_view(&env)))
+    r_expect_refusal(c, MM_E_UNSUPPORTED_CIPHERSUITE, MM_MSG_MIGRATION_RESPONSE,
+                     "request in a suite without a key");
+  rbuf_free(&req);
+  rbuf_free(&env);
+}
+
+/* The request with its bytes changed by fn. */
+static void mangled_request(rctx *c, void (*fn)(rbuf *b), const char *what) {
+  rreq q = r_default_request();
+  rbuf req = {0};
+  if (r_start(c) && rm_request(c, &q, &req)) {
+    fn(&req);
+    if (r_send(c, MM_MSG_MIGRATION_REQUEST, R_ALICE, rbuf_view(&req)))
+      r_expect_refusal(c, MM_E_MALFORMED, MM_MSG_MIGRATION_RESPONSE, what);
+  }
+  rbuf_free(&req);
+}
+
+static void add_trailing(rbuf *b) {
+  uint8_t *p = realloc(b->p, b->n + 1);
+  if (!p) return;
+  b->p = p;
+  b->p[b->n++] = 0;
+}
+
+/* source_domain_name's 1-byte length rewritten as the 2-byte form 0x40 0x0e
+ * (ENC-1: not the fewest bytes). */
+static void noncanonical(rbuf *b) {
+  uint8_t *p = realloc(b->p, b->n + 1);
+  if (!p || b->n == 0) return;
+  b->p = p;
+  memmove(b->p + 2, b->p + 1, b->n - 1);
+  b->p[1] = b->p[0];
+  b->p[0] = 0x40;
+  b->n++;
+}
+
+static void uppercase_domain(rbuf *b) {
+  if (b->n > 1) b->p[1] = 'S'; /* "Source.example": not lowercase LDH */
+}
+
+R_TEST(t_malformed_request) { mangled_request(c, add_trailing, "request with a trailing byte"); }
+R_TEST(t_noncanonical_request) {
+  mangled_request(c, noncanonical, "request with a non-minimal length");
+}
+R_TEST(t_bad_domain_name) {
+  mangled_request(c, uppercase_domain, "request with an uppercase domain");
+}
+
+/* Gets a response, then pushes the content make() builds from it. */
+static void content_case(rctx *c,
+                         bool (*make)(rctx *c, mm_view req, mm_view resp, rbuf *content,
+                                      const char **sender),
+                         mm_err code, const char *what) {
+  rreq q = r_default_request();
+  rbuf req = {0}, resp = {0}, content = {0};
+  const char *sender = R_SRC;
+  if (r_start(c) && get_response(c, &q, &req, &resp) &&
+      make(c, rbuf_view(&req), rbuf_view(&resp), &content, &sender) &&
+      push(c, sender, rbuf_view(&content))) {
+    r_expect_refusal(c, code, MM_MSG_TARGET_MIGRATION_COMPLETE, what);
+    r_expect_group(c, R_GID, MM_SHIM_GS_NONE, UINT64_MAX, what);
+  }
+  rbuf_free(&req);
+  rbuf_free(&resp);
+  rbuf_free(&content);
+}
+
+/* The response re-signed by the third DS: not the target's signature. */
+static bool mk_bad_response_sig(rctx *c, mm_view req, mm_view resp, rbuf *content, const char **s) {
+  mm_migration_response r;
+  mm_limits lim = mm_limits_default(c->suite);
+  rbuf forged = {0};
+  (void)s;
+  bool ok = mm_decode(MM_T_MIGRATION_RESPONSE, resp.data, resp.len, &lim, &r, NULL) == MM_OK &&
+            rm_response(c, req, r.nonce, c->third, L_RESPONSE, &forged) &&
+            good_content(c, rbuf_view(&forged), R_GID, 100, content);
+  rbuf_free(&forged);
+  return ok;
+}
+
+static bool mk_unknown_nonce(rctx *c, mm_view req, mm_view resp, rbuf *content, const char **s) {
+  uint8_t nonce[MM_NONCE_LEN];
+  rbuf forged = {0};
+  (void)resp;
+  (void)s;
+  mm_rng_fill(&c->rng, nonce, sizeof nonce);
+  /* Signed with the target's own key: only the nonce is wrong. */
+  bool ok = rm_response(c, req, mm_view_of(nonce, sizeof nonce), c->tgt, L_RESPONSE, &forged) &&
+            good_content(c, rbuf_view(&forged), R_GID, 100, content);
+  rbuf_free(&forged);
+  return ok;
+}
+
+/* The nonce issued for R_GID, moved onto a request for R_GID2. */
+static bool mk_other_request(rctx *c, mm_view req, mm_view resp, rbuf *content, const char **s) {
+  mm_migration_response r;
+  mm_limits lim = mm_limits_default(c->suite);
+  rreq q = r_default_request();
+  q.gid = R_GID2;
+  rbuf req2 = {0}, forged = {0};
+  (void)req;
+  (void)s;
+  bool ok = mm_decode(MM_T_MIGRATION_RESPONSE, resp.data, resp.len, &lim, &r, NULL) == MM_OK &&
+            rm_request(c, &q, &req2) &&
+            rm_response(c, rbuf_view(&req2), r.nonce, c->tgt, L_RESPONSE, &forged) &&
+            good_content(c, rbuf_view(&forged), R_GID2, 100, content);
+  rbuf_free(&req2);
+  rbuf_free(&forged);
+  return ok;
+}
+
+static bool mk_expired(rctx *c, mm_view req, mm_view resp, rbuf *content, const char **s) {
+  (void)req;
+  (void)s;
+  return r_advance(c, MM_NONCE_LIFETIME_MS + 1000) && good_content(c, resp, R_GID, 100, content);
+}
+
+static bool mk_third_ds(rctx *c, mm_view req, mm_view resp, rbuf *content, const char **s) {
+  rbuf gs = {0};
+  (void)req;
+  *s = R_THIRD; /* a DS that is not the request's source pushes, with its own key */
+  bool ok = rm_group_state(c, R_GID, R_EPOCH + 1, 100, &gs) &&
+            rm_content(c, resp, rbuf_view(&gs), c->third, L_CONTENT, content);
+  rbuf_free(&gs);
+  return ok;
+}
+
+static bool mk_wrong_key(rctx *c, mm_view req, mm_view resp, rbuf *content, const char **s) {
+  rbuf gs = {0};
+  (void)req;
+  (void)s;
+  bool ok = rm_group_state(c, R_GID, R_EPOCH + 1, 100, &gs) &&
+            rm_content(c, resp, rbuf_view(&gs), c->third, L_CONTENT, content);
+  rbuf_free(&gs);
+  return ok;
+}
+
+static bool mk_wrong_label(rctx *c, mm_view req, mm_view resp, rbuf *content, const char **s) {
+  rbuf gs = {0};
+  (void)req;
+  (void)s;
+  bool ok = rm_group_state(c, R_GID, R_EPOCH + 1, 100, &gs) &&
+            rm_content(c, resp, rbuf_view(&gs), c->src, L_RESPONSE, content);
+  rbuf_free(&gs);
+  return ok;
+}
+
+static bool mk_reauth(rctx *c, mm_view req, mm_view resp, rbuf *content, const char **s) {
+  (void)req;
+  (void)s;
+  c->deny[0] = R_ALICE; /* the policy changed after the response */
+  return r_configure(c) && good_content(c, resp, R_GID, 100, content);
+}
+
+static bool mk_group_exists(rctx *c, mm_view req, mm_view resp, rbuf *content, const char **s) {
+  rbuf gs = {0};
+  (void)req;
+  (void)s;
+  /* The group ID got created at the target meanwhile. */
+  bool ok = rm_group_state(c, R_GID, 2, 10, &gs) && r_install(c, rbuf_view(&gs)) &&
+            good_content(c, resp, R_GID, 100, content);
+  rbuf_free(&gs);
+  return ok;
+}
+
+static bool mk_bad_state(rctx *c, mm_view req, mm_view resp, rbuf *content, const char **s) {
+  rbuf gs = {0};
+  (void)req;
+  (void)s;
+  /* The state is at the request's epoch, not the one after the Commit. */
+  bool ok = rm_group_state(c, R_GID, R_EPOCH, 100, &gs) &&
+            rm_content(c, resp, rbuf_view(&gs), c->src, L_CONTENT, content);
+  rbuf_free(&gs);
+  return ok;
+}
+
+R_TEST(t_content_bad_response_sig) {
+  content_case(c, mk_bad_response_sig, MM_E_BAD_SIGNATURE,
+               "content whose response the target never signed");
+}
+R_TEST(t_content_unknown_nonce) {
+  content_case(c, mk_unknown_nonce, MM_E_UNKNOWN_NONCE, "content with a nonce never issued");
+}
+R_TEST(t_content_nonce_other_request) {
+  content_case(c, mk_other_request, MM_E_UNKNOWN_NONCE,
+               "content with a nonce issued for another request");
+}
+R_TEST(t_content_expired) {
+  content_case(c, mk_expired, MM_E_NONCE_EXPIRED, "content after the nonce lifetime");
+}
+R_TEST(t_content_third_ds) {
+  content_case(c, mk_third_ds, MM_E_WRONG_DOMAIN, "content pushed by a third DS");
+}
+R_TEST(t_content_wrong_key) {
+  content_case(c, mk_wrong_key, MM_E_BAD_SIGNATURE, "content signed with another DS's key");
+}
+R_TEST(t_content_wrong_label) {
+  content_case(c, mk_wrong_label, MM_E_BAD_SIGNATURE, "content signed with another label");
+}
+R_TEST(t_content_reauth) {
+  content_case(c, mk_reauth, MM_E_UNAUTHORIZED, "content for a client the policy no longer allows");
+}
+R_TEST(t_content_bad_state) {
+  content_case(c, mk_bad_state, MM_E_MALFORMED, "content whose state is not at the next epoch");
+}
+
+R_TEST(t_content_group_exists) {
+  rreq q = r_default_request();
+  rbuf req = {0}, resp = {0}, content = {0};
+  const char *s = R_SRC;
+  if (r_start(c) && get_response(c, &q, &req, &resp) &&
+      mk_group_exists(c, rbuf_view(&req), rbuf_view(&resp), &content, &s) &&
+      push(c, R_SRC, rbuf_view(&content))) {
+    r_expect_refusal(c, MM_E_GROUP_EXISTS, MM_MSG_TARGET_MIGRATION_COMPLETE,
+                     "content for a group the target hosts");
+    r_expect_group(c, R_GID, MM_SHIM_GS_ACTIVE, 2, "the hosted group is untouched");
+  }
+  rbuf_free(&req);
+  rbuf_free(&resp);
+  rbuf_free(&content);
+}
+
+/* Imports once; *content keeps what was imported. */
+static bool import(rctx *c, rbuf *req, rbuf *resp, rbuf *content) {
+  rreq q = r_default_request();
+  if (!(r_start(c) && get_response(c, &q, req, resp) &&
+        good_content(c, rbuf_view(resp), R_GID, 500, content) &&
+        push(c, R_SRC, rbuf_view(content))))
+    return false;
+  expect_complete(c, rbuf_view(content), "first import");
+  return !c->stop && c->verdict == MM_V_PASS;
+}
+
+R_TEST(t_content_retransmit) {
+  rbuf req = {0}, resp = {0}, content = {0};
+  if (import(c, &req, &resp, &content) && push(c, R_SRC, rbuf_view(&content))) {
+    expect_complete(c, rbuf_view(&content), "byte-identical retransmission (LIFE-5)");
+    r_expect_group(c, R_GID, MM_SHIM_GS_ACTIVE, R_EPOCH + 1, "after the retransmission");
+  }
+  rbuf_free(&req);
+  rbuf_free(&resp);
+  rbuf_free(&content);
+}
+
+R_TEST(t_content_nonce_reused) {
+  rbuf req = {0}, resp = {0}, content = {0}, other = {0};
+  if (import(c, &req, &resp, &content) && good_content(c, rbuf_view(&resp), R_GID, 501, &other) &&
+      push(c, R_SRC, rbuf_view(&other)))
+    r_expect_refusal(c, MM_E_NONCE_REUSED, MM_MSG_TARGET_MIGRATION_COMPLETE,
+                     "another content under a consumed nonce");
+  rbuf_free(&req);
+  rbuf_free(&resp);
+  rbuf_free(&content);
+  rbuf_free(&other);
+}
+
+R_TEST(t_dur_nonce_survives) {
+  rreq q = r_default_request();
+  rbuf req = {0}, resp = {0}, content = {0};
+  if (r_start(c) && get_response(c, &q, &req, &resp) && r_restart(c) &&
+      good_content(c, rbuf_view(&resp), R_GID, 500, &content) &&
+      push(c, R_SRC, rbuf_view(&content)))
+    expect_complete(c, rbuf_view(&content), "content for a nonce issued before SIGKILL + restart");
+  rbuf_free(&req);
+  rbuf_free(&resp);
+  rbuf_free(&content);
+}
+
+R_TEST(t_dur_import_survives) {
+  rbuf req = {0}, resp = {0}, content = {0}, other = {0};
+  if (import(c, &req, &resp, &content) && r_restart(c)) {
+    r_expect_group(c, R_GID, MM_SHIM_GS_ACTIVE, R_EPOCH + 1,
+                   "imported group after SIGKILL + restart");
+    if (good_content(c, rbuf_view(&resp), R_GID, 501, &other) && push(c, R_SRC, rbuf_view(&other)))
+      r_expect_refusal(c, MM_E_NONCE_REUSED, MM_MSG_TARGET_MIGRATION_COMPLETE,
+                       "consumed nonce after SIGKILL + restart");
+  }
+  rbuf_free(&req);
+  rbuf_free(&resp);
+  rbuf_free(&content);
+  rbuf_free(&other);
+}
+
+R_TEST(t_nonce_fresh) {
+  rreq q = r_default_request();
+  rbuf req1 = {0}, resp1 = {0}, req2 = {0}, resp2 = {0};
+  mm_migration_response a, b;
+  mm_limits lim = mm_limits_default(c->suite);
+  if (r_start(c) && get_response(c, &q, &req1, &resp1) && get_response(c, &q, &req2, &resp2) &&
+      mm_decode(MM_T_MIGRATION_RESPONSE, resp1.p, resp1.n, &lim, &a, NULL) == MM_OK &&
+      mm_decode(MM_T_MIGRATION_RESPONSE, resp2.p, resp2.n, &lim, &b, NULL) == MM_OK &&
+      mm_view_eq(a.nonce, b.nonce))
+    r_fail(c, "two requests got the same nonce (NONCE-1)");
+  rbuf_free(&req1);
+  rbuf_free(&resp1);
+  rbuf_free(&req2);
+  rbuf_free(&resp2);
+}

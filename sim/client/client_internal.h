@@ -9,6 +9,7 @@
 
 #include "codec/tbs.h"
 #include "mlsmig/client.h"
+#include "profile/rule.h"
 
 /* An envelope kept for byte-identical retransmission. */
 typedef struct mm_cl_kept {

@@ -143,7 +143,6 @@ typedef struct src_group {
 
 /* ---- source.c ---- */
 
-bool src_mutant(const mm_source *s, mm_mutant m);
 /* The store that holds migrations, contents and nonces. */
 mm_store *src_mig_store(const mm_source *s);
 mm_view src_gid_view(const src_gid *g);

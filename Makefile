@@ -142,6 +142,7 @@ check: deps
 
 _check: $(CHECK_BIN) $(CLI)
 	@python3 suites/check_layers.py && python3 suites/check_layers.py --self-test
+	@python3 suites/check_docs.py
 	@MLSMIG_CLI=$(CLI) $(CHECK_BIN)
 
 # The published vectors: written by `mlsmig vectors generate` (seed 1), so a

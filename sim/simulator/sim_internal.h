@@ -223,8 +223,8 @@ void mm_sim_judge_import(mm_sim *s, const mm_event *ev);
  * NONCE-2, NONCE-3, HASH-2, AUTHZ-1, AUTHZ-3) as it happens, and from the
  * delivered trace (LIFE-1, LIFE-2) at the end. */
 void mm_sim_judge_delivery(mm_sim *s, const sim_node *n, const uint8_t *env, size_t len);
-/* mm_sim_check_trace writes into o->rule_violation the first rule the run broke: what the oracle
- * saw during it, then LIFE-1 and LIFE-2 from the delivered trace. */
+/* mm_sim_check_trace writes into o->rule_violation the rule the run broke: LIFE-1 or LIFE-2 from
+ * the delivered trace, else the first rule the oracle saw an actor break during the run. */
 void mm_sim_check_trace(const mm_sim *s, mm_sim_outcome *o);
 
 #endif

@@ -752,3 +752,103 @@ def decode_state(data):
 def state_version(data):
     """The uint16 version that opens a group_state (1: profile v1, 2: MigrationGroupState)."""
     return int.from_bytes(data[:2], "big") if len(data) >= 2 else None
+
+
+# ------------------------------------------------------------------ CommitBundles (MLS-4)
+class State:
+    """A group's public state at one epoch: its GroupInfo and ratchet tree."""
+
+    def __init__(self, gi, tree):
+        self.gi, self.tree = gi, tree
+        self.gc = gi["group_context"]
+        self.epoch, self.group_id = self.gc["epoch"], self.gc["group_id"]
+
+    def members(self):
+        return members(self.tree)
+
+    def group_context_bytes(self):
+        return GROUP_CONTEXT.enc(self.gc)
+
+
+def state_of(gi, tree_nodes, suite, group_id=None, epoch=None, profile=True):
+    """(problems, State or None) for a GroupInfo and tree passing MLS-2."""
+    problems, tree = validate_state(gi, tree_nodes, suite, group_id, epoch, profile)
+    return problems, (State(gi, tree) if tree is not None and not problems else None)
+
+
+def commit_frame(msg):
+    """The framing of a Commit's MLSMessage: (group_id, epoch, content_type, aad)."""
+    if msg["wire_format"] == 1:
+        c = msg["public_message"]["content"]
+        return c["group_id"], c["epoch"], c["content_type"], c["authenticated_data"]
+    if msg["wire_format"] == 2:
+        p = msg["private_message"]
+        return p["group_id"], p["epoch"], p["content_type"], p["authenticated_data"]
+    return None
+
+
+def check_commit_bundle(cb, suite, group_id, epoch, sender, prev=None, profile=True):
+    """MLS-4 for a decoded CommitBundle sent by `sender` (bytes) for the group at
+    `epoch`: the commit's framing, the new state (MLS-2 at epoch + 1), the signer's
+    identity; with prev (the State at epoch) also membership and the PublicMessage
+    signature under the current GroupContext. Returns (problems, new State or None,
+    notes): notes say what could not be checked."""
+    problems, notes = [], []
+    frame = commit_frame(cb["commit"])
+    if frame is None:
+        problems.append(Problem("commit_framing", "commit wire_format %d, not Public/PrivateMessage"
+                                % cb["commit"]["wire_format"]))
+        return problems, None, notes
+    gid, ep, ct, _ = frame
+    if gid != group_id:
+        problems.append(Problem("commit_framing", "commit names another group"))
+    if ep != epoch:
+        problems.append(Problem("commit_epoch", "commit epoch %d, group at %d" % (ep, epoch)))
+    if ct != 3:
+        problems.append(Problem("commit_framing", "content_type %d, not commit" % ct))
+    if cb["welcome"] is not None and cb["welcome"]["wire_format"] != 3:
+        problems.append(Problem("welcome", "welcome has wire_format %d" % cb["welcome"]["wire_format"]))
+    p, new = state_of(cb["group_info"], cb["ratchet_tree"], suite, group_id, epoch + 1, profile)
+    problems += p
+    if new is not None:
+        leaf = new.tree.leaf(new.gi["signer"])
+        ident = leaf["credential"].get("identity")
+        if ident != sender:
+            problems.append(Problem("signer", "GroupInfo signer leaf %d is %r, the sender is %r"
+                                    % (new.gi["signer"], ident, sender)))
+    external = (cb["commit"]["wire_format"] == 1
+                and cb["commit"]["public_message"]["content"]["sender"]["sender_type"] == 4)
+    if prev is None:
+        notes.append("no state of epoch %d: membership and the commit's signature not checked" % epoch)
+        return problems, new, notes
+    mem = prev.members()
+    if not external and sender not in mem:
+        problems.append(Problem("not_member", "sender %r is not a member at epoch %d" % (sender, epoch)))
+    if cb["commit"]["wire_format"] == 1:
+        fc = cb["commit"]["public_message"]["content"]
+        st = fc["sender"]["sender_type"]
+        key = None
+        if st == 1:
+            li = fc["sender"]["leaf_index"]
+            lf = prev.tree.leaf(li) if li < prev.tree.n_leaves else None
+            if lf is None:
+                problems.append(Problem("commit_signature", "sender leaf %d is blank" % li))
+            else:
+                key = lf["signature_key"]
+                if lf["credential"].get("identity") != sender:
+                    problems.append(Problem("not_member", "commit sender leaf %d is not %r" % (li, sender)))
+        elif st == 4:
+            path = fc["commit"]["path"]
+            if path is None:
+                problems.append(Problem("commit_signature", "external commit without a path"))
+            else:
+                key = path["leaf_node"]["signature_key"]
+        else:
+            problems.append(Problem("commit_framing", "commit from sender type %d" % st))
+        if key is not None:
+            p = verify_public_message(cb["commit"], suite, prev.group_context_bytes(), key)
+            if p:
+                problems.append(Problem("commit_signature", "PublicMessage: %s" % p))
+    else:
+        notes.append("PrivateMessage commit: its signature is encrypted")
+    return problems, new, notes

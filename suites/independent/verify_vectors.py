@@ -27,6 +27,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True                           # leave no __pycache__ in the tree
 
+import mlswg_vectors as WG                                           # noqa: E402
 import verify_transcript as VT                                      # noqa: E402
 from indep_lib import (BODY, COMMIT_AAD, CONFIRMATION, CONTENT, ERRORS, GROUP_STATE,  # noqa: E402
                        INIT, LABELS, MAX_STATE, MSG_TYPES, REFHASH_LABEL, REQUEST, RESPONSE,
@@ -988,7 +989,7 @@ def detect(data):
         return verify_negative
     if "messages" in x and "final_state" in x:
         return verify_migration
-    return None
+    return WG.detect(x)
 
 
 def verify_data(path, data, verbose=True):
@@ -996,7 +997,8 @@ def verify_data(path, data, verbose=True):
     fn = detect(data)
     if fn is None:
         rep.check(False, "file", "not crypto.json, codec.json, migration.json or negative.json "
-                  "(vectors/README.md formats)")
+                  "(vectors/README.md formats), nor a working group tree-validation.json, "
+                  "messages.json, tree-operations.json or welcome.json")
         return rep
     try:
         if fn is verify_negative:
@@ -1144,6 +1146,17 @@ def self_test(files):
             for fl in base.failures[:10]:
                 print("  FAIL %s" % fl)
             continue
+        for kind, name, op, want in WG.TAMPERS:          # WG files: the tampered entries alone
+            if kind != base.kind:
+                continue
+            try:
+                rep = verify_data(path, op(copy.deepcopy(data)), verbose=False)
+                hits = [f for f in rep.failures if want in f]
+                caught, got = bool(hits), (hits or rep.failures or ["nothing"])[0]
+            except Exception as ex:                       # a tamper that cannot apply is a miss
+                caught, got = False, "tamper failed: %r" % ex
+            ok_all &= caught
+            print("  %s %-70s expected fail; got: %s" % ("caught" if caught else "MISSED", name, got[:160]))
         for kind, name, op, expect in TAMPERS:
             if kind != base.kind:
                 continue

@@ -21,7 +21,7 @@ welcome.json          KeyPackage and Welcome framing; the KeyPackage and leaf
 from collections import Counter
 
 import mls_public as M
-from indep_lib import SUITES, DecodeError, ref_hash, vec
+from indep_lib import SUITES, DecodeError, ref_hash
 
 MESSAGE_FIELDS = {   # messages.json field -> (type, wire_format, content_type)
     "mls_welcome": ("mls_message", 3, None), "mls_group_info": ("mls_message", 4, None),

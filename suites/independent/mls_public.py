@@ -273,6 +273,9 @@ TYPES = {"mls_message": MLS_MESSAGE, "group_info": GROUP_INFO, "group_context": 
 EXT_RATCHET_TREE, EXT_REQUIRED_CAPABILITIES = 2, 3                               # 17.3
 DEFAULT_EXTENSIONS = {1, 2, 3, 4, 5}          # application_id .. external_senders (7.2)
 DEFAULT_PROPOSALS = {1, 2, 3, 4, 5, 6, 7}
+# HPKE public key sizes of each suite's KEM (RFC 9180 7.1: X25519, P-256, X448,
+# P-521, P-384; the NIST curves' keys uncompressed, Npk)
+KEM_KEY_SIZE = {1: 32, 2: 65, 3: 32, 4: 56, 5: 133, 6: 56, 7: 97}
 REQUIRED_CAPABILITIES = Struct([("extension_types", Vec(U16)), ("proposal_types", Vec(U16)),
                                 ("credential_types", Vec(U16))])                # 11.1
 
@@ -551,6 +554,19 @@ def validate_tree(tree, group_id, problems, profile=True, group_context=None):
     (name@domain identities) for the working group's trees."""
     suite = tree.suite
     leaves = tree.leaves()
+    # field sizes (ENC-4): HPKE keys of the KEM's size, parent hashes empty (the top
+    # of a chain) or of the hash's size
+    hlen, npk = SUITES[suite][2], KEM_KEY_SIZE[suite]
+    for x, n in enumerate(tree.nodes):
+        if n is None:
+            continue
+        body = n["leaf_node"] if x % 2 == 0 else n["parent_node"]
+        if len(body["encryption_key"]) != npk:
+            problems.append(Problem("field_size", "node %d: encryption key of %d bytes, the KEM's "
+                                    "are %d" % (x, len(body["encryption_key"]), npk)))
+        ph = body.get("parent_hash")
+        if ph is not None and len(ph) not in (0, hlen):
+            problems.append(Problem("field_size", "node %d: parent_hash of %d bytes" % (x, len(ph))))
     # leaves (7.3)
     for li, leaf in leaves:
         where = "leaf %d" % li
@@ -685,8 +701,13 @@ def validate_state(gi, tree_nodes, suite, group_id=None, epoch=None, profile=Tru
     if epoch is not None and gc["epoch"] != epoch:
         problems.append(Problem("epoch", "GroupContext epoch %d, expected %d" % (gc["epoch"], epoch)))
     hlen = SUITES[suite][2]
-    if len(gc["tree_hash"]) != hlen:
-        problems.append(Problem("hash_length", "tree_hash of %d bytes" % len(gc["tree_hash"])))
+    for name, v in (("tree_hash", gc["tree_hash"]),
+                    ("confirmed_transcript_hash", gc["confirmed_transcript_hash"]),
+                    ("confirmation_tag", gi["confirmation_tag"])):
+        if len(v) != hlen and not (name == "confirmed_transcript_hash" and gc["epoch"] == 0 and not v):
+            # RFC 9420 11: a new group's confirmed transcript hash is empty
+            problems.append(Problem("field_size", "%s of %d bytes, the suite's hash has %d"
+                                    % (name, len(v), hlen)))
     for where, exts in (("GroupContext", gc["extensions"]), ("GroupInfo", gi["extensions"])):
         if _dups(e["extension_type"] for e in exts):
             problems.append(Problem("extensions", "%s: duplicate extension type" % where))

@@ -150,6 +150,20 @@ START_TEST(test_independent_verifier_catches_tampered_mlswg_vectors) {
 }
 END_TEST
 
+/* Genuine MigrationGroupStates built from private keys in every suite pass
+ * MLS-2, and 19 tampers of each (GroupInfo and leaf signatures, tree and
+ * parent hashes, suite, version, group, epoch, identities, credentials,
+ * shared or compressed keys, ECDSA s + n, capabilities, HPKE key sizes, the
+ * ratchet_tree extension, the signer, unmerged leaves) each fail MLS-2 for
+ * their reason. */
+START_TEST(test_independent_verifier_catches_tampered_group_states) {
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "%s suites/independent/mls_build.py --self-test > /dev/null", python());
+  int rc = system(cmd);
+  ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "mls_build.py --self-test failed (%d)", rc);
+}
+END_TEST
+
 Suite *suite_independent(void) {
   Suite *s = suite_create("independent");
   TCase *tc = tcase_create("independent");
@@ -164,6 +178,7 @@ Suite *suite_independent(void) {
               "ENC-1 ENC-2 ENC-3 ENC-4 NONCE-2 NONCE-3 HASH-2 GROUP-1 EPOCH-1 AUTHZ-1 AUTHZ-3");
   MM_ADD_TEST(tc, test_independent_verifier_accepts_mlswg_vectors, "ENC-1 ENC-2 ENC-3 ENC-4");
   MM_ADD_TEST(tc, test_independent_verifier_catches_tampered_mlswg_vectors, "-");
+  MM_ADD_TEST(tc, test_independent_verifier_catches_tampered_group_states, "ENC-4");
   suite_add_tcase(s, tc);
   return s;
 }

@@ -492,6 +492,8 @@ class Tree:
                        + OPAQUE.enc(osth))
 
     def _own_parent_hash(self, d):
+        if d >= len(self.nodes) or self.nodes[d] is None:    # a bad unmerged leaf
+            return None
         n = self.nodes[d]
         if d % 2 == 1:
             return n["parent_node"]["parent_hash"]

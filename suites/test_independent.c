@@ -155,12 +155,51 @@ END_TEST
  * parent hashes, suite, version, group, epoch, identities, credentials,
  * shared or compressed keys, ECDSA s + n, capabilities, HPKE key sizes, the
  * ratchet_tree extension, the signer, unmerged leaves) each fail MLS-2 for
- * their reason. */
+ * their reason; and CommitBundles from a non-member or a member who is not
+ * the GroupInfo's signer, at another epoch or for another group, with a bad
+ * PublicMessage signature or a Welcome that is none, each fail MLS-4. */
 START_TEST(test_independent_verifier_catches_tampered_group_states) {
   char cmd[512];
   snprintf(cmd, sizeof cmd, "%s suites/independent/mls_build.py --self-test > /dev/null", python());
   int rc = system(cmd);
   ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "mls_build.py --self-test failed (%d)", rc);
+}
+END_TEST
+
+/* vectors/migration.json lifted to profile v2 by mls_build.py (the migration
+ * Commit a CommitBundle signed under the request epoch's state, the fan-out
+ * its MLSMessage, the imported state a MigrationGroupState, MigrationContent
+ * and TMC re-signed) into a temporary file; entries "" for all, or "0,12". */
+static int run_v2(const char *entries, const char *flags) {
+  char path[64] = "/tmp/mlsmig-v2-XXXXXX", cmd[768];
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  snprintf(cmd, sizeof cmd,
+           "%s suites/independent/mls_build.py --lift vectors/migration.json %s > %s && "
+           "%s " VERIFIER " %s %s > /dev/null",
+           python(), entries, path, python(), flags, path);
+  int rc = system(cmd);
+  unlink(path);
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* The v2 checks of verify_transcript.py pass on genuine v2 transcripts in all
+ * seven suites (the state imported and the bundle's at epoch + 1, MLS-2, the
+ * bundle's signer and PublicMessage signature, the fan-out to the old tree). */
+START_TEST(test_independent_verifier_accepts_v2_transcripts) {
+  int rc = run_v2("", "");
+  ck_assert_msg(rc == 0, "verify_transcript.py rejected the v2 transcripts (exit %d)", rc);
+}
+END_TEST
+
+/* The v1 tampers and 8 more of v2 (the imported state's GroupInfo signature,
+ * tree hash and version, the bundle's signer, PublicMessage signature and
+ * tree, the fanned-out commit, the initial state) are each caught, in suites
+ * 1 and 7. */
+START_TEST(test_independent_verifier_catches_tampered_v2_transcripts) {
+  int rc = run_v2("0,12", "--self-test");
+  ck_assert_msg(rc == 0, "verify_transcript.py --self-test on v2 transcripts (exit %d)", rc);
 }
 END_TEST
 
@@ -179,6 +218,8 @@ Suite *suite_independent(void) {
   MM_ADD_TEST(tc, test_independent_verifier_accepts_mlswg_vectors, "ENC-1 ENC-2 ENC-3 ENC-4");
   MM_ADD_TEST(tc, test_independent_verifier_catches_tampered_mlswg_vectors, "-");
   MM_ADD_TEST(tc, test_independent_verifier_catches_tampered_group_states, "ENC-4");
+  MM_ADD_TEST(tc, test_independent_verifier_accepts_v2_transcripts, "LIFE-1 LIFE-6 EPOCH-2 KEY-2");
+  MM_ADD_TEST(tc, test_independent_verifier_catches_tampered_v2_transcripts, "-");
   suite_add_tcase(s, tc);
   return s;
 }

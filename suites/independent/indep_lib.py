@@ -23,11 +23,14 @@ EDDSA = {"ed25519": (ed25519.Ed25519PublicKey, 32, 64), "ed448": (ed448.Ed448Pub
 MSG_TYPES = {1: "migration_request", 2: "migration_response", 3: "migration_init",
              4: "migration_content", 5: "target_migration_complete",
              6: "migration_confirmation", 7: "migration_error", 8: "migration_commit",
-             9: "mls_message"}
+             9: "mls_message", 10: "commit_bundle", 11: "welcome", 12: "group_info_request",
+             13: "group_info"}                           # 10..13: profile v2
+V2_TYPES = (10, 11, 12, 13)
 ERRORS = ["malformed", "unsupported_ciphersuite", "bad_signature", "unknown_nonce",
           "nonce_reused", "nonce_expired", "wrong_domain", "unknown_group", "group_exists",
           "stale_epoch", "bad_commit", "not_member", "unauthorized", "hash_mismatch",
-          "busy", "group_migrated", "internal"]          # codes 1..17
+          "busy", "group_migrated", "internal",
+          "bad_group_state"]                              # codes 1..17, 18 (profile v2)
 MAX_STATE = 256 * 1024 * 1024                             # ENC-4 default bound
 REFHASH_LABEL = b"MLS 1.0 MigrationContent Reference"    # HASH-1, label used as given
 LABELS = {2: b"MigrationResponseTBS", 3: b"MigrationInitTBS", 4: b"MigrationContentTBS",
@@ -280,26 +283,34 @@ def encode_mls(m):
     return out + m["rest"]
 
 
-def decode_envelope(data, suite):
+def decode_envelope(data, suite, v2=False):
     """Decode an Envelope and its body. The body is decoded with the transcript's
-    suite so that a wrong envelope suite is reported as SUITE-2, not as ENC-4."""
+    suite so that a wrong envelope suite is reported as SUITE-2, not as ENC-4.
+    v2: profile v2 bodies (migration_commit a CommitBundle, types 10..13)."""
     env = decode_all(ENVELOPE, data, 1)
-    if env["msg_type"] not in MSG_TYPES:
+    if env["msg_type"] not in MSG_TYPES or (env["msg_type"] in V2_TYPES and not v2):
         raise DecodeError("ENC-4", "unknown msg_type %d" % env["msg_type"], kind="int")
-    env["msg"] = decode_body(env["msg_type"], env["body"], suite)
+    env["msg"] = decode_body(env["msg_type"], env["body"], suite, v2)
+    env["v2"] = v2
     return env
 
 
-def decode_body(msg_type, body, suite):
+def decode_body(msg_type, body, suite, v2=False):
+    if v2 and msg_type in (8, 9) + V2_TYPES:
+        import mls_public
+        return mls_public.decode_v2_body(msg_type, body)
     return decode_mls(body) if msg_type in (8, 9) else decode_all(BODY[msg_type], body, suite)
 
 
-def encode_body(msg_type, msg):
+def encode_body(msg_type, msg, v2=False):
+    if v2 and msg_type in (8, 9) + V2_TYPES:
+        import mls_public
+        return mls_public.encode_v2_body(msg_type, msg)
     return encode_mls(msg) if msg_type in (8, 9) else encode(BODY[msg_type], msg)
 
 
 def encode_envelope(env):
-    return encode(ENVELOPE, dict(env, body=encode_body(env["msg_type"], env["msg"])))
+    return encode(ENVELOPE, dict(env, body=encode_body(env["msg_type"], env["msg"], env.get("v2"))))
 
 
 # ---------------------------------------------------------------- crypto

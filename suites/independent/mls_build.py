@@ -160,6 +160,59 @@ def commit_bundle(suite, group_id, epoch, members, committer, aad, old_members=N
     return M.encode(M.COMMIT_BUNDLE, cb), old
 
 
+# ---------------------------------------------------------------- v1 transcripts lifted to v2
+def lift_to_v2(entry):
+    """A v1 transcript with private keys (a vectors/migration.json entry) as profile v2
+    would have it: the migration Commit a CommitBundle (PublicMessage, signed under the
+    state of the request epoch, given as initial_state), the fan-out mls_message(9)
+    envelopes of its MLSMessage, MigrationContent.group_state the MigrationGroupState
+    the bundle creates; MigrationContent and TargetMigrationComplete re-signed."""
+    import copy
+    from indep_lib import (CONTENT, ENVELOPE, GROUP_STATE, REFHASH_LABEL, TMC, decode_all,
+                           decode_mls, encode, ref_hash, tbs)
+    t = copy.deepcopy(entry)
+    suite, gid, epoch = t["cipher_suite"], bytes.fromhex(t["group_id"]), t["epoch"]
+    priv = {k: bytes.fromhex(v) for k, v in t["private_keys"].items()}
+    envs = [decode_all(ENVELOPE, bytes.fromhex(m["envelope"]), 1) for m in t["messages"]]
+    req = next(e for e in envs if e["msg_type"] == 1)
+    from indep_lib import REQUEST
+    r = decode_all(REQUEST, req["body"], suite)
+    source, target = r["source_domain_name"].decode(), r["target_domain_name"].decode()
+    content = decode_all(CONTENT, next(e for e in envs if e["msg_type"] == 4)["body"], suite)
+    gs = decode_all(GROUP_STATE, content["group_state"], suite)
+    mem = [(mb["identity"], priv[mb["identity"].decode()])
+           for mb in sorted(gs["members"], key=lambda mb: mb["leaf_index"])]
+    client = req["sender"]
+    committer = [i for i, (ident, _) in enumerate(mem) if ident == client][0]
+    commit = next(e for m, e in zip(t["messages"], envs) if e["msg_type"] == 8 and e["sender"] == client)
+    aad = decode_mls(commit["body"])["authenticated_data"]
+    bundle, old = commit_bundle(suite, gid, epoch, mem, committer, aad, tag=b"lift")
+    cb = M.decode(M.COMMIT_BUNDLE, bundle)
+    commit_bytes = M.MLS_MESSAGE.enc(cb["commit"])
+    state = M.encode(M.MIGRATION_GROUP_STATE, {"version": 2, "group_info": cb["group_info"],
+                                               "ratchet_tree": cb["ratchet_tree"],
+                                               "ds_payload": gs["ds_payload"]})
+    content["group_state"] = state
+    content["signature"] = _sign(suite, priv[source], b"MigrationContentTBS", tbs(CONTENT, content))
+    content_body = encode(CONTENT, content)
+    tmc = {"migration_content_hash": ref_hash(suite, REFHASH_LABEL, content_body)}
+    tmc["signature"] = _sign(suite, priv[target], b"TargetMigrationCompleteTBS", tbs(TMC, tmc))
+    for m, e in zip(t["messages"], envs):
+        if e["msg_type"] == 8:
+            if e["sender"] == client:
+                e["body"] = bundle
+            else:
+                e["msg_type"], e["body"], m["type"] = 9, commit_bytes, "mls_message"
+        elif e["msg_type"] == 4:
+            e["body"] = content_body
+        elif e["msg_type"] == 5:
+            e["body"] = encode(TMC, tmc)
+        m["envelope"] = encode(ENVELOPE, e).hex()
+    t["initial_state"] = old.hex()
+    t["comment"] = t.get("comment", "") + " (lifted to profile v2 by mls_build.py)"
+    return t
+
+
 # ---------------------------------------------------------------- self-test of MLS-2
 def member_keys(suite, n, tag=b""):
     """n deterministic (identity, private key) members of the suite."""
@@ -310,6 +363,53 @@ STATE_TAMPERS = [   # (name, op, expected check)
 ]
 
 
+def _bundle_case(suite):
+    mem = member_keys(suite, 4, b"bundle")
+    raw, old = commit_bundle(suite, b"group-1", 7, mem, 1, b"\x0ctarget.example", tag=b"st")
+    o = M.decode_state(old)
+    _, prev = M.state_of(o["group_info"], o["ratchet_tree"], suite)
+    return raw, prev
+
+
+def _flip_pm_sig(cb):
+    pm = cb["commit"]["public_message"]
+    pm["signature"] = pm["signature"][:-1] + bytes([pm["signature"][-1] ^ 1])
+
+
+BUNDLE_TAMPERS = [   # (name, tamper of the decoded bundle, (epoch, sender) checked, expected check)
+    ("sent by a member who is not the GroupInfo signer", None, (7, b"m2@source.example"), "signer"),
+    ("sent by a non-member", None, (7, b"x@other.example"), "not_member"),
+    ("checked at the next epoch", None, (8, b"m1@source.example"), "commit_epoch"),
+    ("commit of another group", lambda cb: cb["commit"]["public_message"]["content"].__setitem__(
+        "group_id", b"group-2"), (7, b"m1@source.example"), "commit_framing"),
+    ("PublicMessage signature flipped", _flip_pm_sig, (7, b"m1@source.example"), "commit_signature"),
+    ("welcome that is a PublicMessage", lambda cb: cb.__setitem__("welcome", cb["commit"]),
+     (7, b"m1@source.example"), "welcome"),
+]
+
+
+def bundle_self_test(suite, out):
+    raw, prev = _bundle_case(suite)
+    p, _, _ = M.check_commit_bundle(M.decode(M.COMMIT_BUNDLE, raw), suite, b"group-1", 7,
+                                    b"m1@source.example", prev)
+    if p:
+        out("suite %d: BUNDLE BASELINE FAILS: %s" % (suite, p))
+        return False
+    ok_all = True
+    for name, op, (epoch, sender), want in BUNDLE_TAMPERS:
+        cb = M.decode(M.COMMIT_BUNDLE, raw)
+        if op:
+            op(cb)
+        cb = M.decode(M.COMMIT_BUNDLE, M.encode(M.COMMIT_BUNDLE, cb))
+        p, _, _ = M.check_commit_bundle(cb, suite, b"group-1", epoch, sender, prev)
+        got = [x.check for x in p]
+        if want not in got:
+            out("  MISSED suite %d bundle %-45s expected %s, got %s" % (suite, name, want, got))
+            ok_all = False
+    out("suite %d: %d bundle tampers %s" % (suite, len(BUNDLE_TAMPERS), "caught" if ok_all else "NOT all caught"))
+    return ok_all
+
+
 def self_test(suites=range(1, 8), out=print):
     """Every STATE_TAMPERS entry, in every suite, must fail validate_state with its
     check, and the untampered state must pass. Returns True if all did."""
@@ -338,13 +438,31 @@ def self_test(suites=range(1, 8), out=print):
             if not ok:
                 out("  MISSED suite %d %-55s expected %s, got %s" % (suite, name, want, got))
         out("suite %d: %d/%d state tampers caught" % (suite, caught, len(STATE_TAMPERS)))
+        ok_all &= bundle_self_test(suite, out)
     return ok_all
 
 
+USAGE = """usage: mls_build.py --self-test            MLS-2 on tampered states, every suite
+       mls_build.py --lift FILE [N,...]     the v1 transcripts of FILE (a migration.json),
+                                            or its entries N,..., as profile v2 would
+                                            have them, as a JSON array on stdout"""
+
 if __name__ == "__main__":
+    import json
     import sys
-    if sys.argv[1:] != ["--self-test"]:
-        print("usage: mls_build.py --self-test", file=sys.stderr)
+    args = sys.argv[1:]
+    if args[:1] == ["--lift"] and len(args) in (2, 3):
+        try:
+            with open(args[1], encoding="utf-8") as fh:
+                entries = json.load(fh)
+            pick = [int(x) for x in args[2].split(",")] if len(args) == 3 else range(len(entries))
+            json.dump([lift_to_v2(entries[i]) for i in pick], sys.stdout)
+        except (OSError, ValueError, KeyError, IndexError, StopIteration) as ex:
+            print("mls_build.py: cannot lift %s: %r" % (args[1], ex), file=sys.stderr)
+            sys.exit(2)
+        sys.exit(0)
+    if args != ["--self-test"]:
+        print(USAGE, file=sys.stderr)
         sys.exit(2)
     ok = self_test()
     print("state self-test %s" % ("passed" if ok else "FAILED"))

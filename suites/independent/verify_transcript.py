@@ -15,6 +15,7 @@ import json
 import sys
 
 sys.dont_write_bytecode = True                           # leave no __pycache__ in the tree
+import mls_public as M                                   # noqa: E402
 from indep_lib import (BODY, COMMIT_AAD, ERRORS, GROUP_STATE, LABELS, MSG_TYPES, REFHASH_LABEL,
                        RESPONSE, SUITES, DecodeError, decode_all, decode_envelope, encode,
                        encode_envelope, key_problem, ref_hash, tbs, vec, verify_sig)
@@ -23,7 +24,7 @@ from indep_lib import (BODY, COMMIT_AAD, ERRORS, GROUP_STATE, LABELS, MSG_TYPES,
 # ---------------------------------------------------------------- transcript checks
 class Report:
     def __init__(self, label):
-        self.label, self.failures, self.checks = label, [], 0
+        self.label, self.failures, self.checks, self.notes = label, [], 0, []
 
     def check(self, rule, ok, where, detail):
         self.checks += 1
@@ -60,6 +61,12 @@ def _verify(t, rep, require_outcome=True):
     for name, pub in keys.items():
         problem = key_problem(suite, pub)
         rep.check("SUITE-1", problem is None, "keys", "%s: %s" % (name, problem))
+    v2 = is_v2(t)
+    rep.label += " (profile v2)" if v2 else ""
+    # the group's public state at the request epoch (v2), when the transcript shows it
+    prev = initial_state(t, suite, gid, epoch, rep) if v2 else None
+    if prev is not None:                                  # MLS-3: the members are the tree's
+        members = {k.decode(): leaves[0][1] for k, leaves in prev.members().items()}
 
     # every envelope: ENC-1..4, SUITE-2, type name, verdict
     msgs, steps = [], [m["step"] for m in t["messages"]]
@@ -68,7 +75,7 @@ def _verify(t, rep, require_outcome=True):
         where = "step %s (%s)" % (m["step"], m["type"])
         raw = bytes.fromhex(m["envelope"])
         try:
-            env = decode_envelope(raw, suite)
+            env = decode_envelope(raw, suite, v2)
         except DecodeError as e:
             rep.check(e.rule, False, where, "envelope does not decode: %s" % e)
             continue
@@ -181,9 +188,14 @@ def _verify(t, rep, require_outcome=True):
                       "AAD names %r, request target is %s" % (aad["target_ds_domain"], target))
         except DecodeError as e:
             rep.check("EPOCH-2", False, where, "AAD is not exactly a MigrationCommitAAD: %s" % e)
-        fan = all_of(8, lambda m, e: m["from"] == source)
+        if v2:                            # LIFE-1: the commit's MLSMessage as mls_message(9)
+            fan = all_of(9, lambda m, e: m["from"] == source and e["msg"].get("epoch") == req["epoch"]
+                         and e["msg"].get("content_type") == 3)
+            bundle_checks(t, rep, com_m, com_e, suite, gid, req["epoch"], prev)
+        else:
+            fan = all_of(8, lambda m, e: m["from"] == source)
         for m, e in fan:
-            rep.check("EPOCH-2", e["body"] == com_e["body"], step_of(m),
+            rep.check("EPOCH-2", e["body"] == (c["commit_bytes"] if v2 else com_e["body"]), step_of(m),
                       "fanned-out commit differs from the client's commit")
             rep.check("LIFE-1", m["step"] > tmc_m["step"], step_of(m),
                       "commit fanned out before the TargetMigrationComplete (step %s)" % tmc_m["step"])
@@ -204,11 +216,16 @@ def _verify(t, rep, require_outcome=True):
 
     # LIFE-6: the group state the target imports
     where = step_of(cont_m)
-    try:
-        gs = decode_all(GROUP_STATE, cont["group_state"], suite)
-    except DecodeError as e:
-        rep.check("LIFE-6", False, where, "group_state is not the reference format: %s (%s)" % (e, e.rule))
-        gs = None
+    gs = None
+    if v2:
+        state_checks_v2(rep, cont, where, suite, gid, req["epoch"], com_e if com_m else None)
+        migrated_state_served(t, rep, msgs, suite, gid, req["epoch"], target, tmc_m)
+    else:
+        try:
+            gs = decode_all(GROUP_STATE, cont["group_state"], suite)
+        except DecodeError as e:
+            rep.check("LIFE-6", False, where, "group_state is not the reference format: %s (%s)"
+                      % (e, e.rule))
     if gs is not None:
         rep.check("ENC-3", encode(GROUP_STATE, gs) == cont["group_state"], where, "group_state re-encoding")
         rep.check("LIFE-6", gs["version"] == 1, where, "group_state version %d" % gs["version"])
@@ -234,11 +251,132 @@ def _verify(t, rep, require_outcome=True):
         rep.check(inv, verdict == "pass", "outcome", "%s: %s" % (inv, verdict))
 
 
+# ---------------------------------------------------------------- profile v2 (section 11)
+MLS2_RULE = {"commit_framing": "EPOCH-2", "commit_epoch": "EPOCH-2", "signer": "MLS-4",
+             "not_member": "MLS-4", "commit_signature": "MLS-4", "welcome": "MLS-4"}
+
+
+def is_v2(t):
+    """A transcript of profile v2: it has an initial_state, an envelope of a type new in
+    v2 (10..13), a MigrationContent carrying a MigrationGroupState (version 2), or a
+    migration_commit whose body is a CommitBundle (a v1 body is one MLSMessage)."""
+    if "initial_state" in t:
+        return True
+    for m in t.get("messages", []):
+        try:
+            raw = bytes.fromhex(m["envelope"])
+            if raw[:1] and raw[0] in (10, 11, 12, 13):
+                return True
+            env = decode_envelope(raw, t["cipher_suite"]) if raw[:1] in (b"\x04", b"\x08") else None
+            if env and env["msg_type"] == 4 and M.state_version(env["msg"]["group_state"]) == 2:
+                return True
+            if env and env["msg_type"] == 8:
+                M.decode(M.COMMIT_BUNDLE, env["body"])
+                return True
+        except (DecodeError, ValueError, KeyError, TypeError):
+            continue
+    return False
+
+
+def _mls2(rep, problems, where, what):
+    if not problems:
+        rep.check("MLS-2", True, where, what)
+    for p in problems:
+        rep.check(MLS2_RULE.get(p.check, "MLS-2"), False, where, "%s: %s" % (what, p))
+
+
+def initial_state(t, suite, gid, epoch, rep):
+    """The State at the request epoch, if the transcript gives it: `initial_state` (hex
+    MigrationGroupState or PublicGroupState), else the last PublicGroupState of a
+    group_info(13) envelope or CommitBundle at that epoch (a DS's own view)."""
+    raw = t.get("initial_state")
+    if raw is None:
+        return None
+    data = bytes.fromhex(raw)
+    try:
+        if M.state_version(data) == 2:
+            gs = M.decode_state(data)
+        else:
+            gs = M.decode(M.PUBLIC_GROUP_STATE, data)
+    except DecodeError as e:
+        rep.check("MLS-1", False, "initial_state", "does not decode: %s (%s)" % (e, e.rule))
+        return None
+    problems, st = M.state_of(gs["group_info"], gs["ratchet_tree"], suite, gid, epoch)
+    _mls2(rep, problems, "initial_state", "state of epoch %d" % epoch)
+    return st
+
+
+def bundle_checks(t, rep, com_m, com_e, suite, gid, epoch, prev):
+    """MLS-4 and EPOCH-2 for the migration Commit's CommitBundle: its new state passes
+    MLS-2 at epoch + 1, its GroupInfo signer is the envelope's sender, the sender is a
+    member, a PublicMessage commit verifies under the current GroupContext."""
+    cb, where = com_e["msg"]["bundle"], step_of(com_m)
+    problems, new, notes = M.check_commit_bundle(cb, suite, gid, epoch, com_m["from"].encode(), prev)
+    _mls2(rep, problems, where, "migration CommitBundle")
+    com_e["new_state"] = new
+    for n in notes:
+        rep.notes.append("%s: %s" % (where, n))
+    if cb["welcome"] is not None and new is not None:     # LIFE-1: the Welcome to new members
+        old = set(prev.members()) if prev else {k.encode() for k in t["keys"] if "@" in k}
+        joiners = set(new.members()) - old
+        raw = M.MLS_MESSAGE.enc(cb["welcome"])
+        got = set()
+        for m in t["messages"]:
+            env_raw = bytes.fromhex(m["envelope"])
+            if env_raw[:1] == b"\x0b" and m["from"] != com_m["from"]:
+                try:
+                    if decode_envelope(env_raw, suite, True)["body"] == raw:
+                        got.add(m["to"].encode())
+                except DecodeError:
+                    pass
+        rep.check("LIFE-1", joiners <= got, where, "Welcome not delivered to %s"
+                  % sorted(x.decode() for x in joiners - got))
+
+
+def state_checks_v2(rep, cont, where, suite, gid, epoch, com_e):
+    """MLS-1, MLS-2, LIFE-6: the MigrationGroupState the target imports is the state of
+    epoch + 1, valid, and the one the migration CommitBundle created."""
+    raw = cont["group_state"]
+    try:
+        gs = M.decode_state(raw)
+    except DecodeError as e:
+        rep.check("MLS-1", False, where, "group_state is not a MigrationGroupState: %s (%s)" % (e, e.rule))
+        return
+    rep.check("ENC-3", M.encode(M.MIGRATION_GROUP_STATE, gs) == raw, where, "group_state re-encoding")
+    problems, st = M.state_of(gs["group_info"], gs["ratchet_tree"], suite, gid, epoch + 1)
+    _mls2(rep, problems, where, "imported state")
+    if com_e is not None and "bundle" in com_e["msg"]:
+        cb = com_e["msg"]["bundle"]
+        same = (M.GROUP_INFO.enc(cb["group_info"]) == M.GROUP_INFO.enc(gs["group_info"])
+                and M.RATCHET_TREE.enc(M.tree_of(cb["group_info"], cb["ratchet_tree"]))
+                == M.RATCHET_TREE.enc(M.tree_of(gs["group_info"], gs["ratchet_tree"])))
+        rep.check("LIFE-6", same, where, "the imported state is not the one the migration Commit's "
+                  "bundle created (GroupInfo and tree)")
+
+
+def migrated_state_served(t, rep, msgs, suite, gid, epoch, target, tmc_m):
+    """MLS-6, LIFE-6: every group_info(13) the target sends passes MLS-2 at an epoch
+    after the migration Commit; every one names the group."""
+    for m, e in msgs:
+        if e["msg_type"] != 13:
+            continue
+        pgs, where = e["msg"], step_of(m)
+        ep = pgs["group_info"]["group_context"]["epoch"]
+        problems, _ = M.state_of(pgs["group_info"], pgs["ratchet_tree"], suite, gid, None)
+        _mls2(rep, problems, where, "PublicGroupState")
+        if m["from"] == target and m["step"] > tmc_m["step"]:
+            rep.check("LIFE-6", ep >= epoch + 1, where, "the target serves epoch %d, the migration "
+                      "Commit created %d" % (ep, epoch + 1))
+
+
 # ---------------------------------------------------------------- self-test
 def _edit(t, msg_type, fn):
     """Apply fn to the decoded envelope of every message of msg_type and re-encode."""
+    v2 = is_v2(t)
     for m in t["messages"]:
-        env = decode_envelope(bytes.fromhex(m["envelope"]), t["cipher_suite"])
+        if bytes.fromhex(m["envelope"])[0] != msg_type:
+            continue
+        env = decode_envelope(bytes.fromhex(m["envelope"]), t["cipher_suite"], v2)
         if env["msg_type"] == msg_type:
             fn(env)
             m["envelope"] = encode_envelope(env).hex()
@@ -257,6 +395,10 @@ def _set(msg_field, fn):                                 # edit one field of the
 
 
 def _state_epoch(state, suite):
+    if M.state_version(state) == 2:
+        gs = M.decode_state(state)
+        gs["group_info"]["group_context"]["epoch"] += 1
+        return M.encode(M.MIGRATION_GROUP_STATE, gs)
     gs = decode_all(GROUP_STATE, state, suite)
     gs["epoch"] += 1
     return encode(GROUP_STATE, gs)
@@ -289,8 +431,45 @@ def _non_minimal(t):                                     # sender length in 2 by
 
 
 def _drop_fanout(t):
-    fan = [m for m in t["messages"] if m["type"] == "migration_commit" and "@" not in m["from"]]
+    kind = "mls_message" if is_v2(t) else "migration_commit"
+    fan = [m for m in t["messages"] if m["type"] == kind and "@" not in m["from"]]
     t["messages"].remove(fan[-1])
+
+
+def _bundle(t, fn):
+    """Apply fn to the decoded CommitBundle of the client's migration Commit."""
+    def op(env):
+        if "@" in env["sender"].decode():
+            fn(env["msg"]["bundle"])
+    _edit(t, 8, op)
+
+
+def _flip_bytes(b, pos=-1):
+    b = bytearray(b)
+    b[pos] ^= 1
+    return bytes(b)
+
+
+def _state_gi(fn):
+    def op(state):
+        gs = M.decode_state(state)
+        fn(gs)
+        return M.encode(M.MIGRATION_GROUP_STATE, gs)
+    return op
+
+
+def _fanout_other_body(t):
+    m = next(m for m in t["messages"] if m["type"] == "mls_message" and "@" not in m["from"])
+    env = decode_envelope(bytes.fromhex(m["envelope"]), t["cipher_suite"], True)
+    env["msg"]["message"]["public_message"]["signature"] = _flip_bytes(
+        env["msg"]["message"]["public_message"]["signature"])
+    m["envelope"] = encode_envelope(env).hex()
+
+
+def _drop_initial_signature(t):
+    gs = M.decode_state(bytes.fromhex(t["initial_state"]))
+    gs["group_info"]["signature"] = _flip_bytes(gs["group_info"]["signature"])
+    t["initial_state"] = M.encode(M.MIGRATION_GROUP_STATE, gs).hex()
 
 
 TAMPERS = [
@@ -316,6 +495,29 @@ TAMPERS = [
      lambda t: _edit(t, 4, _set("group_state", lambda g: _state_epoch(g, t["cipher_suite"])))),
     ("fan-out to one member dropped", {"LIFE-1"}, _drop_fanout),
 ]
+# profile v2 transcripts only (MigrationGroupState, CommitBundle, initial_state)
+TAMPERS_V2 = [
+    ("imported GroupInfo signature flipped", {"MLS-2", "SIG-3", "HASH-1"},
+     lambda t: _edit(t, 4, _set("group_state", _state_gi(
+         lambda gs: gs["group_info"].__setitem__("signature", _flip_bytes(gs["group_info"]["signature"])))))),
+    ("imported state's tree hash altered", {"MLS-2", "LIFE-6"},
+     lambda t: _edit(t, 4, _set("group_state", _state_gi(
+         lambda gs: gs["group_info"]["group_context"].__setitem__("tree_hash", bytes(len(
+             gs["group_info"]["group_context"]["tree_hash"]))))))),
+    ("imported state is a v1 member list", {"MLS-1"},
+     lambda t: _edit(t, 4, _set("group_state", lambda g: b"\x00\x01" + g[2:]))),
+    ("bundle GroupInfo signed by another leaf index", {"MLS-2"},
+     lambda t: _bundle(t, lambda cb: cb["group_info"].__setitem__("signer", (cb["group_info"]["signer"] + 1)
+                                                                  % len(M.tree_of(cb["group_info"], cb["ratchet_tree"]))))),
+    ("bundle's PublicMessage signature flipped", {"MLS-4"},
+     lambda t: _bundle(t, lambda cb: cb["commit"]["public_message"].__setitem__(
+         "signature", _flip_bytes(cb["commit"]["public_message"]["signature"])))),
+    ("bundle's tree: a leaf signature flipped", {"MLS-2", "LIFE-6"},
+     lambda t: _bundle(t, lambda cb: cb["ratchet_tree"][0]["leaf_node"].__setitem__(
+         "signature", _flip_bytes(cb["ratchet_tree"][0]["leaf_node"]["signature"])))),
+    ("fanned-out commit is not the bundle's", {"EPOCH-2"}, _fanout_other_body),
+    ("initial state's GroupInfo signature flipped", {"MLS-2"}, _drop_initial_signature),
+]
 
 
 def self_test(transcripts):
@@ -329,7 +531,8 @@ def self_test(transcripts):
             ok_all = False
             continue
         caught = 0
-        for name, expected, op in TAMPERS:
+        tampers = TAMPERS + (TAMPERS_V2 if is_v2(t) else [])
+        for name, expected, op in tampers:
             bad = copy.deepcopy(t)
             try:
                 op(bad)
@@ -341,12 +544,14 @@ def self_test(transcripts):
             ok_all &= ok
             print("  %s %-45s expected %s, got %s" % ("caught" if ok else "MISSED", name,
                   ",".join(sorted(expected)), ",".join(sorted(rules)) or "-"))
-        print("%s: self-test %d/%d tampers caught" % (label, caught, len(TAMPERS)))
+        print("%s: self-test %d/%d tampers caught" % (label, caught, len(tampers)))
     return ok_all
 
 
 # ---------------------------------------------------------------- main
 def print_report(rep):
+    for note in rep.notes:
+        print("  NOTE %s: %s" % (rep.label, note))
     for rule, where, detail in rep.failures:
         print("  FAIL %-10s %s: %s: %s" % (rule, rep.label, where, detail))
     print("%s: %s (%d checks, %d failed)" % (rep.label, "FAIL" if rep.failures else "PASS",

@@ -169,23 +169,26 @@ END_TEST
 /* vectors/migration.json lifted to profile v2 by mls_build.py (the migration
  * Commit a CommitBundle signed under the request epoch's state, the fan-out
  * its MLSMessage, the imported state a MigrationGroupState, MigrationContent
- * and TMC re-signed) into a temporary file; entries "" for all, or "0,12". */
+ * and TMC re-signed) into a temporary file; entries "" for all, or "0,2,12". */
 static int run_v2(const char *entries, const char *flags) {
-  char path[64] = "/tmp/mlsmig-v2-XXXXXX", cmd[768];
+  char path[64] = "/tmp/mlsmig-v2-XXXXXX", cmd[1024];
   int fd = mkstemp(path);
   ck_assert_int_ge(fd, 0);
   close(fd);
   snprintf(cmd, sizeof cmd,
            "%s suites/independent/mls_build.py --lift vectors/migration.json %s > %s && "
-           "%s " VERIFIER " %s %s > /dev/null",
-           python(), entries, path, python(), flags, path);
+           "%s " VERIFIER
+           " %s %s > /dev/null && "
+           "%s suites/independent/verify_vectors.py %s %s > /dev/null",
+           python(), entries, path, python(), flags, path, python(), flags, path);
   int rc = system(cmd);
   unlink(path);
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-/* The v2 checks of verify_transcript.py pass on genuine v2 transcripts in all
- * seven suites (the state imported and the bundle's at epoch + 1, MLS-2, the
+/* The v2 checks of verify_transcript.py and verify_vectors.py (a v2
+ * migration.json: the transcript checks, keys, re-signing, flow, final state)
+ * pass on genuine v2 transcripts in all seven suites (the state imported and the bundle's at epoch + 1, MLS-2, the
  * bundle's signer and PublicMessage signature, the fan-out to the old tree). */
 START_TEST(test_independent_verifier_accepts_v2_transcripts) {
   int rc = run_v2("", "");
@@ -193,12 +196,12 @@ START_TEST(test_independent_verifier_accepts_v2_transcripts) {
 }
 END_TEST
 
-/* The v1 tampers and 8 more of v2 (the imported state's GroupInfo signature,
+/* The v1 tampers and 8 more of v2 (and verify_vectors.py's migration tampers) (the imported state's GroupInfo signature,
  * tree hash and version, the bundle's signer, PublicMessage signature and
  * tree, the fanned-out commit, the initial state) are each caught, in suites
- * 1 and 7. */
+ * 1, 2 and 7. */
 START_TEST(test_independent_verifier_catches_tampered_v2_transcripts) {
-  int rc = run_v2("0,12", "--self-test");
+  int rc = run_v2("0,2,12", "--self-test");
   ck_assert_msg(rc == 0, "verify_transcript.py --self-test on v2 transcripts (exit %d)", rc);
 }
 END_TEST

@@ -393,6 +393,9 @@ def check_identity(b):
 
 STRICT_ENVELOPE = [("msg_type", "msgtype"), ("cipher_suite", "suite16"), ("sender", "identity"),
                    ("body", "opaque")]
+# profile v2: message types 1..13 (section 8)
+STRICT_INTS["msgtype13"] = (1, 1, 13, "msg_type")
+STRICT_ENVELOPE_V2 = [("msg_type", "msgtype13")] + STRICT_ENVELOPE[1:]
 STRICT_ERROR = [("code", "errcode"), ("detail", "detail")]
 
 

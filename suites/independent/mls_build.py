@@ -209,6 +209,12 @@ def lift_to_v2(entry):
             e["body"] = encode(TMC, tmc)
         m["envelope"] = encode(ENVELOPE, e).hex()
     t["initial_state"] = old.hex()
+    if "commit_wire_format" in t.get("config", {}):
+        t["config"]["commit_wire_format"] = 1            # the lifted Commit is a PublicMessage
+    for fs in t.get("final_state", {}).values():          # the target holds the new state
+        if "group_state_hash" in fs:
+            fs["group_state_len"] = len(state)
+            fs["group_state_hash"] = hashlib.new(SUITES[suite][1], state).hexdigest()
     t["comment"] = t.get("comment", "") + " (lifted to profile v2 by mls_build.py)"
     return t
 

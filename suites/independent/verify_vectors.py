@@ -27,11 +27,12 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True                           # leave no __pycache__ in the tree
 
+import mls_public as M                                              # noqa: E402
 import mlswg_vectors as WG                                           # noqa: E402
 import verify_transcript as VT                                      # noqa: E402
 from indep_lib import (BODY, COMMIT_AAD, CONFIRMATION, CONTENT, ERRORS, GROUP_STATE,  # noqa: E402
                        INIT, LABELS, MAX_STATE, MSG_TYPES, REFHASH_LABEL, REQUEST, RESPONSE,
-                       STRICT_ENVELOPE, STRICT_ERROR, SUITES, TMC, DecodeError,
+                       STRICT_ENVELOPE, STRICT_ENVELOPE_V2, STRICT_ERROR, SUITES, TMC, DecodeError,
                        curve_self_check, decode_all, decode_mls_strict, encode,
                        encode_mls_strict, from_json, key_problem, mls_frame, mls_from_json,
                        public_from_private, ref_hash, sign_with_label, tbs, to_json, vec,
@@ -78,7 +79,13 @@ RULE_CODES = {"DOM-1": {"wrong_domain"}, "DOM-2": {"wrong_domain"}, "DOM-3": {"w
               "EPOCH-1": {"stale_epoch"}, "EPOCH-2": {"bad_commit"}, "SUITE-2": {"unsupported_ciphersuite"},
               "NONCE-2": {"unknown_nonce", "nonce_expired", "nonce_reused"},
               "NONCE-3": {"nonce_reused"}, "NONCE-4": {"unknown_nonce"},
-              "HASH-1": {"hash_mismatch"}, "HASH-2": {"hash_mismatch"}}
+              "HASH-1": {"hash_mismatch"}, "HASH-2": {"hash_mismatch"},
+              # profile v2, section 11
+              "MLS-1": {"bad_group_state", "malformed"}, "MLS-2": {"bad_group_state"},
+              "MLS-3": {"not_member"}, "MLS-4": {"bad_group_state", "not_member", "stale_epoch",
+                                                  "bad_commit", "bad_signature", "unauthorized"},
+              "MLS-5": {"not_member", "stale_epoch"}, "MLS-6": {"unauthorized", "unknown_group"},
+              "EPOCH-3": {"stale_epoch"}}
 
 
 class Report:
@@ -106,6 +113,24 @@ def short(b, n=8):
 
 def ident(b):
     return b.decode("utf-8", "replace")
+
+
+def state_summary(state, suite, group_id=None, epoch=None):
+    """A group_state of either profile: {version, cipher_suite, group_id, epoch, members
+    (identity -> (leaf index, signature key)), ds_payload, problems (MLS-2, v2 only)}.
+    Raises DecodeError if it decodes as neither."""
+    if M.state_version(state) == 2:
+        gs = M.decode_state(state)
+        gc = gs["group_info"]["group_context"]
+        problems, tree = M.validate_state(gs["group_info"], gs["ratchet_tree"], suite, group_id, epoch)
+        mem = {ident(k): v[0] for k, v in M.members(tree).items()} if tree else {}
+        return {"version": 2, "cipher_suite": gc["cipher_suite"], "group_id": gc["group_id"],
+                "epoch": gc["epoch"], "members": mem, "ds_payload": gs["ds_payload"], "problems": problems}
+    gs = decode_all(GROUP_STATE, state, suite)
+    return {"version": 1, "cipher_suite": gs["cipher_suite"], "group_id": gs["group_id"],
+            "epoch": gs["epoch"], "ds_payload": gs["ds_payload"], "problems": [],
+            "members": {ident(mb["identity"]): (mb["leaf_index"], mb["signature_key"])
+                        for mb in gs["members"]}}
 
 
 # ================================================================ crypto.json
@@ -200,11 +225,12 @@ def verify_crypto(data, rep):
                       == (b"source.example", b"target.example"), w, "request domains")
             if cont is not None:
                 try:
-                    gs = decode_all(GROUP_STATE, cont["group_state"], suite)
+                    gs = state_summary(cont["group_state"], suite)
                     rep.check((gs["cipher_suite"], gs["group_id"], gs["epoch"])
                               == (suite, req["group_id"], req["epoch"] + 1), w,
                               "group_state suite/group_id/epoch (LIFE-6)")
-                    lk = {ident(mb["identity"]): mb["signature_key"] for mb in gs["members"]}
+                    rep.check(not gs["problems"], w, "group_state fails MLS-2: %s" % gs["problems"])
+                    lk = {k: mb[1] for k, mb in gs["members"].items()}
                     rep.check(lk.get("alice@source.example") == keys["alice@source.example"][1], w,
                               "alice's leaf key in group_state is not keys[alice].pub (KEY-2)")
                 except DecodeError as ex:
@@ -309,8 +335,9 @@ def codec_extra(typ, val, g, t, where, rep):
     """Checks beyond the codec on valid cases: the run's group state and envelope body."""
     if typ == "migration_content":
         try:
-            gs = decode_all(GROUP_STATE, val["group_state"], t["cipher_suite"])
+            gs = state_summary(val["group_state"], t["cipher_suite"])
             req = val["migration_response"]["migration_request"]
+            rep.check(not gs["problems"], where, "group_state fails MLS-2: %s" % gs["problems"])
             rep.check(len(gs["ds_payload"]) == g["state_bytes"], where,
                       "ds_payload of %d bytes, state_bytes %d" % (len(gs["ds_payload"]), g["state_bytes"]))
             rep.check((gs["group_id"], gs["epoch"]) == (req["group_id"], req["epoch"] + 1), where,
@@ -335,7 +362,9 @@ def json_diff(a, b, path=""):
 
 
 # ================================================================ transcripts
-def body_decode(msg_type, body, suite):
+def body_decode(msg_type, body, suite, v2=False):
+    if v2 and msg_type in (8, 9, 10, 11, 12, 13):
+        return M.decode_v2_body(msg_type, body)
     if msg_type in (8, 9):
         return decode_mls_strict(body)
     if msg_type == 7:
@@ -343,12 +372,17 @@ def body_decode(msg_type, body, suite):
     return decode_all(BODY[msg_type], body, suite)
 
 
-def env_decode(raw, suite_for_body=None):
+def env_decode(raw, suite_for_body=None, v2=False):
     """Strict Envelope, then its body under the envelope's suite (or suite_for_body)."""
-    env = decode_all(STRICT_ENVELOPE, raw, 1)
+    env = decode_all(STRICT_ENVELOPE_V2 if v2 else STRICT_ENVELOPE, raw, 1)
     s = suite_for_body or env["cipher_suite"]
-    env["msg"] = body_decode(env["msg_type"], env["body"], s) if s in SUITES else None
+    env["msg"] = body_decode(env["msg_type"], env["body"], s, v2) if s in SUITES else None
     return env
+
+
+def frame_of(msg):
+    """The framing of an MLSMessage body: a v2 body has it flat, a v1 one nested."""
+    return msg if "bundle" in msg or "message" in msg else mls_frame(msg)
 
 
 class Facts:
@@ -361,10 +395,14 @@ class Facts:
         self.members = {k: v for k, v in self.keys.items() if "@" in k}
         self.dskeys = {k: v for k, v in self.keys.items() if "@" not in k}
         self.gid, self.epoch = h(e["group_id"]), e["epoch"]
+        self.v2 = VT.is_v2(e)
+        self.prev = VT.initial_state(e, self.suite, self.gid, self.epoch, VT.Report("-")) if self.v2 else None
+        if self.prev is not None:                         # MLS-3: the members are the tree's
+            self.members = {ident(k): v[0][1] for k, v in self.prev.members().items()}
         self.msgs = []
         for m in sorted(e["messages"], key=lambda m: m["step"]):
             try:
-                self.msgs.append((m, env_decode(h(m["envelope"]))))
+                self.msgs.append((m, env_decode(h(m["envelope"]), v2=self.v2)))
             except DecodeError:
                 self.msgs.append((m, None))              # verify_transcript reports it
         self.first = {}
@@ -461,8 +499,8 @@ def check_config_and_flow(e, f, rep, where):
     rep.check(f.client == names[0], where, "the migrating client is %s, README: member 0 (%s)"
               % (f.client, names[0]))
     cm, cenv = f.first[4]
-    gs = decode_all(GROUP_STATE, cenv["msg"]["group_state"], f.suite)
-    leaves = {ident(mb["identity"]): mb["leaf_index"] for mb in gs["members"]}
+    gs = state_summary(cenv["msg"]["group_state"], f.suite)
+    leaves = {k: mb[0] for k, mb in gs["members"].items()}
     rep.check(leaves == {n: i for i, n in enumerate(names)}, where, "group_state leaf indices are not "
               "member i -> leaf i")
     rep.check(len(gs["ds_payload"]) == cfg["state_bytes"], where, "ds_payload %d bytes, config.state_bytes %d"
@@ -481,7 +519,7 @@ def check_config_and_flow(e, f, rep, where):
            ("commit", at[8], at[2] + lat), ("content", at[4], max(at[3], at[8] or 0) + lat),
            ("target_migration_complete", tmc_at, at[4] + lat), ("confirmation", at[6], tmc_at + lat)]
     for m, env in f.msgs:
-        if env and env["msg_type"] == 8 and m["from"] == f.source:
+        if env and env["msg_type"] == (9 if f.v2 else 8) and m["from"] == f.source:
             exp.append(("fan-out to %s" % m["to"], m["at_ms"], tmc_at + lat))
     for name, got, want in exp:
         rep.check(got == want, where, "%s delivered at %s ms, expected %s ms (latency %d ms)"
@@ -513,6 +551,12 @@ def check_final_state(e, f, rep, where):
 
 
 # ================================================================ negative.json: receiver models
+# a CommitBundle problem -> (rules, code) (MLS-4; others are MLS-2 bad_group_state)
+BUNDLE_FAIL = {"commit_framing": (["EPOCH-2"], "bad_commit"), "commit_epoch": (["EPOCH-2"], "bad_commit"),
+               "signer": (["MLS-4"], "not_member"), "not_member": (["MLS-4", "AUTHZ-1"], "not_member"),
+               "commit_signature": (["MLS-4"], "bad_signature"), "welcome": (["MLS-4"], "malformed")}
+
+
 class Fail:
     """One failed check of a receiver. inherent: a consequence of the prefix's state that
     any message breaking the first check also has (not a second tamper)."""
@@ -626,12 +670,17 @@ class Target:
             fails.append(Fail(["GROUP-1"], "group_exists", "group already hosted",
                               inherent=nonce in self.consumed))
         try:
-            gs = decode_all(GROUP_STATE, c["group_state"], env["cipher_suite"])
+            gs = state_summary(c["group_state"], env["cipher_suite"])
+            if self.f.v2 and gs["version"] != 2:
+                fails.append(Fail(["MLS-1"], "bad_group_state", "group_state is not a MigrationGroupState"))
             if (gs["group_id"], gs["cipher_suite"], gs["epoch"]) != (req["group_id"], env["cipher_suite"],
                                                                      req["epoch"] + 1):
-                fails.append(Fail(["LIFE-6"], "malformed", "group_state group/suite/epoch"))
+                fails.append(Fail(["LIFE-6", "MLS-2"], "bad_group_state" if gs["version"] == 2
+                                  else "malformed", "group_state group/suite/epoch"))
+            if gs["problems"]:
+                fails.append(Fail(["MLS-2"], "bad_group_state", "group_state: %s" % gs["problems"][0]))
         except (DecodeError, KeyError) as ex:
-            fails.append(Fail(["LIFE-6"], "malformed", "group_state: %s" % ex))
+            fails.append(Fail(["MLS-1" if self.f.v2 else "LIFE-6"], "malformed", "group_state: %s" % ex))
         if fails or not apply:
             return fails, "content imported"
         self.hosted.add(req["group_id"])
@@ -710,7 +759,7 @@ class Source:
 
     def commit(self, env, mls, sender, at, apply):
         f, fails = self.f, []
-        fr = mls_frame(mls)
+        fr = frame_of(mls)
         if fr["group_id"] != f.gid:
             return [Fail(["GROUP-1"], "unknown_group", "commit for group %s" % short(fr["group_id"]))], ""
         if sender not in f.members:
@@ -748,6 +797,12 @@ class Source:
         if aad["target_ds_domain"] != mig["req"]["target_domain_name"]:
             fails.append(Fail(["EPOCH-2"], "bad_commit", "MigrationCommitAAD names %s, request target %s"
                               % (named, mig["target"])))
+        if "bundle" in mls:                               # MLS-4, MLS-2 (profile v2)
+            problems, _, _ = M.check_commit_bundle(mls["bundle"], f.suite, f.gid, mig["req"]["epoch"],
+                                                   sender.encode(), f.prev)
+            for p in problems:
+                rule, code = BUNDLE_FAIL.get(p.check, (["MLS-2"], "bad_group_state"))
+                fails.append(Fail(rule, code, "CommitBundle: %s" % p))
         if fails or not apply:
             return fails, "migration Commit accepted"
         mig["commit"] = env["body"]
@@ -832,8 +887,9 @@ ROLE_CLASS = {"source": Source, "target": Target, "client": Client}
 
 def deliver(actor, raw, at, step, apply):
     """-> (verdict, code, fails, detail): decode as a DS/client does, then handle."""
+    v2 = actor.f.v2
     try:
-        env = decode_all(STRICT_ENVELOPE, raw, 1)
+        env = decode_all(STRICT_ENVELOPE_V2 if v2 else STRICT_ENVELOPE, raw, 1)
     except DecodeError as ex:
         return "drop", None, [Fail([ex.rule], None, "envelope does not decode: %s" % ex)], ""
     actor.tick(at)
@@ -841,7 +897,7 @@ def deliver(actor, raw, at, step, apply):
         return "reject", "unsupported_ciphersuite", [
             Fail(["SUITE-2"], "unsupported_ciphersuite", "suite 0x%04x has no key" % env["cipher_suite"])], ""
     try:
-        env["msg"] = body_decode(env["msg_type"], env["body"], env["cipher_suite"])
+        env["msg"] = body_decode(env["msg_type"], env["body"], env["cipher_suite"], v2)
     except DecodeError as ex:
         return "reject", "malformed", [Fail([ex.rule], "malformed", "body: %s" % ex)], ""
     fails, detail = actor.handle(env, at, step, apply)
@@ -931,8 +987,8 @@ def verify_case(f, t, roles, rep, cw, verbose):
     v, code, fails, detail = deliver(actor, raw, t["at_ms"], 10 ** 9, False)
     # what changed against the recorded message it derives from
     try:
-        env = decode_all(STRICT_ENVELOPE, raw, 1)
-        env = env_decode(raw, None if env["cipher_suite"] in SUITES else f.suite)
+        env = decode_all(STRICT_ENVELOPE_V2 if f.v2 else STRICT_ENVELOPE, raw, 1)
+        env = env_decode(raw, None if env["cipher_suite"] in SUITES else f.suite, f.v2)
         rep.check(ident(env["sender"]) == t["from"], cw, "envelope sender %s, `from` %s"
                   % (ident(env["sender"]), t["from"]))
         tm, tenv = recorded_twin(f, env, t["receiver"])

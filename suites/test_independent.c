@@ -206,6 +206,27 @@ START_TEST(test_independent_verifier_catches_tampered_v2_transcripts) {
 }
 END_TEST
 
+/* What another MLS implementation (ts-mls, suites/fixtures/ts-mls/, recorded
+ * by the interop test) made of a group's public life: every PublicGroupState
+ * passes MLS-2 and every CommitBundle MLS-4 against the state before it, and
+ * tampered copies fail. Skipped, with a message, while the fixture is absent. */
+START_TEST(test_independent_verifier_accepts_ts_mls_states) {
+  if (access("suites/fixtures/ts-mls/suite-1.json", R_OK) != 0) {
+    fprintf(stderr, "independent: SKIP suites/fixtures/ts-mls/ is absent\n");
+    return;
+  }
+  char cmd[512];
+  snprintf(
+      cmd, sizeof cmd,
+      "%s suites/independent/verify_vectors.py suites/fixtures/ts-mls/suite-*.json > /dev/null && "
+      "%s suites/independent/verify_vectors.py --self-test suites/fixtures/ts-mls/suite-1.json "
+      "suites/fixtures/ts-mls/suite-7.json > /dev/null",
+      python(), python());
+  int rc = system(cmd);
+  ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "ts-mls states (%d)", rc);
+}
+END_TEST
+
 Suite *suite_independent(void) {
   Suite *s = suite_create("independent");
   TCase *tc = tcase_create("independent");
@@ -223,6 +244,7 @@ Suite *suite_independent(void) {
   MM_ADD_TEST(tc, test_independent_verifier_catches_tampered_group_states, "ENC-4");
   MM_ADD_TEST(tc, test_independent_verifier_accepts_v2_transcripts, "LIFE-1 LIFE-6 EPOCH-2 KEY-2");
   MM_ADD_TEST(tc, test_independent_verifier_catches_tampered_v2_transcripts, "-");
+  MM_ADD_TEST(tc, test_independent_verifier_accepts_ts_mls_states, "ENC-3");
   suite_add_tcase(s, tc);
   return s;
 }

@@ -384,3 +384,81 @@ TAMPERS = [   # (kind, name, op, what the failure must name)
     ("mlswg welcome", "flipped bit in a KeyPackage signature",
      lambda d: _msg(d, 0, "key_package", lambda x: _flip(x, -1)), "KeyPackage signature"),
 ]
+
+
+# ---------------------------------------------------------------- a group's public life
+def verify_state_chain(doc, rep):
+    """A recorded public life of a group (profile v2 objects in order, as made by another
+    MLS implementation: suites/fixtures/ts-mls/): every PublicGroupState passes MLS-2 at
+    its epoch; every CommitBundle passes MLS-4 against the state before it (framing,
+    MLS-2 at epoch + 1, the signer is the sender, membership, PublicMessage signature
+    under the current GroupContext), and becomes the current state."""
+    rep.kind = "state chain"
+    suite = doc["suite"]
+    cur, n_pgs, n_cb, notes = None, 0, 0, 0
+    for i, o in enumerate(doc["objects"]):
+        where = "object %d (%s, %s)" % (i, o["what"], o.get("step"))
+        data = bytes.fromhex(o["hex"])
+        typ = {"public_group_state": "public_group_state", "commit_bundle": "commit_bundle"}.get(o["what"])
+        if not rep.check(typ is not None, where, "unknown object"):
+            continue
+        v = _decode(rep, where, typ, data)
+        if v is None:
+            cur = None
+            continue
+        if typ == "public_group_state":
+            gid = cur.group_id if cur else v["group_info"]["group_context"]["group_id"]
+            probs, st = M.state_of(v["group_info"], v["ratchet_tree"], suite, gid, o["epoch"])
+            n_pgs += 1
+        else:
+            if cur is None:
+                rep.check(False, where, "a CommitBundle without a state before it")
+                continue
+            probs, st, nts = M.check_commit_bundle(v, suite, cur.group_id, cur.epoch, o["sender"].encode(), cur)
+            rep.check(o["epoch"] == cur.epoch + 1, where, "recorded epoch %d" % o["epoch"])
+            notes += len(nts)
+            n_cb += 1
+        for p in probs:
+            rep.check(False, where, repr(p))
+        rep.checks += 1
+        cur = st
+    rep.summary = ("suite %d, %s: %d PublicGroupStates, %d CommitBundles (%d PrivateMessage "
+                   "signatures not checkable)" % (suite, doc.get("implementation", "?"), n_pgs, n_cb, notes))
+
+
+def _chain_obj(doc, what, pred=lambda v: True):
+    for o in doc["objects"]:
+        if o["what"] == what:
+            v = M.decode(M.TYPES[what], bytes.fromhex(o["hex"]))
+            if pred(v):
+                return o, v
+    raise ValueError("no such object")
+
+
+def _chain_pm_sig(doc):
+    o, v = _chain_obj(doc, "commit_bundle", lambda v: v["commit"]["wire_format"] == 1)
+    pm = v["commit"]["public_message"]
+    pm["signature"] = bytes.fromhex(_flip(pm["signature"].hex(), -1))
+    o["hex"] = M.encode(M.COMMIT_BUNDLE, v).hex()
+    return doc
+
+
+def _chain_sender(doc):
+    o, _ = _chain_obj(doc, "commit_bundle")
+    o["sender"] = "mallory@source.example"
+    return doc
+
+
+def _chain_tree_sig(doc):
+    o, v = _chain_obj(doc, "public_group_state")
+    leaf = v["ratchet_tree"][0]["leaf_node"]
+    leaf["signature"] = bytes.fromhex(_flip(leaf["signature"].hex(), -1))
+    o["hex"] = M.encode(M.PUBLIC_GROUP_STATE, v).hex()
+    return doc
+
+
+TAMPERS += [
+    ("state chain", "flipped bit in a PublicMessage Commit's signature", _chain_pm_sig, "commit_signature"),
+    ("state chain", "a CommitBundle from a non-member", _chain_sender, "signer"),
+    ("state chain", "flipped bit in a leaf signature of a PublicGroupState", _chain_tree_sig, "leaf_signature"),
+]

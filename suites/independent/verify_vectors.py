@@ -1034,6 +1034,8 @@ def verify_case(f, t, roles, rep, cw, verbose):
 
 # ================================================================ driver
 def detect(data):
+    if isinstance(data, dict) and "objects" in data and "suite" in data:
+        return WG.verify_state_chain                      # e.g. suites/fixtures/ts-mls/
     if not isinstance(data, list) or not data or not all(isinstance(x, dict) for x in data):
         return None
     x = data[0]

@@ -1,4 +1,4 @@
-"""Shared pieces of the independent verifiers (profile v1): wire codec and crypto.
+"""Shared pieces of the independent verifiers (profiles v1 and v2): wire codec and crypto.
 
 Written from the profile (/work/shared/spec/profile.md), the draft's messages
 (protocol.md), RFC 9420, docs/actors.md and vectors/README.md only; no mlsmig

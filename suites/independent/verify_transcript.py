@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent verifier for mlsmig migration transcripts (profile v1).
+"""Independent verifier for mlsmig migration transcripts (profiles v1 and v2).
 
 Written from the profile (/work/shared/spec/profile.md), the draft's messages
 (protocol.md), RFC 9420 and docs/actors.md only; no mlsmig C source was read.

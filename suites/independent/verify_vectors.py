@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Independent verifier for mlsmig's published vector files (profile v1).
+"""Independent verifier for mlsmig's published vector files (profiles v1 and v2) and
+the MLS working group's (mlswg_vectors.py).
 
 Written from the profile (/work/shared/spec/profile.md), protocol.md, RFC 9420,
 docs/actors.md and vectors/README.md only; no mlsmig C source was read. The

@@ -342,6 +342,31 @@ _coverage: $(CHECK_BIN) $(CLI)
 	  sed 's/  */ /g; s/^/coverage of sim\/: /'
 	@echo "HTML: reports/coverage/index.html"
 
+# ---- interop with real MLS members (interop/ts-mls/README.md) ----
+# interop-deps: nodejs and npm from Debian when missing, then the ts-mls
+# adapter's packages from its lockfile (npm ci, only when the lockfile
+# changed). interop: the adapter smoke test in every suite it supports.
+TSMLS_DIR := interop/ts-mls
+.PHONY: interop interop-deps _interop
+
+interop-deps:
+	@fuzz/apt-install.sh node:nodejs npm:npm
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' || \
+	  { echo "mlsmig: the ts-mls adapter needs Node.js >= 18; this is $$(node --version)"; exit 1; }
+	@$(MAKE) --no-print-directory -s $(TSMLS_DIR)/node_modules/.package-lock.json
+
+$(TSMLS_DIR)/node_modules/.package-lock.json: $(TSMLS_DIR)/package.json $(TSMLS_DIR)/package-lock.json
+	@echo "== npm ci in $(TSMLS_DIR) (packages pinned by package-lock.json)"
+	@cd $(TSMLS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+interop: deps interop-deps
+	@$(MAKE) --no-print-directory _interop
+
+_interop: $(CHECK_BIN) $(CLI)
+	@echo "== interop: the ts-mls adapter over the client protocol, every suite (docs/client-protocol.md)"
+	@MLSMIG_CLI=$(CLI) $(CHECK_BIN) interop
+
 # The reference DS as a shim executable (docs/shim-protocol.md): the
 # conformance runner's default implementation under test.
 REF_DS      := $(BUILD)/mlsmig-ref-ds

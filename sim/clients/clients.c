@@ -176,7 +176,8 @@ void mm_clients_stop(mm_clients *c) {
     mm_client_msg rep;
     int t = c->timeout_ms;
     c->timeout_ms = 2000;
-    (void)mm_clients_call(c, &(mm_client_msg){.type = MM_CLIENT_SHUTDOWN}, &rep);
+    /* Best effort: the process is killed below whatever it answers. */
+    mm_err_discard(mm_clients_call(c, &(mm_client_msg){.type = MM_CLIENT_SHUTDOWN}, &rep));
     c->timeout_ms = t;
   }
   if (c->proc) mm_proc_stop(c->proc, 2000);

@@ -25,13 +25,13 @@ typedef struct mm_clients mm_clients;
 /* mm_clients_start starts cmd (a shell command line), says hello and checks
  * that the process speaks client protocol version 1. MM_E_IO with a reason
  * in why when it does not start or answers wrong. */
-mm_err mm_clients_start(const char *cmd, int timeout_ms, mm_clients **out, char *why,
-                        size_t why_len);
+MM_MUST_USE mm_err mm_clients_start(const char *cmd, int timeout_ms, mm_clients **out, char *why,
+                                    size_t why_len);
 /* mm_clients_call sends req and reads its reply into *reply (views valid
  * until the next call). MM_OK: the reply has the type req expects;
  * MM_E_REFUSED: an error reply; MM_E_IO: the process is broken;
  * MM_E_NOMEM. */
-mm_err mm_clients_call(mm_clients *c, const mm_client_msg *req, mm_client_msg *reply);
+MM_MUST_USE mm_err mm_clients_call(mm_clients *c, const mm_client_msg *req, mm_client_msg *reply);
 /* mm_clients_error is the code of the last error reply (0 if none). */
 uint8_t mm_clients_error(const mm_clients *c);
 /* mm_clients_why says why the last call failed ("" after a success). */

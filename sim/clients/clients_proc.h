@@ -24,13 +24,14 @@ typedef struct mm_proc mm_proc;
 
 /* mm_proc_start starts cmd; MM_E_IO with a reason in why when no process
  * can be made (a command that does not exist shows at the first call). */
-mm_err mm_proc_start(const char *cmd, uint32_t max_frame, mm_proc **out, char *why, size_t why_len);
+MM_MUST_USE mm_err mm_proc_start(const char *cmd, uint32_t max_frame, mm_proc **out, char *why,
+                                 size_t why_len);
 /* mm_proc_call writes one request frame and reads one reply frame within
  * timeout_ms: *body (malloc'd, without the length header) on MM_OK, else
  * MM_E_IO (timeout, exit, oversized or truncated frame, bytes nobody asked
  * for) explained by mm_proc_why, or MM_E_NOMEM. */
-mm_err mm_proc_call(mm_proc *p, const uint8_t *frame, size_t len, int timeout_ms, uint8_t **body,
-                    size_t *body_len);
+MM_MUST_USE mm_err mm_proc_call(mm_proc *p, const uint8_t *frame, size_t len, int timeout_ms,
+                                uint8_t **body, size_t *body_len);
 /* mm_proc_why says why the last call failed. */
 const char *mm_proc_why(const mm_proc *p);
 /* mm_proc_stderr is the last MM_PROC_STDERR_CAP bytes of the child's stderr,

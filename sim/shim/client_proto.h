@@ -147,11 +147,12 @@ typedef enum mm_client_list {
 /* mm_client_decode decodes one frame body (without its length header).
  * Strict: an unknown type, a boolean other than 0 or 1, an unknown proposal
  * type, a malformed list or a trailing byte fails with MM_E_MALFORMED. */
-mm_err mm_client_decode(const uint8_t *body, size_t len, mm_client_msg *out, mm_derr *err);
+MM_MUST_USE mm_err mm_client_decode(const uint8_t *body, size_t len, mm_client_msg *out,
+                                    mm_derr *err);
 
 /* mm_client_encode appends a whole frame (length header and body) to w;
  * MM_E_MALFORMED for an unknown type or a body above MM_SHIM_MAX_FRAME. */
-mm_err mm_client_encode(const mm_client_msg *m, mm_writer *w);
+MM_MUST_USE mm_err mm_client_encode(const mm_client_msg *m, mm_writer *w);
 
 /* mm_client_reply_type is the reply type a request expects (0 for a type
  * that is no request); an error reply may come instead of any of them. */

@@ -346,8 +346,9 @@ _coverage: $(CHECK_BIN) $(CLI)
 # interop-deps: nodejs and npm from Debian when missing, then the ts-mls
 # adapter's packages from its lockfile (npm ci, only when the lockfile
 # changed). interop: the adapter smoke test in every suite it supports.
+# interop-bench: below.
 TSMLS_DIR := interop/ts-mls
-.PHONY: interop interop-deps _interop
+.PHONY: interop interop-deps _interop interop-bench
 
 interop-deps:
 	@fuzz/apt-install.sh node:nodejs npm:npm
@@ -366,6 +367,13 @@ interop: deps interop-deps
 _interop: $(CHECK_BIN) $(CLI)
 	@echo "== interop: the ts-mls adapter over the client protocol, every suite (docs/client-protocol.md)"
 	@MLSMIG_CLI=$(CLI) $(CHECK_BIN) interop
+
+# What the ts-mls members cost: start-up and each request, per suite (a
+# benchmark, not a test); writes reports/bench-clients.json.
+interop-bench: deps interop-deps
+	@$(MAKE) --no-print-directory $(CLI)
+	@mkdir -p reports
+	@$(CLI) bench --clients 'node $(TSMLS_DIR)/client.js' --json reports/bench-clients.json
 
 # The reference DS as a shim executable (docs/shim-protocol.md): the
 # conformance runner's default implementation under test.

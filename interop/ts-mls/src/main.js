@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 
 import { ClientError, ERR, Members } from "./members.js";
 import { F, MAX_FRAME, T, VERSION, decodeRequest, encodeReply } from "./protocol.js";
-import { SUITE_NAMES } from "./suites.js";
+import { installedSuites } from "./suites.js";
 import { ProtocolError, utf8 } from "./wire.js";
 
 const verbose = process.argv.includes("--verbose");
@@ -14,20 +14,6 @@ const log = (...a) => process.stderr.write(`ts-mls client: ${a.join(" ")}\n`);
 const tsmlsVersion = JSON.parse(readFileSync(new URL("../node_modules/ts-mls/package.json", import.meta.url))).version;
 const members = new Members();
 const typeName = Object.fromEntries(Object.entries(T).map(([k, v]) => [v, k]));
-
-// The suites whose optional packages load (SUITE-level PICS).
-async function supportedSuites() {
-  const out = [];
-  for (const id of Object.keys(SUITE_NAMES).map(Number)) {
-    try {
-      await members.suite(id);
-      out.push(id);
-    } catch (e) {
-      log(`suite ${id} unavailable: ${e.message}`);
-    }
-  }
-  return out;
-}
 
 async function handle(req) {
   const m = members;
@@ -39,7 +25,7 @@ async function handle(req) {
         {
           version: VERSION,
           implementation: utf8(`ts-mls ${tsmlsVersion} (node ${process.version})`),
-          suites: await supportedSuites(),
+          suites: installedSuites(),
           features: F.deterministic | F.new_signature_key | F.external_join | F.by_reference,
         },
       ];

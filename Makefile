@@ -87,6 +87,7 @@ FUZZ_TARGETS := \
   vectors_json \
   ds \
   shim \
+  client \
   scenario
 # check_all replays fuzz/corpus and fuzz/regressions through the same code
 # (suites/test_regressions.c), compiled without libFuzzer's entry point.
@@ -305,7 +306,7 @@ fuzz-ds-cheap: deps
 
 # The happy path and a short run of the Check suites under valgrind
 # memcheck: zero errors, zero definite or indirect leaks.
-VALGRIND_SUITES ?= bytes messages json_codec rng client source target regressions
+VALGRIND_SUITES ?= bytes messages json_codec rng client source target regressions client_proto
 VALGRIND = valgrind --quiet --error-exitcode=1 --leak-check=full \
            --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
            --suppressions=fuzz/valgrind.supp

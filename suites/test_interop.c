@@ -74,13 +74,16 @@ static mm_client_msg call(world *w, mm_client_msg req) {
   return rep;
 }
 
-static void record(world *w, const char *what, const char *step, mm_view v) {
+/* One object for the fixture; sender: who sends a CommitBundle (the
+ * envelope's sender a DS would see), NULL for other objects. */
+static void record(world *w, const char *what, const char *step, const char *sender, mm_view v) {
   char *hex = malloc(2 * v.len + 1);
   ck_assert_ptr_nonnull(hex);
   mm_hex_encode(v.data, v.len, hex);
   json_t *o = json_pack("{s:s, s:s, s:I, s:s}", "what", what, "step", step, "epoch",
                         (json_int_t)w->epoch, "hex", hex);
   ck_assert_ptr_nonnull(o);
+  if (sender) ck_assert_int_eq(json_object_set_new(o, "sender", json_string(sender)), 0);
   ck_assert_int_eq(json_array_append_new(w->objects, o), 0);
   free(hex);
 }
@@ -130,7 +133,8 @@ static void bundle_free(bundle *b) {
   free(b->ea.data);
 }
 
-static bundle keep_bundle(world *w, const mm_client_msg *rep, const char *step) {
+static bundle keep_bundle(world *w, const mm_client_msg *rep, const char *step,
+                          const char *sender) {
   bundle b = {.commit = dup_view(rep->commit),
               .welcome = dup_view(rep->welcome),
               .group_info = dup_view(rep->group_info),
@@ -148,7 +152,7 @@ static bundle keep_bundle(world *w, const mm_client_msg *rep, const char *step) 
   b.whole.len = len;
   uint64_t e = w->epoch;
   w->epoch = b.epoch; /* recorded under the epoch the Commit creates */
-  record(w, "commit_bundle", step, view(b.whole));
+  record(w, "commit_bundle", step, sender, view(b.whole));
   w->epoch = e;
   return b;
 }
@@ -178,7 +182,7 @@ static bundle commit(world *w, member *by, uint16_t framing, mm_view aad, mm_vie
                                               .proposals = by_ref,
                                               .by_value = by_value,
                                               .ratchet_tree_extension = tree_ext});
-  return keep_bundle(w, &rep, step);
+  return keep_bundle(w, &rep, step, by->name);
 }
 
 static bytes key_package(world *w, const char *name, uint32_t *tx) {
@@ -237,6 +241,18 @@ static void everyone_talks(world *w, const char *step) {
     }
     free(ct.data);
   }
+}
+
+/* A member's PublicGroupState, recorded. */
+static void record_group_info(world *w, const member *m, bool tree_ext, const char *step) {
+  mm_client_msg pgs =
+      call(w, (mm_client_msg){
+                  .type = MM_CLIENT_GROUP_INFO, .id = m->id, .ratchet_tree_extension = tree_ext});
+  mm_writer st;
+  mm_writer_init(&st);
+  ck_assert(mm_client_public_group_state(&pgs, &st));
+  record(w, "public_group_state", step, NULL, mm_writer_view(&st));
+  mm_writer_free(&st);
 }
 
 static mm_view list_of(mm_writer *wr) { return mm_writer_view(wr); }
@@ -312,6 +328,7 @@ START_TEST(test_interop_tsmls_suite) {
                                              .identity = mm_view_str("alice@source.example")});
   ck_assert_uint_eq(s.epoch, 0);
   member *alice = add_member(&w, "alice@source.example", s.id);
+  record_group_info(&w, alice, false, "the new group");
   uint32_t tx_bob, tx_carol, tx_dave;
   bytes kp_bob = key_package(&w, "bob@source.example", &tx_bob);
   bytes kp_carol = key_package(&w, "carol@target.example", &tx_carol);
@@ -346,7 +363,7 @@ START_TEST(test_interop_tsmls_suite) {
   mm_writer st;
   mm_writer_init(&st);
   ck_assert(mm_client_public_group_state(&pgs, &st));
-  record(&w, "public_group_state", "bob's group info", mm_writer_view(&st));
+  record(&w, "public_group_state", "bob's group info", NULL, mm_writer_view(&st));
   mm_writer_free(&st);
   bytes gi = dup_view(pgs.group_info), tree = dup_view(pgs.ratchet_tree);
   mm_client_msg ej = call(&w, (mm_client_msg){.type = MM_CLIENT_EXTERNAL_JOIN,
@@ -357,7 +374,7 @@ START_TEST(test_interop_tsmls_suite) {
   uint32_t erin_id = ej.id;
   ck_assert_uint_eq(ej.epoch, w.epoch + 1);
   ck_assert_uint_eq(ej.welcome.len, 0);
-  b = keep_bundle(&w, &ej, "external join");
+  b = keep_bundle(&w, &ej, "external join", "erin@target.example");
   free(gi.data);
   free(tree.data);
   everyone_handles(&w, &b, mm_view_str(""), "external join");
@@ -440,13 +457,14 @@ START_TEST(test_interop_tsmls_suite) {
       call(&w, (mm_client_msg){
                    .type = MM_CLIENT_GROUP_INFO, .id = alice->id, .ratchet_tree_extension = true});
   gi = dup_view(pgs.group_info);
+  record_group_info(&w, alice, true, "alice's group info with the tree extension");
   ej = call(&w, (mm_client_msg){.type = MM_CLIENT_EXTERNAL_JOIN,
                                 .group_info = view(gi),
                                 .identity = mm_view_str("erin@target.example"),
                                 .remove_prior = true});
   free(gi.data);
   erin_id = ej.id;
-  b = keep_bundle(&w, &ej, "erin resyncs");
+  b = keep_bundle(&w, &ej, "erin resyncs", "erin@target.example");
   everyone_handles(&w, &b, mm_view_str(""), "erin resyncs");
   ck_assert_msg(w.m[4].removed, "erin's earlier leaf is still there");
   add_member(&w, "erin@target.example", erin_id);

@@ -4,7 +4,7 @@
  * the adapter's packages (`make interop-deps`). MLSMIG_CLIENTS overrides the
  * command.
  *
- * Per suite, with a fixed seed: a group of 3 made by one Commit with two
+ * Per suite, with a fixed seed (and GREASE in the odd suites): a group of 3 made by one Commit with two
  * Adds, a 4th member added by Welcome (the tree in the GroupInfo
  * extension), a 5th by external commit from a GroupInfo and tree, a Commit
  * with authenticated_data in both framings, an application message from
@@ -319,7 +319,11 @@ START_TEST(test_interop_tsmls_suite) {
   w.objects = json_array();
   char seed[64];
   snprintf(seed, sizeof seed, "mlsmig interop smoke, suite %u", w.suite);
-  call(&w, (mm_client_msg){.type = MM_CLIENT_CONFIGURE, .seed = mm_view_str(seed)});
+  /* GREASE in the odd suites: leaf capabilities with values a DS must
+   * ignore (RFC 9420 section 13.5). */
+  call(&w, (mm_client_msg){.type = MM_CLIENT_CONFIGURE,
+                           .seed = mm_view_str(seed),
+                           .flags = w.suite % 2 ? MM_CLIENT_FLAG_GREASE : 0});
 
   /* A group of 3: alice creates it and adds bob and carol in one Commit. */
   mm_client_msg s = call(&w, (mm_client_msg){.type = MM_CLIENT_CREATE_GROUP,

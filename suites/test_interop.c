@@ -173,6 +173,23 @@ static void everyone_handles(world *w, const bundle *b, mm_view proposals, const
   agree(w, step, view(b->ea));
 }
 
+/* handle_commit of b's commit with byte `at` changed is rejected, and the
+ * member stays where it was. */
+static void refuse_tampered(world *w, member *m, const bundle *b, size_t at, const char *step) {
+  bytes bad = dup_view(view(b->commit));
+  bad.data[at] ^= 0x01;
+  mm_client_msg rep;
+  mm_err e = mm_clients_call(
+      w->c, &(mm_client_msg){.type = MM_CLIENT_HANDLE_COMMIT, .id = m->id, .commit = view(bad)},
+      &rep);
+  ck_assert_msg(e == MM_E_REFUSED, "suite %u, %s: %s took a commit with byte %zu changed (%s)",
+                w->suite, step, m->name, at, mm_err_name(e));
+  ck_assert_msg(mm_clients_error(w->c) == MM_CLIENT_E_REJECTED, "%s", mm_clients_why(w->c));
+  mm_client_msg s = call(w, (mm_client_msg){.type = MM_CLIENT_STATE_AUTH, .id = m->id});
+  ck_assert_uint_eq(s.epoch, w->epoch);
+  free(bad.data);
+}
+
 static bundle commit(world *w, member *by, uint16_t framing, mm_view aad, mm_view by_ref,
                      mm_view by_value, bool tree_ext, const char *step) {
   mm_client_msg rep = call(w, (mm_client_msg){.type = MM_CLIENT_COMMIT,
@@ -394,6 +411,10 @@ START_TEST(test_interop_tsmls_suite) {
     b = commit(&w, bob, framings[f], mm_view_str("migration commit aad"), mm_view_str(""),
                mm_view_str(""), false, step);
     ck_assert_uint_eq(b.welcome.len, 0);
+    /* A forged copy (a DS flipping the last byte: the membership tag of a
+     * PublicMessage, the AEAD tag of a PrivateMessage) is refused, and
+     * changes nothing. */
+    refuse_tampered(&w, alice, &b, b.commit.len - 1, step);
     everyone_handles(&w, &b, mm_view_str(""), step);
     bundle_free(&b);
   }

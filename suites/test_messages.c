@@ -1035,12 +1035,12 @@ START_TEST(test_error_rules) {
               "00",
               "ENC-4", 0, "unknown error code");
   expect_fail(MM_T_MIGRATION_ERROR, 0,
-              "0012"
+              "0013"
               "00",
               "ENC-4", 0, "unknown error code");
   mm_any_msg m;
   free(expect_roundtrip(MM_T_MIGRATION_ERROR, 0,
-                        "0011"
+                        "0012" /* bad_group_state, the last code (profile v2) */
                         "00",
                         &m));
   /* UTF-8: "é" fine; a lone continuation byte, an overlong '/', a

@@ -1,8 +1,8 @@
 /* Error codes shared by the codec, the crypto layer and the actors.
  *
- * Codes 1..17 are exactly the MigrationError codes of profile section 8, so an
- * actor can put an mm_err on the wire as is. Codes from 100 on are local
- * failures that never travel. */
+ * Codes 1..18 are exactly the MigrationError codes of profile section 8 (v2
+ * added 18), so an actor can put an mm_err on the wire as is. Codes from 100
+ * on are local failures that never travel. */
 #ifndef MLSMIG_ERROR_H
 #define MLSMIG_ERROR_H
 
@@ -27,6 +27,7 @@ typedef enum mm_err {
   MM_E_BUSY = 15,
   MM_E_GROUP_MIGRATED = 16,
   MM_E_INTERNAL = 17,
+  MM_E_BAD_GROUP_STATE = 18, /* a GroupInfo or ratchet tree fails MLS-2 */
   /* local only */
   MM_E_NOMEM = 100,
   MM_E_CRYPTO = 101, /* OpenSSL refused an operation that should work */
@@ -39,7 +40,10 @@ typedef enum mm_err {
 const char *mm_err_name(mm_err e);
 /* One sentence for people. */
 const char *mm_err_message(mm_err e);
-/* Is e one of the wire codes 1..17? */
+/* The last wire code. */
+#define MM_E_WIRE_LAST MM_E_BAD_GROUP_STATE
+
+/* Is e one of the wire codes 1..MM_E_WIRE_LAST? */
 int mm_err_is_wire(int code);
 
 #endif

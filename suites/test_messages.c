@@ -262,6 +262,7 @@ static void gen_field(gen *g, const mm_field *f, void *base) {
     gen_fields(g, k->schema, base);
     break;
   }
+  default: ck_abort_msg("field kind %d is not in a migration message", (int)f->kind);
   }
 }
 

@@ -7,7 +7,7 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define SCHEMA(sname, ctype, table) \
-  { (sname), sizeof(ctype), (table), COUNT(table) }
+  { (sname), sizeof(ctype), (table), COUNT(table), false }
 
 /* A plain field (integer without range, or an opaque kind). */
 #define FIELD(S, f, k) \

@@ -95,6 +95,12 @@ mm_err mm_verify_raw(const mm_key *k, const uint8_t *msg, size_t len, const uint
 mm_err mm_hpke_keypair(uint16_t suite, mm_rng *rng, uint8_t *pub, size_t *pub_len, uint8_t *priv,
                        size_t *priv_len);
 
+/* mm_hpke_public_from_private derives the public key of a KEM private key
+ * of the suite (pub: kem_pub_len bytes of room); MM_E_MALFORMED for a key
+ * of the wrong length or out of range. */
+mm_err mm_hpke_public_from_private(uint16_t suite, const uint8_t *priv, size_t priv_len,
+                                   uint8_t *pub, size_t *pub_len);
+
 /* Wipe memory the compiler may not elide. */
 void mm_wipe(void *p, size_t len);
 

@@ -239,19 +239,144 @@ void mm_mlswg_verify_tree_validation(const json_t *root, mm_vresult *r) {
   }
 }
 
+/* ---- tree-operations.json ---- */
+
+static const char *const tree_operations_keys[] = {"cipher_suite",    "tree_before", "proposal",
+                                                   "proposal_sender", "tree_after",  NULL};
+
 bool mm_mlswg_is_tree_operations(const json_t *root) {
-  (void)root;
-  return false;
+  return first_has(root, tree_operations_keys);
 }
+
+/* Does the tree hash of t's root equal the hex field key of e? */
+static bool root_hash_is(mm_mls_tree *t, const json_t *e, const char *key) {
+  hexbuf want = hex_of(e, key);
+  uint8_t h[MM_MAX_HASH_LEN];
+  size_t hl = 0;
+  bool ok = want.ok && mm_mls_tree_hash(t, mm_mls_tree_root(t), h, &hl) == MM_OK &&
+            mm_view_eq(mm_view_of(h, hl), hview(&want));
+  hexbuf_free(&want);
+  return ok;
+}
+
+static void check_tree_operation(size_t i, const json_t *e, uint16_t suite, mm_vresult *r) {
+  hexbuf before = hex_of(e, "tree_before"), after = hex_of(e, "tree_after"),
+         prop = hex_of(e, "proposal");
+  const json_t *sender = json_object_get(e, "proposal_sender");
+  mm_mls_tree *t = NULL, *want = NULL;
+  mm_mls_why why = {0};
+  mm_err te = tree_of(suite, &before, &t, &why);
+  mm_vresult_check(r, te == MM_OK, "entry %zu: tree_before %s", i, why.text);
+  mm_vresult_check(r, tree_of(suite, &after, &want, &why) == MM_OK, "entry %zu: tree_after %s", i,
+                   why.text);
+  if (te != MM_OK) goto done;
+  mm_vresult_check(r, root_hash_is(t, e, "tree_hash_before"), "entry %zu: tree_hash_before", i);
+  mm_mls_proposal p;
+  mm_derr err;
+  mm_limits lim = mm_limits_default(suite);
+  bool ok = prop.ok && json_is_integer(sender) &&
+            mm_mls_decode(MM_MLS_T_PROPOSAL, prop.data, prop.len, &lim, &p, &err) == MM_OK &&
+            mm_mls_tree_apply_proposal(t, &p, (uint32_t)json_integer_value(sender)) == MM_OK;
+  mm_vresult_check(r, ok, "entry %zu: the proposal does not decode or apply", i);
+  if (!ok) goto done;
+  mm_writer w;
+  mm_writer_init(&w);
+  mm_vresult_check(
+      r, mm_mls_tree_encode(t, &w) == MM_OK && mm_view_eq(mm_writer_view(&w), hview(&after)),
+      "entry %zu: the tree after the proposal is not tree_after", i);
+  mm_writer_free(&w);
+  mm_vresult_check(r, root_hash_is(t, e, "tree_hash_after"), "entry %zu: tree_hash_after", i);
+done:
+  mm_mls_tree_free(t);
+  mm_mls_tree_free(want);
+  hexbuf_free(&before);
+  hexbuf_free(&after);
+  hexbuf_free(&prop);
+}
+
 void mm_mlswg_verify_tree_operations(const json_t *root, mm_vresult *r) {
-  (void)root;
-  (void)r;
+  size_t i;
+  const json_t *e;
+  json_array_foreach(root, i, e) {
+    uint16_t suite = entry_suite(e, r);
+    if (!suite) {
+      mm_vresult_skip(r, 1, "entries of a cipher suite other than 1..7");
+      continue;
+    }
+    check_tree_operation(i, e, suite, r);
+  }
 }
-bool mm_mlswg_is_welcome(const json_t *root) {
-  (void)root;
-  return false;
+
+/* ---- welcome.json ---- */
+
+static const char *const welcome_keys[] = {"cipher_suite", "init_priv", "signer_pub",
+                                           "key_package",  "welcome",   NULL};
+
+bool mm_mlswg_is_welcome(const json_t *root) { return first_has(root, welcome_keys); }
+
+static const char welcome_skip[] =
+    "welcome: decrypting the group secrets (HPKE open with init_priv), then the GroupInfo "
+    "(its signature under signer_pub, its confirmation_tag from the key schedule) needs HPKE "
+    "and the group's secrets, which a DS never has and mlsmig does not implement";
+
+static void check_welcome(size_t i, const json_t *e, uint16_t suite, mm_vresult *r) {
+  hexbuf kp = hex_of(e, "key_package"), wel = hex_of(e, "welcome"), priv = hex_of(e, "init_priv"),
+         signer = hex_of(e, "signer_pub");
+  mm_mls_any k, w;
+  mm_derr err = {0};
+  bool kp_ok = kp.ok && roundtrip(MM_MLS_T_MLS_MESSAGE, hview(&kp), suite, &k, &err) &&
+               k.mls_message.wire_format == MM_MLS_WIRE_KEY_PACKAGE &&
+               k.mls_message.key_package.cipher_suite == suite;
+  mm_vresult_check(r, kp_ok, "entry %zu: key_package does not decode as a KeyPackage of the suite",
+                   i);
+  bool w_ok = wel.ok && roundtrip(MM_MLS_T_MLS_MESSAGE, hview(&wel), suite, &w, &err) &&
+              w.mls_message.wire_format == MM_MLS_WIRE_WELCOME &&
+              w.mls_message.welcome.cipher_suite == suite;
+  mm_vresult_check(r, w_ok, "entry %zu: welcome does not decode as a Welcome of the suite", i);
+  if (kp_ok) {
+    mm_vresult_check(r, mm_mls_key_package_verify(&k.mls_message.key_package) == MM_OK,
+                     "entry %zu: the KeyPackage or its LeafNode signature does not verify", i);
+    uint8_t pub[MM_MAX_PUB_LEN];
+    size_t pub_len = 0;
+    mm_vresult_check(
+        r,
+        priv.ok &&
+            mm_hpke_public_from_private(suite, priv.data, priv.len, pub, &pub_len) == MM_OK &&
+            mm_view_eq(mm_view_of(pub, pub_len), k.mls_message.key_package.init_key),
+        "entry %zu: init_priv is not the private key of the KeyPackage's init_key", i);
+  }
+  mm_key *sk = NULL;
+  mm_vresult_check(r, signer.ok && mm_key_from_public(suite, signer.data, signer.len, &sk) == MM_OK,
+                   "entry %zu: signer_pub is no public key of the suite", i);
+  mm_key_free(sk);
+  if (kp_ok && w_ok) {
+    /* The Welcome names the KeyPackage by its KeyPackageRef (RFC 9420 5.2,
+     * over the KeyPackage without the MLSMessage header). */
+    uint8_t ref[MM_MAX_HASH_LEN];
+    size_t ref_len = 0, pos = 0;
+    bool found = false;
+    mm_mls_encrypted_group_secrets g;
+    if (mm_mls_key_package_ref(suite, mm_view_of(kp.data + 4, kp.len - 4), ref, &ref_len) == MM_OK)
+      while (!found && mm_mls_secrets_next(w.mls_message.welcome.secrets, &pos, &g))
+        found = mm_view_eq(g.new_member, mm_view_of(ref, ref_len));
+    mm_vresult_check(r, found, "entry %zu: no secrets entry for the KeyPackage's KeyPackageRef", i);
+  }
+  mm_vresult_skip(r, 1, welcome_skip);
+  hexbuf_free(&kp);
+  hexbuf_free(&wel);
+  hexbuf_free(&priv);
+  hexbuf_free(&signer);
 }
+
 void mm_mlswg_verify_welcome(const json_t *root, mm_vresult *r) {
-  (void)root;
-  (void)r;
+  size_t i;
+  const json_t *e;
+  json_array_foreach(root, i, e) {
+    uint16_t suite = entry_suite(e, r);
+    if (!suite) {
+      mm_vresult_skip(r, 1, "entries of a cipher suite other than 1..7");
+      continue;
+    }
+    check_welcome(i, e, suite, r);
+  }
 }

@@ -42,6 +42,7 @@ typedef struct mm_derr {
   const char *rule;
   size_t offset;
   const char *reason;
+  const char *field; /* the innermost named field being read, NULL if none */
 } mm_derr;
 
 typedef struct mm_reader {

@@ -151,7 +151,17 @@ static bool decode_body(dctx *c, const mm_field *f, void *base) {
          mm_reader_expect_end(&child);
 }
 
+static bool decode_field_at(dctx *c, const mm_field *f, void *base);
+
+/* A field, and its name on the failure it caused (the innermost wins). */
 static bool decode_field(dctx *c, const mm_field *f, void *base) {
+  if (decode_field_at(c, f, base)) return true;
+  mm_derr *err = c->r->err;
+  if (err && err->rule && !err->field && f->name) err->field = f->name;
+  return false;
+}
+
+static bool decode_field_at(dctx *c, const mm_field *f, void *base) {
   mm_reader *r = c->r;
   size_t start = r->pos;
   if (is_int(f->kind)) {
@@ -304,7 +314,7 @@ typedef struct ectx {
 /* Record the first failure and poison the writer: a caller that chains
  * writes and checks once at mm_writer_finish still sees it. */
 static bool efail(ectx *c, size_t offset, const char *rule, const char *why) {
-  if (c->err && !c->err->rule) *c->err = (mm_derr){rule, offset, why};
+  if (c->err && !c->err->rule) *c->err = (mm_derr){rule, offset, why, NULL};
   return mm_writer_fail(c->w, MM_E_MALFORMED);
 }
 
@@ -381,7 +391,15 @@ static bool encode_body(ectx *c, const mm_field *f, const void *base) {
   return put_checked_vec(c, body);
 }
 
+static bool encode_field_at(ectx *c, const mm_field *f, const void *base);
+
 static bool encode_field(ectx *c, const mm_field *f, const void *base) {
+  if (encode_field_at(c, f, base)) return true;
+  if (c->err && c->err->rule && !c->err->field && f->name) c->err->field = f->name;
+  return false;
+}
+
+static bool encode_field_at(ectx *c, const mm_field *f, const void *base) {
   mm_writer *w = c->w;
   size_t at = w->len;
   if (is_int(f->kind)) {

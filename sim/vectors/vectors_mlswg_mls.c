@@ -65,7 +65,7 @@ static bool roundtrip(mm_mls_type t, mm_view b, uint16_t suite, void *out, mm_de
   mm_writer_init(&w);
   bool ok = mm_mls_encode(t, out, &lim, &w, NULL) == MM_OK && mm_view_eq(mm_writer_view(&w), b);
   mm_writer_free(&w);
-  if (!ok && err) *err = (mm_derr){"ENC-3", 0, "re-encoding differs"};
+  if (!ok && err) *err = (mm_derr){"ENC-3", 0, "re-encoding differs", NULL};
   return ok;
 }
 

@@ -45,6 +45,15 @@ uint8_t *mf_state_of(uint16_t suite, const mm_mls_group_info *gi, mm_list nodes,
 mm_list mf_list_with(uint16_t suite, mm_list nodes, uint32_t x, const mm_mls_node *n,
                      uint8_t **buf);
 
+/* Adds a member (key and identity next in g) by a Commit without a path
+ * from leaf 1, so that its leaf is unmerged at the parents above it; g's
+ * state becomes the next epoch's. */
+void mf_group_add_unmerged(mf_group *g);
+
+/* A LeafNode (key_package source) for leaf i signed with k, identity id
+ * and encryption key enc (empty: a fresh one); *buf owns the bytes. */
+mm_mls_node mf_leaf(mf_group *g, const mm_key *k, const char *id, mm_view enc, uint8_t **buf);
+
 /* Validates a PublicGroupState: the result, and the check in *why. */
 mm_err mf_validate(const uint8_t *state, size_t len, const mm_mls_expect *exp, mm_mls_why *why);
 

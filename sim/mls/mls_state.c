@@ -59,6 +59,10 @@ static mm_err load(const uint8_t *data, size_t len, bool mgs, const mm_mls_expec
   size_t gi_at = r.pos;
   ok = ok && mm_schema_decode_reader(&mm_mls_group_info_schema, &r, &lim, &s->gi);
   s->gi_bytes = mm_view_of(s->bytes + gi_at, r.pos - gi_at);
+  /* The tree under the suite the GroupInfo names (whether it is the
+   * expected one is MLS-2's question, not the codec's). */
+  if (ok && mm_suite_get(s->gi.group_context.cipher_suite))
+    lim.suite = s->gi.group_context.cipher_suite;
   ok = ok && mm_mls_decode_reader(MM_MLS_T_RATCHET_TREE, &r, &lim, &rt);
   s->tree_list = rt.nodes;
   if (ok && mgs) ok = mm_read_vec(&r, &s->ds_payload);
@@ -134,8 +138,9 @@ static mm_err split_bundle(const uint8_t *data, size_t len, uint16_t suite, bund
   if (ok && b->has_welcome) ok = mm_mls_decode_reader(MM_MLS_T_MLS_MESSAGE, &r, &lim, &b->welcome);
   b->welcome_bytes = mm_view_of(data + at, r.pos - at);
   at = r.pos;
-  ok = ok && mm_mls_decode_reader(MM_MLS_T_GROUP_INFO, &r, &lim, &gi) &&
-       mm_mls_decode_reader(MM_MLS_T_RATCHET_TREE, &r, &lim, &rt) && mm_reader_expect_end(&r);
+  ok = ok && mm_mls_decode_reader(MM_MLS_T_GROUP_INFO, &r, &lim, &gi);
+  if (ok && mm_suite_get(gi.group_context.cipher_suite)) lim.suite = gi.group_context.cipher_suite;
+  ok = ok && mm_mls_decode_reader(MM_MLS_T_RATCHET_TREE, &r, &lim, &rt) && mm_reader_expect_end(&r);
   b->state_bytes = mm_view_of(data + at, r.pos - at);
   return ok ? MM_OK : malformed(why, &derr, "the CommitBundle");
 }

@@ -128,8 +128,7 @@ typedef struct mm_mls_commit_spec {
   const mm_mls_proposal *proposals; /* by value, applied in order */
   size_t n_proposals;
   bool path; /* with an UpdatePath (needed for Remove, Update, external commits) */
-  mm_view aad;
-  mm_mls_lifetime lifetime; /* not used (commit-source leaves have none) */
+  mm_view aad; /* FramedContent.authenticated_data (a MigrationCommitAAD, for the migration) */
 } mm_mls_commit_spec;
 
 /* mm_mls_build_commit_bundle makes a CommitBundle (MLS-4) for the epoch

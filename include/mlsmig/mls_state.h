@@ -246,16 +246,18 @@ typedef struct mm_mls_commit_info {
  * GroupContext under the sender's leaf key, or the UpdatePath leaf's for an
  * external commit (MM_E_BAD_SIGNATURE). Policy, one Commit per epoch,
  * durability and fan-out are the DS's. bundle must stay alive while info's
- * views are used; *next owns its own bytes. */
+ * views are used; *next owns its own bytes, and its ds_payload is empty
+ * (the DS passes its own to mm_mls_state_encode). */
 mm_err mm_mls_state_apply_bundle(const mm_mls_state *cur, const uint8_t *bundle, size_t len,
                                  mm_view sender, mm_mls_state **next, mm_mls_commit_info *info,
                                  mm_mls_why *why);
 
 /* mm_mls_check_message checks the framing of an MLSMessage a member sends
- * to the group (MLS-5: application messages; content_type as wanted):
- * a PrivateMessage or PublicMessage of that content type for the group
- * (MM_E_BAD_COMMIT for another group or type: the caller maps it), at the
- * current epoch (MM_E_STALE_EPOCH), from a member (MM_E_NOT_MEMBER). */
+ * to the group (MLS-5: application messages; content_type as wanted): a
+ * PrivateMessage (or, for other content types, a PublicMessage;
+ * MM_E_BAD_COMMIT otherwise) of that content type (MM_E_BAD_COMMIT) for
+ * the group (MM_E_UNKNOWN_GROUP), at the current epoch (MM_E_STALE_EPOCH),
+ * from a member (MM_E_NOT_MEMBER); MM_E_MALFORMED if it does not decode. */
 mm_err mm_mls_check_message(const mm_mls_state *cur, const uint8_t *msg, size_t len,
                             uint8_t content_type, mm_view sender, mm_mls_why *why);
 

@@ -43,7 +43,7 @@ static int suite_seeds(uint16_t suite) {
   if (mm_mls_state_from_public(w.buf, w.len, &exp, &s, &why) != MM_OK) return 1;
   mm_writer m;
   mm_writer_init(&m);
-  mm_mls_state_encode(s, mm_view_str("ds payload"), &m);
+  if (mm_mls_state_encode(s, mm_view_str("ds payload"), &m) != MM_OK) return 1;
   emit("mls_state", 0x80 | (suite - 1), m.buf, m.len);
   mm_writer_free(&m);
   /* bundles */
@@ -54,12 +54,16 @@ static int suite_seeds(uint16_t suite) {
                            .lifetime = {0, 1000}};
   mm_writer kp;
   mm_writer_init(&kp);
-  mm_mls_build_key_package(joiner, mm_mls_random_hpke_key(suite, &rng, init), &spec, &kp);
+  if (mm_mls_build_key_package(joiner, mm_mls_random_hpke_key(suite, &rng, init), &spec, &kp) !=
+      MM_OK)
+    return 1;
   mm_mls_proposal props[2] = {{.proposal_type = MM_MLS_PROP_ADD},
                               {.proposal_type = MM_MLS_PROP_REMOVE, .remove = {2}}};
   mm_limits lim = mm_limits_default(suite);
   mm_derr err;
-  mm_mls_decode(MM_MLS_T_KEY_PACKAGE, kp.buf, kp.len, &lim, &props[0].add.key_package, &err);
+  if (mm_mls_decode(MM_MLS_T_KEY_PACKAGE, kp.buf, kp.len, &lim, &props[0].add.key_package, &err) !=
+      MM_OK)
+    return 1;
   static const struct {
     uint32_t by;
     size_t first, n;

@@ -365,36 +365,46 @@ typedef union mm_mls_any {
  * offset and the reason in *err. lim->suite, when known, sets the key and
  * signature sizes until a cipher_suite field of the structure names its
  * own; max_group_state is not used (it bounds a MigrationContent). */
-mm_err mm_mls_decode(mm_mls_type t, const uint8_t *data, size_t len, const mm_limits *lim,
-                     void *msg, mm_derr *err);
+MM_MUST_USE mm_err mm_mls_decode(mm_mls_type t, const uint8_t *data, size_t len,
+                                 const mm_limits *lim, void *msg, mm_derr *err);
 /* mm_mls_decode_reader is mm_mls_decode from a reader (nested use; offsets
  * stay absolute, nothing checks the end). */
 bool mm_mls_decode_reader(mm_mls_type t, mm_reader *r, const mm_limits *lim, void *msg);
 /* mm_mls_encode appends the canonical encoding of msg; a field that breaks
  * a limit fails with MM_E_MALFORMED (and *err says which, at its offset in
  * the output). Lists are re-encoded element by element. */
-mm_err mm_mls_encode(mm_mls_type t, const void *msg, const mm_limits *lim, mm_writer *w,
-                     mm_derr *err);
+MM_MUST_USE mm_err mm_mls_encode(mm_mls_type t, const void *msg, const mm_limits *lim, mm_writer *w,
+                                 mm_derr *err);
 /* mm_mls_encode_prefix encodes only the first nfields fields of t (the
  * to-be-signed forms of RFC 9420 are prefixes: everything but the final
  * signature). */
-mm_err mm_mls_encode_prefix(mm_mls_type t, const void *msg, size_t nfields, const mm_limits *lim,
-                            mm_writer *w);
+MM_MUST_USE mm_err mm_mls_encode_prefix(mm_mls_type t, const void *msg, size_t nfields,
+                                        const mm_limits *lim, mm_writer *w);
 /* mm_mls_nfields is the number of top-level fields of t. */
 size_t mm_mls_nfields(mm_mls_type t);
 
 /* List walkers: *pos starts at 0; each call decodes the next element into
  * *out and returns true, false at the end. */
+/* mm_mls_ext_next walks a list of Extension. */
 bool mm_mls_ext_next(mm_list l, size_t *pos, mm_mls_extension *out);
+/* mm_mls_u16_next walks a list of uint16 (versions, suites, types). */
 bool mm_mls_u16_next(mm_list l, size_t *pos, uint16_t *out);
+/* mm_mls_u32_next walks a list of uint32 (unmerged leaves). */
 bool mm_mls_u32_next(mm_list l, size_t *pos, uint32_t *out);
-/* optional<Node>: *out->present says whether the node is blank. */
+/* mm_mls_node_next walks a ratchet tree's optional<Node>s; out->present
+ * says whether the node is blank. */
 bool mm_mls_node_next(mm_list l, size_t *pos, mm_mls_opt_node *out);
+/* mm_mls_cert_next walks an x509 credential's Certificates (cert_data). */
 bool mm_mls_cert_next(mm_list l, size_t *pos, mm_view *cert_data);
+/* mm_mls_proposal_or_ref_next walks a Commit's proposals. */
 bool mm_mls_proposal_or_ref_next(mm_list l, size_t *pos, mm_mls_proposal_or_ref *out);
+/* mm_mls_update_path_node_next walks an UpdatePath's nodes. */
 bool mm_mls_update_path_node_next(mm_list l, size_t *pos, mm_mls_update_path_node *out);
+/* mm_mls_hpke_ciphertext_next walks an UpdatePathNode's ciphertexts. */
 bool mm_mls_hpke_ciphertext_next(mm_list l, size_t *pos, mm_mls_hpke_ciphertext *out);
+/* mm_mls_secrets_next walks a Welcome's EncryptedGroupSecrets. */
 bool mm_mls_secrets_next(mm_list l, size_t *pos, mm_mls_encrypted_group_secrets *out);
+/* mm_mls_psk_id_next walks a GroupSecrets' PreSharedKeyIDs. */
 bool mm_mls_psk_id_next(mm_list l, size_t *pos, mm_mls_psk_id *out);
 /* mm_mls_list_view is the list whose contents are w's bytes, count long
  * (for builders: write the elements with mm_mls_encode into w). */
@@ -416,6 +426,6 @@ typedef enum mm_mls_elem {
 /* mm_mls_elem_encode appends one list element (elem points to the element's
  * C type: mm_mls_extension, uint16_t, uint32_t, mm_mls_opt_node, mm_view,
  * ...) to w, the contents of a list being built. */
-mm_err mm_mls_elem_encode(mm_mls_elem e, const void *elem, mm_writer *w);
+MM_MUST_USE mm_err mm_mls_elem_encode(mm_mls_elem e, const void *elem, mm_writer *w);
 
 #endif

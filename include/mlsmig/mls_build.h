@@ -23,12 +23,20 @@
 
 /* Each appends SignWithLabel(k, label, TBS of the structure) to sig; the
  * structure's own signature field is not read. */
-mm_err mm_mls_leaf_node_sign(const mm_key *k, const mm_mls_leaf_node *ln, mm_view group_id,
-                             uint32_t leaf, mm_writer *sig);
-mm_err mm_mls_group_info_sign(const mm_key *k, const mm_mls_group_info *gi, mm_writer *sig);
-mm_err mm_mls_key_package_sign(const mm_key *k, const mm_mls_key_package *kp, mm_writer *sig);
-mm_err mm_mls_public_message_sign(const mm_key *k, const mm_mls_public_message *pm,
-                                  const mm_mls_group_context *ctx, mm_writer *sig);
+/* mm_mls_leaf_node_sign signs LeafNodeTBS ("LeafNodeTBS"; group_id and
+ * leaf are part of it for update and commit sources). */
+MM_MUST_USE mm_err mm_mls_leaf_node_sign(const mm_key *k, const mm_mls_leaf_node *ln,
+                                         mm_view group_id, uint32_t leaf, mm_writer *sig);
+/* mm_mls_group_info_sign signs GroupInfoTBS ("GroupInfoTBS"). */
+MM_MUST_USE mm_err mm_mls_group_info_sign(const mm_key *k, const mm_mls_group_info *gi,
+                                          mm_writer *sig);
+/* mm_mls_key_package_sign signs KeyPackageTBS ("KeyPackageTBS"). */
+MM_MUST_USE mm_err mm_mls_key_package_sign(const mm_key *k, const mm_mls_key_package *kp,
+                                           mm_writer *sig);
+/* mm_mls_public_message_sign signs FramedContentTBS ("FramedContentTBS",
+ * with ctx for member and new_member_commit senders). */
+MM_MUST_USE mm_err mm_mls_public_message_sign(const mm_key *k, const mm_mls_public_message *pm,
+                                              const mm_mls_group_context *ctx, mm_writer *sig);
 
 /* ---- LeafNode and KeyPackage ---- */
 
@@ -44,15 +52,15 @@ typedef struct mm_mls_leaf_spec {
  * group_id and leaf for update and commit sources), its signature key k's
  * public key, capabilities {versions [mls10], cipher_suites [the suite],
  * no extra extensions or proposals, credentials [basic]}, no extensions. */
-mm_err mm_mls_build_leaf_node(const mm_key *k, const mm_mls_leaf_spec *spec, mm_view group_id,
-                              uint32_t leaf, mm_writer *out);
+MM_MUST_USE mm_err mm_mls_build_leaf_node(const mm_key *k, const mm_mls_leaf_spec *spec,
+                                          mm_view group_id, uint32_t leaf, mm_writer *out);
 /* mm_mls_build_key_package appends a KeyPackage (not wrapped in an
  * MLSMessage) with a key_package-source leaf, signed with k. */
-mm_err mm_mls_build_key_package(const mm_key *k, mm_view init_key, const mm_mls_leaf_spec *spec,
-                                mm_writer *out);
+MM_MUST_USE mm_err mm_mls_build_key_package(const mm_key *k, mm_view init_key,
+                                            const mm_mls_leaf_spec *spec, mm_writer *out);
 /* mm_mls_wrap appends MLSMessage { mls10, wire_format, body } where body
  * is already the encoding of the wire format's structure. */
-mm_err mm_mls_wrap(uint16_t wire_format, mm_view body, mm_writer *out);
+MM_MUST_USE mm_err mm_mls_wrap(uint16_t wire_format, mm_view body, mm_writer *out);
 /* mm_mls_random_hpke_key draws an HPKE public key of the suite into buf
  * (MM_MAX_PUB_LEN bytes) and returns its view. */
 mm_view mm_mls_random_hpke_key(uint16_t suite, mm_rng *rng, uint8_t *buf);
@@ -63,20 +71,21 @@ mm_view mm_mls_random_hpke_key(uint16_t suite, mm_rng *rng, uint8_t *buf);
  * blank leaf (widening the tree if there is none) and adds it to the
  * unmerged leaves of every non-blank parent above; *leaf receives its
  * index. */
-mm_err mm_mls_tree_add(mm_mls_tree *t, mm_view leaf_node, uint32_t *leaf);
+MM_MUST_USE mm_err mm_mls_tree_add(mm_mls_tree *t, mm_view leaf_node, uint32_t *leaf);
 /* mm_mls_tree_remove blanks leaf and its direct path and cuts the tree. */
-mm_err mm_mls_tree_remove(mm_mls_tree *t, uint32_t leaf);
+MM_MUST_USE mm_err mm_mls_tree_remove(mm_mls_tree *t, uint32_t leaf);
 /* mm_mls_tree_update replaces leaf's LeafNode and blanks its direct path. */
-mm_err mm_mls_tree_update(mm_mls_tree *t, uint32_t leaf, mm_view leaf_node);
+MM_MUST_USE mm_err mm_mls_tree_update(mm_mls_tree *t, uint32_t leaf, mm_view leaf_node);
 /* mm_mls_tree_apply_proposal applies an Add, Remove or Update proposal
  * sent by leaf sender (MM_E_USAGE for other types; MM_E_BAD_GROUP_STATE
  * for a Remove of a blank leaf or beyond the tree). */
-mm_err mm_mls_tree_apply_proposal(mm_mls_tree *t, const mm_mls_proposal *p, uint32_t sender);
+MM_MUST_USE mm_err mm_mls_tree_apply_proposal(mm_mls_tree *t, const mm_mls_proposal *p,
+                                              uint32_t sender);
 /* mm_mls_tree_filtered_path lists leaf's filtered direct path (node
  * indices, bottom up: the direct path less the nodes whose copath child
  * has an empty resolution), *n of them. */
-mm_err mm_mls_tree_filtered_path(const mm_mls_tree *t, uint32_t leaf, uint32_t *out, size_t cap,
-                                 size_t *n);
+MM_MUST_USE mm_err mm_mls_tree_filtered_path(const mm_mls_tree *t, uint32_t leaf, uint32_t *out,
+                                             size_t cap, size_t *n);
 /* mm_mls_tree_set_path is a committer's path (RFC 9420 7.5, 7.9): blanks
  * leaf's direct path, sets each node of its filtered direct path to a
  * fresh ParentNode with the HPKE key keys[i] (bottom up; n_keys must be the
@@ -84,37 +93,39 @@ mm_err mm_mls_tree_filtered_path(const mm_mls_tree *t, uint32_t leaf, uint32_t *
  * to a commit-source LeafNode of spec (its parent_hash filled in) signed
  * with k. The new LeafNode's encoding is appended to leaf_out when not
  * NULL. */
-mm_err mm_mls_tree_set_path(mm_mls_tree *t, uint32_t leaf, const mm_view *keys, size_t n_keys,
-                            const mm_key *k, const mm_mls_leaf_spec *spec, mm_view group_id,
-                            mm_writer *leaf_out);
+MM_MUST_USE mm_err mm_mls_tree_set_path(mm_mls_tree *t, uint32_t leaf, const mm_view *keys,
+                                        size_t n_keys, const mm_key *k,
+                                        const mm_mls_leaf_spec *spec, mm_view group_id,
+                                        mm_writer *leaf_out);
 /* mm_mls_build_update_path appends the UpdatePath of leaf's path as
  * mm_mls_tree_set_path left it: the leaf and, per filtered path node, its
  * key and one random HPKECiphertext per node of its copath child's
  * resolution less the leaves in skip[0..n_skip) (joiners of this commit). */
-mm_err mm_mls_build_update_path(const mm_mls_tree *t, uint32_t leaf, const uint32_t *skip,
-                                size_t n_skip, mm_rng *rng, mm_writer *out);
+MM_MUST_USE mm_err mm_mls_build_update_path(const mm_mls_tree *t, uint32_t leaf,
+                                            const uint32_t *skip, size_t n_skip, mm_rng *rng,
+                                            mm_writer *out);
 
 /* ---- GroupInfo, PublicMessage, Welcome, CommitBundle ---- */
 
 /* mm_mls_build_group_info appends a GroupInfo for ctx (whose tree_hash the
  * caller set), with no extensions, a random confirmation tag, signed by
  * leaf signer with k. */
-mm_err mm_mls_build_group_info(const mm_key *k, const mm_mls_group_context *ctx, uint32_t signer,
-                               mm_rng *rng, mm_writer *out);
+MM_MUST_USE mm_err mm_mls_build_group_info(const mm_key *k, const mm_mls_group_context *ctx,
+                                           uint32_t signer, mm_rng *rng, mm_writer *out);
 
 /* mm_mls_build_public_commit appends MLSMessage(PublicMessage) carrying a
  * Commit (commit: its encoding) from sender (a member's leaf index, or
  * external: new_member_commit), at ctx's group and epoch, with aad, signed
  * with k over FramedContentTBS with ctx; random confirmation and (for a
  * member) membership tags. */
-mm_err mm_mls_build_public_commit(const mm_key *k, const mm_mls_group_context *ctx, bool external,
-                                  uint32_t sender, mm_view aad, mm_view commit, mm_rng *rng,
-                                  mm_writer *out);
+MM_MUST_USE mm_err mm_mls_build_public_commit(const mm_key *k, const mm_mls_group_context *ctx,
+                                              bool external, uint32_t sender, mm_view aad,
+                                              mm_view commit, mm_rng *rng, mm_writer *out);
 /* mm_mls_build_welcome appends MLSMessage(Welcome) for the key packages
  * kps[0..n) (each a KeyPackage's encoding): their KeyPackageRefs, random
  * HPKE ciphertexts and a random encrypted GroupInfo. */
-mm_err mm_mls_build_welcome(uint16_t suite, const mm_view *kps, size_t n, mm_rng *rng,
-                            mm_writer *out);
+MM_MUST_USE mm_err mm_mls_build_welcome(uint16_t suite, const mm_view *kps, size_t n, mm_rng *rng,
+                                        mm_writer *out);
 
 /* What a member commits, for mm_mls_build_commit_bundle. */
 typedef struct mm_mls_commit_spec {
@@ -127,7 +138,7 @@ typedef struct mm_mls_commit_spec {
   mm_view identity;                 /* the committer's identity (its new leaf) */
   const mm_mls_proposal *proposals; /* by value, applied in order */
   size_t n_proposals;
-  bool path; /* with an UpdatePath (needed for Remove, Update, external commits) */
+  bool path;   /* with an UpdatePath (needed for Remove, Update, external commits) */
   mm_view aad; /* FramedContent.authenticated_data (a MigrationCommitAAD, for the migration) */
 } mm_mls_commit_spec;
 
@@ -139,16 +150,16 @@ typedef struct mm_mls_commit_spec {
  * epoch's GroupInfo (tree hash of the new tree, epoch + 1) signed by the
  * committer's leaf. Appends the bundle to out; *new_tree, when not NULL,
  * receives the new tree. */
-mm_err mm_mls_build_commit_bundle(const mm_mls_commit_spec *spec, mm_rng *rng, mm_writer *out,
-                                  mm_mls_tree **new_tree);
+MM_MUST_USE mm_err mm_mls_build_commit_bundle(const mm_mls_commit_spec *spec, mm_rng *rng,
+                                              mm_writer *out, mm_mls_tree **new_tree);
 
 /* mm_mls_build_group creates the state of a new group at epoch 0 (or any
  * epoch): one leaf per member (identities[i], keys[i]) added by the first
  * and merged by a path commit of leaf 0 (so the tree has real parent
  * hashes), and appends PublicGroupState { GroupInfo signed by leaf 0, tree }
  * to out; *tree_out (when not NULL) receives the tree. */
-mm_err mm_mls_build_group(uint16_t suite, mm_view group_id, uint64_t epoch,
-                          const mm_view *identities, mm_key *const *keys, size_t n, mm_rng *rng,
-                          mm_writer *out, mm_mls_tree **tree_out);
+MM_MUST_USE mm_err mm_mls_build_group(uint16_t suite, mm_view group_id, uint64_t epoch,
+                                      const mm_view *identities, mm_key *const *keys, size_t n,
+                                      mm_rng *rng, mm_writer *out, mm_mls_tree **tree_out);
 
 #endif

@@ -78,17 +78,21 @@ typedef struct mm_mls_tree mm_mls_tree;
  * given suite, checking its shape (not empty, last node non-blank, leaves
  * at even and parents at odd indices) and that every node decodes under
  * the suite's limits (MM_E_BAD_GROUP_STATE or MM_E_MALFORMED with why). */
-mm_err mm_mls_tree_from_list(uint16_t suite, mm_list nodes, mm_mls_tree **out, mm_mls_why *why);
+MM_MUST_USE mm_err mm_mls_tree_from_list(uint16_t suite, mm_list nodes, mm_mls_tree **out,
+                                         mm_mls_why *why);
 /* mm_mls_tree_new makes a tree of one leaf (leaf_node: a LeafNode's
  * encoding), the tree of a group its creator just made. */
-mm_err mm_mls_tree_new(uint16_t suite, mm_view leaf_node, mm_mls_tree **out);
+MM_MUST_USE mm_err mm_mls_tree_new(uint16_t suite, mm_view leaf_node, mm_mls_tree **out);
 /* mm_mls_tree_copy makes an independent copy. */
-mm_err mm_mls_tree_copy(const mm_mls_tree *t, mm_mls_tree **out);
+MM_MUST_USE mm_err mm_mls_tree_copy(const mm_mls_tree *t, mm_mls_tree **out);
+/* mm_mls_tree_free frees t; NULL is a no-op. */
 void mm_mls_tree_free(mm_mls_tree *t);
 
+/* mm_mls_tree_suite returns the suite of t. */
 uint16_t mm_mls_tree_suite(const mm_mls_tree *t);
-/* The width: leaves (a power of two) and nodes (2 * leaves - 1). */
+/* mm_mls_tree_leaf_count returns the width in leaves (a power of two). */
 uint32_t mm_mls_tree_leaf_count(const mm_mls_tree *t);
+/* mm_mls_tree_node_count returns the width in nodes (2 * leaves - 1). */
 uint32_t mm_mls_tree_node_count(const mm_mls_tree *t);
 /* mm_mls_tree_node decodes node index x; false if it is blank. Views point
  * into the tree (valid until it changes or is freed). */
@@ -99,31 +103,33 @@ bool mm_mls_tree_leaf(const mm_mls_tree *t, uint32_t leaf, mm_mls_leaf_node *out
 mm_view mm_mls_tree_leaf_bytes(const mm_mls_tree *t, uint32_t leaf);
 /* mm_mls_tree_encode appends the tree as optional<Node> ratchet_tree<V>
  * (trailing blanks cut, RFC 9420 12.4.3.3), with its length header. */
-mm_err mm_mls_tree_encode(const mm_mls_tree *t, mm_writer *w);
+MM_MUST_USE mm_err mm_mls_tree_encode(const mm_mls_tree *t, mm_writer *w);
 /* mm_mls_tree_encode_list is the same without the header (the contents of
  * an mm_list; *count receives the number of nodes). */
-mm_err mm_mls_tree_encode_list(const mm_mls_tree *t, mm_writer *w, uint32_t *count);
+MM_MUST_USE mm_err mm_mls_tree_encode_list(const mm_mls_tree *t, mm_writer *w, uint32_t *count);
 
 /* mm_mls_tree_hash computes the tree hash of node x (RFC 9420 7.8); the
  * root is mm_mls_tree_root(t). out holds MM_MAX_HASH_LEN bytes. */
-mm_err mm_mls_tree_hash(mm_mls_tree *t, uint32_t x, uint8_t *out, size_t *out_len);
+MM_MUST_USE mm_err mm_mls_tree_hash(mm_mls_tree *t, uint32_t x, uint8_t *out, size_t *out_len);
+/* mm_mls_tree_root returns the root's node index. */
 uint32_t mm_mls_tree_root(const mm_mls_tree *t);
 /* mm_mls_tree_resolution fills out (room for cap) with the resolution of
  * node x (RFC 9420 4.1.1), in order; *n receives its size. */
-mm_err mm_mls_tree_resolution(const mm_mls_tree *t, uint32_t x, uint32_t *out, size_t cap,
-                              size_t *n);
+MM_MUST_USE mm_err mm_mls_tree_resolution(const mm_mls_tree *t, uint32_t x, uint32_t *out,
+                                          size_t cap, size_t *n);
 /* mm_mls_tree_check_unmerged checks every parent's unmerged leaves: each a
  * non-blank leaf below it, listed once, and also listed by every non-blank
  * parent in between. */
-mm_err mm_mls_tree_check_unmerged(const mm_mls_tree *t, mm_mls_why *why);
+MM_MUST_USE mm_err mm_mls_tree_check_unmerged(const mm_mls_tree *t, mm_mls_why *why);
 /* mm_mls_tree_check_parent_hashes checks that every non-blank parent node
  * is parent-hash valid (RFC 9420 7.9.2: exactly one descendant in the
  * resolution of one child carries its parent hash). */
-mm_err mm_mls_tree_check_parent_hashes(mm_mls_tree *t, mm_mls_why *why);
+MM_MUST_USE mm_err mm_mls_tree_check_parent_hashes(mm_mls_tree *t, mm_mls_why *why);
 /* mm_mls_tree_check_leaf_signatures verifies every non-blank leaf's
  * signature over LeafNodeTBS (group_id and the leaf index for update and
  * commit sources). */
-mm_err mm_mls_tree_check_leaf_signatures(const mm_mls_tree *t, mm_view group_id, mm_mls_why *why);
+MM_MUST_USE mm_err mm_mls_tree_check_leaf_signatures(const mm_mls_tree *t, mm_view group_id,
+                                                     mm_mls_why *why);
 
 /* ---- signatures (RFC 9420 5.1.2 labels) ---- */
 
@@ -131,21 +137,23 @@ mm_err mm_mls_tree_check_leaf_signatures(const mm_mls_tree *t, mm_view group_id,
  * signature key: MM_OK, MM_E_BAD_SIGNATURE, or MM_E_MALFORMED for a key
  * that is no valid point of the suite. group_id and leaf are used for
  * update and commit sources only. */
-mm_err mm_mls_leaf_node_verify(uint16_t suite, const mm_mls_leaf_node *ln, mm_view group_id,
-                               uint32_t leaf);
+MM_MUST_USE mm_err mm_mls_leaf_node_verify(uint16_t suite, const mm_mls_leaf_node *ln,
+                                           mm_view group_id, uint32_t leaf);
 /* mm_mls_group_info_verify checks GroupInfoTBS under signature key key. */
-mm_err mm_mls_group_info_verify(uint16_t suite, const mm_mls_group_info *gi, mm_view key);
+MM_MUST_USE mm_err mm_mls_group_info_verify(uint16_t suite, const mm_mls_group_info *gi,
+                                            mm_view key);
 /* mm_mls_key_package_verify checks KeyPackageTBS under the key package's
  * own leaf key, and the leaf's LeafNode signature. */
-mm_err mm_mls_key_package_verify(const mm_mls_key_package *kp);
+MM_MUST_USE mm_err mm_mls_key_package_verify(const mm_mls_key_package *kp);
 /* mm_mls_public_message_verify checks the signature of a PublicMessage
  * over FramedContentTBS (with ctx, the GroupContext of the message's epoch,
  * for member and new_member_commit senders) under signature key key. */
-mm_err mm_mls_public_message_verify(uint16_t suite, const mm_mls_public_message *pm,
-                                    const mm_mls_group_context *ctx, mm_view key);
+MM_MUST_USE mm_err mm_mls_public_message_verify(uint16_t suite, const mm_mls_public_message *pm,
+                                                const mm_mls_group_context *ctx, mm_view key);
 /* mm_mls_key_package_ref computes KeyPackageRef = RefHash("MLS 1.0
  * KeyPackage Reference", KeyPackage) over the KeyPackage's encoding. */
-mm_err mm_mls_key_package_ref(uint16_t suite, mm_view key_package, uint8_t *out, size_t *out_len);
+MM_MUST_USE mm_err mm_mls_key_package_ref(uint16_t suite, mm_view key_package, uint8_t *out,
+                                          size_t *out_len);
 
 /* ---- public-state validation (MLS-1, MLS-2) ---- */
 
@@ -164,9 +172,9 @@ typedef struct mm_mls_expect {
  * unique signature and encryption keys; no duplicate extension types; the
  * GroupInfo signature under its signer leaf. On MM_OK, *tree_out (when not
  * NULL) receives the tree. */
-mm_err mm_mls_validate_public_state(const mm_mls_group_info *gi, mm_list ratchet_tree,
-                                    const mm_mls_expect *exp, mm_mls_tree **tree_out,
-                                    mm_mls_why *why);
+MM_MUST_USE mm_err mm_mls_validate_public_state(const mm_mls_group_info *gi, mm_list ratchet_tree,
+                                                const mm_mls_expect *exp, mm_mls_tree **tree_out,
+                                                mm_mls_why *why);
 
 /* ---- members (MLS-3) ---- */
 
@@ -190,8 +198,8 @@ bool mm_mls_is_member(const mm_mls_tree *t, mm_view identity);
 /* mm_mls_new_identities lists the identities with a leaf in new_tree and
  * none in old_tree (who gets the Welcome, LIFE-1), each once, in leaf
  * order: *out is malloc'd (free it), views point into new_tree. */
-mm_err mm_mls_new_identities(const mm_mls_tree *old_tree, const mm_mls_tree *new_tree,
-                             mm_view **out, size_t *n);
+MM_MUST_USE mm_err mm_mls_new_identities(const mm_mls_tree *old_tree, const mm_mls_tree *new_tree,
+                                         mm_view **out, size_t *n);
 
 /* ---- a held state (what a DS keeps for a group) ---- */
 
@@ -200,27 +208,37 @@ typedef struct mm_mls_state mm_mls_state;
 
 /* mm_mls_state_from_group_state decodes a MigrationGroupState (MLS-1) and
  * validates it (MLS-2) against exp; the state keeps ds_payload too. */
-mm_err mm_mls_state_from_group_state(const uint8_t *data, size_t len, const mm_mls_expect *exp,
-                                     mm_mls_state **out, mm_mls_why *why);
+MM_MUST_USE mm_err mm_mls_state_from_group_state(const uint8_t *data, size_t len,
+                                                 const mm_mls_expect *exp, mm_mls_state **out,
+                                                 mm_mls_why *why);
 /* mm_mls_state_from_public decodes and validates a PublicGroupState. */
-mm_err mm_mls_state_from_public(const uint8_t *data, size_t len, const mm_mls_expect *exp,
-                                mm_mls_state **out, mm_mls_why *why);
+MM_MUST_USE mm_err mm_mls_state_from_public(const uint8_t *data, size_t len,
+                                            const mm_mls_expect *exp, mm_mls_state **out,
+                                            mm_mls_why *why);
+/* mm_mls_state_free frees s; NULL is a no-op. */
 void mm_mls_state_free(mm_mls_state *s);
 
+/* mm_mls_state_suite returns the group's suite. */
 uint16_t mm_mls_state_suite(const mm_mls_state *s);
+/* mm_mls_state_group_id returns the group ID (a view into s). */
 mm_view mm_mls_state_group_id(const mm_mls_state *s);
+/* mm_mls_state_epoch returns the epoch of the held GroupInfo. */
 uint64_t mm_mls_state_epoch(const mm_mls_state *s);
+/* mm_mls_state_group_info returns the decoded GroupInfo (views into s);
+ * its group_context is the context of the epoch's messages. */
 const mm_mls_group_info *mm_mls_state_group_info(const mm_mls_state *s);
+/* mm_mls_state_tree returns the epoch's ratchet tree. */
 const mm_mls_tree *mm_mls_state_tree(const mm_mls_state *s);
-/* The GroupInfo's encoding as held. */
+/* mm_mls_state_group_info_bytes returns the GroupInfo's encoding as held. */
 mm_view mm_mls_state_group_info_bytes(const mm_mls_state *s);
-/* The ds_payload of the MigrationGroupState it came from (empty otherwise). */
+/* mm_mls_state_ds_payload returns the ds_payload of the MigrationGroupState
+ * it came from (empty otherwise). */
 mm_view mm_mls_state_ds_payload(const mm_mls_state *s);
 /* mm_mls_state_encode appends MigrationGroupState { 2, group_info,
  * ratchet_tree, ds_payload } (what a source exports, MLS-1). */
-mm_err mm_mls_state_encode(const mm_mls_state *s, mm_view ds_payload, mm_writer *w);
+MM_MUST_USE mm_err mm_mls_state_encode(const mm_mls_state *s, mm_view ds_payload, mm_writer *w);
 /* mm_mls_state_encode_public appends PublicGroupState (MLS-6). */
-mm_err mm_mls_state_encode_public(const mm_mls_state *s, mm_writer *w);
+MM_MUST_USE mm_err mm_mls_state_encode_public(const mm_mls_state *s, mm_writer *w);
 
 /* What mm_mls_state_apply_bundle learned of an accepted CommitBundle. */
 typedef struct mm_mls_commit_info {
@@ -248,9 +266,9 @@ typedef struct mm_mls_commit_info {
  * durability and fan-out are the DS's. bundle must stay alive while info's
  * views are used; *next owns its own bytes, and its ds_payload is empty
  * (the DS passes its own to mm_mls_state_encode). */
-mm_err mm_mls_state_apply_bundle(const mm_mls_state *cur, const uint8_t *bundle, size_t len,
-                                 mm_view sender, mm_mls_state **next, mm_mls_commit_info *info,
-                                 mm_mls_why *why);
+MM_MUST_USE mm_err mm_mls_state_apply_bundle(const mm_mls_state *cur, const uint8_t *bundle,
+                                             size_t len, mm_view sender, mm_mls_state **next,
+                                             mm_mls_commit_info *info, mm_mls_why *why);
 
 /* mm_mls_check_message checks the framing of an MLSMessage a member sends
  * to the group (MLS-5: application messages; content_type as wanted): a
@@ -258,7 +276,7 @@ mm_err mm_mls_state_apply_bundle(const mm_mls_state *cur, const uint8_t *bundle,
  * MM_E_BAD_COMMIT otherwise) of that content type (MM_E_BAD_COMMIT) for
  * the group (MM_E_UNKNOWN_GROUP), at the current epoch (MM_E_STALE_EPOCH),
  * from a member (MM_E_NOT_MEMBER); MM_E_MALFORMED if it does not decode. */
-mm_err mm_mls_check_message(const mm_mls_state *cur, const uint8_t *msg, size_t len,
-                            uint8_t content_type, mm_view sender, mm_mls_why *why);
+MM_MUST_USE mm_err mm_mls_check_message(const mm_mls_state *cur, const uint8_t *msg, size_t len,
+                                        uint8_t content_type, mm_view sender, mm_mls_why *why);
 
 #endif

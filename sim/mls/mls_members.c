@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mls/mls_tree_internal.h"
+#include "profile/rule.h"
 
 bool mm_mls_members_next(const mm_mls_tree *t, uint32_t *leaf, mm_mls_member *out) {
   for (uint32_t i = *leaf; i < t->n_leaves; i++) {
@@ -39,7 +40,8 @@ bool mm_mls_find_member(const mm_mls_tree *t, mm_view identity, uint32_t *leaf,
 
 bool mm_mls_is_member(const mm_mls_tree *t, mm_view identity) {
   uint32_t leaf = 0;
-  return identity.len && mm_mls_find_member(t, identity, &leaf, NULL);
+  /* A member is a client with a leaf of its identity in the epoch's tree. */
+  return MM_RULE("MLS-3", identity.len && mm_mls_find_member(t, identity, &leaf, NULL));
 }
 
 typedef struct ident {

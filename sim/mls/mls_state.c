@@ -7,6 +7,7 @@
 
 #include "mls/mls_schema.h"
 #include "mls/mls_tree_internal.h"
+#include "profile/rule.h"
 
 struct mm_mls_state {
   uint8_t *bytes; /* PublicGroupState or MigrationGroupState encoding */
@@ -55,7 +56,7 @@ static mm_err load(const uint8_t *data, size_t len, bool mgs, const mm_mls_expec
   uint16_t version = MM_MLS_GROUP_STATE_VERSION;
   bool ok = !mgs || mm_read_u16(&r, &version);
   if (ok && version != MM_MLS_GROUP_STATE_VERSION)
-    ok = mm_reader_fail_at(&r, 0, "ENC-4", "version must be 2");
+    ok = mm_reader_fail_at(&r, 0, "ENC-4", "version must be 2"); /* MLS-1 */
   size_t gi_at = r.pos;
   ok = ok && mm_schema_decode_reader(&mm_mls_group_info_schema, &r, &lim, &s->gi);
   s->gi_bytes = mm_view_of(s->bytes + gi_at, r.pos - gi_at);
@@ -169,8 +170,9 @@ static mm_err check_framing(const mm_mls_state *cur, const mm_mls_msg *m, mm_mls
     return COMMIT_WHY(why, MM_E_BAD_COMMIT, MM_MLS_C_COMMIT_GROUP,
                       "the commit names another group");
   if (mm_mls_state_epoch(cur) == UINT64_MAX)
-    return mm_tree_why(why, MM_E_STALE_EPOCH, MM_MLS_C_LAST_EPOCH, "EPOCH-3", UINT32_MAX,
-                       "the group is at epoch 2^64-1: no Commit can follow");
+    return MM_RULE("EPOCH-3",
+                   mm_tree_why(why, MM_E_STALE_EPOCH, MM_MLS_C_LAST_EPOCH, "EPOCH-3", UINT32_MAX,
+                               "the group is at epoch 2^64-1: no Commit can follow"));
   if (epoch != mm_mls_state_epoch(cur))
     return COMMIT_WHY(why, MM_E_STALE_EPOCH, MM_MLS_C_COMMIT_EPOCH,
                       "the commit is for epoch %llu, the group is at %llu",

@@ -8,6 +8,7 @@
 
 #include "codec/schema.h"
 #include "mls/mls_tree_internal.h"
+#include "profile/rule.h"
 
 static const char *const check_names[MM_MLS_C_COUNT] = {
     [MM_MLS_C_NONE] = "none",
@@ -240,8 +241,9 @@ static mm_err check_tree_extension(const mm_mls_group_info *gi, mm_list tree, mm
   mm_writer_free(&w);
   if (e != MM_OK) return e;
   if (!same)
-    return mm_tree_why(why, MM_E_BAD_GROUP_STATE, MM_MLS_C_TREE_EXT, "MLS-1", UINT32_MAX,
-                       "the GroupInfo's ratchet_tree extension differs from ratchet_tree");
+    return MM_RULE("MLS-1",
+                   mm_tree_why(why, MM_E_BAD_GROUP_STATE, MM_MLS_C_TREE_EXT, "MLS-1", UINT32_MAX,
+                               "the GroupInfo's ratchet_tree extension differs from ratchet_tree"));
   return MM_OK;
 }
 
@@ -290,5 +292,6 @@ mm_err mm_mls_validate_public_state(const mm_mls_group_info *gi, mm_list ratchet
     *tree_out = t;
   else
     mm_mls_tree_free(t);
-  return e;
+  /* The verdict of every check above: the public state as a joiner sees it. */
+  return MM_RULE("MLS-2", e);
 }

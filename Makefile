@@ -88,7 +88,11 @@ FUZZ_TARGETS := \
   ds \
   shim \
   client \
-  scenario
+  scenario \
+  mls_codec \
+  mls_tree \
+  mls_state \
+  mls_bundle
 # check_all replays fuzz/corpus and fuzz/regressions through the same code
 # (suites/test_regressions.c), compiled without libFuzzer's entry point.
 FUZZ_OBJS := $(FUZZ_TARGETS:%=$(BUILD)/obj/fuzz/fuzz_%.o)
@@ -291,6 +295,12 @@ $(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(LIB)
 	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIB) $(PKG_LIBS)
 
 _fuzz_bins: $(FUZZ_BINS)
+
+# Genuine states and CommitBundles for the mls_state and mls_bundle seeds
+# (fuzz/seeds.py --mls-seeds build/mls_seeds).
+$(BUILD)/mls_seeds: fuzz/mls_seeds.c $(LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS)
 
 # Builds every target with clang (installing clang-14 and libclang-rt-14-dev
 # when missing) and runs each for FUZZ_SECONDS; fuzz-smoke is CI's short run.

@@ -1,7 +1,8 @@
 /* What a DS team installs and reads around the binary: the man pages render
  * without a warning (groff -man -ww) and document every verb and option the
  * CLI's --help shows, every version string agrees (Makefile, man pages,
- * debian/changelog). The Debian package itself is built and checked by
+ * debian/changelog), and the CI templates of examples/ci/ parse and run
+ * (suites/check_ci.py). The Debian package itself is built and checked by
  * lintian in `make deb` (.ci/run). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,21 @@ START_TEST(test_versions_agree) {
 }
 END_TEST
 
+START_TEST(test_ci_templates_parse_and_run) {
+  static char out[16384];
+  char cmd[700];
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s --cli '%s' 2>&1",
+           mm_test_path("suites/check_ci.py"), cli_bin());
+  int rc = sh(cmd, out, sizeof out);
+  ck_assert_msg(rc == 0, "check_ci.py: exit %d:\n%s", rc, out);
+  /* and the check fails on templates broken one way at a time */
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s --cli '%s' --self-test 2>&1",
+           mm_test_path("suites/check_ci.py"), cli_bin());
+  rc = sh(cmd, out, sizeof out);
+  ck_assert_msg(rc == 0, "check_ci.py --self-test: exit %d:\n%s", rc, out);
+}
+END_TEST
+
 Suite *suite_packaging(void) {
   Suite *s = suite_create("packaging");
   TCase *tc = tcase_create("packaging");
@@ -194,6 +210,7 @@ Suite *suite_packaging(void) {
   MM_ADD_TEST(tc, test_man_page_documents_every_verb_and_option, "-");
   MM_ADD_TEST(tc, test_shim_page_follows_protocol_doc, "-");
   MM_ADD_TEST(tc, test_versions_agree, "-");
+  MM_ADD_TEST(tc, test_ci_templates_parse_and_run, "-");
   suite_add_tcase(s, tc);
   return s;
 }

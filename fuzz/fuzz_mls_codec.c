@@ -40,10 +40,7 @@ int mm_fuzz_mls_codec(const uint8_t *data, size_t len) {
     mm_writer_free(&w);
   }
   json_t *j = mm_mls_to_json(t, &m);
-  if (!j) {
-    MM_FUZZ_CHECK(!mm_mls_json_fits(t, &m), "JSON fails only for a uint64 above 2^63-1");
-    return 0;
-  }
+  if (!j) return 0; /* out of memory only: every uint64 prints (base/json_io.h) */
   mm_arena a;
   mm_arena_init(&a);
   mm_mls_any m2;

@@ -25,7 +25,8 @@ static void list_types(FILE *f) {
 static const char decode_help[] =
     "usage: mlsmig decode --type TYPE [--suite N] [--max-state BYTES] HEX|-\n\n"
     "Decodes one message strictly (profile ENC-1..ENC-4) and prints it as JSON:\n"
-    "the draft's field names, nested structs as objects, bytes as lowercase hex.\n"
+    "the draft's field names, nested structs as objects, bytes as lowercase hex,\n"
+    "integers as JSON numbers (exact up to 2^64-1).\n"
     "HEX is the message in hex, or - to read hex from stdin (white space ignored).\n"
     "--suite N applies the suite's signature and hash limits (an envelope names\n"
     "its own suite; GroupInfo, KeyPackage and Welcome name theirs). mls_message\n"
@@ -141,12 +142,11 @@ int cmd_decode(int argc, char **argv) {
     return EXIT_REJECTED;
   }
   json_t *j = a.mls ? mm_mls_to_json(a.mls_type, &mls) : mm_msg_to_json(a.type, &msg);
-  char *out = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+  char *out = j ? mm_json_dumps(j, JSON_INDENT(2)) : NULL;
   json_decref(j);
   free(bytes);
   if (!out) {
-    fprintf(stderr,
-            "error: cannot print the message as JSON (out of memory, or an epoch above 2^63-1)\n");
+    fprintf(stderr, "error: cannot print the message as JSON: out of memory\n");
     return EXIT_REJECTED;
   }
   puts(out);
@@ -159,7 +159,7 @@ int cmd_encode(int argc, char **argv) {
   int rc = parse_args("encode", encode_help, argc, argv, false, &a);
   if (rc >= 0) return rc;
   json_error_t jerr;
-  json_t *j = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *j = mm_json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
   if (!j) {
     fprintf(stderr, "error: stdin is not JSON: %s (line %d, column %d)\n", jerr.text, jerr.line,
             jerr.column);

@@ -66,8 +66,8 @@ static int generate(int argc, char **argv) {
       dir = v;
     } else if (cli_opt(argc, argv, &i, "--seed", &v, &bad)) {
       if (bad) return EXIT_USAGE;
-      if (!cli_parse_u64(v, &seed) || seed > INT64_MAX)
-        return cli_usage_error("vectors", "--seed wants an integer 0..2^63-1, got '%s'", v);
+      if (!cli_parse_u64(v, &seed))
+        return cli_usage_error("vectors", "--seed wants an integer 0..2^64-1, got '%s'", v);
     } else {
       return cli_usage_error("vectors", "unexpected argument '%s'", argv[i]);
     }

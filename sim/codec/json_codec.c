@@ -4,10 +4,9 @@
  * private_message) or inline (the Sender's leaf_index / sender_index), every
  * byte field as lowercase hex, integers as JSON numbers.
  *
- * uint64 limitation: jansson's integers are signed 64-bit, so an epoch above
- * 2^63-1 has no JSON form here. mm_msg_to_json then fails (returns NULL), and
- * such a number in the input never reaches us (jansson's parser rejects it
- * as "too big integer"). */
+ * Integers go through base/json_io.h, so an epoch of 2^63..2^64-1 is exact
+ * both ways (jansson's own integers are signed 64-bit): the tree holds it
+ * as json_io's marker, and mm_json_dumps prints it as a plain number. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +15,6 @@
 #include "codec/json_codec.h"
 #include "codec/schema.h"
 #include "mlsmig/hex.h"
-
-_Static_assert(sizeof(json_int_t) == 8, "jansson integers must be 64-bit");
 
 /* ---- arena ---- */
 
@@ -122,9 +119,7 @@ static json_t *value_to_json(const mm_field *f, const void *base) {
   case MM_K_U16:
   case MM_K_U32:
   case MM_K_U64: {
-    uint64_t x = mm_field_get_int(base, f->kind, f->offset);
-    if (x > (uint64_t)INT64_MAX) return NULL; /* see top of file */
-    return json_integer((json_int_t)x);
+    return mm_json_u64(mm_field_get_int(base, f->kind, f->offset));
   }
   case MM_K_STRUCT: return struct_to_json(f->sub, at(base, f->offset));
   case MM_K_LIST: return list_to_json(f, base);
@@ -165,41 +160,6 @@ json_t *mm_msg_to_json(mm_type t, const void *msg) {
   return mm_schema_to_json(mm_schema_of(t), msg);
 }
 
-/* The walk of field_to_json, for its one refusal that is not OOM. */
-static bool fields_fit(const mm_schema *s, const void *base);
-
-static bool list_fits(const mm_field *f, const void *base) {
-  const mm_list *l = at(base, f->offset);
-  unsigned char *e = malloc(f->sub->size);
-  size_t pos = 0;
-  bool ok = true;
-  while (e && ok && mm_schema_list_next(f->sub, *l, &pos, e)) ok = fields_fit(f->sub, e);
-  free(e);
-  return ok; /* out of memory: no verdict, mm_schema_to_json will say NULL */
-}
-
-static bool fields_fit(const mm_schema *s, const void *base) {
-  for (size_t i = 0; i < s->nfields; i++) {
-    const mm_field *f = &s->fields[i];
-    const mm_case *k = f->kind == MM_K_SELECT ? mm_select_case(f, base) : NULL;
-    bool present = f->kind == MM_K_OPTIONAL && *((const uint8_t *)base + f->sel_off);
-    if ((f->kind == MM_K_U64 && mm_field_get_int(base, f->kind, f->offset) > (uint64_t)INT64_MAX) ||
-        (f->kind == MM_K_STRUCT && !fields_fit(f->sub, at(base, f->offset))) ||
-        (present && !fields_fit(f->sub, at(base, f->offset))) ||
-        (f->kind == MM_K_LIST && !list_fits(f, base)) || (k && !fields_fit(k->schema, base)))
-      return false;
-  }
-  return true;
-}
-
-bool mm_schema_json_fits(const mm_schema *s, const void *msg) {
-  return s && msg && fields_fit(s, msg);
-}
-
-bool mm_msg_json_fits(mm_type t, const void *msg) {
-  return mm_schema_json_fits(mm_schema_of(t), msg);
-}
-
 /* ======================= from JSON ======================= */
 
 typedef struct jctx {
@@ -222,11 +182,14 @@ static bool fields_from_json(jctx *c, const mm_schema *s, const json_t *obj, voi
 static void *mat(void *base, size_t off) { return (unsigned char *)base + off; }
 
 static bool int_from_json(jctx *c, const mm_field *f, const json_t *v, void *base) {
-  if (!json_is_integer(v)) return jfail(c, "\"%s\" must be an integer", f->name);
-  json_int_t x = json_integer_value(v);
-  if (x < 0 || (uint64_t)x > mm_kind_int_max(f->kind))
+  uint64_t x;
+  if (json_is_integer(v) && json_integer_value(v) < 0)
     return jfail(c, "\"%s\" out of range", f->name);
-  mm_field_set_int(base, f->kind, f->offset, (uint64_t)x);
+  if (json_is_real(v))
+    return jfail(c, "\"%s\" must be an integer (digits, no fraction or exponent)", f->name);
+  if (!mm_json_u64_value(v, &x)) return jfail(c, "\"%s\" must be an integer", f->name);
+  if (x > mm_kind_int_max(f->kind)) return jfail(c, "\"%s\" out of range", f->name);
+  mm_field_set_int(base, f->kind, f->offset, x);
   return true;
 }
 

@@ -8,10 +8,9 @@
 #include "codec/json_codec.h"
 #include "mlsmig/mls.h"
 
-/* mm_mls_to_json gives a new reference, or NULL (out of memory, or a
- * uint64 above 2^63-1: mm_mls_json_fits says which). */
+/* mm_mls_to_json gives a new reference, or NULL when out of memory (every
+ * uint64 prints exactly: base/json_io.h). */
 json_t *mm_mls_to_json(mm_mls_type t, const void *msg);
-bool mm_mls_json_fits(mm_mls_type t, const void *msg);
 /* mm_mls_from_json fills msg from obj (views into the arena); a bad key,
  * value or list element fails with MM_E_MALFORMED and *why. Field limits
  * are mm_mls_encode's to check. */

@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "base/json_io.h"
+
 void mm_vresult_check(mm_vresult *r, bool ok, const char *fmt, ...) {
   if (ok) {
     r->passed++;
@@ -65,7 +67,7 @@ mm_err mm_vectors_verify_json(const json_t *root, mm_vresult *r) {
 
 mm_err mm_vectors_verify_file(const char *path, mm_vresult *r) {
   json_error_t jerr;
-  json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *root = mm_json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
   if (!root) {
     memset(r, 0, sizeof *r);
     r->format = "unknown";

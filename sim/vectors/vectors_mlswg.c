@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_io.h"
 #include "mlsmig/crypto.h"
 #include "mlsmig/hex.h"
 #include "mlsmig/messages.h"
@@ -180,7 +181,8 @@ static bool check_framing(const hexfield *msg, uint16_t wire, uint8_t content_ty
   if (mm_decode(MM_T_MLS_MESSAGE, msg->data, msg->len, &lim, &m, &err) != MM_OK) return false;
   bool ok = m.version == MM_MLS10 && m.wire_format == wire && m.content_type == content_type;
   if (group_id) ok = ok && mm_view_eq(m.group_id, mm_view_of(group_id->data, group_id->len));
-  if (epoch) ok = ok && json_is_integer(epoch) && (json_int_t)m.epoch == json_integer_value(epoch);
+  uint64_t want_epoch;
+  if (epoch) ok = ok && mm_json_u64_value(epoch, &want_epoch) && m.epoch == want_epoch;
   mm_writer w;
   mm_writer_init(&w);
   ok = ok && mm_encode(MM_T_MLS_MESSAGE, &m, &lim, &w, NULL) == MM_OK &&

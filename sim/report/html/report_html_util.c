@@ -44,6 +44,11 @@ long long h_int(const json_t *o, const char *key) {
   return (long long)json_integer_value(json_object_get(o, key));
 }
 
+unsigned long long h_u64(const json_t *o, const char *key) {
+  uint64_t v = 0;
+  return mm_json_u64_value(json_object_get(o, key), &v) ? v : 0;
+}
+
 static const char *const verdicts[] = {"not_tested", "not_applicable", "pass",
                                        "warning",    "fail",           "error"};
 

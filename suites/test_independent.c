@@ -96,7 +96,8 @@ END_TEST
  * worktree's parent) is read; with
  * neither the test says so and passes. Writes the file arguments to args. */
 static const char *const WG_FILES[] = {"tree-validation.json", "messages.json",
-                                       "tree-operations.json", "welcome.json"};
+                                       "tree-operations.json", "welcome.json",
+                                       "message-protection.json"};
 
 static bool wg_args(char *args, size_t size) {
   static const char *const dirs[] = {"vectors/external/mlswg", "../shared/vectors/mlswg",
@@ -133,7 +134,8 @@ static int verify_wg(const char *flags) {
 /* Every tree hash, resolution, parent hash and leaf signature of
  * tree-validation.json (all seven suites), every structure of messages.json
  * decoded and re-encoded byte for byte, the tree operations and the
- * KeyPackages of welcome.json. */
+ * KeyPackages of welcome.json, the PublicMessage signatures and membership tags
+ * of message-protection.json. */
 START_TEST(test_independent_verifier_accepts_mlswg_vectors) {
   int rc = verify_wg("");
   ck_assert_msg(rc == 0, "verify_vectors.py rejected the working group's vectors (exit %d)", rc);

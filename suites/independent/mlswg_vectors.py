@@ -226,8 +226,60 @@ def verify_welcome(data, rep, first=0):
     return per
 
 
+# ---------------------------------------------------------------- message-protection.json
+def verify_message_protection(data, rep, first=0):
+    """The PublicMessages: content equal to the raw proposal / commit, the signature over
+    FramedContentTBS with the GroupContext the entry describes (6.1), the membership tag
+    over AuthenticatedContentTBM with membership_key (6.2); the PrivateMessages' framing.
+    Decrypting them needs the secret tree (not here)."""
+    import hmac
+    rep.kind = "mlswg message-protection"
+    per = Counter()
+    for i, e in enumerate(data):
+        where = "entry %d" % (first + i)
+        suite = _suite(e, rep, where)
+        if suite not in SUITES:
+            continue
+        gc = {"version": 1, "cipher_suite": suite, "group_id": bytes.fromhex(e["group_id"]),
+              "epoch": e["epoch"], "tree_hash": bytes.fromhex(e["tree_hash"]),
+              "confirmed_transcript_hash": bytes.fromhex(e["confirmed_transcript_hash"]), "extensions": []}
+        gcb, pub = M.GROUP_CONTEXT.enc(gc), bytes.fromhex(e["signature_pub"])
+        mkey = bytes.fromhex(e["membership_key"])
+        for kind, ct in (("proposal", 2), ("commit", 3)):
+            w = "%s %s_pub" % (where, kind)
+            msg = _decode(rep, w, "mls_message", bytes.fromhex(e[kind + "_pub"]))
+            if msg is None or not rep.check(msg["wire_format"] == 1, w, "not a PublicMessage"):
+                continue
+            pm = msg["public_message"]
+            c = pm["content"]
+            rep.check((c["group_id"], c["epoch"], c["content_type"]) == (gc["group_id"], gc["epoch"], ct), w,
+                      "framing differs from the entry")
+            rep.check(c["sender"] == {"sender_type": 1, "leaf_index": 1}, w, "sender is not member 1")
+            raw = M.encode(M.PROPOSAL if ct == 2 else M.COMMIT, c["proposal" if ct == 2 else "commit"])
+            rep.check(raw.hex() == e[kind], w, "content is not the entry's %s" % kind)
+            p = M.verify_public_message(msg, suite, gcb, pub)
+            rep.check(p is None, w, "signature: %s" % p)
+            tbm = M.framed_content_tbs(1, c, gcb) + M.OPAQUE.enc(pm["signature"])
+            if ct == 3:
+                tbm += M.OPAQUE.enc(pm["confirmation_tag"])
+            tag = hmac.new(mkey, tbm, SUITES[suite][1]).digest()
+            rep.check(hmac.compare_digest(tag, pm["membership_tag"]), w, "membership tag does not verify")
+        for kind in ("proposal", "commit", "application"):
+            w = "%s %s_priv" % (where, kind)
+            msg = _decode(rep, w, "mls_message", bytes.fromhex(e[kind + "_priv"]))
+            if msg is not None and rep.check(msg["wire_format"] == 2, w, "not a PrivateMessage"):
+                pr = msg["private_message"]
+                rep.check((pr["group_id"], pr["epoch"]) == (gc["group_id"], gc["epoch"]), w, "framing differs")
+        per[suite] += 1
+    rep.summary = ("%d entries (%s): PublicMessage signatures and membership tags; PrivateMessages "
+                   "framing only (decryption needs the secret tree)" % (sum(per.values()), _per_suite(per)))
+    return per
+
+
 def detect(x):
     """The verify function for a WG file whose first entry is x, or None."""
+    if {"membership_key", "commit_pub", "proposal_priv"} <= set(x):
+        return verify_message_protection
     if {"tree", "group_id", "tree_hashes", "resolutions"} <= set(x):
         return verify_tree_validation
     if "mls_welcome" in x and "public_message_commit" in x:
@@ -457,7 +509,23 @@ def _chain_tree_sig(doc):
     return doc
 
 
+def _mp_flip(data, i, field, part):
+    """Flip the last bit of one part (signature, membership_tag) of a PublicMessage."""
+    e = dict(data[i])
+    msg = M.decode(M.MLS_MESSAGE, bytes.fromhex(e[field]))
+    t = msg["public_message"][part]
+    msg["public_message"][part] = t[:-1] + bytes([t[-1] ^ 1])
+    e[field] = M.encode(M.MLS_MESSAGE, msg).hex()
+    return [e]
+
+
 TAMPERS += [
+    ("mlswg message-protection", "flipped bit in a PublicMessage signature (suite 7)",
+     lambda d: _mp_flip(d, 6, "proposal_pub", "signature"), "signature:"),
+    ("mlswg message-protection", "flipped bit in a membership tag (suite 2)",
+     lambda d: _mp_flip(d, 1, "commit_pub", "membership_tag"), "membership tag"),
+    ("mlswg message-protection", "another epoch in the GroupContext (suite 4)",
+     lambda d: _msg(d, 3, "epoch", lambda x: x + 1), "signature:"),
     ("state chain", "flipped bit in a PublicMessage Commit's signature", _chain_pm_sig, "commit_signature"),
     ("state chain", "a CommitBundle from a non-member", _chain_sender, "signer"),
     ("state chain", "flipped bit in a leaf signature of a PublicGroupState", _chain_tree_sig, "leaf_signature"),

@@ -241,12 +241,13 @@ Suite *suite_independent(void) {
   MM_ADD_TEST(tc, test_independent_verifier_rejects_early_fanout_and_confirm, "LIFE-1 LIFE-2");
   MM_ADD_TEST(tc, test_independent_verifier_accepts_published_vectors,
               "ENC-1 ENC-2 ENC-3 ENC-4 NONCE-2 NONCE-3 HASH-2 GROUP-1 EPOCH-1 AUTHZ-1 AUTHZ-3");
-  MM_ADD_TEST(tc, test_independent_verifier_accepts_mlswg_vectors, "ENC-1 ENC-2 ENC-3 ENC-4");
+  MM_ADD_TEST(tc, test_independent_verifier_accepts_mlswg_vectors, "ENC-1 ENC-2 ENC-3 ENC-4 MLS-2");
   MM_ADD_TEST(tc, test_independent_verifier_catches_tampered_mlswg_vectors, "-");
-  MM_ADD_TEST(tc, test_independent_verifier_catches_tampered_group_states, "ENC-4");
-  MM_ADD_TEST(tc, test_independent_verifier_accepts_v2_transcripts, "LIFE-1 LIFE-6 EPOCH-2 KEY-2");
+  MM_ADD_TEST(tc, test_independent_verifier_catches_tampered_group_states, "MLS-2 ENC-4");
+  MM_ADD_TEST(tc, test_independent_verifier_accepts_v2_transcripts,
+              "MLS-1 MLS-2 MLS-3 LIFE-1 LIFE-6 EPOCH-2 KEY-2");
   MM_ADD_TEST(tc, test_independent_verifier_catches_tampered_v2_transcripts, "-");
-  MM_ADD_TEST(tc, test_independent_verifier_accepts_ts_mls_states, "ENC-3");
+  MM_ADD_TEST(tc, test_independent_verifier_accepts_ts_mls_states, "MLS-2 ENC-3");
   suite_add_tcase(s, tc);
   return s;
 }

@@ -316,7 +316,7 @@ static void client_migrate_op(void *ctx, size_t nth, bool sticky) {
   mm_envelope ev = {MM_MSG_MIGRATION_ERROR, 1, mm_view_str(MM_SIM_TARGET), mm_writer_view(&body)};
   ck_assert_int_eq(mm_encode(MM_T_ENVELOPE, &ev, NULL, &w, NULL), MM_OK);
   ck_assert_int_eq(mm_writer_finish(&w, &env, &len), MM_OK);
-  mm_client_handle(x->c, env, len, 1, &out);
+  ck_assert_int_eq(mm_client_handle(x->c, env, len, 1, &out), MM_OK);
   ck_assert_int_eq(mm_client_get_status(x->c).phase, MM_CP_FAILED);
   free(env);
   mm_writer_free(&body);
@@ -477,7 +477,7 @@ END_TEST
 
 /* ---- the report writers ---- */
 
-typedef mm_err (*writer_fn)(const json_t *doc, const char *path);
+typedef MM_MUST_USE mm_err (*writer_fn)(const json_t *doc, const char *path);
 
 typedef struct report_ctx {
   json_t *doc;
@@ -487,7 +487,7 @@ typedef struct report_ctx {
   char *want; /* the unfailed run's output */
 } report_ctx;
 
-static mm_err write_html_index(const json_t *doc, const char *dir) {
+static MM_MUST_USE mm_err write_html_index(const json_t *doc, const char *dir) {
   return mm_report_html_doc(doc, dir);
 }
 

@@ -130,7 +130,8 @@ START_TEST(test_hostile_state_race) {
   nothing_left(&d, "race");
   size_t racers = hostile_dir_entries(d.pids);
   ck_assert_uint_ge(racers, 4);
-  ck_assert_int_eq(json_integer_value(json_object_get(doc, "escaped_processes")), (int)racers);
+  /* at least those that wrote their pid (one may be killed before it does) */
+  ck_assert_int_ge(json_integer_value(json_object_get(doc, "escaped_processes")), (int)racers);
   json_decref(doc);
   hostile_run_free(&r);
   hostile_dir_free(&d);
@@ -195,7 +196,7 @@ START_TEST(test_hostile_setsid) {
          hostile_kill_survivors(&d));
   nothing_left(&d, "setsid");
   ck_assert_uint_ge(daemons, 8);
-  ck_assert_int_eq(json_integer_value(json_object_get(doc, "escaped_processes")), (int)daemons);
+  ck_assert_int_ge(json_integer_value(json_object_get(doc, "escaped_processes")), (int)daemons);
   ck_assert_ptr_nonnull(strstr(r.out, "that had left its process group"));
   json_decref(doc);
   hostile_run_free(&r);

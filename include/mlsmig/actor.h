@@ -52,13 +52,13 @@ void mm_outbox_free(mm_outbox *o);
  * some withdraws them, so that it sends all or nothing. */
 void mm_outbox_truncate(mm_outbox *o, size_t n);
 /* Takes ownership of env (freed on failure too). */
-mm_err mm_outbox_push(mm_outbox *o, const char *to, uint8_t *env, size_t len);
+MM_MUST_USE mm_err mm_outbox_push(mm_outbox *o, const char *to, uint8_t *env, size_t len);
 /* Wraps a serialized body in an Envelope and queues it. */
-mm_err mm_send(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite, const char *sender,
-               const uint8_t *body, size_t body_len);
+MM_MUST_USE mm_err mm_send(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,
+                           const char *sender, const uint8_t *body, size_t body_len);
 /* Encodes msg (a struct of codec type t) as the body and queues it. */
-mm_err mm_send_msg(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,
-                   const char *sender, mm_type t, const void *msg);
+MM_MUST_USE mm_err mm_send_msg(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,
+                               const char *sender, mm_type t, const void *msg);
 
 /* ---- the actor interface ---- */
 
@@ -68,10 +68,12 @@ mm_err mm_send_msg(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suit
  * its environment. Made by mm_source_actor, mm_target_actor and
  * mm_client_actor. */
 typedef struct mm_actor_ops {
-  mm_err (*handle)(void *self, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
+  MM_MUST_USE mm_err (*handle)(void *self, const uint8_t *env, size_t len, uint64_t now,
+                               mm_outbox *out);
   /* May take *env over (then sets it NULL); NULL: the actor never keeps input. */
-  mm_err (*handle_owned)(void *self, uint8_t **env, size_t len, uint64_t now, mm_outbox *out);
-  mm_err (*tick)(void *self, uint64_t now, mm_outbox *out);
+  MM_MUST_USE mm_err (*handle_owned)(void *self, uint8_t **env, size_t len, uint64_t now,
+                                     mm_outbox *out);
+  MM_MUST_USE mm_err (*tick)(void *self, uint64_t now, mm_outbox *out);
   uint64_t (*next_timer)(const void *self);
   void (*free)(void *self);
 } mm_actor_ops;
@@ -82,12 +84,14 @@ typedef struct mm_actor {
 } mm_actor;
 
 /* mm_actor_handle delivers one serialized Envelope to a at time now. */
-mm_err mm_actor_handle(mm_actor a, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err mm_actor_handle(mm_actor a, const uint8_t *env, size_t len, uint64_t now,
+                                   mm_outbox *out);
 /* mm_actor_handle_owned is mm_actor_handle for a malloc'd envelope the actor
  * may keep (it then sets *env to NULL; the caller frees what is left). */
-mm_err mm_actor_handle_owned(mm_actor a, uint8_t **env, size_t len, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err mm_actor_handle_owned(mm_actor a, uint8_t **env, size_t len, uint64_t now,
+                                         mm_outbox *out);
 /* mm_actor_tick runs the timers of a that are due at now. */
-mm_err mm_actor_tick(mm_actor a, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err mm_actor_tick(mm_actor a, uint64_t now, mm_outbox *out);
 /* mm_actor_next_timer returns when a next wants a tick, MM_NO_TIMER if never
  * (also for no actor). */
 uint64_t mm_actor_next_timer(mm_actor a);
@@ -95,8 +99,8 @@ uint64_t mm_actor_next_timer(mm_actor a);
 void mm_actor_free(mm_actor a);
 
 /* Queues a MigrationError{code, detail}. */
-mm_err mm_send_error(mm_outbox *o, const char *to, uint16_t suite, const char *sender, mm_err code,
-                     const char *detail);
+MM_MUST_USE mm_err mm_send_error(mm_outbox *o, const char *to, uint16_t suite, const char *sender,
+                                 mm_err code, const char *detail);
 
 /* ---- key directory (KEY-1): public keys of every DS, per suite ---- */
 
@@ -104,7 +108,7 @@ typedef struct mm_keydir mm_keydir;
 mm_keydir *mm_keydir_new(void);
 void mm_keydir_free(mm_keydir *kd);
 /* Takes ownership of key (public part is what matters). */
-mm_err mm_keydir_add(mm_keydir *kd, const char *domain, mm_key *key);
+MM_MUST_USE mm_err mm_keydir_add(mm_keydir *kd, const char *domain, mm_key *key);
 /* NULL if the domain has no key for the suite. */
 const mm_key *mm_keydir_get(const mm_keydir *kd, mm_view domain, uint16_t suite);
 
@@ -144,14 +148,15 @@ mm_view mm_identity_home(mm_view identity);
 typedef struct mm_store mm_store;
 mm_store *mm_store_new(void);
 void mm_store_free(mm_store *s);
-mm_err mm_store_put(mm_store *s, const char *ns, mm_view key, mm_view val);
+MM_MUST_USE mm_err mm_store_put(mm_store *s, const char *ns, mm_view key, mm_view val);
 /* Takes ownership of a malloc'd value (no copy: for large records). */
-mm_err mm_store_put_owned(mm_store *s, const char *ns, mm_view key, uint8_t *val, size_t len);
+MM_MUST_USE mm_err mm_store_put_owned(mm_store *s, const char *ns, mm_view key, uint8_t *val,
+                                      size_t len);
 /* The same for a value that lies within a larger malloc'd block (a part of a
  * received message, kept where it arrived): the store takes ownership of
  * block, freed with the entry (and on failure too); val must point into it. */
-mm_err mm_store_put_owned_view(mm_store *s, const char *ns, mm_view key, uint8_t *block,
-                               mm_view val);
+MM_MUST_USE mm_err mm_store_put_owned_view(mm_store *s, const char *ns, mm_view key, uint8_t *block,
+                                           mm_view val);
 bool mm_store_get(const mm_store *s, const char *ns, mm_view key, mm_view *val);
 void mm_store_del(mm_store *s, const char *ns, mm_view key);
 /* Calls fn for each key of ns in key order; stops early when fn returns false. */

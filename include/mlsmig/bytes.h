@@ -85,7 +85,7 @@ bool mm_writer_reserve(mm_writer *w, size_t extra);
 void mm_writer_free(mm_writer *w);
 /* Hand the bytes to the caller (who frees them with free()); resets w.
  * Fails, freeing everything, if any write failed. */
-mm_err mm_writer_finish(mm_writer *w, uint8_t **out, size_t *out_len);
+MM_MUST_USE mm_err mm_writer_finish(mm_writer *w, uint8_t **out, size_t *out_len);
 bool mm_writer_ok(const mm_writer *w);
 bool mm_writer_fail(mm_writer *w, mm_err e);
 mm_view mm_writer_view(const mm_writer *w);

@@ -38,14 +38,16 @@ typedef struct mm_client_status {
 
 typedef struct mm_client mm_client;
 
-mm_err mm_client_new(const mm_client_config *cfg, const mm_env *env, mm_client **out);
+MM_MUST_USE mm_err mm_client_new(const mm_client_config *cfg, const mm_env *env, mm_client **out);
 void mm_client_free(mm_client *c);
 /* Sends a MigrationRequest for the group to target_domain. */
-mm_err mm_client_migrate(mm_client *c, const char *target_domain, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err mm_client_migrate(mm_client *c, const char *target_domain, uint64_t now,
+                                     mm_outbox *out);
 /* Sends an ordinary Commit (content random) for the current epoch. */
-mm_err mm_client_commit(mm_client *c, uint64_t now, mm_outbox *out);
-mm_err mm_client_handle(mm_client *c, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
-mm_err mm_client_tick(mm_client *c, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err mm_client_commit(mm_client *c, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err mm_client_handle(mm_client *c, const uint8_t *env, size_t len, uint64_t now,
+                                    mm_outbox *out);
+MM_MUST_USE mm_err mm_client_tick(mm_client *c, uint64_t now, mm_outbox *out);
 uint64_t mm_client_next_timer(const mm_client *c);
 /* mm_client_actor returns c behind the actor interface (mlsmig/actor.h). */
 mm_actor mm_client_actor(mm_client *c);

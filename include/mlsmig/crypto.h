@@ -47,43 +47,45 @@ const mm_suite *mm_suite_at(size_t i);
 
 typedef struct mm_key mm_key; /* a signature key pair or public key */
 
-mm_err mm_key_from_private(uint16_t suite, const uint8_t *priv, size_t len, mm_key **out);
-mm_err mm_key_from_public(uint16_t suite, const uint8_t *pub, size_t len, mm_key **out);
+MM_MUST_USE mm_err mm_key_from_private(uint16_t suite, const uint8_t *priv, size_t len,
+                                       mm_key **out);
+MM_MUST_USE mm_err mm_key_from_public(uint16_t suite, const uint8_t *pub, size_t len, mm_key **out);
 /* Draw a private key from rng (for seeded runs: deterministic). */
-mm_err mm_key_generate(uint16_t suite, mm_rng *rng, mm_key **out);
+MM_MUST_USE mm_err mm_key_generate(uint16_t suite, mm_rng *rng, mm_key **out);
 void mm_key_free(mm_key *k); /* wipes the private part */
 uint16_t mm_key_suite(const mm_key *k);
 bool mm_key_has_private(const mm_key *k);
 mm_view mm_key_public(const mm_key *k);  /* raw / uncompressed SEC1 */
 mm_view mm_key_private(const mm_key *k); /* raw / big-endian scalar; empty if public only */
 /* Another handle on the same public key (no private part). */
-mm_err mm_key_public_copy(const mm_key *k, mm_key **out);
+MM_MUST_USE mm_err mm_key_public_copy(const mm_key *k, mm_key **out);
 
 /* SignWithLabel(key, label, content): signs the serialized
  * SignContent { opaque label<V> = "MLS 1.0 " + label; opaque content<V>; }.
  * Appends the signature to w. */
-mm_err mm_sign_with_label(const mm_key *k, const char *label, const uint8_t *content,
-                          size_t content_len, mm_writer *w);
+MM_MUST_USE mm_err mm_sign_with_label(const mm_key *k, const char *label, const uint8_t *content,
+                                      size_t content_len, mm_writer *w);
 /* mm_sign_content_head writes the head of that SignContent (the label<V>
  * with its prefix, then the length of content<V>) to w, for a caller that
  * signs content where it lies. */
-mm_err mm_sign_content_head(const char *label, size_t content_len, mm_writer *w);
+MM_MUST_USE mm_err mm_sign_content_head(const char *label, size_t content_len, mm_writer *w);
 /* MM_OK or MM_E_BAD_SIGNATURE. */
-mm_err mm_verify_with_label(const mm_key *k, const char *label, const uint8_t *content,
-                            size_t content_len, const uint8_t *sig, size_t sig_len);
+MM_MUST_USE mm_err mm_verify_with_label(const mm_key *k, const char *label, const uint8_t *content,
+                                        size_t content_len, const uint8_t *sig, size_t sig_len);
 /* RefHash(label, value) = Hash(RefHashInput { opaque label<V>; opaque
  * value<V>; }) with the suite's hash; label is used as given (callers pass
  * "MLS 1.0 MigrationContent Reference"). out must hold MM_MAX_HASH_LEN. */
-mm_err mm_ref_hash(uint16_t suite, const char *label, const uint8_t *value, size_t value_len,
-                   uint8_t *out, size_t *out_len);
+MM_MUST_USE mm_err mm_ref_hash(uint16_t suite, const char *label, const uint8_t *value,
+                               size_t value_len, uint8_t *out, size_t *out_len);
 /* Plain Hash with the suite's hash function. */
-mm_err mm_hash(uint16_t suite, const uint8_t *data, size_t len, uint8_t *out, size_t *out_len);
+MM_MUST_USE mm_err mm_hash(uint16_t suite, const uint8_t *data, size_t len, uint8_t *out,
+                           size_t *out_len);
 
 /* Raw ECDSA/EdDSA over a message (no label), for RFC 6979 known answers:
  * for ECDSA the digest is the suite's hash of msg. */
-mm_err mm_sign_raw(const mm_key *k, const uint8_t *msg, size_t len, mm_writer *w);
-mm_err mm_verify_raw(const mm_key *k, const uint8_t *msg, size_t len, const uint8_t *sig,
-                     size_t sig_len);
+MM_MUST_USE mm_err mm_sign_raw(const mm_key *k, const uint8_t *msg, size_t len, mm_writer *w);
+MM_MUST_USE mm_err mm_verify_raw(const mm_key *k, const uint8_t *msg, size_t len,
+                                 const uint8_t *sig, size_t sig_len);
 
 /* Wipe memory the compiler may not elide. */
 void mm_wipe(void *p, size_t len);

@@ -44,13 +44,14 @@ typedef struct mm_source mm_source;
 
 /* Makes a source, restoring whatever env->store holds. Config and env must
  * outlive it. */
-mm_err mm_source_new(const mm_ds_config *cfg, const mm_env *env, mm_source **out);
+MM_MUST_USE mm_err mm_source_new(const mm_ds_config *cfg, const mm_env *env, mm_source **out);
 void mm_source_free(mm_source *s);
 /* Installs a group to host (the group's state at the source, current epoch). */
-mm_err mm_source_add_group(mm_source *s, const mm_group_state *g, const mm_member *members,
-                           size_t n);
-mm_err mm_source_handle(mm_source *s, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
-mm_err mm_source_tick(mm_source *s, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err mm_source_add_group(mm_source *s, const mm_group_state *g,
+                                       const mm_member *members, size_t n);
+MM_MUST_USE mm_err mm_source_handle(mm_source *s, const uint8_t *env, size_t len, uint64_t now,
+                                    mm_outbox *out);
+MM_MUST_USE mm_err mm_source_tick(mm_source *s, uint64_t now, mm_outbox *out);
 uint64_t mm_source_next_timer(const mm_source *s);
 /* mm_source_actor returns s behind the actor interface (mlsmig/actor.h). */
 mm_actor mm_source_actor(mm_source *s);
@@ -63,12 +64,13 @@ bool mm_source_group(const mm_source *s, mm_view group_id, mm_group_info *out);
 
 typedef struct mm_target mm_target;
 
-mm_err mm_target_new(const mm_ds_config *cfg, const mm_env *env, mm_target **out);
+MM_MUST_USE mm_err mm_target_new(const mm_ds_config *cfg, const mm_env *env, mm_target **out);
 void mm_target_free(mm_target *t);
 /* Hosts a group created here (for GROUP-1 collisions). */
-mm_err mm_target_add_group(mm_target *t, const mm_group_state *g, const mm_member *members,
-                           size_t n);
-mm_err mm_target_handle(mm_target *t, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err mm_target_add_group(mm_target *t, const mm_group_state *g,
+                                       const mm_member *members, size_t n);
+MM_MUST_USE mm_err mm_target_handle(mm_target *t, const uint8_t *env, size_t len, uint64_t now,
+                                    mm_outbox *out);
 /* The same for an envelope in a malloc'd buffer that the caller offers to
  * hand over: where the target would store a copy of a part of it (the
  * group_state of an imported MigrationContent), it keeps the buffer itself
@@ -79,9 +81,9 @@ mm_err mm_target_handle(mm_target *t, const uint8_t *env, size_t len, uint64_t n
  * returned MM_OK they stay readable through the caller's old pointer until
  * the next call on the target or on its store. Same outcome, same output
  * as mm_target_handle. */
-mm_err mm_target_handle_owned(mm_target *t, uint8_t **env, size_t len, uint64_t now,
-                              mm_outbox *out);
-mm_err mm_target_tick(mm_target *t, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err mm_target_handle_owned(mm_target *t, uint8_t **env, size_t len, uint64_t now,
+                                          mm_outbox *out);
+MM_MUST_USE mm_err mm_target_tick(mm_target *t, uint64_t now, mm_outbox *out);
 uint64_t mm_target_next_timer(const mm_target *t);
 /* mm_target_actor returns t behind the actor interface (mlsmig/actor.h). */
 mm_actor mm_target_actor(mm_target *t);

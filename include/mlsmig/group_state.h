@@ -43,11 +43,11 @@ typedef struct mm_group_state {
   mm_view ds_payload;
 } mm_group_state;
 
-mm_err mm_group_state_decode(const uint8_t *data, size_t len, const mm_limits *lim,
-                             mm_group_state *out, mm_derr *err);
+MM_MUST_USE mm_err mm_group_state_decode(const uint8_t *data, size_t len, const mm_limits *lim,
+                                         mm_group_state *out, mm_derr *err);
 /* members: an array of n entries (encoded in this order). */
-mm_err mm_group_state_encode(const mm_group_state *g, const mm_member *members, size_t n,
-                             mm_writer *w);
+MM_MUST_USE mm_err mm_group_state_encode(const mm_group_state *g, const mm_member *members,
+                                         size_t n, mm_writer *w);
 /* Iterates the members of a decoded state: *pos starts at 0. */
 bool mm_members_next(const mm_group_state *g, size_t *pos, mm_member *out);
 /* Finds the member with this identity. */

@@ -160,16 +160,17 @@ typedef union mm_any_msg {
 } mm_any_msg;
 
 /* Generic entry points: `msg` points to the struct that matches `t`. */
-mm_err mm_decode(mm_type t, const uint8_t *data, size_t len, const mm_limits *lim, void *msg,
-                 mm_derr *err);
+MM_MUST_USE mm_err mm_decode(mm_type t, const uint8_t *data, size_t len, const mm_limits *lim,
+                             void *msg, mm_derr *err);
 /* Decode from a reader (used for nested bodies; offsets stay absolute). */
 bool mm_decode_reader(mm_type t, mm_reader *r, const mm_limits *lim, void *msg);
 /* Appends the canonical encoding. Fails with MM_E_MALFORMED (and sets
  * *err when given) if a field breaks ENC-4. */
-mm_err mm_encode(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w, mm_derr *err);
+MM_MUST_USE mm_err mm_encode(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w,
+                             mm_derr *err);
 /* The to-be-signed form: the encoding without the final signature field
  * (profile section 3). Only for types that end in a signature. */
-mm_err mm_encode_tbs(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w);
+MM_MUST_USE mm_err mm_encode_tbs(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w);
 bool mm_type_has_signature(mm_type t);
 size_t mm_type_struct_size(mm_type t);
 

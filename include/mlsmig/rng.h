@@ -10,7 +10,7 @@
 #include "mlsmig/error.h"
 
 typedef struct mm_rng {
-  mm_err (*fill)(struct mm_rng *self, uint8_t *out, size_t len);
+  MM_MUST_USE mm_err (*fill)(struct mm_rng *self, uint8_t *out, size_t len);
   /* deterministic state (unused by the system generator) */
   uint8_t key[32];
   uint64_t counter;
@@ -22,7 +22,7 @@ void mm_rng_init_system(mm_rng *r);
  * and versions, documented in the README. Different labels give independent
  * streams from one seed. */
 void mm_rng_init_seeded(mm_rng *r, uint64_t seed, const char *label);
-mm_err mm_rng_fill(mm_rng *r, uint8_t *out, size_t len);
+MM_MUST_USE mm_err mm_rng_fill(mm_rng *r, uint8_t *out, size_t len);
 /* Uniform in [0, bound) without modulo bias; bound > 0. */
 uint64_t mm_rng_uniform(mm_rng *r, uint64_t bound);
 /* Wipe the state. */

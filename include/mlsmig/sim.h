@@ -116,14 +116,14 @@ typedef struct mm_sim_outcome {
   char known_gap[160];
 } mm_sim_outcome;
 
-mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out);
+MM_MUST_USE mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out);
 void mm_sim_free(mm_sim *s);
 /* The initiator (member 0) asks to migrate to the target at time `at`. */
 void mm_sim_start_migration(mm_sim *s, uint64_t at);
 /* Member i sends an ordinary Commit at time `at`. */
 void mm_sim_member_commit(mm_sim *s, unsigned member, uint64_t at);
 /* Runs until nothing is in flight and no timer is armed, or max_time. */
-mm_err mm_sim_run(mm_sim *s);
+MM_MUST_USE mm_err mm_sim_run(mm_sim *s);
 /* Checks INV-1..INV-4 (and INV-5 when every message got through). */
 void mm_sim_check(mm_sim *s, mm_sim_outcome *out);
 
@@ -152,8 +152,8 @@ void mm_sim_member_rogue_init(mm_sim *s, unsigned member, bool forge, uint64_t a
 void mm_sim_target_wrong_ack(mm_sim *s, uint64_t at);
 
 /* Fault helpers for hooks. */
-void mm_sim_crash(mm_sim *s, mm_role role);     /* volatile state lost */
-mm_err mm_sim_restart(mm_sim *s, mm_role role); /* new actor, same store */
+void mm_sim_crash(mm_sim *s, mm_role role);                 /* volatile state lost */
+MM_MUST_USE mm_err mm_sim_restart(mm_sim *s, mm_role role); /* new actor, same store */
 /* Crash now; restart at restart_at (MM_NO_TIMER: never). The loop wakes
  * up for the restart even when nothing else is pending. */
 void mm_sim_crash_until(mm_sim *s, mm_role role, uint64_t restart_at);
@@ -163,8 +163,8 @@ uint64_t mm_sim_now(const mm_sim *s);
 /* Envelopes delivered so far (the step column of the trace). */
 size_t mm_sim_step(const mm_sim *s);
 /* Puts an envelope on the wire, bypassing the hook, delivered at `at`. */
-mm_err mm_sim_inject(mm_sim *s, const char *from, const char *to, const uint8_t *env, size_t len,
-                     uint64_t at);
+MM_MUST_USE mm_err mm_sim_inject(mm_sim *s, const char *from, const char *to, const uint8_t *env,
+                                 size_t len, uint64_t at);
 /* A fault took effect until `at`: INV-5's bound counts from the last one. */
 void mm_sim_note_disturbance(mm_sim *s, uint64_t at);
 
@@ -190,10 +190,10 @@ const mm_sim_config *mm_sim_get_config(const mm_sim *s);
 mm_actor mm_sim_actor(mm_sim *s, const char *name, mm_role *role, unsigned *member);
 /* mm_sim_client_start has member start a migration to target at now, its
  * envelopes queued on out instead of the simulator's network. */
-mm_err mm_sim_client_start(mm_sim *s, unsigned member, const char *target, uint64_t now,
-                           mm_outbox *out);
+MM_MUST_USE mm_err mm_sim_client_start(mm_sim *s, unsigned member, const char *target, uint64_t now,
+                                       mm_outbox *out);
 /* mm_sim_change_policy restarts the DS of role on its durable store under
  * policy p, as an operator changing the policy would. */
-mm_err mm_sim_change_policy(mm_sim *s, mm_role role, const mm_policy *p);
+MM_MUST_USE mm_err mm_sim_change_policy(mm_sim *s, mm_role role, const mm_policy *p);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "client/client_internal.h"
 
-static mm_err ignore(mm_client *c, mm_err code) {
+static MM_MUST_USE mm_err ignore(mm_client *c, mm_err code) {
   c->last_error = code;
   return code;
 }
@@ -32,8 +32,8 @@ static bool echoes_request(const mm_client *c, const mm_migration_request *rq) {
  * memory) nothing is sent and the client is back where it was, waiting for
  * a response and retransmitting its request, so the next response gets
  * another try; the request's kept copy is set aside, not freed, until then. */
-static mm_err send_init(mm_client *c, const mm_migration_response *resp, uint64_t now,
-                        mm_outbox *out) {
+static MM_MUST_USE mm_err send_init(mm_client *c, const mm_migration_response *resp, uint64_t now,
+                                    mm_outbox *out) {
   mm_writer init, commit;
   mm_writer_init(&init);
   mm_writer_init(&commit);
@@ -65,8 +65,9 @@ static mm_err send_init(mm_client *c, const mm_migration_response *resp, uint64_
 }
 
 /* From the target, for the request sent, signed by the target (SIG-1). */
-static mm_err on_response(mm_client *c, const mm_envelope *env, const mm_migration_response *resp,
-                          uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err on_response(mm_client *c, const mm_envelope *env,
+                                      const mm_migration_response *resp, uint64_t now,
+                                      mm_outbox *out) {
   if (c->phase != MM_CP_REQUESTED) return MM_E_USAGE; /* stray or duplicate */
   if (!mm_view_eq_str(env->sender, c->mig.target)) return ignore(c, MM_E_WRONG_DOMAIN);
   if (!echoes_request(c, &resp->migration_request)) return ignore(c, MM_E_UNKNOWN_NONCE);
@@ -90,8 +91,8 @@ static void finish(mm_client *c) {
 
 /* From the source, signed by it (SIG-5), for our nonce (NONCE-4), naming
  * the target and our group (DOM-4). */
-static mm_err check_confirmation(mm_client *c, const mm_envelope *env,
-                                 const mm_migration_confirmation *mc) {
+static MM_MUST_USE mm_err check_confirmation(mm_client *c, const mm_envelope *env,
+                                             const mm_migration_confirmation *mc) {
   if (!mm_view_eq_str(env->sender, c->mig.source)) return MM_E_WRONG_DOMAIN;
   const mm_key *k = mm_keydir_get(c->env->keys, env->sender, c->suite);
   mm_err e = mm_verify_tbs(k, MM_T_MIGRATION_CONFIRMATION, mc, mc->signature);
@@ -102,8 +103,8 @@ static mm_err check_confirmation(mm_client *c, const mm_envelope *env,
   return MM_OK;
 }
 
-static mm_err on_confirmation(mm_client *c, const mm_envelope *env,
-                              const mm_migration_confirmation *mc) {
+static MM_MUST_USE mm_err on_confirmation(mm_client *c, const mm_envelope *env,
+                                          const mm_migration_confirmation *mc) {
   if (!c->mig.have_nonce || c->mig.confirmed) return MM_E_USAGE; /* none expected */
   mm_err e = check_confirmation(c, env, mc);
   if (e != MM_OK) return ignore(c, e);
@@ -116,7 +117,8 @@ static mm_err on_confirmation(mm_client *c, const mm_envelope *env,
 
 /* A refusal from the peer of the current phase ends the migration; `busy`
  * only says "not now", so the client keeps retransmitting. */
-static mm_err on_error(mm_client *c, const mm_envelope *env, const mm_migration_error *me) {
+static MM_MUST_USE mm_err on_error(mm_client *c, const mm_envelope *env,
+                                   const mm_migration_error *me) {
   mm_err code = (mm_err)me->code;
   c->last_error = code;
   const char *peer = c->phase == MM_CP_REQUESTED   ? c->mig.target
@@ -131,7 +133,7 @@ static mm_err on_error(mm_client *c, const mm_envelope *env, const mm_migration_
 /* A migration Commit for our epoch: every member follows the group (epoch
  * + 1). If it is the Commit of this client's own migration, that migration
  * is done; if another member's migration overtook ours, ours has failed. */
-static mm_err on_migration_commit(mm_client *c, mm_view target) {
+static MM_MUST_USE mm_err on_migration_commit(mm_client *c, mm_view target) {
   char to[MM_DOMAIN_MAX + 1];
   if (target.len >= sizeof to || mm_view_eq_str(target, c->ds)) return MM_E_BAD_COMMIT;
   memcpy(to, target.data, target.len);
@@ -151,7 +153,8 @@ static mm_err on_migration_commit(mm_client *c, mm_view target) {
 /* From the DS the group lives on, for our group and epoch. A Commit moves
  * the epoch on; one whose authenticated_data decodes exactly as a
  * MigrationCommitAAD moves the group too. */
-static mm_err on_group_message(mm_client *c, const mm_envelope *env, const mm_mls_message *m) {
+static MM_MUST_USE mm_err on_group_message(mm_client *c, const mm_envelope *env,
+                                           const mm_mls_message *m) {
   if (!mm_view_eq_str(env->sender, c->ds)) return MM_E_WRONG_DOMAIN;
   if (!mm_view_eq(m->group_id, mm_cl_group(c))) return MM_E_UNKNOWN_GROUP;
   if (m->epoch != c->epoch) return MM_E_STALE_EPOCH;

@@ -266,8 +266,8 @@ static bool encode_fields(ectx *c, const mm_schema *s, const void *base, size_t 
 
 /* Encode the first n fields of t's schema (all of them, or all but the
  * final signature for the TBS form). */
-static mm_err encode_prefix(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w,
-                            mm_derr *err, bool tbs) {
+static MM_MUST_USE mm_err encode_prefix(mm_type t, const void *msg, const mm_limits *lim,
+                                        mm_writer *w, mm_derr *err, bool tbs) {
   if (err) *err = (mm_derr){0};
   const mm_schema *s = mm_schema_of(t);
   if (!s || !msg || !w) return MM_E_USAGE;

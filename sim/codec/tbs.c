@@ -19,7 +19,7 @@ const char *mm_tbs_label(mm_type t) {
 
 /* The TBS encoding of msg into w. The message was decoded or built under
  * the limits in force, so the group-state bound is not re-applied here. */
-static mm_err encode_tbs(const mm_key *k, mm_type t, const void *msg, mm_writer *w) {
+static MM_MUST_USE mm_err encode_tbs(const mm_key *k, mm_type t, const void *msg, mm_writer *w) {
   mm_limits lim = mm_limits_default(mm_key_suite(k));
   lim.max_group_state = UINT64_MAX;
   return mm_encode_tbs(t, msg, &lim, w);

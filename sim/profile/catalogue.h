@@ -23,7 +23,7 @@ typedef struct mm_catalogue {
   const char *profile;
 } mm_catalogue;
 
-mm_err mm_catalogue_load(mm_catalogue *c);
+MM_MUST_USE mm_err mm_catalogue_load(mm_catalogue *c);
 void mm_catalogue_free(mm_catalogue *c);
 const mm_rule *mm_catalogue_find(const mm_catalogue *c, const char *id);
 

@@ -28,7 +28,8 @@ typedef struct mm_iut mm_iut;
  * process cannot be made (MM_E_NOMEM when the runner is out of memory); a
  * command that does not exist shows up at the first call (the shell exits
  * 127). */
-mm_err mm_iut_start(const char *cmd, uint32_t max_frame, mm_iut **out, char *why, size_t why_len);
+MM_MUST_USE mm_err mm_iut_start(const char *cmd, uint32_t max_frame, mm_iut **out, char *why,
+                                size_t why_len);
 /* mm_iut_set_cancel makes every wait end early once *cancel is set
  * (a signal handler's flag; NULL: never). */
 void mm_iut_set_cancel(mm_iut *p, const volatile sig_atomic_t *cancel);
@@ -37,8 +38,8 @@ void mm_iut_set_cancel(mm_iut *p, const volatile sig_atomic_t *cancel);
  * MM_E_IO (timeout, exit, closed pipe, oversized or truncated frame,
  * unsolicited bytes pending before the request) or MM_E_NOMEM (the runner's
  * own failure), explained by mm_iut_why. */
-mm_err mm_iut_call(mm_iut *p, const uint8_t *frame, size_t len, int timeout_ms, uint8_t **body,
-                   size_t *body_len);
+MM_MUST_USE mm_err mm_iut_call(mm_iut *p, const uint8_t *frame, size_t len, int timeout_ms,
+                               uint8_t **body, size_t *body_len);
 const char *mm_iut_why(const mm_iut *p);
 /* Did the last mm_iut_call fail for want of time? */
 bool mm_iut_timed_out(const mm_iut *p);

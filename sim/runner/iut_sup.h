@@ -38,8 +38,8 @@ typedef struct mm_sup {
 /* mm_sup_spawn starts a supervisor running cmd with in, out and err as its
  * stdin, stdout and stderr (the caller closes its copies). MM_E_IO with a
  * reason in why when it cannot (pipes, fork). */
-mm_err mm_sup_spawn(const char *cmd, int in, int out, int err, mm_sup *s, char *why,
-                    size_t why_len);
+MM_MUST_USE mm_err mm_sup_spawn(const char *cmd, int in, int out, int err, mm_sup *s, char *why,
+                                size_t why_len);
 /* mm_sup_poll reads the reports that have arrived (exit status, done). */
 void mm_sup_poll(mm_sup *s);
 /* mm_sup_end ends the IUT and its descendants, waits for the supervisor and

@@ -126,7 +126,7 @@ void r_offend(rctx *c, mm_view raw) {
 
 /* ENC-3: what the IUT sends must be canonical, so re-encoding what decoded
  * gives the same bytes. MM_E_NOMEM is the runner's failure, not the IUT's. */
-static mm_err canonical(mm_type t, const void *msg, uint16_t suite, mm_view bytes) {
+static MM_MUST_USE mm_err canonical(mm_type t, const void *msg, uint16_t suite, mm_view bytes) {
   mm_limits lim = mm_limits_default(suite);
   mm_writer w;
   mm_writer_init(&w);

@@ -32,8 +32,8 @@ void mm_run_cost_add(mm_run_cost *sum, const mm_run_cost *c) {
 
 /* One request and its reply, counted in c->cost: as part of starting or
  * stopping the IUT, or as one of the test's round trips. */
-static mm_err timed_call(rctx *c, const uint8_t *frame, size_t len, int timeout_ms, uint8_t **body,
-                         size_t *body_len) {
+static MM_MUST_USE mm_err timed_call(rctx *c, const uint8_t *frame, size_t len, int timeout_ms,
+                                     uint8_t **body, size_t *body_len) {
   double t0 = mono_ms_f();
   mm_err e = mm_iut_call(c->iut, frame, len, timeout_ms, body, body_len);
   if (c->in_session) {
@@ -87,8 +87,12 @@ static bool call(rctx *c, const mm_shim_msg *req, uint8_t expect, uint8_t **body
     return false;
   }
   if (m->type != expect) {
-    r_error(c, "%s: reply is %s, expected %s", mm_shim_type_name(req->type),
-            mm_shim_type_name(m->type), mm_shim_type_name(expect));
+    /* Another reply type: the answer to another request, or none. */
+    bool reply = m->type == MM_SHIM_OK || m->type == MM_SHIM_OUTPUT || m->type == MM_SHIM_GROUP ||
+                 m->type == MM_SHIM_PICS;
+    r_error(c, "%s: reply is %s, expected %s%s", mm_shim_type_name(req->type),
+            mm_shim_type_name(m->type), mm_shim_type_name(expect),
+            reply ? ": not the reply to this request (a surplus reply to an earlier one?)" : "");
     return false;
   }
   return true;

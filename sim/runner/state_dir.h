@@ -33,20 +33,21 @@ typedef struct mm_state_root {
 } mm_state_root;
 
 /* mm_state_root_open makes the run's root under $TMPDIR (else /tmp). */
-mm_err mm_state_root_open(mm_state_root *r, char *why, size_t why_len);
+MM_MUST_USE mm_err mm_state_root_open(mm_state_root *r, char *why, size_t why_len);
 /* mm_state_dir_make makes a fresh empty directory (mode 0700) in the root:
  * its path in path, its name in the root in name. Thread-safe. */
-mm_err mm_state_dir_make(mm_state_root *r, char *path, size_t path_cap, char *name,
-                         size_t name_cap);
+MM_MUST_USE mm_err mm_state_dir_make(mm_state_root *r, char *path, size_t path_cap, char *name,
+                                     size_t name_cap);
 /* mm_state_dir_remove removes the root's entry name and everything below. */
-mm_err mm_state_dir_remove(mm_state_root *r, const char *name, char *why, size_t why_len);
+MM_MUST_USE mm_err mm_state_dir_remove(mm_state_root *r, const char *name, char *why,
+                                       size_t why_len);
 /* mm_state_root_close removes whatever is left in the root, then the root
  * (only if the path still names the directory made). Idempotent. */
-mm_err mm_state_root_close(mm_state_root *r, char *why, size_t why_len);
+MM_MUST_USE mm_err mm_state_root_close(mm_state_root *r, char *why, size_t why_len);
 
 /* mm_tree_remove_at removes entry name of directory dirfd (AT_FDCWD: of
  * the working directory) and, if it is a directory, everything below it,
  * as described above. MM_OK when it is gone. */
-mm_err mm_tree_remove_at(int dirfd, const char *name, char *why, size_t why_len);
+MM_MUST_USE mm_err mm_tree_remove_at(int dirfd, const char *name, char *why, size_t why_len);
 
 #endif

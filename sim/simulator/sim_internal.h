@@ -154,19 +154,27 @@ struct mm_sim {
     uint8_t body_hash[MM_MAX_HASH_LEN];
   } accepted[SIM_MAX_WATCH];
   size_t n_accepted;
+  /* The first local failure of the simulator's own doing (an injection or
+   * an adversary's message it could not make): the run is not the one asked
+   * for, so mm_sim_run stops and returns it. An actor's failure is not one:
+   * it is part of the simulated run. */
+  mm_err error;
 };
 
 sim_node *mm_sim_node(mm_sim *s, const char *name);
 
 /* sim.c */
 /* The group as installed at the source; to_target: created at the target. */
-mm_err sim_install_group(mm_sim *s, bool to_target);
+MM_MUST_USE mm_err sim_install_group(mm_sim *s, bool to_target);
 
 /* sim_loop.c */
-mm_err sim_start_node(mm_sim *s, sim_node *n);
+MM_MUST_USE mm_err sim_start_node(mm_sim *s, sim_node *n);
 void sim_stop_node(sim_node *n);
 /* Puts what an actor sent on the wire (through the fault hook). */
 void sim_drain(mm_sim *s, const char *from, mm_outbox *out);
+
+/* sim_fail keeps e (if a failure) as the run's error unless one is kept. */
+void sim_fail(mm_sim *s, mm_err e);
 
 /* sim_actions.c */
 uint64_t sim_earliest_action(const mm_sim *s, size_t *which);
@@ -174,16 +182,16 @@ void sim_run_action(mm_sim *s, sim_action *a, mm_outbox *out);
 sim_node *mm_sim_role_node(mm_sim *s, mm_role role);
 bool mm_sim_is_ds_name(const mm_sim *s, const char *name);
 /* Adds an envelope to the queue (no hook). */
-mm_err mm_sim_enqueue_raw(mm_sim *s, const char *from, const char *to, uint8_t *env, size_t len,
-                          uint64_t at);
+MM_MUST_USE mm_err mm_sim_enqueue_raw(mm_sim *s, const char *from, const char *to, uint8_t *env,
+                                      size_t len, uint64_t at);
 void mm_sim_oracle_fail(mm_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* sim_wire.c */
 void mm_sim_watch_wire(mm_sim *s, const char *from, const uint8_t *env, size_t len);
-mm_err mm_sim_do_third_push(mm_sim *s);
-void mm_sim_do_replay_all(mm_sim *s);
-mm_err mm_sim_do_rogue_init(mm_sim *s, const sim_node *member, bool forge);
-mm_err mm_sim_do_wrong_ack(mm_sim *s);
+MM_MUST_USE mm_err mm_sim_do_third_push(mm_sim *s);
+MM_MUST_USE mm_err mm_sim_do_replay_all(mm_sim *s);
+MM_MUST_USE mm_err mm_sim_do_rogue_init(mm_sim *s, const sim_node *member, bool forge);
+MM_MUST_USE mm_err mm_sim_do_wrong_ack(mm_sim *s);
 /* An import was reported: judge it while the importer's policy is the one
  * it applied (INV-3, GROUP-1). */
 void mm_sim_judge_import(mm_sim *s, const mm_event *ev);

@@ -163,7 +163,7 @@ static bool rearm_one(void *ctx, mm_view gid, mm_view val) {
   return c->err == MM_OK;
 }
 
-static mm_err rearm_timers(mm_source *s) {
+static MM_MUST_USE mm_err rearm_timers(mm_source *s) {
   rearm_ctx c = {s, MM_OK};
   mm_store_each(src_mig_store(s), SRC_NS_MIG, rearm_one, &c);
   return c.err;
@@ -244,10 +244,11 @@ mm_err mm_source_handle(mm_source *s, const uint8_t *env, size_t len, uint64_t n
 
 /* ---- the actor interface ---- */
 
-static mm_err op_handle(void *self, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err op_handle(void *self, const uint8_t *env, size_t len, uint64_t now,
+                                    mm_outbox *out) {
   return mm_source_handle(self, env, len, now, out);
 }
-static mm_err op_tick(void *self, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err op_tick(void *self, uint64_t now, mm_outbox *out) {
   return mm_source_tick(self, now, out);
 }
 static uint64_t op_next_timer(const void *self) { return mm_source_next_timer(self); }

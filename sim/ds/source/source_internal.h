@@ -87,11 +87,11 @@ typedef struct src_nonce {
  * Putters encode into a fresh buffer first, so their views may point into
  * the record they replace. */
 bool src_meta_get(const mm_store *st, mm_view gid, src_meta *out);
-mm_err src_meta_put(mm_store *st, mm_view gid, const src_meta *m);
+MM_MUST_USE mm_err src_meta_put(mm_store *st, mm_view gid, const src_meta *m);
 bool src_mig_get(const mm_store *st, mm_view gid, src_mig *out);
-mm_err src_mig_put(mm_store *st, mm_view gid, const src_mig *m);
+MM_MUST_USE mm_err src_mig_put(mm_store *st, mm_view gid, const src_mig *m);
 bool src_nonce_get(const mm_store *st, mm_view nonce, src_nonce *out);
-mm_err src_nonce_put(mm_store *st, mm_view nonce, const src_nonce *n);
+MM_MUST_USE mm_err src_nonce_put(mm_store *st, mm_view nonce, const src_nonce *n);
 
 /* ---- volatile state ---- */
 
@@ -149,17 +149,18 @@ mm_store *src_mig_store(const mm_source *s);
 mm_view src_gid_view(const src_gid *g);
 void src_gid_set(src_gid *g, mm_view v);
 /* MM_OK, MM_E_UNKNOWN_GROUP, or MM_E_GROUP_MIGRATED (g->meta.peer set). */
-mm_err src_group_load(const mm_source *s, mm_view gid, src_group *g);
+MM_MUST_USE mm_err src_group_load(const mm_source *s, mm_view gid, src_group *g);
 /* Refuses with group_migrated naming the target. */
-mm_err src_refuse_migrated(const mm_source *s, const mm_intake *in, const src_group *g,
-                           mm_outbox *out);
-mm_err src_timer_set(mm_source *s, mm_view gid, uint64_t due);
+MM_MUST_USE mm_err src_refuse_migrated(const mm_source *s, const mm_intake *in, const src_group *g,
+                                       mm_outbox *out);
+MM_MUST_USE mm_err src_timer_set(mm_source *s, mm_view gid, uint64_t due);
 void src_timer_clear(mm_source *s, mm_view gid);
 /* Copies a view into a C string buffer; false if it does not fit. */
 bool src_cstr(mm_view v, char *buf, size_t cap);
 /* Verifies sig over the TBS form of msg (type t) with key, which must be
  * of the given suite (SUITE-1). */
-mm_err src_verify_tbs(const mm_key *key, mm_type t, const void *msg, mm_view sig, uint16_t suite);
+MM_MUST_USE mm_err src_verify_tbs(const mm_key *key, mm_type t, const void *msg, mm_view sig,
+                                  uint16_t suite);
 
 /* ---- source_keys.c ---- */
 
@@ -167,31 +168,31 @@ src_leaves *src_leaves_new(void);
 void src_leaves_free(src_leaves *l);
 /* The leaf key with these public bytes, parsed once and kept; *owned is set
  * (and must be freed) when it could not be kept. */
-mm_err src_leaf_key(const mm_source *s, uint16_t suite, mm_view pub, const mm_key **key,
-                    mm_key **owned);
+MM_MUST_USE mm_err src_leaf_key(const mm_source *s, uint16_t suite, mm_view pub, const mm_key **key,
+                                mm_key **owned);
 
 /* ---- source_init.c ---- */
 
-mm_err src_handle_init(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err src_handle_init(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox *out);
 
 /* ---- source_traffic.c ---- */
 
-mm_err src_handle_mls(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err src_handle_mls(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox *out);
 /* After a MigrationInit is accepted: the first held Commit for the group
  * that fits it becomes the migration Commit; the others are refused. */
-mm_err src_match_held(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err src_match_held(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out);
 /* Refuses held Commits whose hold ran out. */
-mm_err src_expire_held(mm_source *s, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err src_expire_held(mm_source *s, uint64_t now, mm_outbox *out);
 uint64_t src_held_next(const mm_source *s);
 void src_held_free_all(mm_source *s);
 
 /* ---- source_migration.c ---- */
 
 /* Both halves are there: export, store and send MigrationContent. */
-mm_err src_start_transfer(mm_source *s, const src_group *g, mm_view commit, uint64_t now,
-                          mm_outbox *out);
-mm_err src_handle_complete(mm_source *s, const mm_intake *in, mm_outbox *out);
+MM_MUST_USE mm_err src_start_transfer(mm_source *s, const src_group *g, mm_view commit,
+                                      uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err src_handle_complete(mm_source *s, const mm_intake *in, mm_outbox *out);
 /* A migration timer fired: abort (no Commit in time) or retransmit. */
-mm_err src_migration_timer(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err src_migration_timer(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out);
 
 #endif

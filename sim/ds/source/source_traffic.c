@@ -17,8 +17,8 @@ static bool migration_aad(const mm_mls_message *m, uint16_t suite, mm_migration_
 
 /* EPOCH-2: a Commit of the request's group and epoch whose AAD names the
  * request's target. */
-static mm_err commit_fits(const mm_source *s, const src_group *g, const mm_mls_message *m,
-                          mm_view aad_target) {
+static MM_MUST_USE mm_err commit_fits(const mm_source *s, const src_group *g,
+                                      const mm_mls_message *m, mm_view aad_target) {
   if (src_mutant(s, MM_MUT_SKIP_COMMIT_CHECK)) return MM_OK;
   mm_migration_init mi;
   mm_limits lim = mm_limits_default(g->meta.suite);
@@ -52,12 +52,12 @@ uint64_t src_held_next(const mm_source *s) {
   return next;
 }
 
-static mm_err held_refuse(const mm_source *s, const src_held *h, mm_err code, const char *detail,
-                          mm_outbox *out) {
+static MM_MUST_USE mm_err held_refuse(const mm_source *s, const src_held *h, mm_err code,
+                                      const char *detail, mm_outbox *out) {
   return mm_send_error(out, h->sender, h->suite, s->cfg->domain, code, detail);
 }
 
-static mm_err held_add(mm_source *s, const mm_intake *in, mm_view gid, uint64_t now) {
+static MM_MUST_USE mm_err held_add(mm_source *s, const mm_intake *in, mm_view gid, uint64_t now) {
   if (s->nheld == s->cap_held) {
     size_t cap = s->cap_held ? 2 * s->cap_held : 4;
     src_held *nv = realloc(s->held, cap * sizeof *nv);
@@ -80,8 +80,8 @@ static mm_err held_add(mm_source *s, const mm_intake *in, mm_view gid, uint64_t 
 
 /* A migration Commit with no MigrationInit yet: checks that need no Init
  * now (a Commit at the group's epoch), then held for MM_HOLD_MS. */
-static mm_err hold_commit(mm_source *s, const mm_intake *in, const src_group *g, uint64_t now,
-                          mm_outbox *out) {
+static MM_MUST_USE mm_err hold_commit(mm_source *s, const mm_intake *in, const src_group *g,
+                                      uint64_t now, mm_outbox *out) {
   const mm_mls_message *m = &in->body.mls_message;
   bool plausible = m->content_type == MM_CONTENT_COMMIT && m->epoch == g->hosted.epoch;
   if (!plausible && !src_mutant(s, MM_MUT_SKIP_COMMIT_CHECK))
@@ -152,8 +152,8 @@ mm_err src_expire_held(mm_source *s, uint64_t now, mm_outbox *out) {
 
 /* ---- the migration Commit ---- */
 
-static mm_err migration_commit(mm_source *s, const mm_intake *in, const src_group *g,
-                               mm_view aad_target, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err migration_commit(mm_source *s, const mm_intake *in, const src_group *g,
+                                           mm_view aad_target, uint64_t now, mm_outbox *out) {
   if (mm_view_eq_str(aad_target, s->cfg->domain) && !src_mutant(s, MM_MUT_SKIP_COMMIT_CHECK))
     return mm_ds_refuse(s->cfg, in, MM_E_BAD_COMMIT, "the Commit names this DS as target", out);
   if (!g->migrating) return hold_commit(s, in, g, now, out);
@@ -168,7 +168,8 @@ static mm_err migration_commit(mm_source *s, const mm_intake *in, const src_grou
 
 /* ---- ordinary traffic ---- */
 
-static mm_err ordinary(mm_source *s, const mm_intake *in, src_group *g, mm_outbox *out) {
+static MM_MUST_USE mm_err ordinary(mm_source *s, const mm_intake *in, src_group *g,
+                                   mm_outbox *out) {
   const mm_mls_message *m = &in->body.mls_message;
   bool commit = mm_hosted_is_commit(m);
   /* LIFE-3: the migration Commit owns the epoch. */

@@ -21,20 +21,20 @@ typedef struct import {
 } import;
 
 /* HASH-1: RefHash("MLS 1.0 MigrationContent Reference", content as received). */
-static mm_err content_hash(import *c) {
+static MM_MUST_USE mm_err content_hash(import *c) {
   mm_view body = c->in->env.body;
   return mm_ref_hash(c->suite, mm_content_ref_label, body.data, body.len, c->hash, &c->hash_len);
 }
 
 /* 1. The embedded response carries our own signature (SIG-1). */
-static mm_err check_response_sig(const import *c) {
+static MM_MUST_USE mm_err check_response_sig(const import *c) {
   if (mm_tgt_mutant(c->t, MM_MUT_SKIP_RESPONSE_SIG)) return MM_OK;
   const mm_migration_response *r = &c->mc->migration_response;
   return mm_verify_tbs(c->t->cfg->sign_keys[c->suite], MM_T_MIGRATION_RESPONSE, r, r->signature);
 }
 
 /* Is the embedded request byte for byte the one the nonce was issued for? */
-static mm_err same_request(const import *c, bool *same) {
+static MM_MUST_USE mm_err same_request(const import *c, bool *same) {
   mm_limits lim = mm_limits_default(c->suite);
   mm_writer w;
   mm_writer_init(&w);
@@ -49,7 +49,7 @@ static mm_err same_request(const import *c, bool *same) {
  * TargetMigrationComplete again (LIFE-5). That test runs before the expiry
  * test on purpose: the source retransmits until answered, however long that
  * takes (GAP-1), so an import must stay acknowledgeable after 300 s. */
-static mm_err check_nonce(import *c, uint64_t now, bool *replay) {
+static MM_MUST_USE mm_err check_nonce(import *c, uint64_t now, bool *replay) {
   *replay = false;
   mm_err e = mm_tgt_nonce_get(c->t->nonces, c->nonce, &c->rec);
   if (e == MM_E_NOT_FOUND) return MM_E_UNKNOWN_NONCE;
@@ -73,7 +73,7 @@ static mm_err check_nonce(import *c, uint64_t now, bool *replay) {
 /* SIG-3 over the body as received, up to its final signature<V>: the codec
  * is canonical (ENC-1..3), so those bytes are exactly what re-encoding the
  * decoded message would give, without copying a large group_state. */
-static mm_err verify_content_sig(const mm_key *k, const import *c) {
+static MM_MUST_USE mm_err verify_content_sig(const mm_key *k, const import *c) {
   mm_view body = c->in->env.body, sig = c->mc->signature;
   size_t head = mm_varint_size(sig.len);
   bool at_end = sig.data && sig.data + sig.len == body.data + body.len &&
@@ -87,7 +87,7 @@ static mm_err verify_content_sig(const mm_key *k, const import *c) {
 }
 
 /* 3. Sent and signed by the request's source (DOM-3, SIG-3). */
-static mm_err check_source(const import *c) {
+static MM_MUST_USE mm_err check_source(const import *c) {
   mm_view source = c->rq->source_domain_name;
   bool from_source = mm_view_eq(c->in->env.sender, source);
   if (!from_source && !mm_tgt_mutant(c->t, MM_MUT_SKIP_DOMAIN_CHECK)) return MM_E_WRONG_DOMAIN;
@@ -97,7 +97,7 @@ static mm_err check_source(const import *c) {
 }
 
 /* 5. AUTHZ-4: the policy must still allow the client the nonce went to. */
-static mm_err check_still_allowed(const import *c) {
+static MM_MUST_USE mm_err check_still_allowed(const import *c) {
   bool allowed = mm_policy_allows(&c->t->cfg->policy, c->t->cfg->domain, c->rec.client,
                                   c->rq->group_id, c->rq->source_domain_name);
   if (allowed || mm_tgt_mutant(c->t, MM_MUT_SKIP_TARGET_REAUTH)) return MM_OK;
@@ -106,7 +106,7 @@ static mm_err check_still_allowed(const import *c) {
 
 /* 7. LIFE-6: the reference group state of the request's group and suite,
  * at the epoch after the migration Commit. */
-static mm_err check_state(import *c) {
+static MM_MUST_USE mm_err check_state(import *c) {
   mm_view gs = c->mc->group_state;
   mm_limits lim = mm_ds_limits(c->t->env, c->suite);
   if (mm_group_state_decode(gs.data, gs.len, &lim, &c->state, NULL) != MM_OK) return MM_E_MALFORMED;
@@ -127,7 +127,7 @@ static bool known_replay(import *c) {
 }
 
 /* Checks 1-7. *replay: a retransmission of the imported content. */
-static mm_err check_content(import *c, uint64_t now, bool *replay) {
+static MM_MUST_USE mm_err check_content(import *c, uint64_t now, bool *replay) {
   if (known_replay(c)) {
     *replay = true;
     return MM_OK;
@@ -146,7 +146,7 @@ static mm_err check_content(import *c, uint64_t now, bool *replay) {
 }
 
 /* TargetMigrationComplete for c->hash to the sender (SIG-4). */
-static mm_err send_complete(const import *c, mm_outbox *out) {
+static MM_MUST_USE mm_err send_complete(const import *c, mm_outbox *out) {
   mm_target_migration_complete tmc = {mm_view_of(c->hash, c->hash_len), {0}};
   mm_writer sig;
   mm_writer_init(&sig);
@@ -163,7 +163,7 @@ static mm_err send_complete(const import *c, mm_outbox *out) {
 /* The group_state: where it arrived, when the caller handed the received
  * buffer over (the store keeps the whole envelope and a view of the state
  * in it); else copied once into a buffer the store takes over. */
-static mm_err store_state(const import *c) {
+static MM_MUST_USE mm_err store_state(const import *c) {
   mm_view gs = c->mc->group_state;
   if (c->owned && *c->owned) {
     uint8_t *block = *c->owned;
@@ -178,7 +178,7 @@ static mm_err store_state(const import *c) {
 
 /* 8. State, group record, consumed nonce: in that order, so that a group
  * is never recorded without its state. */
-static mm_err store_import(import *c) {
+static MM_MUST_USE mm_err store_import(import *c) {
   mm_store *s = c->t->env->store;
   /* A copy of the key: undoing a kept state frees the buffer it lies in. */
   uint8_t gid_buf[MM_GROUP_ID_MAX];
@@ -221,7 +221,7 @@ static void report_import(const import *c) {
   mm_observe(c->t->env->obs, &ev);
 }
 
-static mm_err import_group(import *c, mm_outbox *out) {
+static MM_MUST_USE mm_err import_group(import *c, mm_outbox *out) {
   mm_err e = c->hash_len ? MM_OK : content_hash(c);
   if (e == MM_OK) e = store_import(c);
   if (e != MM_OK) return e;

@@ -29,7 +29,7 @@ bool mm_tgt_hosts(const mm_target *t, mm_view group_id);
  * was read from when the caller hands it over (mm_target_handle_owned), or
  * NULL; an import keeps it (and sets *owned to NULL) instead of copying the
  * group_state out of it. */
-mm_err mm_tgt_handle_content(mm_target *t, const mm_intake *in, uint8_t **owned, uint64_t now,
-                             mm_outbox *out);
+MM_MUST_USE mm_err mm_tgt_handle_content(mm_target *t, const mm_intake *in, uint8_t **owned,
+                                         uint64_t now, mm_outbox *out);
 
 #endif

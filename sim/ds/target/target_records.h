@@ -69,14 +69,16 @@ typedef struct mm_tgt_group {
 
 /* Getters: MM_OK, MM_E_NOT_FOUND, or MM_E_INTERNAL for a record that does
  * not decode (the store is ours: that is a bug, never a peer's fault). */
-mm_err mm_tgt_nonce_get(const mm_store *s, mm_view nonce, mm_tgt_nonce *out);
-mm_err mm_tgt_nonce_put(mm_store *s, mm_view nonce, const mm_tgt_nonce *rec);
-mm_err mm_tgt_group_get(const mm_store *s, mm_view group_id, mm_tgt_group *out);
-mm_err mm_tgt_group_put(mm_store *s, mm_view group_id, const mm_tgt_group *rec);
+MM_MUST_USE mm_err mm_tgt_nonce_get(const mm_store *s, mm_view nonce, mm_tgt_nonce *out);
+MM_MUST_USE mm_err mm_tgt_nonce_put(mm_store *s, mm_view nonce, const mm_tgt_nonce *rec);
+MM_MUST_USE mm_err mm_tgt_group_get(const mm_store *s, mm_view group_id, mm_tgt_group *out);
+MM_MUST_USE mm_err mm_tgt_group_put(mm_store *s, mm_view group_id, const mm_tgt_group *rec);
 bool mm_tgt_state_get(const mm_store *s, mm_view group_id, mm_view *out);
 /* Takes ownership of bytes (freed on failure too). */
-mm_err mm_tgt_state_put_owned(mm_store *s, mm_view group_id, uint8_t *bytes, size_t len);
+MM_MUST_USE mm_err mm_tgt_state_put_owned(mm_store *s, mm_view group_id, uint8_t *bytes,
+                                          size_t len);
 /* The same for a state that lies within block (the received envelope). */
-mm_err mm_tgt_state_put_in(mm_store *s, mm_view group_id, uint8_t *block, mm_view state);
+MM_MUST_USE mm_err mm_tgt_state_put_in(mm_store *s, mm_view group_id, uint8_t *block,
+                                       mm_view state);
 
 #endif

@@ -96,6 +96,7 @@ static MM_MUST_USE mm_err probe(const mm_run_opts *o, mm_pics *pics, mm_run_cost
     }
   }
   free(body);
+  body = NULL; /* the shutdown below may not get as far as a reply */
   if (e == MM_OK) {
     mm_shim_msg bye = {.type = MM_SHIM_SHUTDOWN};
     mm_writer_init(&w);

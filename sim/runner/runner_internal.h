@@ -197,6 +197,10 @@ bool rm_commit(rctx *c, const char *gid, uint64_t epoch, const char *aad_target,
                uint8_t content_type, rbuf *out);
 bool rm_envelope(rctx *c, uint8_t msg_type, uint16_t suite, const char *sender, mm_view body,
                  rbuf *out);
+/* r_bad_sig says whether sig is not k's signature of msg (type t): true
+ * only when it does not verify; a failure of the runner to check it is an
+ * error verdict, and false. */
+bool r_bad_sig(rctx *c, const mm_key *k, mm_type t, const void *msg, mm_view sig);
 /* RefHash of a MigrationContent (HASH-1). */
 bool rm_content_hash(rctx *c, mm_view content, uint8_t *out, size_t *len);
 /* rm_random fills out from the test's generator; on failure an error verdict. */

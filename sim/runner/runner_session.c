@@ -54,7 +54,7 @@ static bool call(rctx *c, const mm_shim_msg *req, uint8_t expect, uint8_t **body
   mm_err e = mm_shim_encode(req, &w);
   if (e != MM_OK) {
     mm_writer_free(&w);
-    r_error(c, "runner cannot encode %s: %s", mm_shim_type_name(req->type), mm_err_name(e));
+    r_local(c, "cannot encode %s: %s", mm_shim_type_name(req->type), mm_err_name(e));
     return false;
   }
   int64_t left = c->deadline - mono_ms();
@@ -112,10 +112,21 @@ bool r_configure(rctx *c) {
   mm_writer_init(&deny);
   bool target = c->test->role == MM_SHIM_ROLE_TARGET;
   const mm_key *own = target ? c->tgt : c->src, *peer = target ? c->src : c->tgt;
-  mm_shim_put_signing_key(&keys, c->suite, mm_key_private(own));
-  mm_shim_put_peer(&peers, mm_view_str(target ? R_SRC : R_TGT), c->suite, mm_key_public(peer));
-  mm_shim_put_peer(&peers, mm_view_str(R_THIRD), c->suite, mm_key_public(c->third));
-  for (int i = 0; c->deny[i]; i++) mm_shim_put_identity(&deny, mm_view_str(c->deny[i]));
+  /* A list the runner failed to build would configure another DS: no keys
+   * (every request refused), nobody denied. */
+  bool built = mm_shim_put_signing_key(&keys, c->suite, mm_key_private(own)) &&
+               mm_shim_put_peer(&peers, mm_view_str(target ? R_SRC : R_TGT), c->suite,
+                                mm_key_public(peer)) &&
+               mm_shim_put_peer(&peers, mm_view_str(R_THIRD), c->suite, mm_key_public(c->third));
+  for (int i = 0; built && c->deny[i]; i++)
+    built = mm_shim_put_identity(&deny, mm_view_str(c->deny[i]));
+  if (!built) {
+    mm_writer_free(&keys);
+    mm_writer_free(&peers);
+    mm_writer_free(&deny);
+    r_local(c, "out of memory building configure");
+    return false;
+  }
   mm_shim_msg req = {.type = MM_SHIM_CONFIGURE,
                      .role = c->test->role,
                      .domain = mm_view_str(target ? R_TGT : R_SRC),
@@ -339,7 +350,9 @@ void r_finish(rctx *c) {
     if (e == MM_OK) e = timed_call(c, w.buf, w.len, grace, &body, &len);
     c->in_session = false;
     mm_writer_free(&w);
-    if (e == MM_OK && (mm_shim_decode(body, len, &m, NULL) != MM_OK || m.type != MM_SHIM_OK))
+    if (e == MM_E_NOMEM) /* then the reply may be half read */
+      r_local(c, "shutdown: %s", mm_iut_why(c->iut)[0] ? mm_iut_why(c->iut) : "out of memory");
+    else if (e == MM_OK && (mm_shim_decode(body, len, &m, NULL) != MM_OK || m.type != MM_SHIM_OK))
       r_error(c, "shutdown: the reply is %s, not ok: a surplus reply (to an earlier request)",
               mm_shim_decode(body, len, &m, NULL) == MM_OK ? mm_shim_type_name(m.type)
                                                            : "not a frame that decodes");

@@ -6,7 +6,7 @@
  *
  * The oracle: a failure of the runner is never a verdict on the IUT. Every
  * run ends (no crash, no hang; leaks: `make check SANITIZE=1`) with mm_run
- * refusing cleanly, or with each test's verdict either the one of the
+ * refusing cleanly, nothing left in TMPDIR, and each test's verdict the one of the
  * unfailed run or `error` saying "runner failure": never a pass where the
  * IUT fails, never a fail or a warning where it passes (an output the
  * runner could not store is not "no output").
@@ -14,9 +14,11 @@
  * One job: the counters are not thread-safe. The IUT processes are not
  * counted (the wrappers are the runner's). Nothing may ck_assert while
  * armed. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc_count.h"
 #include "runner/runner.h"
@@ -40,6 +42,18 @@ static const char *ref_ds(void) {
   return path;
 }
 
+/* The runner's TMPDIR for the sweep: empty after every run. */
+static char tmpdir[64];
+
+static size_t entries(const char *path) {
+  DIR *d = opendir(path);
+  size_t n = 0;
+  struct dirent *e;
+  while (d && (e = readdir(d)) != NULL) n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+  if (d) closedir(d);
+  return n;
+}
+
 static void run_op(run_case *c, size_t nth, bool sticky) {
   char inst[128];
   snprintf(inst, sizeof inst, "%s%s", c->test, strstr(c->test, "happy") ? "/suite-1" : "");
@@ -56,6 +70,8 @@ static void run_op(run_case *c, size_t nth, bool sticky) {
   mm_err e = mm_run(&o, &r, why, sizeof why);
   size_t failed = mm_alloc_fail_disarm();
   c->runs++;
+  ck_assert_msg(entries(tmpdir) == 0, "%s, request %zu failed%s: state left in %s", c->test, nth,
+                sticky ? " on" : "", tmpdir);
   if (e != MM_OK) {
     ck_assert_msg(failed > 0, "%s: request %zu: mm_run failed unfailed: %s", c->test, nth, why);
     c->refused++;
@@ -89,6 +105,9 @@ static void sweep(run_case *c) {
 
 START_TEST(test_runner_alloc_failure_is_no_verdict) {
   static run_case pass, fail, target, source;
+  snprintf(tmpdir, sizeof tmpdir, "/tmp/mlsmig-alloc-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+  setenv("TMPDIR", tmpdir, 1); /* this test's process only (Check forks it) */
   /* the reference DS refuses a request for another target: a pass */
   snprintf(pass.iut, sizeof pass.iut, "%s", ref_ds());
   pass.test = "target.request_wrong_target";
@@ -109,6 +128,7 @@ START_TEST(test_runner_alloc_failure_is_no_verdict) {
   source.clean = MM_V_PASS;
   sweep(&source);
   ck_assert_uint_gt(pass.errors + fail.errors, 0); /* the failures did reach the runner */
+  rmdir(tmpdir);
 }
 END_TEST
 

@@ -23,6 +23,13 @@
  * its IUTs not counted. */
 #define SECONDS_BOUND 60
 #define RSS_BOUND_KIB (256 * 1024)
+/* The bound of issue 15 for a run whose every output carries 60 MiB more;
+ * ASan holds up to 256 MiB of freed blocks in its quarantine besides. */
+#ifdef __SANITIZE_ADDRESS__
+#define BIG_RSS_BOUND_KIB ((512 + 256) * 1024)
+#else
+#define BIG_RSS_BOUND_KIB (512 * 1024)
+#endif
 
 /* The four tests the cleanup cases run: both roles, a restart each (the
  * hostile state directory is reopened by a new IUT process). */
@@ -334,7 +341,7 @@ START_TEST(test_hostile_big_envelopes) {
                         "source.happy",
                         NULL};
   hostile_run r = hostile_cli(&d, NULL, args);
-  bounded(&r, "big-envelope", 3 * SECONDS_BOUND, 512 * 1024);
+  bounded(&r, "big-envelope", 3 * SECONDS_BOUND, BIG_RSS_BOUND_KIB);
   json_t *doc = hostile_json(json_path);
   ck_assert_uint_eq(json_array_size(json_object_get(doc, "tests")), 4);
   ck_assert_uint_eq(hostile_count(doc, "error"), 0);

@@ -15,9 +15,10 @@
 #include <unistd.h>
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-#define DENTS_BUF (32 * 1024)
-#define PASSES 4        /* walks of a tree that keeps changing */
-#define WALK_SECONDS 60 /* of one removal, all passes */
+#define DENTS_BUF (8 * 1024) /* on the stack: removal needs no heap (out of memory too) */
+#define INLINE_LEVELS 64     /* deeper trees take the heap */
+#define PASSES 4             /* walks of a tree that keeps changing */
+#define WALK_SECONDS 60      /* of one removal, all passes */
 
 struct raw_dirent { /* what getdents64 returns */
   uint64_t ino;
@@ -75,9 +76,10 @@ typedef struct level {
 } level;
 
 typedef struct walker {
-  level *v;
+  level *v; /* inline, or the heap when deeper */
+  level inline_v[INLINE_LEVELS];
   size_t n, cap;
-  char *buf;
+  _Alignas(8) char buf[DENTS_BUF];
   uint64_t removed;
   time_t until;
   char *why;
@@ -93,12 +95,13 @@ static bool push(walker *w, int fd) {
   struct stat st;
   if (fstat(fd, &st) != 0) return false;
   if (w->n == w->cap) {
-    size_t cap = w->cap ? w->cap * 2 : 64;
-    level *v = realloc(w->v, cap * sizeof *v);
+    size_t cap = w->cap * 2;
+    level *v = w->v == w->inline_v ? malloc(cap * sizeof *v) : realloc(w->v, cap * sizeof *v);
     if (!v) {
       errno = ENOMEM;
       return false;
     }
+    if (w->v == w->inline_v) memcpy(v, w->inline_v, sizeof w->inline_v);
     w->v = v;
     w->cap = cap;
   }
@@ -185,7 +188,9 @@ static bool walk(walker *w, int top, const char *name) {
 }
 
 mm_err mm_tree_remove_at(int dirfd, const char *name, char *why, size_t why_len) {
-  walker w = {.until = time(NULL) + WALK_SECONDS, .why = why, .why_len = why_len};
+  walker w = {
+      .cap = INLINE_LEVELS, .until = time(NULL) + WALK_SECONDS, .why = why, .why_len = why_len};
+  w.v = w.inline_v;
   mm_err rc = MM_E_IO;
   if (why_len) why[0] = '\0';
   for (int pass = 0; pass < PASSES; pass++) {
@@ -198,15 +203,11 @@ mm_err mm_tree_remove_at(int dirfd, const char *name, char *why, size_t why_len)
       snprintf(why, why_len, "cannot remove '%.200s': %s", name, strerror(errno));
       break;
     }
-    if (!w.buf && !(w.buf = malloc(DENTS_BUF))) {
-      snprintf(why, why_len, "runner failure: out of memory removing '%.200s'", name);
-      rc = MM_E_NOMEM;
-      break;
-    }
     walk(&w, dirfd, name); /* a failed pass leaves why; the next may finish */
   }
-  free(w.buf);
-  free(w.v);
+  if (rc != MM_OK && why_len && !why[0])
+    snprintf(why, why_len, "'%.200s' still not empty after %d passes", name, PASSES);
+  if (w.v != w.inline_v) free(w.v);
   return rc;
 }
 
@@ -260,10 +261,10 @@ mm_err mm_state_dir_remove(mm_state_root *r, const char *name, char *why, size_t
 mm_err mm_state_root_close(mm_state_root *r, char *why, size_t why_len) {
   if (r->fd < 0) return MM_OK;
   mm_err rc = MM_OK;
-  char *buf = malloc(DENTS_BUF);
+  _Alignas(8) char buf[DENTS_BUF];
   /* Entry by entry through our descriptor of the root, whatever its path
    * names by now; then the path, if it still names that directory. */
-  for (int pass = 0; buf && pass < PASSES; pass++) {
+  for (int pass = 0; pass < PASSES; pass++) {
     lseek(r->fd, 0, SEEK_SET);
     bool any = false;
     long got;
@@ -277,11 +278,6 @@ mm_err mm_state_root_close(mm_state_root *r, char *why, size_t why_len) {
       }
     if (!any) break;
   }
-  if (!buf) {
-    snprintf(why, why_len, "runner failure: out of memory removing %.200s", r->path);
-    rc = MM_E_NOMEM;
-  }
-  free(buf);
   struct stat st;
   if (fstatat(AT_FDCWD, r->path, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == r->dev &&
       st.st_ino == r->ino && rmdir(r->path) != 0) {

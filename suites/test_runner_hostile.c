@@ -204,7 +204,7 @@ START_TEST(test_hostile_setsid) {
   nothing_left(&d, "setsid");
   ck_assert_uint_ge(daemons, 8);
   ck_assert_int_ge(json_integer_value(json_object_get(doc, "escaped_processes")), (int)daemons);
-  ck_assert_ptr_nonnull(strstr(r.out, "that had left its process group"));
+  ck_assert_ptr_nonnull(strstr(r.out, "that had left the IUT's process group"));
   json_decref(doc);
   hostile_run_free(&r);
   hostile_dir_free(&d);

@@ -96,15 +96,17 @@ static void print_test(FILE *f, const mm_test_result *t) {
   }
 }
 
-/* Notes of a test that are not its verdict: processes killed, files left. */
-static void print_notes(FILE *f, const mm_test_result *t) {
-  if (!t->escaped && !t->cleanup) return;
+/* Notes of a test that are not its verdict: files left (always), processes
+ * killed (with verbose; the total is printed anyway). */
+static void print_notes(FILE *f, const mm_test_result *t, bool verbose) {
+  unsigned escaped = verbose ? t->escaped : 0;
+  if (!escaped && !t->cleanup) return;
   fprintf(f, "note     %s:", t->name);
-  if (t->escaped)
-    fprintf(f, " killed %u IUT process%s that had left its process group", t->escaped,
-            t->escaped == 1 ? "" : "es");
+  if (escaped)
+    fprintf(f, " killed %u IUT process%s that had left its process group", escaped,
+            escaped == 1 ? "" : "es");
   if (t->cleanup) {
-    fputs(t->escaped ? "; " : " ", f);
+    fputs(escaped ? "; " : " ", f);
     run_print_text(f, t->cleanup, NULL);
   }
   fputc('\n', f);
@@ -117,12 +119,19 @@ void run_print_summary(FILE *f, const mm_run_result *r, const char *iut, bool ve
   fputs(" (", f);
   run_print_text(f, iut, NULL);
   fputs(")\n", f);
+  size_t not_run = 0; /* after a cut-off: one line for all of them */
   for (size_t i = 0; i < r->n; i++) {
     const mm_test_result *t = &r->tests[i];
     count[t->verdict]++;
-    if (verbose || (t->verdict != MM_V_PASS && t->verdict != MM_V_NA)) print_test(f, t);
+    bool skipped = t->verdict == MM_V_ERROR && t->message && !strncmp(t->message, "not run: ", 9);
+    not_run += skipped;
+    if (!skipped && (verbose || (t->verdict != MM_V_PASS && t->verdict != MM_V_NA)))
+      print_test(f, t);
   }
-  for (size_t i = 0; i < r->n; i++) print_notes(f, &r->tests[i]);
+  if (not_run)
+    fprintf(f, "error    %zu test%s not run: the run stopped (%s)\n", not_run,
+            not_run == 1 ? "" : "s", r->stopped);
+  for (size_t i = 0; i < r->n; i++) print_notes(f, &r->tests[i], verbose);
   mm_catalogue cat;
   if (mm_catalogue_load(&cat) == MM_OK) {
     fprintf(f, "\nper rule:\n");
@@ -143,8 +152,10 @@ void run_print_summary(FILE *f, const mm_run_result *r, const char *iut, bool ve
   fputc('\n', f);
   if (r->stopped[0]) fprintf(f, "run stopped: %s\n", r->stopped);
   if (r->escaped)
-    fprintf(f, "killed %u IUT process%s that had left its process group\n", r->escaped,
-            r->escaped == 1 ? "" : "es");
+    fprintf(f,
+            "killed %u IUT process%s that had left the IUT's process group (per test: "
+            "--verbose, the reports)\n",
+            r->escaped, r->escaped == 1 ? "" : "es");
   if (r->cleanup[0]) {
     fputs("not cleaned up: ", f);
     run_print_text(f, r->cleanup, NULL);

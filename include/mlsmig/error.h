@@ -44,11 +44,12 @@ typedef enum mm_err {
   MM_E_NOT_FOUND = 104,
 } mm_err;
 
-/* "bad_signature", "nomem", ...; "unknown" for values outside the enum. */
+/* mm_err_name returns e's short name ("bad_signature", "nomem", ...), "unknown" for values outside
+ * the enum. */
 const char *mm_err_name(mm_err e);
-/* One sentence for people. */
+/* mm_err_message returns one sentence for people on what e means. */
 const char *mm_err_message(mm_err e);
-/* Is e one of the wire codes 1..17? */
+/* mm_err_is_wire says whether code is one of the wire codes 1..17 that a MigrationError carries. */
 int mm_err_is_wire(int code);
 /* mm_err_is_local is true for MM_E_NOMEM, MM_E_CRYPTO and MM_E_IO: a failure
  * of this process, which is never a verdict on a message nor a pass. */

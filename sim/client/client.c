@@ -199,8 +199,8 @@ mm_err mm_client_handle(mm_client *c, const uint8_t *env, size_t len, uint64_t n
   if (mm_decode(MM_T_ENVELOPE, env, len, &lim, &e, NULL) != MM_OK ||
       !mm_msg_type_body(e.msg_type, &t) ||
       mm_decode(t, e.body.data, e.body.len, &lim, &body, NULL) != MM_OK)
-    return MM_E_MALFORMED;
-  if (e.cipher_suite != c->suite) return MM_E_UNSUPPORTED_CIPHERSUITE;
+    return MM_RULE("ENC-1 ENC-2 ENC-4", MM_E_MALFORMED);
+  if (e.cipher_suite != c->suite) return MM_RULE("SUITE-2", MM_E_UNSUPPORTED_CIPHERSUITE);
   return mm_cl_receive(c, &e, &body, now, out);
 }
 

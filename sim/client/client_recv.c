@@ -69,10 +69,15 @@ static MM_MUST_USE mm_err on_response(mm_client *c, const mm_envelope *env,
                                       const mm_migration_response *resp, uint64_t now,
                                       mm_outbox *out) {
   if (c->phase != MM_CP_REQUESTED) return MM_E_USAGE; /* stray or duplicate */
-  if (!mm_view_eq_str(env->sender, c->mig.target)) return ignore(c, MM_E_WRONG_DOMAIN);
-  if (!echoes_request(c, &resp->migration_request)) return ignore(c, MM_E_UNKNOWN_NONCE);
+  /* The target asked, over the request sent, under the target's key. */
+  mm_err e = MM_CHECK(0, mm_view_eq_str(env->sender, c->mig.target), "SIG-1", MM_MUT_NONE,
+                      MM_E_WRONG_DOMAIN);
+  if (e == MM_OK)
+    e = MM_CHECK(0, echoes_request(c, &resp->migration_request), "SIG-1", MM_MUT_NONE,
+                 MM_E_UNKNOWN_NONCE);
   const mm_key *k = mm_keydir_get(c->env->keys, env->sender, c->suite);
-  mm_err e = mm_verify_tbs(k, MM_T_MIGRATION_RESPONSE, resp, resp->signature);
+  if (e == MM_OK)
+    e = MM_RULE("SIG-1", mm_verify_tbs(k, MM_T_MIGRATION_RESPONSE, resp, resp->signature));
   if (e != MM_OK) return ignore(c, e);
   return send_init(c, resp, now, out);
 }
@@ -93,14 +98,21 @@ static void finish(mm_client *c) {
  * the target and our group (DOM-4). */
 static MM_MUST_USE mm_err check_confirmation(mm_client *c, const mm_envelope *env,
                                              const mm_migration_confirmation *mc) {
-  if (!mm_view_eq_str(env->sender, c->mig.source)) return MM_E_WRONG_DOMAIN;
-  const mm_key *k = mm_keydir_get(c->env->keys, env->sender, c->suite);
-  mm_err e = mm_verify_tbs(k, MM_T_MIGRATION_CONFIRMATION, mc, mc->signature);
+  mm_err e = MM_CHECK(0, mm_view_eq_str(env->sender, c->mig.source), "SIG-5", MM_MUT_NONE,
+                      MM_E_WRONG_DOMAIN);
   if (e != MM_OK) return e;
-  if (!mm_view_eq(mc->nonce, mm_view_of(c->mig.nonce, MM_NONCE_LEN))) return MM_E_UNKNOWN_NONCE;
-  if (!mm_view_eq_str(mc->domain_name, c->mig.target)) return MM_E_WRONG_DOMAIN;
-  if (!mm_view_eq(mc->group_id, mm_cl_group(c))) return MM_E_UNKNOWN_GROUP;
-  return MM_OK;
+  const mm_key *k = mm_keydir_get(c->env->keys, env->sender, c->suite);
+  e = MM_RULE("SIG-5", mm_verify_tbs(k, MM_T_MIGRATION_CONFIRMATION, mc, mc->signature));
+  if (e == MM_OK)
+    e = MM_CHECK(0, mm_view_eq(mc->nonce, mm_view_of(c->mig.nonce, MM_NONCE_LEN)), "NONCE-4",
+                 MM_MUT_NONE, MM_E_UNKNOWN_NONCE);
+  if (e == MM_OK)
+    e = MM_CHECK(0, mm_view_eq_str(mc->domain_name, c->mig.target), "DOM-4", MM_MUT_NONE,
+                 MM_E_WRONG_DOMAIN);
+  if (e == MM_OK)
+    e = MM_CHECK(0, mm_view_eq(mc->group_id, mm_cl_group(c)), "DOM-4", MM_MUT_NONE,
+                 MM_E_UNKNOWN_GROUP);
+  return e;
 }
 
 static MM_MUST_USE mm_err on_confirmation(mm_client *c, const mm_envelope *env,
@@ -135,7 +147,10 @@ static MM_MUST_USE mm_err on_error(mm_client *c, const mm_envelope *env,
  * is done; if another member's migration overtook ours, ours has failed. */
 static MM_MUST_USE mm_err on_migration_commit(mm_client *c, mm_view target) {
   char to[MM_DOMAIN_MAX + 1];
-  if (target.len >= sizeof to || mm_view_eq_str(target, c->ds)) return MM_E_BAD_COMMIT;
+  /* Naming another DS (the target) than the one the group is on. */
+  mm_err e = MM_CHECK(0, target.len < sizeof to && !mm_view_eq_str(target, c->ds), "EPOCH-2",
+                      MM_MUT_NONE, MM_E_BAD_COMMIT);
+  if (e != MM_OK) return e;
   memcpy(to, target.data, target.len);
   to[target.len] = '\0';
   bool ours = c->mig.have_nonce && !c->mig.moved && c->mig.epoch == c->epoch &&

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "codec/schema.h"
+#include "profile/rule.h"
 
 /* Limits in force while walking one message: the caller's, with the suite
  * resolved once (NULL when unknown: suite-independent limits). */
@@ -282,8 +283,10 @@ static MM_MUST_USE mm_err encode_prefix(mm_type t, const void *msg, const mm_lim
   return w->error;
 }
 
+/* The canonical form, that the decoder reads back byte for byte: fields in
+ * order, minimal lengths (mm_put_varint, mm_vec_end), nothing else. */
 mm_err mm_encode(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w, mm_derr *err) {
-  return encode_prefix(t, msg, lim, w, err, false);
+  return MM_RULE("ENC-3", encode_prefix(t, msg, lim, w, err, false));
 }
 
 mm_err mm_encode_tbs(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w) {

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "profile/rule.h"
+
 const char mm_content_ref_label[] = "MLS 1.0 MigrationContent Reference";
 
 const char *mm_tbs_label(mm_type t) {
@@ -57,5 +59,6 @@ mm_err mm_verify_tbs(const mm_key *k, mm_type t, const void *msg, mm_view sig) {
 }
 
 mm_err mm_content_ref_hash(uint16_t suite, mm_view content, uint8_t *out, size_t *out_len) {
-  return mm_ref_hash(suite, mm_content_ref_label, content.data, content.len, out, out_len);
+  return MM_RULE("HASH-1",
+                 mm_ref_hash(suite, mm_content_ref_label, content.data, content.len, out, out_len));
 }

@@ -16,6 +16,7 @@
 
 #include "codec/tbs.h"
 #include "mlsmig/ds.h"
+#include "profile/rule.h"
 
 /* ---- intake ---- */
 

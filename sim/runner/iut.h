@@ -40,8 +40,9 @@ void mm_iut_set_cancel(mm_iut *p, const volatile sig_atomic_t *cancel);
  * own failure), explained by mm_iut_why. */
 MM_MUST_USE mm_err mm_iut_call(mm_iut *p, const uint8_t *frame, size_t len, int timeout_ms,
                                uint8_t **body, size_t *body_len);
+/* mm_iut_why returns one line on why p's last call failed. */
 const char *mm_iut_why(const mm_iut *p);
-/* Did the last mm_iut_call fail for want of time? */
+/* mm_iut_timed_out says whether the last mm_iut_call failed for want of time. */
 bool mm_iut_timed_out(const mm_iut *p);
 /* mm_iut_pending says whether the IUT wrote something nobody asked for
  * (consuming it) and describes it in what. */
@@ -57,17 +58,19 @@ const char *mm_iut_stderr(mm_iut *p);
  * other byte as the four characters \xNN; stops before a character or an
  * escape that would not fit in cap with the NUL. Returns the new length. */
 size_t mm_iut_text(char *out, size_t cap, size_t at, const void *bytes, size_t n);
-/* Ends the IUT and every descendant (SIGKILL), and reaps them: DUR-1
- * restarts, hung IUTs, the end of every test. */
+/* mm_iut_kill ends the IUT and every descendant (SIGKILL) and reaps them:
+ * DUR-1 restarts, hung IUTs, the end of every test. */
 void mm_iut_kill(mm_iut *p);
-/* Closes stdin and waits up to timeout_ms for a clean exit, reading what
- * stdout still brings (mm_iut_after_shutdown), then kills. */
+/* mm_iut_stop closes stdin and waits up to timeout_ms for a clean exit,
+ * reading what stdout still brings (mm_iut_after_shutdown), then kills. */
 void mm_iut_stop(mm_iut *p, int timeout_ms);
-/* After mm_iut_stop: did the IUT write anything after its last reply? */
+/* mm_iut_after_shutdown says, after mm_iut_stop, whether the IUT wrote
+ * anything after its last reply, and describes it in what. */
 bool mm_iut_after_shutdown(const mm_iut *p, char *what, size_t cap);
-/* After mm_iut_kill: how many descendants had left the IUT's process group
- * and had to be killed one by one. */
+/* mm_iut_escaped returns, after mm_iut_kill, how many descendants had left
+ * the IUT's process group and had to be killed one by one. */
 unsigned mm_iut_escaped(const mm_iut *p);
+/* mm_iut_running says whether p's process is still running. */
 bool mm_iut_running(mm_iut *p);
 /* Kills if still running, frees. */
 void mm_iut_free(mm_iut *p);

@@ -175,10 +175,12 @@ bool mm_rules_match(const char *rules, const char *want);
 /* Verdict of one rule across the run: worst of the tests tagged with it,
  * MM_V_NA when none ran. *count gets the number of tests that ran. */
 mm_verdict mm_run_rule_verdict(const mm_run_result *r, const char *rule, size_t *count);
-/* True when some test ran (a verdict other than not applicable), none
- * failed or errored (warnings are fine) and the run was not stopped. */
+/* mm_run_passed says whether some test ran (a verdict other than not
+ * applicable), none failed or errored (warnings are fine) and the run was
+ * not stopped. */
 bool mm_run_passed(const mm_run_result *r);
-/* The tests that ran: a run where none did tested nothing and fails. */
+/* mm_run_tested counts the tests that ran: a run where none did tested
+ * nothing, and fails. */
 size_t mm_run_tested(const mm_run_result *r);
 
 /* The test catalogue, for `mlsmig run --list` and the docs. */

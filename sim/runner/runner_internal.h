@@ -141,16 +141,16 @@ void r_wire(rctx *c, mm_wire_kind kind, const char *to, uint64_t ms, mm_view byt
 void r_fail(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void r_warn(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void r_error(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A failure of the runner itself (memory, files, pipes): an error verdict
- * that says so, never a pass or a fail of the IUT. */
+/* r_local reports a failure of the runner itself (memory, files, pipes):
+ * an error verdict that says so, never a pass or a fail of the IUT. */
 void r_local(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Frees the envelopes of the last reply. */
+/* r_got_clear frees the envelopes of the last reply. */
 void r_got_clear(rctx *c);
 /* Records the envelope as the offending one (decoded as JSON). */
 void r_offend(rctx *c, mm_view env);
-/* Notes the suite and the group an envelope the runner sends names (and
- * r_named_group a group it installs): the IUT's envelopes may name only
- * these. */
+/* r_named notes the suite and the group an envelope the runner sends
+ * names (r_named_group: a group it installs): the IUT's envelopes may name
+ * only these. */
 void r_named(rctx *c, mm_view env);
 void r_named_group(rctx *c, mm_view gid);
 /* Bytes the IUT chose (a group ID) as printable text for a message. */

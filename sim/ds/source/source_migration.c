@@ -184,7 +184,7 @@ static MM_MUST_USE mm_err build_content(const mm_source *s, const src_group *g,
 
 static MM_MUST_USE mm_err content_hash(uint16_t suite, const content_env *ce, uint8_t *hash,
                                        size_t *hash_len) {
-  return mm_ref_hash(suite, mm_content_ref_label, ce->body.data, ce->body.len, hash, hash_len);
+  return mm_content_ref_hash(suite, ce->body, hash, hash_len);
 }
 
 /* A retransmission: the content rebuilt from the stored state and
@@ -302,9 +302,11 @@ mm_err src_start_transfer(mm_source *s, const src_group *g, mm_view commit, uint
   if (e == MM_OK && !now_g.migrating) e = MM_E_INTERNAL;
   if (e == MM_OK) e = record_init(&now_g.mig, now_g.meta.suite, &mi);
   if (e == MM_OK) e = src_timer_set(s, src_gid_view(&g->gid), now + backoff_ms(0));
-  if (e == MM_OK && src_mutant(s, MM_MUT_EARLY_FANOUT))
+  /* The mutants break LIFE-1 and LIFE-2 here, before any answer. */
+  if (e == MM_OK && !MM_ENFORCED(s->cfg->mutants, "LIFE-1", MM_MUT_EARLY_FANOUT))
     e = fanout_commit(s, &now_g, &mi, now_g.mig.commit, out);
-  if (e == MM_OK && src_mutant(s, MM_MUT_EARLY_CONFIRM)) e = send_confirmation(s, &now_g, &mi, out);
+  if (e == MM_OK && !MM_ENFORCED(s->cfg->mutants, "LIFE-2", MM_MUT_EARLY_CONFIRM))
+    e = send_confirmation(s, &now_g, &mi, out);
   return e;
 }
 
@@ -353,9 +355,10 @@ static MM_MUST_USE mm_err complete(mm_source *s, const src_group *g, mm_outbox *
   mm_migration_init mi;
   size_t queued = out->n;
   mm_err e = record_init(&g->mig, g->meta.suite, &mi);
-  if (e == MM_OK && !src_mutant(s, MM_MUT_EARLY_FANOUT))
+  if (e == MM_OK && MM_ENFORCED(s->cfg->mutants, "LIFE-1", MM_MUT_EARLY_FANOUT))
     e = fanout_commit(s, g, &mi, g->mig.commit, out);
-  if (e == MM_OK && !src_mutant(s, MM_MUT_EARLY_CONFIRM)) e = send_confirmation(s, g, &mi, out);
+  if (e == MM_OK && MM_ENFORCED(s->cfg->mutants, "LIFE-2", MM_MUT_EARLY_CONFIRM))
+    e = send_confirmation(s, g, &mi, out);
   const mm_migration_request *rq = request_of(&mi);
   mm_view gid = src_gid_view(&g->gid);
   if (e == MM_OK) {
@@ -407,11 +410,13 @@ static bool match_target(void *ctx, mm_view gid, mm_view val) {
 static MM_MUST_USE mm_err answered_group(const mm_source *s, const mm_intake *in, src_gid *gid) {
   mm_view v;
   const mm_target_migration_complete *c = &in->body.target_migration_complete;
-  if (mm_store_get(src_mig_store(s), SRC_NS_HASH, c->migration_content_hash, &v)) {
+  bool sent = mm_store_get(src_mig_store(s), SRC_NS_HASH, c->migration_content_hash, &v);
+  mm_err e = MM_CHECK(s->cfg->mutants, sent, "HASH-2", MM_MUT_SKIP_HASH_CHECK, MM_E_HASH_MISMATCH);
+  if (e != MM_OK) return e;
+  if (sent) {
     src_gid_set(gid, v);
     return MM_OK;
   }
-  if (!src_mutant(s, MM_MUT_SKIP_HASH_CHECK)) return MM_E_HASH_MISMATCH;
   by_target b = {s, in->env.sender, {{0}, 0}};
   mm_store_each(src_mig_store(s), SRC_NS_MIG, match_target, &b);
   *gid = b.found;
@@ -423,22 +428,29 @@ static MM_MUST_USE mm_err check_answer(const mm_source *s, const mm_intake *in,
                                        const src_group *g) {
   const mm_target_migration_complete *c = &in->body.target_migration_complete;
   mm_migration_init mi;
-  if (!g->migrating || g->mig.phase != SRC_PHASE_CONTENT_SENT) return MM_E_HASH_MISMATCH;
+  mm_mutants mut = s->cfg->mutants;
+  /* No content waits for an answer: none has this hash. */
+  if (!g->migrating || g->mig.phase != SRC_PHASE_CONTENT_SENT)
+    return MM_RULE("HASH-2", MM_E_HASH_MISMATCH);
   if (record_init(&g->mig, g->meta.suite, &mi) != MM_OK) return MM_E_INTERNAL;
-  if (!mm_view_eq(request_of(&mi)->target_domain_name, in->env.sender)) return MM_E_WRONG_DOMAIN;
-  if (in->env.cipher_suite != g->meta.suite) return MM_E_UNSUPPORTED_CIPHERSUITE;
-  if (!mm_view_eq(c->migration_content_hash, g->mig.content_hash) &&
-      !src_mutant(s, MM_MUT_SKIP_HASH_CHECK))
-    return MM_E_HASH_MISMATCH;
-  return MM_OK;
+  mm_err e = MM_CHECK(mut, mm_view_eq(request_of(&mi)->target_domain_name, in->env.sender), "SIG-4",
+                      MM_MUT_NONE, MM_E_WRONG_DOMAIN); /* from the request's target */
+  if (e == MM_OK)
+    e = MM_CHECK(mut, in->env.cipher_suite == g->meta.suite, "SUITE-2", MM_MUT_NONE,
+                 MM_E_UNSUPPORTED_CIPHERSUITE);
+  if (e == MM_OK)
+    e = MM_CHECK(mut, mm_view_eq(c->migration_content_hash, g->mig.content_hash), "HASH-2",
+                 MM_MUT_SKIP_HASH_CHECK, MM_E_HASH_MISMATCH);
+  return e;
 }
 
 mm_err src_handle_complete(mm_source *s, const mm_intake *in, mm_outbox *out) {
   const mm_target_migration_complete *c = &in->body.target_migration_complete;
   uint16_t suite = in->env.cipher_suite;
-  /* SIG-4: under the key of the DS that sends it. */
+  /* Under the key of the DS that sends it. */
   const mm_key *key = mm_keydir_get(s->env->keys, in->env.sender, suite);
-  mm_err e = src_verify_tbs(key, MM_T_TARGET_MIGRATION_COMPLETE, c, c->signature, suite);
+  mm_err e =
+      MM_RULE("SIG-4", src_verify_tbs(key, MM_T_TARGET_MIGRATION_COMPLETE, c, c->signature, suite));
   src_gid gid = {{0}, 0};
   if (e == MM_OK) e = answered_group(s, in, &gid); /* HASH-2 */
   src_group g;
@@ -457,7 +469,9 @@ static MM_MUST_USE mm_err retransmit(mm_source *s, const src_group *g, uint64_t 
                                      mm_outbox *out) {
   mm_view gid = src_gid_view(&g->gid);
   uint32_t done = g->mig.retransmits;
-  if (src_mutant(s, MM_MUT_ABORT_AFTER_CONTENT) && done >= ABORT_AFTER_CONTENT_TRIES)
+  /* Until answered, however long that takes (GAP-1); the mutant gives up. */
+  if (!MM_ENFORCED(s->cfg->mutants, "LIFE-5", MM_MUT_ABORT_AFTER_CONTENT) &&
+      done >= ABORT_AFTER_CONTENT_TRIES)
     return abort_migration(s, g, "gave up waiting for TargetMigrationComplete", out);
   if (s->cfg->max_content_retransmits && done >= s->cfg->max_content_retransmits) {
     src_timer_clear(s, gid); /* stuck by configuration (GAP-1): a late answer still ends it */

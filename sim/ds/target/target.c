@@ -22,7 +22,7 @@ mm_err mm_target_new(const mm_ds_config *cfg, const mm_env *env, mm_target **out
   t->cfg = cfg;
   t->env = env;
   t->nonces = env->store;
-  if (mm_mutant_on(cfg->mutants, MM_MUT_FORGET_ON_CRASH)) { /* DUR-1 broken on purpose */
+  if (!MM_ENFORCED(cfg->mutants, "DUR-1", MM_MUT_FORGET_ON_CRASH)) { /* nonces not durable */
     t->volatile_nonces = mm_store_new();
     if (!t->volatile_nonces) {
       free(t);
@@ -71,27 +71,30 @@ mm_err mm_target_add_group(mm_target *t, const mm_group_state *g, const mm_membe
 /* Checks 1-3 of docs/actors.md, in that order. */
 static MM_MUST_USE mm_err check_request(const mm_target *t, const mm_intake *in) {
   const mm_migration_request *rq = &in->body.migration_request;
+  mm_mutants mut = t->cfg->mutants;
   bool own = mm_view_eq_str(rq->target_domain_name, t->cfg->domain) &&
              !mm_view_eq(rq->source_domain_name, rq->target_domain_name);
-  if (!own && !mm_tgt_mutant(t, MM_MUT_SKIP_DOMAIN_CHECK)) return MM_E_WRONG_DOMAIN; /* DOM-1 */
-  if (mm_tgt_hosts(t, rq->group_id)) return MM_E_GROUP_EXISTS;                       /* GROUP-1 */
-  bool allowed = mm_policy_allows(&t->cfg->policy, t->cfg->domain, in->env.sender, rq->group_id,
-                                  rq->source_domain_name);
-  if (!allowed && !mm_tgt_mutant(t, MM_MUT_SKIP_TARGET_AUTHZ))
-    return MM_E_UNAUTHORIZED; /* AUTHZ-3 */
-  return MM_OK;
+  mm_err e = MM_CHECK(mut, own, "DOM-1", MM_MUT_SKIP_DOMAIN_CHECK, MM_E_WRONG_DOMAIN);
+  if (e == MM_OK)
+    e = MM_CHECK(mut, !mm_tgt_hosts(t, rq->group_id), "GROUP-1", MM_MUT_NONE, MM_E_GROUP_EXISTS);
+  if (e == MM_OK)
+    e = MM_CHECK(mut,
+                 mm_policy_allows(&t->cfg->policy, t->cfg->domain, in->env.sender, rq->group_id,
+                                  rq->source_domain_name),
+                 "AUTHZ-3", MM_MUT_SKIP_TARGET_AUTHZ, MM_E_UNAUTHORIZED);
+  return e;
 }
 
 /* NONCE-1: 32 bytes from the injected CSPRNG, redrawn while they collide
  * with any nonce ever issued (consumed or not, expired or not). */
 static MM_MUST_USE mm_err draw_nonce(const mm_target *t, uint8_t nonce[MM_NONCE_LEN]) {
-  for (int i = 0; i < NONCE_DRAWS; i++) {
+  bool fresh = false;
+  for (int i = 0; i < NONCE_DRAWS && !fresh; i++) {
     mm_err e = mm_rng_fill(t->env->rng, nonce, MM_NONCE_LEN);
     if (e != MM_OK) return e;
-    if (!mm_store_get(t->nonces, MM_TGT_NS_NONCE, mm_view_of(nonce, MM_NONCE_LEN), NULL))
-      return MM_OK;
+    fresh = !mm_store_get(t->nonces, MM_TGT_NS_NONCE, mm_view_of(nonce, MM_NONCE_LEN), NULL);
   }
-  return MM_E_INTERNAL;
+  return MM_CHECK(t->cfg->mutants, fresh, "NONCE-1", MM_MUT_NONE, MM_E_INTERNAL);
 }
 
 /* Steps 4-5: record the nonce (NONCE-2), then answer with the signed
@@ -153,7 +156,8 @@ static MM_MUST_USE mm_err handle_traffic(mm_target *t, const mm_intake *in, mm_o
   mm_tgt_group rec;
   mm_hosted g;
   mm_err e = load_hosted(t, m->group_id, &rec, &g);
-  if (e == MM_E_NOT_FOUND) return MM_E_UNKNOWN_GROUP;
+  /* It serves only a group it imported (or created). */
+  if (e == MM_E_NOT_FOUND) e = MM_RULE("LIFE-6", MM_E_UNKNOWN_GROUP);
   if (e == MM_OK) e = mm_hosted_check(&g, in);
   if (e != MM_OK) return e;
   bool commit = mm_hosted_is_commit(m);

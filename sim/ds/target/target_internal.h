@@ -18,10 +18,6 @@ struct mm_target {
   mm_store *volatile_nonces;
 };
 
-static inline bool mm_tgt_mutant(const mm_target *t, mm_mutant m) {
-  return mm_mutant_on(t->cfg->mutants, m);
-}
-
 /* Does the target host this group (created here or imported)? */
 bool mm_tgt_hosts(const mm_target *t, mm_view group_id);
 

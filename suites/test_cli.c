@@ -65,7 +65,9 @@ START_TEST(test_cli_decode_errors_name_rule_and_offset) {
   /* group_id's length 0x4004 is the 2-byte form of 4: non-minimal. */
   cli_result r = cli("decode --type migration_commit_aad 4004616263", NULL);
   ck_assert_int_eq(r.rc, 1);
-  ck_assert_str_eq(r.err, "error: malformed (ENC-1): non-minimal length at offset 0\n");
+  ck_assert_str_eq(r.err,
+                   "error: malformed (ENC-1): non-minimal length at offset 0, field "
+                   "target_ds_domain\n");
   r = cli("decode --type migration_commit_aad 03616263ff", NULL);
   ck_assert_int_eq(r.rc, 1);
   ck_assert_str_eq(r.err, "error: malformed (ENC-2): trailing bytes at offset 4\n");

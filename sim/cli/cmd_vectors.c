@@ -46,6 +46,7 @@ static int verify(int argc, char **argv) {
     print_suites(r.suites_seen);
     if (!ok) printf(" - %s", r.first_failure);
     printf("\n");
+    for (size_t k = 0; k < r.n_skip_why; k++) printf("  skipped: %s\n", r.skip_why[k]);
     passed += r.passed;
     skipped += r.skipped;
     /* An unreadable or unrecognized file counts as one failure. */

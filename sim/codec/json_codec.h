@@ -33,6 +33,14 @@ bool mm_msg_json_fits(mm_type t, const void *msg);
 MM_MUST_USE mm_err mm_msg_from_json(mm_type t, const json_t *obj, mm_arena *a, void *msg,
                                     const char **why);
 
+/* The same on any field table (codec/schema.h): how sim/mls/ gives the
+ * RFC 9420 structures their JSON form. Lists are arrays. */
+typedef struct mm_schema mm_schema;
+json_t *mm_schema_to_json(const mm_schema *s, const void *msg);
+bool mm_schema_json_fits(const mm_schema *s, const void *msg);
+mm_err mm_schema_from_json(const mm_schema *s, const json_t *obj, mm_arena *a, void *msg,
+                           const char **why);
+
 /* Lowercase hex of bytes: new JSON string. */
 json_t *mm_json_hex(const uint8_t *data, size_t len);
 /* Hex string -> arena bytes. false on bad hex. */

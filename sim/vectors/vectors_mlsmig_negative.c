@@ -15,7 +15,7 @@ bool mm_mlsmig_is_negative(const json_t *root) {
 }
 
 static bool err_by_name(const char *name, mm_err *out) {
-  for (int c = 1; c <= MM_E_INTERNAL; c++)
+  for (int c = 1; c <= MM_E_WIRE_LAST; c++)
     if (name && strcmp(name, mm_err_name((mm_err)c)) == 0) {
       *out = (mm_err)c;
       return true;

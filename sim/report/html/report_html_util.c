@@ -74,6 +74,8 @@ const char *h_section_title(int section) {
                                        "Authorization",
                                        "Lifecycle and durability",
                                        "Other",
-                                       "Invariants"};
-  return section >= 1 && section <= 9 ? titles[section] : "Other";
+                                       "Invariants",
+                                       "Known gaps",
+                                       "The group's MLS state"};
+  return section >= 1 && section <= 11 ? titles[section] : "Other";
 }

@@ -9,33 +9,29 @@
  * (reorders) and replays late; DSes and the client crash and restart with
  * their durable state; time is abstract (see "Time" below).
  *
- * Build switches (spin -D...):
- *   AMEND        the amendment (MigrationRefusal, MigrationWithdraw)
- *   SCHED        schedule mode: the faults come from the MM_SCHED
- *                environment variable (model/cross.py), no others
- *   MAXF=n       free mode: at most n faults in a run (default 2)
- *   NET_KINDS    free mode: bit set of network faults (1 drop, 2 duplicate,
- *                4 delay, 8 corrupt, 16 replay late; default 31)
- *   CRASH        free mode: crashes of the source, target and client
- *   JUMP         free mode: clock jumps past the nonce lifetime
- *   DENY, TAKEN  free mode: the target's policy starts refusing alice /
- *                the target creates a group with the same ID, at any time
- *   FLIP         free mode, with DENY: the policy may allow alice again
- *   OCOMMIT      free mode: bob sends an ordinary Commit at any time
- *   GIVEUP       mutant (a): the source gives up after MigrationContent
- *                without the target's word (GAP-4)
- *   M_LATE_RECORD  mutant (b): the target sends MigrationRefusal before its
- *                refusal record is durable (breaks AMD-3)
- *   M_REFUSE_IMPORTED  mutant (b): the target answers a withdrawal with a
- *                refusal although it imported (breaks AMD-4)
+ * One build serves every verification: what varies is read at start from
+ * the environment (model/run.py and model/cross.py set it):
+ *   MM_CFG       words, comma-separated:
+ *     amend        the amendment (MigrationRefusal, MigrationWithdraw)
+ *     maxf=N       free mode: at most N faults in a run (default 2)
+ *     net=N        free mode: network faults, a bit set (1 drop, 2
+ *                  duplicate, 4 delay, 8 corrupt, 16 replay late; default 31)
+ *     crash        free mode: crashes of the source, the target, the client
+ *     jump         free mode: clock jumps past the nonce lifetime
+ *     deny, taken  free mode: the target's policy starts refusing alice /
+ *                  the target creates a group with the same ID, at any time
+ *     flip         free mode, with deny: the policy may allow alice again
+ *     ocommit      free mode: bob sends an ordinary Commit at any time
+ *     giveup       mutant (a): the source gives up after MigrationContent
+ *                  without the target's word (GAP-4)
+ *     late-record  mutant (b): the target sends MigrationRefusal before its
+ *                  refusal record is durable (breaks AMD-3)
+ *     refuse-imported  mutant (b): the target answers a withdrawal with a
+ *                  refusal although it imported (breaks AMD-4)
+ *   MM_SCHED     schedule mode (model/cross.py): exactly these faults and
+ *                no others, "kind:type:actor:nth,..." (see below)
  */
 
-#ifndef MAXF
-#define MAXF 2
-#endif
-#ifndef NET_KINDS
-#define NET_KINDS 31
-#endif
 #ifndef QN
 #define QN 3
 #endif
@@ -118,6 +114,21 @@ bit up[NA] = 1;
 byte era = 0;   /* incremented by a pause longer than every timer */
 byte nf = 0;    /* faults injected so far (free mode) */
 
+/* the configuration (MM_CFG, MM_SCHED): constant after init */
+bit amend = 0;
+bit sched = 0;
+byte maxf = 2;
+byte netk = 31;
+bit f_crash = 0;
+bit f_jump = 0;
+bit f_deny = 0;
+bit f_flip = 0;
+bit f_taken = 0;
+bit f_ocommit = 0;
+bit m_giveup = 0;
+bit m_late = 0;
+bit m_refimp = 0;
+
 /* the late pool: one delayed or replayed envelope */
 byte late_t = 0;
 byte late_dst = 0;
@@ -163,7 +174,6 @@ bit tgap = 0;   /* the target refused an authentic content for a reason
 #define quiet (len(q[AC]) == 0 && len(q[AS]) == 0 && len(q[AT]) == 0 && len(q[AB]) == 0 && \
                up[AC] && up[AS] && up[AT])
 
-#ifdef SCHED
 /* schedule mode: at most 4 faults, each (kind, type, actor, nth): a
  * network fault acts on the nth send of `type` to `actor`; a step fault
  * (crash, jump, deny, taken) acts just before the nth delivery of `type`
@@ -176,7 +186,6 @@ byte sn[NSF];
 bit sdone[NSF];
 byte nsent[NT * NA];
 byte ndel[NT * NA];
-#endif
 
 /* Enqueue one envelope; a full queue coalesces with the copies in flight. */
 inline put(dst, t, b, a) {
@@ -192,37 +201,38 @@ inline to_late(dst, t, b, a, lng) {
 
 /* Send one envelope through the faulty network. */
 inline send(dst, t, a) {
-#ifdef SCHED
   kind = 0;
   if
-  :: nsent[t * NA + dst] < 3 -> nsent[t * NA + dst]++
-  :: else -> skip
+  :: sched ->
+     if
+     :: nsent[t * NA + dst] < 3 -> nsent[t * NA + dst]++
+     :: else -> skip
+     fi;
+     i = 0;
+     do
+     :: i < NSF && sk[i] >= F_DROP && sk[i] <= F_REPLAY && !sdone[i] && st[i] == t &&
+        sa[i] == dst && sn[i] == nsent[t * NA + dst] -> kind = sk[i]; sdone[i] = 1; i++
+     :: i < NSF -> i++
+     :: else -> break
+     od;
+     if
+     :: (kind == F_DELAY || kind == F_REPLAY) && late_t != 0 -> kind = 0 /* one late slot */
+     :: else -> skip
+     fi
+  :: !sched ->
+     if
+     :: kind = 0
+     :: (netk & 1) && nf < maxf -> kind = F_DROP
+     :: (netk & 2) && nf < maxf -> kind = F_DUP
+     :: (netk & 4) && nf < maxf && late_t == 0 -> kind = F_DELAY
+     :: (netk & 8) && nf < maxf -> kind = F_CORRUPT
+     :: (netk & 16) && nf < maxf && late_t == 0 -> kind = F_REPLAY
+     fi;
+     if
+     :: kind != 0 -> nf++
+     :: else -> skip
+     fi
   fi;
-  i = 0;
-  do
-  :: i < NSF && sk[i] >= F_DROP && sk[i] <= F_REPLAY && !sdone[i] && st[i] == t && sa[i] == dst &&
-     sn[i] == nsent[t * NA + dst] -> kind = sk[i]; sdone[i] = 1; i++
-  :: i < NSF -> i++
-  :: else -> break
-  od;
-  if
-  :: (kind == F_DELAY || kind == F_REPLAY) && late_t != 0 -> kind = 0 /* one late slot */
-  :: else -> skip
-  fi;
-#else
-  if
-  :: kind = 0
-  :: (NET_KINDS & 1) && nf < MAXF -> kind = F_DROP
-  :: (NET_KINDS & 2) && nf < MAXF -> kind = F_DUP
-  :: (NET_KINDS & 4) && nf < MAXF && late_t == 0 -> kind = F_DELAY
-  :: (NET_KINDS & 8) && nf < MAXF -> kind = F_CORRUPT
-  :: (NET_KINDS & 16) && nf < MAXF && late_t == 0 -> kind = F_REPLAY
-  fi;
-  if
-  :: kind != 0 -> nf++
-  :: else -> skip
-  fi;
-#endif
   printf("MMSEND %d %d %d\n", t, dst, kind);
   if
   :: kind == 0 -> put(dst, t, 0, a)
@@ -231,7 +241,8 @@ inline send(dst, t, a) {
   :: kind == F_DELAY -> to_late(dst, t, 0, a, 0)
   :: kind == F_CORRUPT -> put(dst, t, 1, a)
   :: kind == F_REPLAY -> put(dst, t, 0, a); to_late(dst, t, 0, a, 1)
-  fi
+  fi;
+  kind = 0; i = 0 /* locals back to 0: no state differs by them alone */
 }
 
 inline long_pause() {
@@ -249,24 +260,20 @@ inline crash(x) {
   :: x == AC -> cphase = C_IDLE; cnonce = 0; cpoint = 0
   :: x == AS -> held_commit = 0
   :: x == AT ->
-#ifdef M_LATE_RECORD
      j = 1;
      do
      :: j <= MAXN -> tref_pending[j] = 0; j++
      :: else -> break
-     od
-#else
-     skip
-#endif
+     od;
+     j = 0
   :: else -> skip
   fi
 }
 
-#ifdef SCHED
 /* Step faults of the schedule placed just before this delivery. */
 inline before_delivery(t, x) {
   if
-  :: ndel[t * NA + x] < 3 -> ndel[t * NA + x]++
+  :: sched && ndel[t * NA + x] < 3 -> ndel[t * NA + x]++
   :: else -> skip
   fi;
   i = 0;
@@ -286,26 +293,19 @@ inline before_delivery(t, x) {
      i++
   :: i < NSF -> i++
   :: else -> break
-  od
+  od;
+  i = 0
 }
-#else
-inline before_delivery(t, x) { skip }
-#endif
 
 /* The target refuses an authentic MigrationContent for a final reason. */
 inline final_refusal(k, code) {
   tgap = 1;
   printf("MMREFUSE %d %d\n", k, code);
-#ifdef AMEND
-#ifdef M_LATE_RECORD
-  tref_pending[k] = 1; /* durable later (see Target) */
-#else
-  tref[k] = 1; /* AMD-3: the record is durable before the refusal is sent */
-#endif
-  send(AS, M_REFUSAL, k)
-#else
-  send(AS, M_ERRT, code)
-#endif
+  if
+  :: amend && !m_late -> tref[k] = 1; send(AS, M_REFUSAL, k) /* AMD-3: durable first */
+  :: amend && m_late -> tref_pending[k] = 1; send(AS, M_REFUSAL, k) /* durable later */
+  :: !amend -> send(AS, M_ERRT, code)
+  fi
 }
 
 proctype Client() {
@@ -335,9 +335,10 @@ end_c:
         :: t == M_CONFIRM && !b && cphase == C_INIT_SENT -> cphase = C_DONE; cpoint = 1
         :: else -> skip /* ignored (a corrupted or unexpected message) */
         fi
-     fi }
+     fi;
+     t = 0; b = 0; a = 0 }
   :: atomic { !up[AC] && nempty(q[AC]) -> q[AC]?t,b,a; printf("MMDEL %d %d %d\n", t, AC, b);
-     printf("MMLOST %d %d\n", t, AC) }
+     printf("MMLOST %d %d\n", t, AC); t = 0; b = 0; a = 0 }
   :: atomic { !up[AC] -> up[AC] = 1; printf("MMRESTART %d\n", AC) }
   od
 }
@@ -351,7 +352,8 @@ end_b:
      if
      :: t == M_FANOUT && !b -> bpoint = 1
      :: else -> skip
-     fi }
+     fi;
+     t = 0; b = 0; a = 0 }
   od
 }
 
@@ -400,21 +402,20 @@ end_s:
            assert(imported); /* INV-2: some DS holds the state */
            sstat = S_TOMB; mig_end = END_DONE;
            send(AC, M_FANOUT, 0); send(AB, M_FANOUT, 0); send(AC, M_CONFIRM, 0)
-#ifdef AMEND
-        /* MigrationRefusal (AMD-5, AMD-6): resume at the old epoch */
-        :: t == M_REFUSAL && !b && sstat == S_MIGRATING && content_sent &&
+        /* MigrationRefusal (AMD-6): resume at the old epoch */
+        :: t == M_REFUSAL && amend && !b && sstat == S_MIGRATING && content_sent &&
            a == snonce ->
            sstat = S_ACTIVE; mig_end = END_REFUSED; mig_commit = 0; content_sent = 0;
            withdraw_sent = 0; send(AC, M_ERRS, E_REFUSED)
-#endif
         /* an ordinary Commit (LIFE-3) */
         :: t == M_OCOMMIT && !b && sstat == S_ACTIVE && sepoch == 0 ->
            sepoch = 1; nacc++; assert(nacc <= 1) /* INV-1 */
         :: else -> skip /* refused or dropped, no state change */
         fi
-     fi }
+     fi;
+     t = 0; b = 0; a = 0 }
   :: atomic { !up[AS] && nempty(q[AS]) -> q[AS]?t,b,a; printf("MMDEL %d %d %d\n", t, AS, b);
-     printf("MMLOST %d %d\n", t, AS) }
+     printf("MMLOST %d %d\n", t, AS); t = 0; b = 0; a = 0 }
   :: atomic { !up[AS] -> up[AS] = 1; printf("MMRESTART %d\n", AS) }
   od
 }
@@ -444,10 +445,8 @@ end_t:
         /* MigrationContent (target steps 1-8) */
         :: t == M_CONTENT && b -> send(AS, M_ERRT, E_BADSIG)
         :: t == M_CONTENT && !b && imported && tcons == a -> send(AS, M_COMPLETE, a) /* LIFE-5 */
-#ifdef AMEND
         :: t == M_CONTENT && !b && !(imported && tcons == a) && (tref[a] || tref_pending[a]) ->
            send(AS, M_REFUSAL, a) /* AMD-3: the same answer, however late */
-#endif
         :: t == M_CONTENT && !b && !(imported && tcons == a) && !tref[a] && !tref_pending[a] ->
            if
            :: era > nera[a] -> final_refusal(a, E_EXPIRED)  /* NONCE-2 */
@@ -460,36 +459,29 @@ end_t:
               assert(!tdeny);    /* INV-3 */
               send(AS, M_COMPLETE, a)
            fi
-#ifdef AMEND
         /* MigrationWithdraw (AMD-4) */
-        :: t == M_WITHDRAW && !b && imported && tcons == a ->
-#ifdef M_REFUSE_IMPORTED
-           tref[a] = 1; send(AS, M_REFUSAL, a)
-#else
+        :: t == M_WITHDRAW && !b && imported && tcons == a && !m_refimp ->
            send(AS, M_COMPLETE, a)
-#endif
-        :: t == M_WITHDRAW && !b && !(imported && tcons == a) ->
-#ifdef M_LATE_RECORD
-           tref_pending[a] = 1;
-#else
-           tref[a] = 1;
-#endif
-           send(AS, M_REFUSAL, a)
-#endif
+        :: t == M_WITHDRAW && !b && imported && tcons == a && m_refimp ->
+           tref[a] = 1; send(AS, M_REFUSAL, a)
+        :: t == M_WITHDRAW && !b && !(imported && tcons == a) && !m_late ->
+           tref[a] = 1; send(AS, M_REFUSAL, a)
+        :: t == M_WITHDRAW && !b && !(imported && tcons == a) && m_late ->
+           tref_pending[a] = 1; send(AS, M_REFUSAL, a)
         :: else -> skip
         fi
-     fi }
+     fi;
+     t = 0; b = 0; a = 0 }
   :: atomic { !up[AT] && nempty(q[AT]) -> q[AT]?t,b,a; printf("MMDEL %d %d %d\n", t, AT, b);
-     printf("MMLOST %d %d\n", t, AT) }
+     printf("MMLOST %d %d\n", t, AT); t = 0; b = 0; a = 0 }
   :: atomic { !up[AT] -> up[AT] = 1; printf("MMRESTART %d\n", AT) }
-#ifdef M_LATE_RECORD
   :: atomic { up[AT] && (tref_pending[1] || tref_pending[2] || tref_pending[3]) ->
      j = 1;
      do
      :: j <= MAXN -> if :: tref_pending[j] -> tref[j] = 1; tref_pending[j] = 0 :: else -> skip fi; j++
      :: else -> break
-     od }
-#endif
+     od;
+     j = 0 }
   od
 }
 
@@ -536,17 +528,13 @@ end_k:
      fi;
      put(late_dst, late_t, late_b, late_a);
      late_t = 0; late_dst = 0; late_a = 0; late_b = 0; late_long = 0 }
-#ifdef AMEND
   /* AMD-4: the source may withdraw at any time after MigrationContent */
-  :: atomic { quiet && sstat == S_MIGRATING && content_sent && !withdraw_sent ->
+  :: atomic { amend && quiet && sstat == S_MIGRATING && content_sent && !withdraw_sent ->
      printf("MMWITHDRAW\n"); withdraw_sent = 1; send(AT, M_WITHDRAW, snonce) }
-#endif
-#ifdef GIVEUP
   /* mutant: the source gives up after MigrationContent on its own */
-  :: atomic { quiet && sstat == S_MIGRATING && content_sent ->
+  :: atomic { m_giveup && quiet && sstat == S_MIGRATING && content_sent ->
      printf("MMGIVEUP source\n");
      sstat = S_ACTIVE; mig_end = END_ABORTED; mig_commit = 0; content_sent = 0 }
-#endif
   /* INV-4 when the run may end: one home, members point to it */
   :: atomic { quiet && !busy && late_t == 0 && !held_commit ->
      assert((sstat != S_TOMB) + imported == 1);
@@ -555,41 +543,28 @@ end_k:
   od
 }
 
-#ifndef SCHED
 /* Faults that are not tied to a send, at any time, within the budget. */
 proctype Env() {
   byte kind, i, j;
 end_e:
   do
-#ifdef CRASH
-  :: atomic { nf < MAXF && up[AS] -> nf++; crash(AS) }
-  :: atomic { nf < MAXF && up[AT] -> nf++; crash(AT) }
-  :: atomic { nf < MAXF && up[AC] -> nf++; crash(AC) }
-#endif
-#ifdef JUMP
-  :: atomic { nf < MAXF && era < MAXERA -> nf++; printf("MMJUMP\n"); long_pause() }
-#endif
-#ifdef DENY
-  :: atomic { !tdeny -> printf("MMDENY\n"); tdeny = 1 }
-#endif
-#ifdef FLIP
-  :: atomic { tdeny -> printf("MMALLOW\n"); tdeny = 0 }
-#endif
-#ifdef TAKEN
-  :: atomic { !ttaken && !imported -> printf("MMTAKEN\n"); ttaken = 1 }
-#endif
-#ifdef OCOMMIT
-  :: atomic { !bsent -> bsent = 1; printf("MMOCOMMIT\n"); put(AS, M_OCOMMIT, 0, 0) }
-#endif
+  :: atomic { f_crash && nf < maxf && up[AS] -> nf++; crash(AS) }
+  :: atomic { f_crash && nf < maxf && up[AT] -> nf++; crash(AT) }
+  :: atomic { f_crash && nf < maxf && up[AC] -> nf++; crash(AC) }
+  :: atomic { f_jump && nf < maxf && era < MAXERA -> nf++; printf("MMJUMP\n"); long_pause() }
+  :: atomic { f_deny && !tdeny -> printf("MMDENY\n"); tdeny = 1 }
+  :: atomic { f_flip && tdeny -> printf("MMALLOW\n"); tdeny = 0 }
+  :: atomic { f_taken && !ttaken && !imported -> printf("MMTAKEN\n"); ttaken = 1 }
+  :: atomic { f_ocommit && !bsent -> bsent = 1; printf("MMOCOMMIT\n"); put(AS, M_OCOMMIT, 0, 0) }
   od
 }
-#endif
 
 init {
-#ifdef SCHED
   c_code {
     /* MM_SCHED="kind:type:actor:nth,..." (model/cross.py writes it) */
     const char *s = getenv("MM_SCHED");
+    const char *c = getenv("MM_CFG");
+    const char *v;
     int n = 0;
     while (s && *s && n < NSF) {
       int k, t, a, m, used = 0;
@@ -598,13 +573,30 @@ init {
       s += used;
       if (*s == ',') s++;
     }
+    now.sched = s != NULL;
+    if (c) {
+      char buf[512];
+      snprintf(buf, sizeof buf, ",%s,", c);
+      now.amend = strstr(buf, ",amend,") != NULL;
+      now.f_crash = strstr(buf, ",crash,") != NULL;
+      now.f_jump = strstr(buf, ",jump,") != NULL;
+      now.f_deny = strstr(buf, ",deny,") != NULL;
+      now.f_flip = strstr(buf, ",flip,") != NULL;
+      now.f_taken = strstr(buf, ",taken,") != NULL;
+      now.f_ocommit = strstr(buf, ",ocommit,") != NULL;
+      now.m_giveup = strstr(buf, ",giveup,") != NULL;
+      now.m_late = strstr(buf, ",late-record,") != NULL;
+      now.m_refimp = strstr(buf, ",refuse-imported,") != NULL;
+      if ((v = strstr(buf, ",maxf=")) != NULL) now.maxf = atoi(v + 6);
+      if ((v = strstr(buf, ",net=")) != NULL) now.netk = atoi(v + 5);
+    }
   };
-#endif
   atomic {
     run Target(); run Source(); run Bob(); run Clock();
-#ifndef SCHED
-    run Env();
-#endif
+    if
+    :: !sched -> run Env()
+    :: else -> skip
+    fi;
     run Client()
   }
 }
@@ -614,3 +606,5 @@ init {
 ltl inv5 { [] (busy -> <> !busy) }
 /* INV-5 save for GAP-1: a migration that does not end had a final refusal. */
 ltl inv5g { [] (busy -> <> (!busy || tgap)) }
+/* No claim: the assertions (INV-1..INV-4) alone, in a build with claims. */
+ltl safety { [] true }

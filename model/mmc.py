@@ -28,7 +28,7 @@ MTYPES = {
     4: ("migration_commit", 0), 5: ("migration_content", 1),
     6: ("target_migration_complete", 2), 7: ("migration_commit", 1),
     8: ("migration_confirmation", 1), 9: ("migration_error", 2), 10: ("migration_error", 1),
-    11: ("migration_refusal", 2), 12: ("migration_withdraw", 1), 13: ("commit_bundle", 3),
+    11: ("migration_refusal", 2), 12: ("migration_withdraw", 1), 13: ("mls_message", 3),
 }
 SHORT = {1: "REQ", 2: "RESP", 3: "INIT", 4: "COMMIT", 5: "CONTENT", 6: "COMPLETE",
          7: "FANOUT", 8: "CONFIRM", 9: "ERRT", 10: "ERRS", 11: "REFUSAL", 12: "WITHDRAW",

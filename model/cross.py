@@ -43,7 +43,7 @@ def schedules(k):
     for t, a in mmc.HAPPY:
         for kind in (1, 2, 3, 4, 5):
             places.append((kind, t, a, 1))
-    for t, a in mmc.HAPPY:
+    for t, a in [(0, 0)] + mmc.HAPPY:  # at the start, and after each delivery
         for kind in (6, 7, 8, 9):
             places.append((kind, t, a, 1))
     out = [(p,) for p in places]
@@ -79,13 +79,13 @@ def model_verdict(wd, faults, cfg):
 
 def c_verdict(cli, faults, feature):
     extra = "feature %s\n" % feature if feature else ""
-    text, why = mmc.resolve(cli, faults, extra=extra)
-    if text is None:
-        return "n/a", why, ""
+    text, unplaced = mmc.resolve(cli, faults, extra=extra)
     rc, out = mmc.run_sim(cli, text)
     if rc == 2:
         return "error", out.strip().splitlines()[-1] if out.strip() else "usage", text
     cat, outcome = mmc.verdict(out)
+    if unplaced:  # its delivery never happens in the C run: it never acts
+        outcome += "; never acts: " + "; ".join(mmc.describe(f) for f in unplaced)
     return cat, outcome, text
 
 

@@ -270,16 +270,23 @@ inline crash(x) {
   fi
 }
 
-/* Step faults of the schedule placed just before this delivery. */
-inline before_delivery(t, x) {
+/* Schedule mode counts every delivery (a lost one too) ... */
+inline count_delivery(t, x) {
   if
   :: sched && ndel[t * NA + x] < 3 -> ndel[t * NA + x]++
   :: else -> skip
-  fi;
+  fi
+}
+
+/* ... and applies the step faults placed just after the nth delivery of
+ * type t to actor x (t = 0: at the start, before alice sends anything),
+ * before anything else happens: as the C simulator's `step=N`, which acts
+ * right after delivery N-1. */
+inline step_faults(t, x) {
   i = 0;
   do
   :: i < NSF && sk[i] >= F_CRASH_S && !sdone[i] && st[i] == t && sa[i] == x &&
-     sn[i] == ndel[t * NA + x] ->
+     (t == 0 || sn[i] == ndel[t * NA + x]) ->
      sdone[i] = 1;
      if
      :: sk[i] == F_CRASH_S && up[AS] -> crash(AS)
@@ -311,12 +318,16 @@ inline final_refusal(k, code) {
 proctype Client() {
   byte t, a, kind, i, j;
   bit b;
-  atomic { cphase = C_REQUESTED; cera = era; send(AT, M_REQ, 0) }
+  atomic {
+    if
+    :: up[AC] -> cphase = C_REQUESTED; cera = era; send(AT, M_REQ, 0)
+    :: else -> skip /* crashed at the start (schedule mode): no migration */
+    fi }
 end_c:
   do
   :: atomic { up[AC] && nempty(q[AC]) -> q[AC]?t,b,a;
      printf("MMDEL %d %d %d\n", t, AC, b);
-     before_delivery(t, AC);
+     count_delivery(t, AC);
      if
      :: !up[AC] -> printf("MMLOST %d %d\n", t, AC)
      :: else ->
@@ -336,23 +347,27 @@ end_c:
         :: else -> skip /* ignored (a corrupted or unexpected message) */
         fi
      fi;
+     step_faults(t, AC);
      t = 0; b = 0; a = 0 }
   :: atomic { !up[AC] && nempty(q[AC]) -> q[AC]?t,b,a; printf("MMDEL %d %d %d\n", t, AC, b);
-     printf("MMLOST %d %d\n", t, AC); t = 0; b = 0; a = 0 }
+     printf("MMLOST %d %d\n", t, AC);
+     count_delivery(t, AC); step_faults(t, AC); t = 0; b = 0; a = 0 }
   :: atomic { !up[AC] -> up[AC] = 1; printf("MMRESTART %d\n", AC) }
   od
 }
 
 proctype Bob() {
-  byte t, a;
+  byte t, a, kind, i, j;
   bit b;
 end_b:
   do
   :: atomic { q[AB]?t,b,a -> printf("MMDEL %d %d %d\n", t, AB, b);
+     count_delivery(t, AB);
      if
      :: t == M_FANOUT && !b -> bpoint = 1
      :: else -> skip
      fi;
+     step_faults(t, AB);
      t = 0; b = 0; a = 0 }
   od
 }
@@ -364,7 +379,7 @@ end_s:
   do
   :: atomic { up[AS] && nempty(q[AS]) -> q[AS]?t,b,a;
      printf("MMDEL %d %d %d\n", t, AS, b);
-     before_delivery(t, AS);
+     count_delivery(t, AS);
      if
      :: !up[AS] -> printf("MMLOST %d %d\n", t, AS)
      :: else ->
@@ -413,9 +428,11 @@ end_s:
         :: else -> skip /* refused or dropped, no state change */
         fi
      fi;
+     step_faults(t, AS);
      t = 0; b = 0; a = 0 }
   :: atomic { !up[AS] && nempty(q[AS]) -> q[AS]?t,b,a; printf("MMDEL %d %d %d\n", t, AS, b);
-     printf("MMLOST %d %d\n", t, AS); t = 0; b = 0; a = 0 }
+     printf("MMLOST %d %d\n", t, AS);
+     count_delivery(t, AS); step_faults(t, AS); t = 0; b = 0; a = 0 }
   :: atomic { !up[AS] -> up[AS] = 1; printf("MMRESTART %d\n", AS) }
   od
 }
@@ -427,7 +444,7 @@ end_t:
   do
   :: atomic { up[AT] && nempty(q[AT]) -> q[AT]?t,b,a;
      printf("MMDEL %d %d %d\n", t, AT, b);
-     before_delivery(t, AT);
+     count_delivery(t, AT);
      if
      :: !up[AT] -> printf("MMLOST %d %d\n", t, AT)
      :: else ->
@@ -471,9 +488,11 @@ end_t:
         :: else -> skip
         fi
      fi;
+     step_faults(t, AT);
      t = 0; b = 0; a = 0 }
   :: atomic { !up[AT] && nempty(q[AT]) -> q[AT]?t,b,a; printf("MMDEL %d %d %d\n", t, AT, b);
-     printf("MMLOST %d %d\n", t, AT); t = 0; b = 0; a = 0 }
+     printf("MMLOST %d %d\n", t, AT);
+     count_delivery(t, AT); step_faults(t, AT); t = 0; b = 0; a = 0 }
   :: atomic { !up[AT] -> up[AT] = 1; printf("MMRESTART %d\n", AT) }
   :: atomic { up[AT] && (tref_pending[1] || tref_pending[2] || tref_pending[3]) ->
      j = 1;
@@ -519,8 +538,10 @@ end_k:
   /* the client gives up after 120 s */
   :: atomic { quiet && (cphase == C_REQUESTED || cphase == C_INIT_SENT) && era > cera ->
      printf("MMGIVEUP client\n"); cphase = C_FAILED }
-  /* a delayed or replayed envelope arrives */
-  :: atomic { quiet && late_t != 0 ->
+  /* a delayed envelope arrives (after the next timer); a replayed one
+   * (400 s late) once nothing short is pending: the migration has ended,
+   * or it is stuck after a final refusal */
+  :: atomic { quiet && late_t != 0 && (!late_long || !busy || tgap) ->
      printf("MMLATE %d %d %d\n", late_t, late_dst, late_long);
      if
      :: late_long -> long_pause()
@@ -560,6 +581,7 @@ end_e:
 }
 
 init {
+  byte t, kind, i, j;
   c_code {
     /* MM_SCHED="kind:type:actor:nth,..." (model/cross.py writes it) */
     const char *s = getenv("MM_SCHED");
@@ -592,6 +614,7 @@ init {
     }
   };
   atomic {
+    step_faults(0, 0); /* faults placed at the start */
     run Target(); run Source(); run Bob(); run Clock();
     if
     :: !sched -> run Env()

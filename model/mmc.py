@@ -46,11 +46,13 @@ HAPPY = [(1, 2), (2, 0), (3, 1), (4, 1), (5, 2), (6, 1), (7, 0), (7, 3), (8, 0)]
 TRACE = re.compile(r"^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s+(.*)$")
 
 
-def describe(f):
-    """A fault as words: 'crash-target before CONTENT#1->T'."""
+def describe(f, after=True):
+    """A fault as words: 'crash-target after COMMIT#1->S', 'drop on CONTENT#1->T'."""
     k, t, a, n = f
+    if k not in NET and t == 0:
+        return "%s at the start" % KINDS[k]
     where = "%s#%d->%s" % (SHORT[t], n, "CSTB"[a])
-    return "%s %s %s" % (KINDS[k], "on" if k in NET else "before", where)
+    return "%s %s %s" % (KINDS[k], "on" if k in NET else "after" if after else "before", where)
 
 
 def selector(t, a, n):
@@ -112,22 +114,33 @@ def verdict(out):
 HEADER = "name %s\nabout %s\n%smigrate\n"
 
 
-def resolve(cli, faults, name="cross", about="A schedule of model/cross.py.", extra=""):
+def resolve(cli, faults, name="cross", about="A schedule of model/cross.py.", extra="",
+            after=True):
     """The scenario text (no expectations) that places `faults` in the C
-    simulator, or (None, why) when a step fault's delivery never happens."""
-    lines = []
-    ordered = sorted(faults, key=lambda f: (f[0] not in NET, 0))
-    for k, t, a, n in [f for f in ordered if f[0] in NET]:
+    simulator, and the faults it could not place. A step fault acts just
+    after (after=True, the model's schedule mode) or just before (a SPIN
+    trail's event, model/trail2scn.py) the nth delivery of its type to its
+    actor; type 0 is the start. The C's `step=N` acts right after delivery
+    N-1, so `after` maps to the step of that delivery + 1. A delivery that
+    never happens in the C run places nothing, as in the model."""
+    lines, unplaced = [], []
+    for k, t, a, n in [f for f in faults if f[0] in NET]:
         args = {3: " by=2500", 5: " after=400000"}.get(k, "")
         lines.append("fault %s %s%s" % (KINDS[k], selector(t, a, n), args))
-    steps = [f for f in faults if f[0] not in NET]
-    for k, t, a, n in steps:
-        text = HEADER % (name, about, extra) + "".join(l + "\n" for l in lines)
-        _, out = run_sim(cli, text)
-        where = find_delivery(trace(out), t, a, n)
-        if where is None:
-            return None, "the C run has no delivery %s#%d->%s" % (SHORT[t], n, "CSTB"[a])
-        step, ms = where
+    for f in [f for f in faults if f[0] not in NET]:
+        k, t, a, n = f
+        if t == 0:
+            step, ms = 1, 0
+        else:
+            text = HEADER % (name, about, extra) + "".join(l + "\n" for l in lines)
+            _, out = run_sim(cli, text)
+            where = find_delivery(trace(out), t, a, n)
+            if where is None:
+                unplaced.append(f)
+                continue
+            step, ms = where
+            if after:
+                step += 1
         if k in (6, 7, 8):
             role = {6: "source", 7: "target", 8: "client"}[k]
             lines.append("fault crash %s step=%d" % (role, step))
@@ -139,7 +152,7 @@ def resolve(cli, faults, name="cross", about="A schedule of model/cross.py.", ex
             lines.append("target-creates-group at=%d" % max(ms - 1, 0))
         elif k == 12:
             lines.append("commit member=1 at=%d" % max(ms - 1, 0))
-    return HEADER % (name, about, extra) + "".join(l + "\n" for l in lines), None
+    return HEADER % (name, about, extra) + "".join(l + "\n" for l in lines), unplaced
 
 
 def build_pan(d):
@@ -182,3 +195,4 @@ def pan_run(wd, args, cfg="", sched=None, timeout=1800):
     if "errors:" not in p.stdout and not args[0].startswith("-r"):
         raise RuntimeError("pan failed: " + (p.stdout + p.stderr)[-400:])
     return "errors: 0" not in p.stdout, p.stdout
+

@@ -84,11 +84,12 @@ def main():
         return 1
     about = "SPIN counterexample of model/mig.pml (%s), translated by model/trail2scn.py: %s." % (
         "INV-5, GAP-1" if a.kind == "gap1" else "safety",
-        "; ".join(mmc.describe(f) for f in faults) or "no fault")
+        "; ".join(mmc.describe(f, after=False) for f in faults) or "no fault")
     gap = "gap GAP-1\n" if a.kind == "gap1" else ""
-    text, why = mmc.resolve(a.cli, faults, a.name, about[:255], gap)
-    if text is None:
-        print("trail2scn: %s: %s" % (a.name, why))
+    text, unplaced = mmc.resolve(a.cli, faults, a.name, about[:255], gap, after=False)
+    if unplaced:
+        print("trail2scn: %s: the C run has no delivery for %s" %
+              (a.name, "; ".join(mmc.describe(f, after=False) for f in unplaced)))
         return 1
     text += "".join(l + "\n" for l in expectations(a.kind, refusals))
     with open(a.out, "w") as fh:

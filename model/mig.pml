@@ -171,6 +171,10 @@ bit tgap = 0;   /* the target refused an authentic content for a reason
                    draft-05 makes final (expired, policy, group taken) */
 
 #define busy (sstat == S_MIGRATING || cphase == C_REQUESTED || cphase == C_INIT_SENT)
+/* A crashed actor restarts once what was in flight has arrived (and was
+ * lost at it): being down lasts longer than a hop, as the C simulator's
+ * 2 s restart does, and shorter than any timer. */
+#define nothing_in_flight (len(q[AC]) == 0 && len(q[AS]) == 0 && len(q[AT]) == 0 && len(q[AB]) == 0)
 #define quiet (len(q[AC]) == 0 && len(q[AS]) == 0 && len(q[AT]) == 0 && len(q[AB]) == 0 && \
                up[AC] && up[AS] && up[AT])
 
@@ -209,10 +213,14 @@ inline send(dst, t, a) {
      :: else -> skip
      fi;
      i = 0;
-     do
-     :: i < NSF && sk[i] >= F_DROP && sk[i] <= F_REPLAY && !sdone[i] && st[i] == t &&
-        sa[i] == dst && sn[i] == nsent[t * NA + dst] -> kind = sk[i]; sdone[i] = 1; i++
-     :: i < NSF -> i++
+     do /* every option exclusive: a scheduled fault always acts */
+     :: i < NSF ->
+        if
+        :: sk[i] >= F_DROP && sk[i] <= F_REPLAY && !sdone[i] && st[i] == t && sa[i] == dst &&
+           sn[i] == nsent[t * NA + dst] -> kind = sk[i]; sdone[i] = 1
+        :: else -> skip
+        fi;
+        i++
      :: else -> break
      od;
      if
@@ -284,21 +292,24 @@ inline count_delivery(t, x) {
  * right after delivery N-1. */
 inline step_faults(t, x) {
   i = 0;
-  do
-  :: i < NSF && sk[i] >= F_CRASH_S && !sdone[i] && st[i] == t && sa[i] == x &&
-     (t == 0 || sn[i] == ndel[t * NA + x]) ->
-     sdone[i] = 1;
+  do /* every option exclusive: a scheduled fault always acts */
+  :: i < NSF ->
      if
-     :: sk[i] == F_CRASH_S && up[AS] -> crash(AS)
-     :: sk[i] == F_CRASH_T && up[AT] -> crash(AT)
-     :: sk[i] == F_CRASH_C && up[AC] -> crash(AC)
-     :: sk[i] == F_JUMP -> printf("MMJUMP\n"); long_pause()
-     :: sk[i] == F_DENY -> printf("MMDENY\n"); tdeny = 1
-     :: sk[i] == F_TAKEN && !imported -> printf("MMTAKEN\n"); ttaken = 1
+     :: sk[i] >= F_CRASH_S && !sdone[i] && st[i] == t && sa[i] == x &&
+        (t == 0 || sn[i] == ndel[t * NA + x]) ->
+        sdone[i] = 1;
+        if
+        :: sk[i] == F_CRASH_S && up[AS] -> crash(AS)
+        :: sk[i] == F_CRASH_T && up[AT] -> crash(AT)
+        :: sk[i] == F_CRASH_C && up[AC] -> crash(AC)
+        :: sk[i] == F_JUMP -> printf("MMJUMP\n"); long_pause()
+        :: sk[i] == F_DENY -> printf("MMDENY\n"); tdeny = 1
+        :: sk[i] == F_TAKEN && !imported -> printf("MMTAKEN\n"); ttaken = 1
+        :: else -> skip
+        fi
      :: else -> skip
      fi;
      i++
-  :: i < NSF -> i++
   :: else -> break
   od;
   i = 0
@@ -352,7 +363,7 @@ end_c:
   :: atomic { !up[AC] && nempty(q[AC]) -> q[AC]?t,b,a; printf("MMDEL %d %d %d\n", t, AC, b);
      printf("MMLOST %d %d\n", t, AC);
      count_delivery(t, AC); step_faults(t, AC); t = 0; b = 0; a = 0 }
-  :: atomic { !up[AC] -> up[AC] = 1; printf("MMRESTART %d\n", AC) }
+  :: atomic { !up[AC] && nothing_in_flight -> up[AC] = 1; printf("MMRESTART %d\n", AC) }
   od
 }
 
@@ -433,7 +444,7 @@ end_s:
   :: atomic { !up[AS] && nempty(q[AS]) -> q[AS]?t,b,a; printf("MMDEL %d %d %d\n", t, AS, b);
      printf("MMLOST %d %d\n", t, AS);
      count_delivery(t, AS); step_faults(t, AS); t = 0; b = 0; a = 0 }
-  :: atomic { !up[AS] -> up[AS] = 1; printf("MMRESTART %d\n", AS) }
+  :: atomic { !up[AS] && nothing_in_flight -> up[AS] = 1; printf("MMRESTART %d\n", AS) }
   od
 }
 
@@ -493,7 +504,7 @@ end_t:
   :: atomic { !up[AT] && nempty(q[AT]) -> q[AT]?t,b,a; printf("MMDEL %d %d %d\n", t, AT, b);
      printf("MMLOST %d %d\n", t, AT);
      count_delivery(t, AT); step_faults(t, AT); t = 0; b = 0; a = 0 }
-  :: atomic { !up[AT] -> up[AT] = 1; printf("MMRESTART %d\n", AT) }
+  :: atomic { !up[AT] && nothing_in_flight -> up[AT] = 1; printf("MMRESTART %d\n", AT) }
   :: atomic { up[AT] && (tref_pending[1] || tref_pending[2] || tref_pending[3]) ->
      j = 1;
      do
@@ -514,12 +525,14 @@ proctype Clock() {
 end_k:
   do
   /* LIFE-5 and the client's retransmissions */
-  :: atomic { quiet && (cphase == C_REQUESTED || cphase == C_INIT_SENT ||
+  :: atomic { quiet && (((cphase == C_REQUESTED || cphase == C_INIT_SENT) && era == cera) ||
                         (sstat == S_MIGRATING && content_sent)) ->
      printf("MMTICK\n");
      if
-     :: cphase == C_REQUESTED -> send(AT, M_REQ, 0)
-     :: cphase == C_INIT_SENT -> send(AS, M_INIT, cnonce); send(AS, M_COMMIT, cnonce)
+     /* the client retransmits until its 120 s deadline, not after it: a
+      * long pause since the phase began leaves it only giving up */
+     :: cphase == C_REQUESTED && era == cera -> send(AT, M_REQ, 0)
+     :: cphase == C_INIT_SENT && era == cera -> send(AS, M_INIT, cnonce); send(AS, M_COMMIT, cnonce)
      :: else -> skip
      fi;
      if

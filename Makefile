@@ -143,6 +143,7 @@ check: deps
 
 _check: $(CHECK_BIN) $(CLI)
 	@python3 suites/check_layers.py && python3 suites/check_layers.py --self-test
+	@python3 suites/check_docs.py
 	@MLSMIG_CLI=$(CLI) $(CHECK_BIN)
 
 # The published vectors: written by `mlsmig vectors generate` (seed 1), so a
@@ -256,6 +257,14 @@ $(BUILD)/gen/tests.inc: $(wildcard suites/test_*.c)
 	done > $@.tmp; mv $@.tmp $@
 
 $(BUILD)/obj/sim/cli/cmd_list.o $(BUILD)/obj/suites/test_catalogue.o: $(BUILD)/gen/tests.inc
+
+# Every enforcement site of a profile rule in sim/ (MM_CHECK, MM_ENFORCED,
+# MM_RULE, the codec's ENC-* failures, the INV-* checkers), as C
+# initializers: the catalogue test requires one per MUST rule.
+$(BUILD)/gen/rule_sites.inc: suites/rule_sites.py $(shell find sim -name '*.[ch]')
+	@mkdir -p $(dir $@)
+	@python3 suites/rule_sites.py > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/suites/test_catalogue.o: $(BUILD)/gen/rule_sites.inc
 $(BUILD)/obj/suites/%.o: CFLAGS_ALL += -Isuites
 
 $(CHECK_BIN): $(TEST_OBJS) $(LIB)

@@ -196,10 +196,10 @@ static const mm_store *hosting_store(uint16_t suite, const mm_ds_config *cfg) {
   uint8_t gid[16], payload[PAYLOAD];
   mm_rng g;
   mm_rng_init_seeded(&g, SEED, "group");
-  mm_rng_fill(&g, gid, sizeof gid);
+  MM_FUZZ_CHECK(mm_rng_fill(&g, gid, sizeof gid) == MM_OK, "group ID");
   uint64_t epoch = 1 + mm_rng_uniform(&g, 1000);
   mm_rng_init_seeded(&g, SEED, "payload");
-  mm_rng_fill(&g, payload, sizeof payload);
+  MM_FUZZ_CHECK(mm_rng_fill(&g, payload, sizeof payload) == MM_OK, "payload");
   mm_member m[MEMBERS];
   for (uint32_t i = 0; i < MEMBERS; i++)
     m[i] = (mm_member){mm_view_str(member_ids[i]), i, mm_key_public(leaf_keys[suite][i])};
@@ -330,7 +330,7 @@ static void check_imports(world *w) {
   uint8_t gid[16];
   mm_rng g;
   mm_rng_init_seeded(&g, SEED, "group");
-  mm_rng_fill(&g, gid, sizeof gid);
+  MM_FUZZ_CHECK(mm_rng_fill(&g, gid, sizeof gid) == MM_OK, "group ID");
   mm_group_info ti;
   if (!mm_target_group(w->tgt, mm_view_of(gid, sizeof gid), &ti) || ti.client.len == 0) return;
   MM_FUZZ_CHECK(

@@ -10,7 +10,7 @@ json_t *mm_test_transcript(const mm_sim_config *cfg) {
   mm_sim *s;
   ck_assert_int_eq(mm_sim_new(&c, &s), MM_OK);
   mm_sim_start_migration(s, 0);
-  mm_sim_run(s);
+  ck_assert_int_eq(mm_sim_run(s), MM_OK);
   mm_sim_outcome o;
   mm_sim_check(s, &o);
   json_t *t = mm_sim_transcript(s, &o);

@@ -316,7 +316,7 @@ static void client_migrate_op(void *ctx, size_t nth, bool sticky) {
   mm_envelope ev = {MM_MSG_MIGRATION_ERROR, 1, mm_view_str(MM_SIM_TARGET), mm_writer_view(&body)};
   ck_assert_int_eq(mm_encode(MM_T_ENVELOPE, &ev, NULL, &w, NULL), MM_OK);
   ck_assert_int_eq(mm_writer_finish(&w, &env, &len), MM_OK);
-  mm_client_handle(x->c, env, len, 1, &out);
+  ck_assert_int_eq(mm_client_handle(x->c, env, len, 1, &out), MM_OK);
   ck_assert_int_eq(mm_client_get_status(x->c).phase, MM_CP_FAILED);
   free(env);
   mm_writer_free(&body);
@@ -475,9 +475,45 @@ START_TEST(test_migration_under_alloc_failure) {
 }
 END_TEST
 
+/* ---- the simulator's own failure ---- */
+
+/* An envelope the simulator was to inject (a replay, a misroute, an
+ * adversary's message) that it could not queue: the run is not the one
+ * asked for, so mm_sim_run stops and returns the failure instead of a run
+ * the checks would judge; an actor's failure, by contrast, is part of the
+ * run (test_migration_under_alloc_failure). */
+typedef struct inject_ctx {
+  size_t steps;
+  mm_err injected;
+} inject_ctx;
+
+static void inject_once(void *ctx, mm_sim *s, uint64_t now) {
+  inject_ctx *x = ctx;
+  if (x->steps++ != 3) return;
+  static const uint8_t junk[4] = {1, 2, 3, 4};
+  mm_alloc_fail_arm(1, false);
+  x->injected = mm_sim_inject(s, MM_SIM_SOURCE, MM_SIM_TARGET, junk, sizeof junk, now);
+  ck_assert_uint_eq(mm_alloc_fail_disarm(), 1);
+}
+
+START_TEST(test_sim_injection_failure_ends_the_run) {
+  inject_ctx x = {0, MM_OK};
+  mm_sim_hooks hooks = {NULL, inject_once, &x};
+  mm_sim_config cfg = mm_sim_config_default(1, 1);
+  cfg.hooks = &hooks;
+  mm_sim *s;
+  ck_assert_int_eq(mm_sim_new(&cfg, &s), MM_OK);
+  mm_sim_start_migration(s, 0);
+  ck_assert_int_eq(mm_sim_run(s), MM_E_NOMEM);
+  ck_assert_int_eq(x.injected, MM_E_NOMEM);
+  ck_assert_uint_eq(x.steps, 4); /* stopped at once: no step after the failure */
+  mm_sim_free(s);
+}
+END_TEST
+
 /* ---- the report writers ---- */
 
-typedef mm_err (*writer_fn)(const json_t *doc, const char *path);
+typedef MM_MUST_USE mm_err (*writer_fn)(const json_t *doc, const char *path);
 
 typedef struct report_ctx {
   json_t *doc;
@@ -487,7 +523,7 @@ typedef struct report_ctx {
   char *want; /* the unfailed run's output */
 } report_ctx;
 
-static mm_err write_html_index(const json_t *doc, const char *dir) {
+static MM_MUST_USE mm_err write_html_index(const json_t *doc, const char *dir) {
   return mm_report_html_doc(doc, dir);
 }
 
@@ -563,6 +599,7 @@ Suite *suite_alloc_fail(void) {
   /* 0: the happy path; 1: with drops and a crash of the source */
   MM_ADD_LOOP_TEST(tc, test_migration_under_alloc_failure,
                    "INV-1 INV-2 INV-3 INV-4 INV-5 LIFE-1 LIFE-2 LIFE-5 HASH-2 DUR-1", 0, 2);
+  MM_ADD_TEST(tc, test_sim_injection_failure_ends_the_run, "-");
   MM_ADD_TEST(tc, test_report_writers_under_alloc_failure, "-");
   suite_add_tcase(s, tc);
   return s;

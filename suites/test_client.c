@@ -102,15 +102,15 @@ static void h_free(h *x) {
 
 /* ==================== crafting messages ==================== */
 
-static mm_err deliver(h *x, uint8_t *env, size_t len, uint64_t now) {
+static MM_MUST_USE mm_err deliver(h *x, uint8_t *env, size_t len, uint64_t now) {
   mm_outbox_clear(&x->out);
   mm_err e = mm_client_handle(x->c, env, len, now, &x->out);
   free(env);
   return e;
 }
 
-static mm_err deliver_msg(h *x, uint8_t type, const char *sender, mm_type t, const void *msg,
-                          uint64_t now) {
+static MM_MUST_USE mm_err deliver_msg(h *x, uint8_t type, const char *sender, mm_type t,
+                                      const void *msg, uint64_t now) {
   size_t len;
   uint8_t *env = ah_envelope(type, SUITE, sender, t, msg, &len);
   return deliver(x, env, len, now);
@@ -130,8 +130,8 @@ static mm_migration_request the_request(void) {
 static const uint8_t NONCE[MM_NONCE_LEN] = {0x11, 0x22, 0x33};
 
 /* A response to rq with NONCE, signed by k with label. */
-static mm_err respond(h *x, const mm_migration_request *rq, const mm_key *k, const char *label,
-                      const char *sender) {
+static MM_MUST_USE mm_err respond(h *x, const mm_migration_request *rq, const mm_key *k,
+                                  const char *label, const char *sender) {
   mm_migration_response r = {*rq, mm_view_of(NONCE, MM_NONCE_LEN), {0}};
   mm_writer sig;
   r.signature = ah_sign(k, label, MM_T_MIGRATION_RESPONSE, &r, &sig);
@@ -163,7 +163,7 @@ static confirm good_confirm(const h *x) {
   return (confirm){TGT, NONCE, GID, x->src, L_CONFIRMATION, SRC};
 }
 
-static mm_err send_confirm(h *x, confirm c) {
+static MM_MUST_USE mm_err send_confirm(h *x, confirm c) {
   mm_migration_confirmation mc = {
       mm_view_str(c.domain), mm_view_of(c.nonce, MM_NONCE_LEN), mm_view_str(c.gid), {0}};
   mm_writer sig;
@@ -175,8 +175,8 @@ static mm_err send_confirm(h *x, confirm c) {
 }
 
 /* A fanned-out Commit (PrivateMessage) with the given authenticated_data. */
-static mm_err fanout(h *x, const char *from, const char *gid, uint64_t epoch, uint8_t ctype,
-                     mm_view aad) {
+static MM_MUST_USE mm_err fanout(h *x, const char *from, const char *gid, uint64_t epoch,
+                                 uint8_t ctype, mm_view aad) {
   static const uint8_t junk[16] = {7};
   mm_mls_message m = {.version = MM_MLS10,
                       .wire_format = MM_WIRE_PRIVATE,
@@ -197,7 +197,7 @@ static mm_view commit_aad(const char *target, mm_writer *w) {
   return mm_writer_view(w);
 }
 
-static mm_err send_error(h *x, const char *from, mm_err code) {
+static MM_MUST_USE mm_err send_error(h *x, const char *from, mm_err code) {
   mm_migration_error me = {(uint16_t)code, mm_view_str("no")};
   return deliver_msg(x, MM_MSG_MIGRATION_ERROR, from, MM_T_MIGRATION_ERROR, &me, T0 + 10);
 }

@@ -34,7 +34,7 @@ static mm_key *key_priv_hex(uint16_t suite, const char *hex) {
   return k;
 }
 
-static mm_err key_pub_hex(uint16_t suite, const char *hex, mm_key **k) {
+static MM_MUST_USE mm_err key_pub_hex(uint16_t suite, const char *hex, mm_key **k) {
   size_t n = 0;
   uint8_t *b = mm_test_unhex(hex, &n);
   mm_err e = mm_key_from_public(suite, b, n, k);
@@ -759,7 +759,7 @@ END_TEST
 
 /* A generator that yields only zeros: no ECDSA scalar is ever in range, so
  * generation must give up rather than loop or accept 0. */
-static mm_err zero_fill(mm_rng *self, uint8_t *out, size_t len) {
+static MM_MUST_USE mm_err zero_fill(mm_rng *self, uint8_t *out, size_t len) {
   (void)self;
   memset(out, 0, len);
   return MM_OK;

@@ -203,7 +203,7 @@ START_TEST(test_progress_bound) {
   mm_sim *s;
   ck_assert_int_eq(mm_sim_new(&cfg, &s), MM_OK);
   mm_sim_start_migration(s, 0);
-  mm_sim_run(s);
+  ck_assert_int_eq(mm_sim_run(s), MM_OK);
   mm_sim_outcome o;
   mm_sim_check(s, &o);
   ck_assert_int_eq(o.inv[5], MM_INV_PASS);
@@ -247,7 +247,7 @@ START_TEST(test_key_donor_same_run) {
   char *text[2];
   for (int k = 0; k < 2; k++) {
     mm_sim_start_migration(both[k], 0);
-    mm_sim_run(both[k]);
+    ck_assert_int_eq(mm_sim_run(both[k]), MM_OK);
     mm_sim_outcome o;
     mm_sim_check(both[k], &o);
     json_t *t = mm_sim_transcript(both[k], &o);

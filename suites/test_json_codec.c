@@ -44,7 +44,8 @@ static void expect_json(mm_type t, const char *hex, const char *want) {
 
 /* Parse text, fill a struct, encode it: returns the hex (malloc'd), or NULL
  * with *why set when mm_msg_from_json refuses. */
-static mm_err from_text(mm_type t, const char *text, mm_arena *a, void *msg, const char **why) {
+static MM_MUST_USE mm_err from_text(mm_type t, const char *text, mm_arena *a, void *msg,
+                                    const char **why) {
   json_error_t jerr;
   json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
   ck_assert_msg(j != NULL, "bad test JSON %s: %s", text, jerr.text);

@@ -325,8 +325,8 @@ bool mmt_msg_equal(mm_type t, const void *x, const void *y) {
 static const uint16_t test_suites[] = {0, 1, 2, 3, 4, 5, 6, 7, 0x1234};
 #define NSUITES (sizeof test_suites / sizeof test_suites[0])
 
-static mm_err encode_to(mm_type t, const void *m, const mm_limits *lim, mm_writer *w,
-                        mm_derr *err) {
+static MM_MUST_USE mm_err encode_to(mm_type t, const void *m, const mm_limits *lim, mm_writer *w,
+                                    mm_derr *err) {
   mm_writer_init(w);
   return mm_encode(t, m, lim, w, err);
 }

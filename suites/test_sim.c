@@ -120,7 +120,7 @@ static mm_sim_outcome race_commit(mm_mutants mutants) {
   ck_assert_int_eq(mm_sim_new(&cfg, &s), MM_OK);
   mm_sim_start_migration(s, 0);
   mm_sim_member_commit(s, 1, 16); /* reaches the source while it migrates */
-  mm_sim_run(s);
+  ck_assert_int_eq(mm_sim_run(s), MM_OK);
   mm_sim_outcome o;
   mm_sim_check(s, &o);
   mm_sim_free(s);
@@ -196,7 +196,7 @@ typedef struct {
 static void crash_hook(void *ctx, mm_sim *s, uint64_t now) {
   crash_ctx *c = ctx;
   if (now >= c->crash_at && now < c->restart_at) mm_sim_crash(s, c->role);
-  if (now >= c->restart_at) mm_sim_restart(s, c->role);
+  if (now >= c->restart_at) ck_assert_int_eq(mm_sim_restart(s, c->role), MM_OK);
 }
 
 START_TEST(test_crash_restart_source_completes) {

@@ -414,7 +414,7 @@ static buf raw_envelope(uint8_t type, uint16_t suite, const char *sender, mm_vie
 }
 
 /* Delivers (the outbox then holds only this step's output); frees the body. */
-static mm_err run(harness *h, attempt a) {
+static MM_MUST_USE mm_err run(harness *h, attempt a) {
   mm_outbox_clear(&h->out);
   buf e = make_env(&a);
   mm_err r = mm_source_handle(h->src, e.p, e.n, a.now, &h->out);
@@ -458,7 +458,7 @@ static mm_view out_body(const harness *h, uint8_t type, const char *to) {
 }
 
 /* The code of the MigrationError in the outbox to `to` (the only message). */
-static mm_err out_error(const harness *h, const char *to) {
+static MM_MUST_USE mm_err out_error(const harness *h, const char *to) {
   ck_assert_uint_eq(h->out.n, 1);
   mm_view body = out_body(h, MM_MSG_MIGRATION_ERROR, to);
   mm_migration_error me;

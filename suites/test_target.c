@@ -167,7 +167,8 @@ static bool g_owned;
 
 /* mm_target_handle_owned's promises: the bytes never change; the target
  * keeps the buffer only for an import, whose state then lies in it. */
-static mm_err deliver_owned(h *x, uint8_t *env, size_t len, uint64_t now, uint8_t type) {
+static MM_MUST_USE mm_err deliver_owned(h *x, uint8_t *env, size_t len, uint64_t now,
+                                        uint8_t type) {
   uint8_t *was = malloc(len ? len : 1);
   ck_assert_ptr_nonnull(was);
   memcpy(was, env, len);
@@ -196,7 +197,7 @@ static mm_err deliver_owned(h *x, uint8_t *env, size_t len, uint64_t now, uint8_
 }
 
 /* Hands an envelope to the target (taking it), with a fresh outbox. */
-static mm_err deliver(h *x, uint8_t *env, size_t len, uint64_t now) {
+static MM_MUST_USE mm_err deliver(h *x, uint8_t *env, size_t len, uint64_t now) {
   mm_reader r;
   mm_derr err;
   uint8_t type = 0;
@@ -209,8 +210,8 @@ static mm_err deliver(h *x, uint8_t *env, size_t len, uint64_t now) {
   return e;
 }
 
-static mm_err send_request(h *x, const char *sender, uint16_t suite, const mm_migration_request *rq,
-                           uint64_t now) {
+static MM_MUST_USE mm_err send_request(h *x, const char *sender, uint16_t suite,
+                                       const mm_migration_request *rq, uint64_t now) {
   size_t len;
   uint8_t *env =
       ah_envelope(MM_MSG_MIGRATION_REQUEST, suite, sender, MM_T_MIGRATION_REQUEST, rq, &len);
@@ -308,7 +309,8 @@ static mm_view body_of(const uint8_t *env, size_t len) {
 
 /* Sends the honest content for a response; the state is the group's at
  * epoch + 1 with this payload. */
-static mm_err send_content(h *x, const resp *rc, const char *payload, how w, uint64_t now) {
+static MM_MUST_USE mm_err send_content(h *x, const resp *rc, const char *payload, how w,
+                                       uint64_t now) {
   const mm_migration_request *rq = &rc->r.migration_request;
   char gid[MM_GROUP_ID_MAX + 1] = {0};
   memcpy(gid, rq->group_id.data, rq->group_id.len);
@@ -333,7 +335,8 @@ static uint8_t *mls(const char *sender, const char *gid, uint64_t epoch, uint8_t
   return ah_envelope(type, SUITE, sender, MM_T_MLS_MESSAGE, &m, len);
 }
 
-static mm_err send_mls(h *x, const char *sender, const char *gid, uint64_t epoch, uint8_t ctype) {
+static MM_MUST_USE mm_err send_mls(h *x, const char *sender, const char *gid, uint64_t epoch,
+                                   uint8_t ctype) {
   size_t len;
   uint8_t *env = mls(sender, gid, epoch, ctype, MM_MSG_MLS_MESSAGE, &len);
   return deliver(x, env, len, T0);
@@ -649,7 +652,7 @@ typedef struct stuck_rng {
   int calls;
 } stuck_rng;
 
-static mm_err stuck_fill(mm_rng *self, uint8_t *out, size_t len) {
+static MM_MUST_USE mm_err stuck_fill(mm_rng *self, uint8_t *out, size_t len) {
   stuck_rng *s = (stuck_rng *)(void *)self;
   memset(out, s->calls++ < 2 ? 0xaa : 0xbb, len);
   return MM_OK;

@@ -45,20 +45,25 @@ typedef struct mm_outbox {
   size_t n, cap;
 } mm_outbox;
 
+/* mm_outbox_init makes o an empty outbox. */
 void mm_outbox_init(mm_outbox *o);
-void mm_outbox_clear(mm_outbox *o); /* frees every message, keeps capacity */
+/* mm_outbox_clear frees every message of o and keeps its capacity for the next step. */
+void mm_outbox_clear(mm_outbox *o);
+/* mm_outbox_free frees every message of o and o's array. */
 void mm_outbox_free(mm_outbox *o);
-/* Frees the messages from index n on: a step that fails after queueing
- * some withdraws them, so that it sends all or nothing. */
+/* mm_outbox_truncate frees the messages of o from index n on, so that a step that fails after
+ * queueing some withdraws them and sends all or nothing. */
 void mm_outbox_truncate(mm_outbox *o, size_t n);
-/* Takes ownership of env (freed on failure too). */
-mm_err mm_outbox_push(mm_outbox *o, const char *to, uint8_t *env, size_t len);
-/* Wraps a serialized body in an Envelope and queues it. */
-mm_err mm_send(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite, const char *sender,
-               const uint8_t *body, size_t body_len);
-/* Encodes msg (a struct of codec type t) as the body and queues it. */
-mm_err mm_send_msg(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,
-                   const char *sender, mm_type t, const void *msg);
+/* mm_outbox_push queues the serialized envelope env for the receiver to, taking ownership of env
+ * (freed on failure too). */
+MM_MUST_USE mm_err mm_outbox_push(mm_outbox *o, const char *to, uint8_t *env, size_t len);
+/* mm_send wraps body in an Envelope of msg_type, suite and sender and queues it for to. */
+MM_MUST_USE mm_err mm_send(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,
+                           const char *sender, const uint8_t *body, size_t body_len);
+/* mm_send_msg encodes msg (a struct of codec type t) as the body of an Envelope and queues it as
+ * mm_send does. */
+MM_MUST_USE mm_err mm_send_msg(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,
+                               const char *sender, mm_type t, const void *msg);
 
 /* ---- the actor interface ---- */
 
@@ -68,10 +73,12 @@ mm_err mm_send_msg(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suit
  * its environment. Made by mm_source_actor, mm_target_actor and
  * mm_client_actor. */
 typedef struct mm_actor_ops {
-  mm_err (*handle)(void *self, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
+  MM_MUST_USE mm_err (*handle)(void *self, const uint8_t *env, size_t len, uint64_t now,
+                               mm_outbox *out);
   /* May take *env over (then sets it NULL); NULL: the actor never keeps input. */
-  mm_err (*handle_owned)(void *self, uint8_t **env, size_t len, uint64_t now, mm_outbox *out);
-  mm_err (*tick)(void *self, uint64_t now, mm_outbox *out);
+  MM_MUST_USE mm_err (*handle_owned)(void *self, uint8_t **env, size_t len, uint64_t now,
+                                     mm_outbox *out);
+  MM_MUST_USE mm_err (*tick)(void *self, uint64_t now, mm_outbox *out);
   uint64_t (*next_timer)(const void *self);
   void (*free)(void *self);
 } mm_actor_ops;
@@ -82,30 +89,37 @@ typedef struct mm_actor {
 } mm_actor;
 
 /* mm_actor_handle delivers one serialized Envelope to a at time now. */
-mm_err mm_actor_handle(mm_actor a, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err mm_actor_handle(mm_actor a, const uint8_t *env, size_t len, uint64_t now,
+                                   mm_outbox *out);
 /* mm_actor_handle_owned is mm_actor_handle for a malloc'd envelope the actor
  * may keep (it then sets *env to NULL; the caller frees what is left). */
-mm_err mm_actor_handle_owned(mm_actor a, uint8_t **env, size_t len, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err mm_actor_handle_owned(mm_actor a, uint8_t **env, size_t len, uint64_t now,
+                                         mm_outbox *out);
 /* mm_actor_tick runs the timers of a that are due at now. */
-mm_err mm_actor_tick(mm_actor a, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err mm_actor_tick(mm_actor a, uint64_t now, mm_outbox *out);
 /* mm_actor_next_timer returns when a next wants a tick, MM_NO_TIMER if never
  * (also for no actor). */
 uint64_t mm_actor_next_timer(mm_actor a);
 /* mm_actor_free frees a's actor (volatile state only: its store survives). */
 void mm_actor_free(mm_actor a);
 
-/* Queues a MigrationError{code, detail}. */
-mm_err mm_send_error(mm_outbox *o, const char *to, uint16_t suite, const char *sender, mm_err code,
-                     const char *detail);
+/* mm_send_error queues a MigrationError {code, detail} from sender to to; code must be a wire code
+ * (1..17) and detail may be NULL. */
+MM_MUST_USE mm_err mm_send_error(mm_outbox *o, const char *to, uint16_t suite, const char *sender,
+                                 mm_err code, const char *detail);
 
 /* ---- key directory (KEY-1): public keys of every DS, per suite ---- */
 
 typedef struct mm_keydir mm_keydir;
+/* mm_keydir_new returns an empty key directory, or NULL when out of memory. */
 mm_keydir *mm_keydir_new(void);
+/* mm_keydir_free frees kd and the keys it holds; NULL is a no-op. */
 void mm_keydir_free(mm_keydir *kd);
-/* Takes ownership of key (public part is what matters). */
-mm_err mm_keydir_add(mm_keydir *kd, const char *domain, mm_key *key);
-/* NULL if the domain has no key for the suite. */
+/* mm_keydir_add publishes key as domain's key for the key's suite, taking ownership of key (freed
+ * on failure too); only its public part is used. */
+MM_MUST_USE mm_err mm_keydir_add(mm_keydir *kd, const char *domain, mm_key *key);
+/* mm_keydir_get returns domain's key for suite, or NULL when the directory has none (or kd is
+ * NULL). */
 const mm_key *mm_keydir_get(const mm_keydir *kd, mm_view domain, uint16_t suite);
 
 /* ---- authorization policy (AUTHZ-1..AUTHZ-5) ---- */
@@ -126,13 +140,13 @@ typedef struct mm_policy {
   void *ctx;
 } mm_policy;
 
-/* own_domain: the deciding DS's domain (for the strict policy).
- * peer_domain: the target (at the source) or the source (at the target). */
+/* mm_policy_allows says whether policy p of the DS own_domain lets client migrate group_id with
+ * peer_domain, the target (asked at the source) or the source (asked at the target). */
 bool mm_policy_allows(const mm_policy *p, const char *own_domain, mm_view client, mm_view group_id,
                       mm_view peer_domain);
 
-/* "name@home" -> "home"; a view of the part after the last '@' (empty if
- * there is none). */
+/* mm_identity_home returns the home domain of "name@home": a view of the part after the last '@',
+ * empty if there is none. */
 mm_view mm_identity_home(mm_view identity);
 
 /* ---- durable store (DUR-1) ----
@@ -142,23 +156,32 @@ mm_view mm_identity_home(mm_view identity);
  * get are views valid until the next put or del of that key. */
 
 typedef struct mm_store mm_store;
+/* mm_store_new returns an empty store, or NULL when out of memory. */
 mm_store *mm_store_new(void);
+/* mm_store_free frees s and everything it holds; NULL is a no-op. */
 void mm_store_free(mm_store *s);
-mm_err mm_store_put(mm_store *s, const char *ns, mm_view key, mm_view val);
-/* Takes ownership of a malloc'd value (no copy: for large records). */
-mm_err mm_store_put_owned(mm_store *s, const char *ns, mm_view key, uint8_t *val, size_t len);
-/* The same for a value that lies within a larger malloc'd block (a part of a
- * received message, kept where it arrived): the store takes ownership of
- * block, freed with the entry (and on failure too); val must point into it. */
-mm_err mm_store_put_owned_view(mm_store *s, const char *ns, mm_view key, uint8_t *block,
-                               mm_view val);
+/* mm_store_put stores a copy of val under key in namespace ns, replacing what was there. */
+MM_MUST_USE mm_err mm_store_put(mm_store *s, const char *ns, mm_view key, mm_view val);
+/* mm_store_put_owned stores the malloc'd val of len bytes under key in ns without copying it,
+ * taking ownership (freed on failure too): for large records. */
+MM_MUST_USE mm_err mm_store_put_owned(mm_store *s, const char *ns, mm_view key, uint8_t *val,
+                                      size_t len);
+/* mm_store_put_owned_view stores val, which lies within the malloc'd block (a part of a received
+ * message, kept where it arrived), taking ownership of block, freed with the entry and on failure
+ * too. */
+MM_MUST_USE mm_err mm_store_put_owned_view(mm_store *s, const char *ns, mm_view key, uint8_t *block,
+                                           mm_view val);
+/* mm_store_get sets *val (if val is not NULL) to the value under key in ns, a view valid until the
+ * next put or del of that key, and says whether there is one. */
 bool mm_store_get(const mm_store *s, const char *ns, mm_view key, mm_view *val);
+/* mm_store_del removes the value under key in ns, if any. */
 void mm_store_del(mm_store *s, const char *ns, mm_view key);
-/* Calls fn for each key of ns in key order; stops early when fn returns false. */
+/* mm_store_each calls fn for each key of ns in key order, and stops early when fn returns false. */
 void mm_store_each(const mm_store *s, const char *ns,
                    bool (*fn)(void *ctx, mm_view key, mm_view val), void *ctx);
+/* mm_store_count returns how many keys ns holds. */
 size_t mm_store_count(const mm_store *s, const char *ns);
-/* Total bytes held, for memory accounting. */
+/* mm_store_bytes returns the bytes s holds in all, for memory accounting. */
 size_t mm_store_bytes(const mm_store *s);
 
 /* ---- observations, for the simulator's invariants (INV-1..INV-4) ----
@@ -189,6 +212,7 @@ typedef struct mm_observer {
   void *ctx;
 } mm_observer;
 
+/* mm_observe passes ev to obs's callback; a NULL obs (nobody listens) is a no-op. */
 void mm_observe(const mm_observer *obs, const mm_event *ev);
 
 /* ---- what every actor gets ---- */

@@ -38,17 +38,32 @@ typedef struct mm_client_status {
 
 typedef struct mm_client mm_client;
 
-mm_err mm_client_new(const mm_client_config *cfg, const mm_env *env, mm_client **out);
+/* mm_client_new makes a client of cfg's group in *out; cfg and env (and what they point to) must
+ * outlive it. */
+MM_MUST_USE mm_err mm_client_new(const mm_client_config *cfg, const mm_env *env, mm_client **out);
+/* mm_client_free frees c; NULL is a no-op. */
 void mm_client_free(mm_client *c);
-/* Sends a MigrationRequest for the group to target_domain. */
-mm_err mm_client_migrate(mm_client *c, const char *target_domain, uint64_t now, mm_outbox *out);
-/* Sends an ordinary Commit (content random) for the current epoch. */
-mm_err mm_client_commit(mm_client *c, uint64_t now, mm_outbox *out);
-mm_err mm_client_handle(mm_client *c, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out);
-mm_err mm_client_tick(mm_client *c, uint64_t now, mm_outbox *out);
+/* mm_client_migrate starts a migration of c's group to target_domain: it queues the
+ * MigrationRequest on out, or returns MM_E_BUSY while one is in flight; on failure nothing is sent
+ * and c stays idle. */
+MM_MUST_USE mm_err mm_client_migrate(mm_client *c, const char *target_domain, uint64_t now,
+                                     mm_outbox *out);
+/* mm_client_commit queues an ordinary Commit (random content) for the current epoch to the group's
+ * DS. */
+MM_MUST_USE mm_err mm_client_commit(mm_client *c, uint64_t now, mm_outbox *out);
+/* mm_client_handle takes one serialized Envelope at time now: MM_OK, or the code of the check it
+ * failed (the client then ignores it, keeps waiting and records the code in last_error). */
+MM_MUST_USE mm_err mm_client_handle(mm_client *c, const uint8_t *env, size_t len, uint64_t now,
+                                    mm_outbox *out);
+/* mm_client_tick retransmits the kept envelopes when due, or gives up MM_CLIENT_GIVE_UP_MS after
+ * the phase began. */
+MM_MUST_USE mm_err mm_client_tick(mm_client *c, uint64_t now, mm_outbox *out);
+/* mm_client_next_timer returns when c next wants a tick, MM_NO_TIMER if never. */
 uint64_t mm_client_next_timer(const mm_client *c);
 /* mm_client_actor returns c behind the actor interface (mlsmig/actor.h). */
 mm_actor mm_client_actor(mm_client *c);
+/* mm_client_get_status returns c's phase, the DS it sends group traffic to, its epoch and its last
+ * error. */
 mm_client_status mm_client_get_status(const mm_client *c);
 
 #endif

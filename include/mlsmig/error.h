@@ -8,6 +8,15 @@
 
 #include <stddef.h>
 
+/* MM_MUST_USE marks a function whose result must be looked at: every function
+ * returning mm_err carries it (a typedef'd enum cannot), so an ignored refusal
+ * or local failure is a compile error under -Werror. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MM_MUST_USE __attribute__((warn_unused_result))
+#else
+#define MM_MUST_USE
+#endif
+
 typedef enum mm_err {
   MM_OK = 0,
   MM_E_MALFORMED = 1,
@@ -35,11 +44,20 @@ typedef enum mm_err {
   MM_E_NOT_FOUND = 104,
 } mm_err;
 
-/* "bad_signature", "nomem", ...; "unknown" for values outside the enum. */
+/* mm_err_name returns e's short name ("bad_signature", "nomem", ...), "unknown" for values outside
+ * the enum. */
 const char *mm_err_name(mm_err e);
-/* One sentence for people. */
+/* mm_err_message returns one sentence for people on what e means. */
 const char *mm_err_message(mm_err e);
-/* Is e one of the wire codes 1..17? */
+/* mm_err_is_wire says whether code is one of the wire codes 1..17 that a MigrationError carries. */
 int mm_err_is_wire(int code);
+/* mm_err_is_local is true for MM_E_NOMEM, MM_E_CRYPTO and MM_E_IO: a failure
+ * of this process, which is never a verdict on a message nor a pass. */
+int mm_err_is_local(mm_err e);
+
+/* mm_err_discard drops a result on purpose (GCC does not let a `(void)` cast
+ * silence MM_MUST_USE); every call says in a comment why the result cannot
+ * matter there. */
+static inline void mm_err_discard(mm_err e) { (void)e; }
 
 #endif

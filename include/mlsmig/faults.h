@@ -96,15 +96,21 @@ typedef struct mm_schedule {
   size_t n;
 } mm_schedule;
 
+/* mm_fault_kind_name returns the name k has in a scenario line ("drop", "crash", ...), "?" outside
+ * the enum. */
 const char *mm_fault_kind_name(mm_fault_kind k);
+/* mm_fault_is_network says whether k acts on envelopes in flight (drop .. misroute) rather than on
+ * an actor or the clock. */
 bool mm_fault_is_network(mm_fault_kind k);
-/* A fault with its kind's defaults. */
+/* mm_fault_make returns a fault of kind k with the kind's defaults. */
 mm_fault mm_fault_make(mm_fault_kind k);
-/* Parses one fault line; on failure writes a reason to err. */
+/* mm_fault_parse parses one fault line (docs/scenarios.md) into *out; on failure it writes a reason
+ * to err and returns false. */
 bool mm_fault_parse(const char *text, mm_fault *out, char *err, size_t err_len);
-/* The line form (parses back to the same fault). */
+/* mm_fault_format writes f's line form into buf, which parses back to the same fault. */
 void mm_fault_format(const mm_fault *f, char *buf, size_t len);
-/* A fault that drops every match forever makes delivery not eventual. */
+/* mm_schedule_finite says whether every envelope is eventually delivered under s (no fault drops
+ * every match for ever), which INV-5 needs. */
 bool mm_schedule_finite(const mm_schedule *s);
 
 /* ---- applying a schedule (the sim hooks) ---- */
@@ -132,9 +138,10 @@ typedef struct mm_fault_run {
   size_t n_steps, cap_steps;
 } mm_fault_run;
 
-/* Prepares the hooks (r->hooks) for cfg.hooks; the schedule must outlive
- * the run. */
+/* mm_fault_run_init prepares r->hooks (for the simulator's cfg.hooks) to apply sched, which must
+ * outlive the run, with a trace of every send when trace is set. */
 void mm_fault_run_init(mm_fault_run *r, const mm_schedule *sched, bool trace);
+/* mm_fault_run_free frees r's trace. */
 void mm_fault_run_free(mm_fault_run *r);
 
 #endif

@@ -43,14 +43,19 @@ typedef struct mm_group_state {
   mm_view ds_payload;
 } mm_group_state;
 
-mm_err mm_group_state_decode(const uint8_t *data, size_t len, const mm_limits *lim,
-                             mm_group_state *out, mm_derr *err);
-/* members: an array of n entries (encoded in this order). */
-mm_err mm_group_state_encode(const mm_group_state *g, const mm_member *members, size_t n,
-                             mm_writer *w);
-/* Iterates the members of a decoded state: *pos starts at 0. */
+/* mm_group_state_decode decodes the reference GroupState in data strictly under lim into *out
+ * (views into data); on failure *err (may be NULL) says where and why. */
+MM_MUST_USE mm_err mm_group_state_decode(const uint8_t *data, size_t len, const mm_limits *lim,
+                                         mm_group_state *out, mm_derr *err);
+/* mm_group_state_encode appends g to w with the n members given, encoded in that order (g->members
+ * is not read). */
+MM_MUST_USE mm_err mm_group_state_encode(const mm_group_state *g, const mm_member *members,
+                                         size_t n, mm_writer *w);
+/* mm_members_next sets *out to the member of the decoded state g at *pos (which starts at 0) and
+ * moves *pos on; false after the last. */
 bool mm_members_next(const mm_group_state *g, size_t *pos, mm_member *out);
-/* Finds the member with this identity. */
+/* mm_group_state_find looks the member with identity up in g, sets *out (if not NULL) and says
+ * whether there is one. */
 bool mm_group_state_find(const mm_group_state *g, mm_view identity, mm_member *out);
 
 #endif

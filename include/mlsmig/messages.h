@@ -48,11 +48,16 @@ typedef enum mm_type {
   MM_T_COUNT
 } mm_type;
 
-const char *mm_type_name(mm_type t); /* "migration_request" */
+/* mm_type_name returns t's name for --type ("migration_request"), NULL outside the enum. */
+const char *mm_type_name(mm_type t);
+/* mm_type_by_name sets *out to the codec type called name and says whether there is one. */
 bool mm_type_by_name(const char *name, mm_type *out);
-const char *mm_msg_type_name(int msg_type); /* NULL if unknown */
+/* mm_msg_type_name returns the name of an Envelope msg_type ("migration_init"), NULL if unknown. */
+const char *mm_msg_type_name(int msg_type);
+/* mm_msg_type_by_name sets *out to the Envelope msg_type called name and says whether there is one. */
 bool mm_msg_type_by_name(const char *name, int *out);
-/* The codec type of an Envelope body with this msg_type. */
+/* mm_msg_type_body sets *out to the codec type of an Envelope body of msg_type and says whether
+ * msg_type is known. */
 bool mm_msg_type_body(int msg_type, mm_type *out);
 
 typedef struct mm_limits {
@@ -60,6 +65,8 @@ typedef struct mm_limits {
   uint64_t max_group_state; /* ENC-4, default 256 MiB */
 } mm_limits;
 
+/* mm_limits_default returns the limits of suite (0: suite-independent limits only) with the default
+ * group_state bound of 256 MiB (ENC-4). */
 mm_limits mm_limits_default(uint16_t suite);
 
 typedef struct mm_migration_request {
@@ -159,24 +166,35 @@ typedef union mm_any_msg {
   mm_mls_message mls_message;
 } mm_any_msg;
 
-/* Generic entry points: `msg` points to the struct that matches `t`. */
-mm_err mm_decode(mm_type t, const uint8_t *data, size_t len, const mm_limits *lim, void *msg,
-                 mm_derr *err);
-/* Decode from a reader (used for nested bodies; offsets stay absolute). */
+/* mm_decode decodes data strictly (ENC-1..ENC-4) under lim as codec type t into msg, the struct
+ * that matches t (views into data); on failure *err (may be NULL) gives the rule, offset and
+ * reason. */
+MM_MUST_USE mm_err mm_decode(mm_type t, const uint8_t *data, size_t len, const mm_limits *lim,
+                             void *msg, mm_derr *err);
+/* mm_decode_reader is mm_decode from a reader, for nested bodies: offsets stay those of the
+ * outermost input and the failure goes to the reader's error record. */
 bool mm_decode_reader(mm_type t, mm_reader *r, const mm_limits *lim, void *msg);
-/* Appends the canonical encoding. Fails with MM_E_MALFORMED (and sets
- * *err when given) if a field breaks ENC-4. */
-mm_err mm_encode(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w, mm_derr *err);
-/* The to-be-signed form: the encoding without the final signature field
- * (profile section 3). Only for types that end in a signature. */
-mm_err mm_encode_tbs(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w);
+/* mm_encode appends the canonical encoding of msg (codec type t) to w; MM_E_MALFORMED (and *err
+ * when given) if a field breaks ENC-4. */
+MM_MUST_USE mm_err mm_encode(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w,
+                             mm_derr *err);
+/* mm_encode_tbs appends the to-be-signed form of msg, its encoding without the final signature
+ * field (profile section 3); MM_E_USAGE for a type that does not end in a signature. */
+MM_MUST_USE mm_err mm_encode_tbs(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w);
+/* mm_type_has_signature says whether codec type t ends in a signature field. */
 bool mm_type_has_signature(mm_type t);
+/* mm_type_struct_size returns the size of the C struct of codec type t, 0 outside the enum. */
 size_t mm_type_struct_size(mm_type t);
 
-/* Field checks of ENC-4, usable on their own. */
+/* mm_domain_valid says whether d is a domain name ENC-4 accepts: 1..253 bytes of lowercase LDH
+ * labels, no trailing dot. */
 bool mm_domain_valid(mm_view d);
-bool mm_identity_valid(mm_view id); /* "name@domain" or a domain */
+/* mm_identity_valid says whether id is "name@domain" or a domain name, as ENC-4 has them. */
+bool mm_identity_valid(mm_view id);
+/* mm_signature_valid says whether sig has the form ENC-4 asks of suite's signatures (the exact
+ * EdDSA length, valid DER for ECDSA). */
 bool mm_signature_valid(uint16_t suite, mm_view sig);
+/* mm_hash_len_valid says whether len is suite's hash length (for suite 0: 32, 48 or 64). */
 bool mm_hash_len_valid(uint16_t suite, size_t len);
 
 #endif

@@ -10,22 +10,24 @@
 #include "mlsmig/error.h"
 
 typedef struct mm_rng {
-  mm_err (*fill)(struct mm_rng *self, uint8_t *out, size_t len);
+  MM_MUST_USE mm_err (*fill)(struct mm_rng *self, uint8_t *out, size_t len);
   /* deterministic state (unused by the system generator) */
   uint8_t key[32];
   uint64_t counter;
 } mm_rng;
 
-/* OpenSSL RAND_bytes. */
+/* mm_rng_init_system makes r the system generator (OpenSSL RAND_bytes). */
 void mm_rng_init_system(mm_rng *r);
-/* SHA-256 in counter mode over (domain label, seed): stable across machines
- * and versions, documented in the README. Different labels give independent
- * streams from one seed. */
+/* mm_rng_init_seeded makes r the deterministic generator of (seed, label): SHA-256 in counter mode,
+ * stable across machines and versions (README), with independent streams for different labels. */
 void mm_rng_init_seeded(mm_rng *r, uint64_t seed, const char *label);
-mm_err mm_rng_fill(mm_rng *r, uint8_t *out, size_t len);
-/* Uniform in [0, bound) without modulo bias; bound > 0. */
+/* mm_rng_fill fills the len bytes at out from r; MM_E_USAGE for a bad argument, MM_E_CRYPTO if the
+ * system generator fails. */
+MM_MUST_USE mm_err mm_rng_fill(mm_rng *r, uint8_t *out, size_t len);
+/* mm_rng_uniform returns a number uniform in [0, bound) without modulo bias (bound > 0); it aborts
+ * the process if r fails, since failing randomness must not turn into a predictable answer. */
 uint64_t mm_rng_uniform(mm_rng *r, uint64_t bound);
-/* Wipe the state. */
+/* mm_rng_wipe wipes r's state. */
 void mm_rng_wipe(mm_rng *r);
 
 #endif

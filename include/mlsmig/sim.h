@@ -84,6 +84,8 @@ typedef struct mm_sim_config {
   bool stop_after_bound;
 } mm_sim_config;
 
+/* mm_sim_config_default returns the happy-path configuration for suite and seed: 3 members, 1 KiB
+ * of group state, 5 ms latency, default policies, at most an hour of simulated time. */
 mm_sim_config mm_sim_config_default(uint16_t suite, uint64_t seed);
 
 /* One delivered envelope. */
@@ -116,70 +118,102 @@ typedef struct mm_sim_outcome {
   char known_gap[160];
 } mm_sim_outcome;
 
-mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out);
+/* mm_sim_new makes in *out a simulator of cfg: keys, group, the two DSes and the members, all drawn
+ * from cfg->seed; MM_E_USAGE for a bad configuration. */
+MM_MUST_USE mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out);
+/* mm_sim_free frees s and every actor and record it holds; NULL is a no-op. */
 void mm_sim_free(mm_sim *s);
-/* The initiator (member 0) asks to migrate to the target at time `at`. */
+/* mm_sim_start_migration has the initiator (member 0) ask to migrate to the target at time at. */
 void mm_sim_start_migration(mm_sim *s, uint64_t at);
-/* Member i sends an ordinary Commit at time `at`. */
+/* mm_sim_member_commit has member send an ordinary Commit at time at. */
 void mm_sim_member_commit(mm_sim *s, unsigned member, uint64_t at);
-/* Runs until nothing is in flight and no timer is armed, or max_time. */
-mm_err mm_sim_run(mm_sim *s);
-/* Checks INV-1..INV-4 (and INV-5 when every message got through). */
+/* mm_sim_run runs until nothing is in flight and no timer is armed, or max_time: MM_OK, or the
+ * simulator's own local failure (an injection or an adversary's message it could not make), after
+ * which the run is no result; an actor's failure is part of the run. */
+MM_MUST_USE mm_err mm_sim_run(mm_sim *s);
+/* mm_sim_check fills *out with the outcome of the run: the result, the home, INV-1..INV-4 (and
+ * INV-5 when every message got through), the rules the trace shows broken and a known gap. */
 void mm_sim_check(mm_sim *s, mm_sim_outcome *out);
 
-/* Member `member` asks to migrate to `target` (a domain) at `at`. */
+/* mm_sim_start_migration_to has member ask to migrate to target (a domain) at time at. */
 void mm_sim_start_migration_to(mm_sim *s, unsigned member, const char *target, uint64_t at);
-/* The outsider (config.outsider) asks to migrate the group to the target. */
+/* mm_sim_outsider_migrate has the outsider (config.outsider) ask to migrate the group to the target
+ * at time at. */
 void mm_sim_outsider_migrate(mm_sim *s, uint64_t at);
-/* From `at` on, the DS `domain` refuses `identity` (a static string) by
- * policy. */
+/* mm_sim_deny makes the DS domain refuse identity (a static string) by policy from time at on
+ * (AUTHZ-4: the policy changes while a migration runs). */
 void mm_sim_deny(mm_sim *s, const char *domain, const char *identity, uint64_t at);
-/* The target creates a group with the migrating group's ID at `at`. */
+/* mm_sim_target_create_group has the target create a group with the migrating group's ID at time at
+ * (GROUP-1). */
 void mm_sim_target_create_group(mm_sim *s, uint64_t at);
-/* MM_SIM_THIRD (config.third_ds) pushes to the target a MigrationContent
- * that embeds the last MigrationResponse seen on the wire, signed with its
- * own key (DOM-3). */
+/* mm_sim_third_ds_push has MM_SIM_THIRD (config.third_ds) push to the target, at time at, a
+ * MigrationContent that embeds the last MigrationResponse seen on the wire, signed with its own key
+ * (DOM-3). */
 void mm_sim_third_ds_push(mm_sim *s, uint64_t at);
-/* Every envelope delivered so far is sent again at `at` (keep_bodies). */
+/* mm_sim_replay_all sends every envelope delivered so far again at time at (needs keep_bodies). */
 void mm_sim_replay_all(mm_sim *s, uint64_t at);
-/* Member `member` sends the source its own MigrationInit (signed with its
- * leaf key) around the last MigrationResponse seen on the wire: as is
- * (reuse: another member's nonce, NONCE-3) or with that response's nonce
- * changed (forge: a response the target never signed, SIG-1). */
+/* mm_sim_member_rogue_init has member send the source, at time at, its own MigrationInit (signed
+ * with its leaf key) around the last MigrationResponse seen on the wire: as is (reuse: another
+ * member's nonce, NONCE-3) or, with forge, with that response's nonce changed (a response the
+ * target never signed, SIG-1). */
 void mm_sim_member_rogue_init(mm_sim *s, unsigned member, bool forge, uint64_t at);
-/* The target (its key) acknowledges content the source never sent: a
+/* mm_sim_target_wrong_ack has the target acknowledge, at time at, content the source never sent: a
  * TargetMigrationComplete over a wrong hash, validly signed (HASH-2). */
 void mm_sim_target_wrong_ack(mm_sim *s, uint64_t at);
 
-/* Fault helpers for hooks. */
-void mm_sim_crash(mm_sim *s, mm_role role);     /* volatile state lost */
-mm_err mm_sim_restart(mm_sim *s, mm_role role); /* new actor, same store */
-/* Crash now; restart at restart_at (MM_NO_TIMER: never). The loop wakes
- * up for the restart even when nothing else is pending. */
+/* ---- fault helpers, for hooks ---- */
+
+/* mm_sim_crash crashes the actor of role: its volatile state is lost, its durable store kept. */
+void mm_sim_crash(mm_sim *s, mm_role role);
+/* mm_sim_restart starts a crashed actor of role again, a new actor on the same store (no-op if it
+ * is up). */
+MM_MUST_USE mm_err mm_sim_restart(mm_sim *s, mm_role role);
+/* mm_sim_crash_until crashes the actor of role now and restarts it at restart_at (MM_NO_TIMER:
+ * never); the loop wakes up for the restart even when nothing else is pending. */
 void mm_sim_crash_until(mm_sim *s, mm_role role, uint64_t restart_at);
+/* mm_sim_is_down says whether the actor of role is crashed. */
 bool mm_sim_is_down(const mm_sim *s, mm_role role);
+/* mm_sim_advance_clock moves the simulated clock ms forward (a clock jump, which counts as a
+ * disturbance for INV-5). */
 void mm_sim_advance_clock(mm_sim *s, uint64_t ms);
+/* mm_sim_now returns the simulated time, in ms. */
 uint64_t mm_sim_now(const mm_sim *s);
-/* Envelopes delivered so far (the step column of the trace). */
+/* mm_sim_step returns the number of envelopes delivered so far (the step column of the trace). */
 size_t mm_sim_step(const mm_sim *s);
-/* Puts an envelope on the wire, bypassing the hook, delivered at `at`. */
-mm_err mm_sim_inject(mm_sim *s, const char *from, const char *to, const uint8_t *env, size_t len,
-                     uint64_t at);
-/* A fault took effect until `at`: INV-5's bound counts from the last one. */
+/* mm_sim_inject puts a copy of env on the wire from from to to, delivered at at and bypassing the
+ * hook; a failure is also kept as the run's error (mm_sim_run returns it). */
+MM_MUST_USE mm_err mm_sim_inject(mm_sim *s, const char *from, const char *to, const uint8_t *env,
+                                 size_t len, uint64_t at);
+/* mm_sim_note_disturbance records that a fault took effect until at: INV-5's bound counts from the
+ * last one. */
 void mm_sim_note_disturbance(mm_sim *s, uint64_t at);
 
-/* Accessors */
+/* ---- accessors ---- */
+
+/* mm_sim_record_count returns the number of envelopes delivered so far. */
 size_t mm_sim_record_count(const mm_sim *s);
+/* mm_sim_record_at returns the i-th delivered envelope, NULL past the last. */
 const mm_sim_record *mm_sim_record_at(const mm_sim *s, size_t i);
+/* mm_sim_source returns the source DS (NULL while it is down). */
 const mm_source *mm_sim_source(const mm_sim *s);
+/* mm_sim_target returns the target DS (NULL while it is down). */
 const mm_target *mm_sim_target(const mm_sim *s);
+/* mm_sim_client returns member's client, NULL for no such member (or while it is down). */
 const mm_client *mm_sim_client(const mm_sim *s, unsigned member);
+/* mm_sim_member_name returns member's identity ("alice@source.example"), NULL for no such member. */
 const char *mm_sim_member_name(const mm_sim *s, unsigned member);
+/* mm_sim_member_count returns the number of members of the group. */
 unsigned mm_sim_member_count(const mm_sim *s);
+/* mm_sim_group_id returns the group's ID. */
 mm_view mm_sim_group_id(const mm_sim *s);
+/* mm_sim_initial_epoch returns the group's epoch when the run began. */
 uint64_t mm_sim_initial_epoch(const mm_sim *s);
+/* mm_sim_keys returns the key directory every actor of the run uses. */
 const mm_keydir *mm_sim_keys(const mm_sim *s);
+/* mm_sim_private_key returns the signature key pair of who (a DS domain, a member or the outsider)
+ * in the run's suite, NULL if there is none. */
 const mm_key *mm_sim_private_key(const mm_sim *s, const char *who);
+/* mm_sim_get_config returns the configuration s was made with. */
 const mm_sim_config *mm_sim_get_config(const mm_sim *s);
 
 /* ---- driving one actor directly, outside the loop (vector replay) ---- */
@@ -190,10 +224,10 @@ const mm_sim_config *mm_sim_get_config(const mm_sim *s);
 mm_actor mm_sim_actor(mm_sim *s, const char *name, mm_role *role, unsigned *member);
 /* mm_sim_client_start has member start a migration to target at now, its
  * envelopes queued on out instead of the simulator's network. */
-mm_err mm_sim_client_start(mm_sim *s, unsigned member, const char *target, uint64_t now,
-                           mm_outbox *out);
+MM_MUST_USE mm_err mm_sim_client_start(mm_sim *s, unsigned member, const char *target, uint64_t now,
+                                       mm_outbox *out);
 /* mm_sim_change_policy restarts the DS of role on its durable store under
  * policy p, as an operator changing the policy would. */
-mm_err mm_sim_change_policy(mm_sim *s, mm_role role, const mm_policy *p);
+MM_MUST_USE mm_err mm_sim_change_policy(mm_sim *s, mm_role role, const mm_policy *p);
 
 #endif

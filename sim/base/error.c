@@ -55,3 +55,5 @@ const char *mm_err_message(mm_err e) {
 }
 
 int mm_err_is_wire(int code) { return code >= MM_E_MALFORMED && code <= MM_E_INTERNAL; }
+
+int mm_err_is_local(mm_err e) { return e == MM_E_NOMEM || e == MM_E_CRYPTO || e == MM_E_IO; }

@@ -35,7 +35,7 @@ static void put_be(uint8_t *out, uint64_t v, size_t n) {
   for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
 }
 
-static mm_err system_fill(mm_rng *self, uint8_t *out, size_t len) {
+static MM_MUST_USE mm_err system_fill(mm_rng *self, uint8_t *out, size_t len) {
   (void)self;
   while (len > 0) {
     int n = len > INT_MAX ? INT_MAX : (int)len;
@@ -52,8 +52,8 @@ void mm_rng_init_system(mm_rng *r) {
 }
 
 /* One SHA-256 over the given parts into out (32 bytes). */
-static mm_err sha256_parts(const uint8_t *const *parts, const size_t *lens, size_t n,
-                           uint8_t out[32]) {
+static MM_MUST_USE mm_err sha256_parts(const uint8_t *const *parts, const size_t *lens, size_t n,
+                                       uint8_t out[32]) {
   EVP_MD_CTX *ctx = EVP_MD_CTX_new();
   unsigned int outl = 0;
   int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
@@ -63,7 +63,7 @@ static mm_err sha256_parts(const uint8_t *const *parts, const size_t *lens, size
   return ok ? MM_OK : MM_E_CRYPTO;
 }
 
-static mm_err seeded_fill(mm_rng *self, uint8_t *out, size_t len) {
+static MM_MUST_USE mm_err seeded_fill(mm_rng *self, uint8_t *out, size_t len) {
   uint8_t ctr[8], block[32];
   while (len > 0) {
     put_be(ctr, self->counter, sizeof ctr);

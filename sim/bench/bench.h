@@ -39,9 +39,10 @@ bool bench_reset_peak(void);
 typedef struct bench_world bench_world;
 /* A source hosting a 3-member group with a state_bytes payload, a target
  * and the members' clients, keys drawn from seed. */
-mm_err bench_world_new(uint16_t suite, uint64_t seed, uint64_t state_bytes, bench_world **out);
+MM_MUST_USE mm_err bench_world_new(uint16_t suite, uint64_t seed, uint64_t state_bytes,
+                                   bench_world **out);
 /* Member 0 migrates the group; runs until no envelope is left. */
-mm_err bench_world_migrate(bench_world *w, bool *completed);
+MM_MUST_USE mm_err bench_world_migrate(bench_world *w, bool *completed);
 void bench_world_free(bench_world *w);
 
 typedef struct mm_sim mm_sim;
@@ -68,7 +69,7 @@ typedef struct bench_suite_result {
   bool completed;  /* every run completed (and held INV-1..INV-5) */
 } bench_suite_result;
 
-mm_err bench_suite(const bench_opts *o, uint16_t suite, bench_suite_result *r);
+MM_MUST_USE mm_err bench_suite(const bench_opts *o, uint16_t suite, bench_suite_result *r);
 
 /* ---- group-state scaling (bench_scale.c) ---- */
 
@@ -100,11 +101,12 @@ typedef struct bench_hash_rates {
 
 /* The passes the protocol needs over a state (bench_scale.c). */
 bench_hash_passes bench_protocol_passes(uint16_t suite);
-mm_err bench_hash_rates_measure(const bench_opts *o, uint16_t suite, bench_hash_rates *r);
+MM_MUST_USE mm_err bench_hash_rates_measure(const bench_opts *o, uint16_t suite,
+                                            bench_hash_rates *r);
 /* The actors, then the simulator, each in a child process so that peaks do
  * not mix; run first, while this process is still small. */
-mm_err bench_scale(const bench_opts *o, uint16_t suite, uint64_t state_bytes,
-                   bench_scale_result *r);
+MM_MUST_USE mm_err bench_scale(const bench_opts *o, uint16_t suite, uint64_t state_bytes,
+                               bench_scale_result *r);
 /* The bound and ratios, once the suite's rates are known. */
 void bench_scale_bound(bench_scale_result *r, const bench_suite_result *sig,
                        const bench_hash_rates *hr);
@@ -185,10 +187,10 @@ typedef struct bench_report {
 } bench_report;
 
 void bench_print(FILE *f, const bench_report *r);
-mm_err bench_write_json(const char *path, const bench_report *r);
+MM_MUST_USE mm_err bench_write_json(const char *path, const bench_report *r);
 
 /* Runs everything o asks for; progress lines go to log (may be NULL). */
-mm_err bench_run(const bench_opts *o, bench_report *r, FILE *log);
+MM_MUST_USE mm_err bench_run(const bench_opts *o, bench_report *r, FILE *log);
 
 /* Targets of issue 9, on a 2-core machine. */
 #define BENCH_TARGET_SIG_RATIO 0.85

@@ -38,7 +38,7 @@ struct bench_world {
   size_t head, n, cap;
 };
 
-static mm_err make_key(uint16_t suite, uint64_t seed, const char *label, mm_key **out) {
+static MM_MUST_USE mm_err make_key(uint16_t suite, uint64_t seed, const char *label, mm_key **out) {
   mm_rng r;
   mm_rng_init_seeded(&r, seed, label);
   mm_err e = mm_key_generate(suite, &r, out);
@@ -57,7 +57,7 @@ static void fill(uint8_t *p, size_t n, uint64_t seed) {
   }
 }
 
-static mm_err install(bench_world *w, uint64_t seed, uint64_t state_bytes) {
+static MM_MUST_USE mm_err install(bench_world *w, uint64_t seed, uint64_t state_bytes) {
   uint8_t *payload = malloc(state_bytes ? state_bytes : 1);
   if (!payload) return MM_E_NOMEM;
   fill(payload, state_bytes, seed);
@@ -137,7 +137,7 @@ void bench_world_free(bench_world *w) {
 }
 
 /* Takes the outbox's messages (no copy) into the queue. */
-static mm_err take(bench_world *w, mm_outbox *out) {
+static MM_MUST_USE mm_err take(bench_world *w, mm_outbox *out) {
   for (size_t i = 0; i < out->n; i++) {
     if (w->n == w->cap) {
       size_t cap = w->cap ? 2 * w->cap : 32;
@@ -155,15 +155,14 @@ static mm_err take(bench_world *w, mm_outbox *out) {
 }
 
 /* The target may keep the envelope it is handed (the imported state stays
- * where it arrived): m->env is NULL then. */
-static void deliver(bench_world *w, queued *m, uint64_t now, mm_outbox *out) {
-  if (strcmp(m->to, SRC) == 0)
-    mm_source_handle(w->src, m->env, m->len, now, out);
-  else if (strcmp(m->to, TGT) == 0)
-    mm_target_handle_owned(w->tgt, &m->env, m->len, now, out);
-  else
-    for (unsigned i = 0; i < MEMBERS; i++)
-      if (strcmp(m->to, w->name[i]) == 0) mm_client_handle(w->cli[i], m->env, m->len, now, out);
+ * where it arrived): m->env is NULL then. Returns the receiver's verdict. */
+static MM_MUST_USE mm_err deliver(bench_world *w, queued *m, uint64_t now, mm_outbox *out) {
+  if (strcmp(m->to, SRC) == 0) return mm_source_handle(w->src, m->env, m->len, now, out);
+  if (strcmp(m->to, TGT) == 0) return mm_target_handle_owned(w->tgt, &m->env, m->len, now, out);
+  for (unsigned i = 0; i < MEMBERS; i++)
+    if (strcmp(m->to, w->name[i]) == 0)
+      return mm_client_handle(w->cli[i], m->env, m->len, now, out);
+  return MM_OK;
 }
 
 mm_err bench_world_migrate(bench_world *w, bool *completed) {
@@ -171,17 +170,20 @@ mm_err bench_world_migrate(bench_world *w, bool *completed) {
   mm_outbox_init(&out);
   uint64_t now = 1000;
   mm_err e = mm_client_migrate(w->cli[0], TGT, now, &out);
+  bool refused = false; /* a refusal on the happy path: not the path measured */
   if (e == MM_OK) e = take(w, &out);
   while (e == MM_OK && w->head < w->n) {
     queued m = w->q[w->head++];
-    deliver(w, &m, ++now, &out);
+    mm_err v = deliver(w, &m, ++now, &out);
+    if (mm_err_is_local(v)) e = v; /* out of memory is no verdict: the bench fails */
+    refused |= v != MM_OK;
     free(m.to);
     free(m.env);
-    e = take(w, &out);
+    if (e == MM_OK) e = take(w, &out);
   }
   mm_outbox_free(&out);
   mm_group_info gi;
-  *completed = e == MM_OK && mm_client_get_status(w->cli[0]).phase == MM_CP_DONE &&
+  *completed = e == MM_OK && !refused && mm_client_get_status(w->cli[0]).phase == MM_CP_DONE &&
                mm_target_group(w->tgt, mm_view_of(w->group_id, sizeof w->group_id), &gi) &&
                gi.status == MM_GS_ACTIVE;
   return e;

@@ -31,8 +31,8 @@ bench_hash_passes bench_protocol_passes(uint16_t suite) {
 
 /* Bytes per second of one digest over a buffer larger than the caches: the
  * best of o->rounds windows (see bench_suite). */
-static mm_err digest_rate(const bench_opts *o, const char *name, uint16_t suite, const uint8_t *buf,
-                          size_t len, double *bps) {
+static MM_MUST_USE mm_err digest_rate(const bench_opts *o, const char *name, uint16_t suite,
+                                      const uint8_t *buf, size_t len, double *bps) {
   EVP_MD *md = name ? EVP_MD_fetch(NULL, name, NULL) : NULL;
   if (name && !md) return MM_E_CRYPTO;
   uint8_t out[MM_MAX_HASH_LEN];
@@ -85,8 +85,8 @@ static unsigned runs_for(const bench_opts *o, uint64_t state_bytes, bool sim) {
 }
 
 /* One migration of the actors alone (sim false) or in the simulator. */
-static mm_err one_run(uint16_t suite, uint64_t seed, uint64_t state_bytes, bool sim,
-                      double *seconds, mm_crypto_stats *d, bool *ok) {
+static MM_MUST_USE mm_err one_run(uint16_t suite, uint64_t seed, uint64_t state_bytes, bool sim,
+                                  double *seconds, mm_crypto_stats *d, bool *ok) {
   mm_crypto_stats a, b;
   mm_err e;
   if (sim) {
@@ -150,8 +150,8 @@ static void child(const bench_opts *o, uint16_t suite, uint64_t state_bytes, boo
 }
 
 /* Runs child() in a child process and reads its result back. */
-static mm_err in_child(const bench_opts *o, uint16_t suite, uint64_t state_bytes, bool sim,
-                       child_result *r) {
+static MM_MUST_USE mm_err in_child(const bench_opts *o, uint16_t suite, uint64_t state_bytes,
+                                   bool sim, child_result *r) {
   memset(r, 0, sizeof *r);
   int fds[2];
   if (pipe(fds) != 0) return MM_E_IO;

@@ -21,7 +21,7 @@ bool bench_sim_completed(mm_sim *s) {
 /* Counts the signature work of one real happy path (not assumed): between
  * the actors alone, which is the protocol's work, and in the simulator,
  * which may add checks of its own. */
-static mm_err count_ops(uint16_t suite, bench_suite_result *r) {
+static MM_MUST_USE mm_err count_ops(uint16_t suite, bench_suite_result *r) {
   bench_world *w = NULL;
   mm_crypto_stats a, b;
   bool ok = false;
@@ -56,8 +56,8 @@ static mm_err count_ops(uint16_t suite, bench_suite_result *r) {
 
 /* Back-to-back migrations between the actors alone for one window: only
  * the migration is timed, making and freeing the world is not. */
-static mm_err actor_paths(const bench_opts *o, bench_suite_result *r, uint64_t *seed,
-                          double *per_s) {
+static MM_MUST_USE mm_err actor_paths(const bench_opts *o, bench_suite_result *r, uint64_t *seed,
+                                      double *per_s) {
   double run_s = 0, t_end = bench_now() + o->window_s;
   unsigned runs = 0;
   mm_err e = MM_OK;
@@ -77,8 +77,8 @@ static mm_err actor_paths(const bench_opts *o, bench_suite_result *r, uint64_t *
 }
 
 /* Operations per second of sign (or verify) over a len-byte message. */
-static mm_err crypto_rate(const bench_opts *o, uint16_t suite, size_t len, bool verify,
-                          double *per_s) {
+static MM_MUST_USE mm_err crypto_rate(const bench_opts *o, uint16_t suite, size_t len, bool verify,
+                                      double *per_s) {
   mm_rng rng;
   mm_rng_init_seeded(&rng, 1, "bench key");
   mm_key *k = NULL, *pub = NULL;
@@ -114,8 +114,8 @@ static mm_err crypto_rate(const bench_opts *o, uint16_t suite, size_t len, bool 
 /* Back-to-back happy paths for one window, seeds from *seed on: only
  * start + run + check is the migration; making and freeing the simulator is
  * setup. */
-static mm_err happy_paths(const bench_opts *o, bench_suite_result *r, uint64_t *seed, double *per_s,
-                          double *setup_ms) {
+static MM_MUST_USE mm_err happy_paths(const bench_opts *o, bench_suite_result *r, uint64_t *seed,
+                                      double *per_s, double *setup_ms) {
   double run_s = 0, setup_s = 0, t_end = bench_now() + o->window_s;
   unsigned runs = 0;
   mm_err e = MM_OK;

@@ -220,7 +220,11 @@ static bool run_one(const sim_args *a, uint16_t suite, json_t *all) {
     return false;
   }
   mm_sim_start_migration(s, 0);
-  mm_sim_run(s);
+  if ((e = mm_sim_run(s)) != MM_OK) { /* a run that broke off is no result */
+    fprintf(stderr, "mlsmig sim: suite %u: %s\n", suite, mm_err_message(e));
+    mm_sim_free(s);
+    return false;
+  }
   mm_sim_outcome o;
   mm_sim_check(s, &o);
   bool ok = strcmp(o.result, "completed") == 0;

@@ -10,7 +10,7 @@ int report_write_all(const char *verb, const json_t *doc, const char *junit, con
                      const char *tap, const char *html) {
   struct {
     const char *path;
-    mm_err (*write)(const json_t *, const char *);
+    MM_MUST_USE mm_err (*write)(const json_t *, const char *);
   } out[] = {{junit, mm_report_junit_doc},
              {json, mm_report_json_doc},
              {tap, mm_report_tap_doc},

@@ -15,7 +15,7 @@ static bool copy_str(char *dst, size_t cap, const char *src) {
   return true;
 }
 
-static mm_err check_config(const mm_client_config *cfg, const mm_env *env) {
+static MM_MUST_USE mm_err check_config(const mm_client_config *cfg, const mm_env *env) {
   if (!cfg || !env || !env->rng || !cfg->leaf_key || !cfg->identity || !cfg->ds) return MM_E_USAGE;
   if (!mm_identity_valid(mm_view_str(cfg->identity)) || !mm_domain_valid(mm_view_str(cfg->ds)))
     return MM_E_USAGE;
@@ -65,7 +65,7 @@ mm_client_status mm_client_get_status(const mm_client *c) {
 
 /* ---- sending ---- */
 
-static mm_err keep_copy(mm_client *c, const char *to, const uint8_t *env, size_t len) {
+static MM_MUST_USE mm_err keep_copy(mm_client *c, const char *to, const uint8_t *env, size_t len) {
   if (c->mig.nkept == sizeof c->mig.kept / sizeof c->mig.kept[0]) return MM_E_INTERNAL;
   mm_cl_kept *k = &c->mig.kept[c->mig.nkept];
   if (!copy_str(k->to, sizeof k->to, to)) return MM_E_USAGE;
@@ -140,7 +140,7 @@ void mm_cl_fail(mm_client *c, mm_err code, const char *peer) {
 
 /* ---- the API ---- */
 
-static mm_err encode_request(mm_client *c) {
+static MM_MUST_USE mm_err encode_request(mm_client *c) {
   mm_migration_request rq = {mm_view_str(c->mig.source), mm_view_str(c->mig.target), mm_cl_group(c),
                              c->mig.epoch};
   mm_limits lim = mm_limits_default(c->suite);
@@ -199,8 +199,8 @@ mm_err mm_client_handle(mm_client *c, const uint8_t *env, size_t len, uint64_t n
   if (mm_decode(MM_T_ENVELOPE, env, len, &lim, &e, NULL) != MM_OK ||
       !mm_msg_type_body(e.msg_type, &t) ||
       mm_decode(t, e.body.data, e.body.len, &lim, &body, NULL) != MM_OK)
-    return MM_E_MALFORMED;
-  if (e.cipher_suite != c->suite) return MM_E_UNSUPPORTED_CIPHERSUITE;
+    return MM_RULE("ENC-1 ENC-2 ENC-4", MM_E_MALFORMED);
+  if (e.cipher_suite != c->suite) return MM_RULE("SUITE-2", MM_E_UNSUPPORTED_CIPHERSUITE);
   return mm_cl_receive(c, &e, &body, now, out);
 }
 
@@ -249,10 +249,11 @@ uint64_t mm_client_next_timer(const mm_client *c) {
 
 /* ---- the actor interface ---- */
 
-static mm_err op_handle(void *self, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err op_handle(void *self, const uint8_t *env, size_t len, uint64_t now,
+                                    mm_outbox *out) {
   return mm_client_handle(self, env, len, now, out);
 }
-static mm_err op_tick(void *self, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err op_tick(void *self, uint64_t now, mm_outbox *out) {
   return mm_client_tick(self, now, out);
 }
 static uint64_t op_next_timer(const void *self) { return mm_client_next_timer(self); }

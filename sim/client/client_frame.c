@@ -7,7 +7,7 @@
 #define CIPHERTEXT_LEN 64
 
 /* The client's only randomness: env->rng, so a seed fixes every byte. */
-static mm_err random_bytes(mm_client *c, uint8_t *buf, size_t n) {
+static MM_MUST_USE mm_err random_bytes(mm_client *c, uint8_t *buf, size_t n) {
   return mm_rng_fill(c->env->rng, buf, n);
 }
 

@@ -9,6 +9,7 @@
 
 #include "codec/tbs.h"
 #include "mlsmig/client.h"
+#include "profile/rule.h"
 
 /* An envelope kept for byte-identical retransmission. */
 typedef struct mm_cl_kept {
@@ -51,6 +52,7 @@ struct mm_client {
   mm_cl_migration mig;
 };
 
+/* mm_cl_group returns a view of c's group ID. */
 static inline mm_view mm_cl_group(const mm_client *c) {
   return mm_view_of(c->group_id, c->group_id_len);
 }
@@ -59,8 +61,8 @@ static inline mm_view mm_cl_group(const mm_client *c) {
 
 /* Encodes an envelope from the client, queues it, and keeps a copy in the
  * migration's retransmission slots when keep is true. */
-mm_err mm_cl_send(mm_client *c, const char *to, uint8_t msg_type, mm_view body, bool keep,
-                  mm_outbox *out);
+MM_MUST_USE mm_err mm_cl_send(mm_client *c, const char *to, uint8_t msg_type, mm_view body,
+                              bool keep, mm_outbox *out);
 /* Drops the kept envelopes and the timers: the migration is over. */
 void mm_cl_stop_sending(mm_client *c);
 /* (Re)starts the retransmission schedule of a phase at now. */
@@ -75,15 +77,19 @@ void mm_cl_fail(mm_client *c, mm_err code, const char *peer);
 /* Appends an MLSMessage Commit for the client's group at epoch with this
  * authenticated_data, framed as configured (PrivateMessage by default,
  * PublicMessage from the member's leaf), its content random (EPOCH-2). */
-mm_err mm_cl_build_commit(mm_client *c, uint64_t epoch, mm_view aad, mm_writer *w);
+MM_MUST_USE mm_err mm_cl_build_commit(mm_client *c, uint64_t epoch, mm_view aad, mm_writer *w);
 /* Appends the MigrationInit for an accepted response (SIG-2, KEY-2), or the
  * migration Commit: MigrationCommitAAD{target} at the request's epoch. */
-mm_err mm_cl_build_init(mm_client *c, const mm_migration_response *resp, mm_writer *w);
-mm_err mm_cl_build_migration_commit(mm_client *c, mm_writer *w);
+MM_MUST_USE mm_err mm_cl_build_init(mm_client *c, const mm_migration_response *resp, mm_writer *w);
+/* mm_cl_build_migration_commit appends the migration Commit: a Commit at the request's epoch whose
+ * authenticated_data is MigrationCommitAAD{target} (EPOCH-2). */
+MM_MUST_USE mm_err mm_cl_build_migration_commit(mm_client *c, mm_writer *w);
 
 /* ---- client_recv.c ---- */
 
-mm_err mm_cl_receive(mm_client *c, const mm_envelope *env, const mm_any_msg *body, uint64_t now,
-                     mm_outbox *out);
+/* mm_cl_receive takes a decoded envelope of c's suite: MigrationResponse, MigrationConfirmation,
+ * MigrationError or group traffic (docs/actors.md, "Client"). */
+MM_MUST_USE mm_err mm_cl_receive(mm_client *c, const mm_envelope *env, const mm_any_msg *body,
+                                 uint64_t now, mm_outbox *out);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "client/client_internal.h"
 
-static mm_err ignore(mm_client *c, mm_err code) {
+static MM_MUST_USE mm_err ignore(mm_client *c, mm_err code) {
   c->last_error = code;
   return code;
 }
@@ -32,8 +32,8 @@ static bool echoes_request(const mm_client *c, const mm_migration_request *rq) {
  * memory) nothing is sent and the client is back where it was, waiting for
  * a response and retransmitting its request, so the next response gets
  * another try; the request's kept copy is set aside, not freed, until then. */
-static mm_err send_init(mm_client *c, const mm_migration_response *resp, uint64_t now,
-                        mm_outbox *out) {
+static MM_MUST_USE mm_err send_init(mm_client *c, const mm_migration_response *resp, uint64_t now,
+                                    mm_outbox *out) {
   mm_writer init, commit;
   mm_writer_init(&init);
   mm_writer_init(&commit);
@@ -65,13 +65,19 @@ static mm_err send_init(mm_client *c, const mm_migration_response *resp, uint64_
 }
 
 /* From the target, for the request sent, signed by the target (SIG-1). */
-static mm_err on_response(mm_client *c, const mm_envelope *env, const mm_migration_response *resp,
-                          uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err on_response(mm_client *c, const mm_envelope *env,
+                                      const mm_migration_response *resp, uint64_t now,
+                                      mm_outbox *out) {
   if (c->phase != MM_CP_REQUESTED) return MM_E_USAGE; /* stray or duplicate */
-  if (!mm_view_eq_str(env->sender, c->mig.target)) return ignore(c, MM_E_WRONG_DOMAIN);
-  if (!echoes_request(c, &resp->migration_request)) return ignore(c, MM_E_UNKNOWN_NONCE);
+  /* The target asked, over the request sent, under the target's key. */
+  mm_err e = MM_CHECK(0, mm_view_eq_str(env->sender, c->mig.target), "SIG-1", MM_MUT_NONE,
+                      MM_E_WRONG_DOMAIN);
+  if (e == MM_OK)
+    e = MM_CHECK(0, echoes_request(c, &resp->migration_request), "SIG-1", MM_MUT_NONE,
+                 MM_E_UNKNOWN_NONCE);
   const mm_key *k = mm_keydir_get(c->env->keys, env->sender, c->suite);
-  mm_err e = mm_verify_tbs(k, MM_T_MIGRATION_RESPONSE, resp, resp->signature);
+  if (e == MM_OK)
+    e = MM_RULE("SIG-1", mm_verify_tbs(k, MM_T_MIGRATION_RESPONSE, resp, resp->signature));
   if (e != MM_OK) return ignore(c, e);
   return send_init(c, resp, now, out);
 }
@@ -90,20 +96,27 @@ static void finish(mm_client *c) {
 
 /* From the source, signed by it (SIG-5), for our nonce (NONCE-4), naming
  * the target and our group (DOM-4). */
-static mm_err check_confirmation(mm_client *c, const mm_envelope *env,
-                                 const mm_migration_confirmation *mc) {
-  if (!mm_view_eq_str(env->sender, c->mig.source)) return MM_E_WRONG_DOMAIN;
-  const mm_key *k = mm_keydir_get(c->env->keys, env->sender, c->suite);
-  mm_err e = mm_verify_tbs(k, MM_T_MIGRATION_CONFIRMATION, mc, mc->signature);
+static MM_MUST_USE mm_err check_confirmation(mm_client *c, const mm_envelope *env,
+                                             const mm_migration_confirmation *mc) {
+  mm_err e = MM_CHECK(0, mm_view_eq_str(env->sender, c->mig.source), "SIG-5", MM_MUT_NONE,
+                      MM_E_WRONG_DOMAIN);
   if (e != MM_OK) return e;
-  if (!mm_view_eq(mc->nonce, mm_view_of(c->mig.nonce, MM_NONCE_LEN))) return MM_E_UNKNOWN_NONCE;
-  if (!mm_view_eq_str(mc->domain_name, c->mig.target)) return MM_E_WRONG_DOMAIN;
-  if (!mm_view_eq(mc->group_id, mm_cl_group(c))) return MM_E_UNKNOWN_GROUP;
-  return MM_OK;
+  const mm_key *k = mm_keydir_get(c->env->keys, env->sender, c->suite);
+  e = MM_RULE("SIG-5", mm_verify_tbs(k, MM_T_MIGRATION_CONFIRMATION, mc, mc->signature));
+  if (e == MM_OK)
+    e = MM_CHECK(0, mm_view_eq(mc->nonce, mm_view_of(c->mig.nonce, MM_NONCE_LEN)), "NONCE-4",
+                 MM_MUT_NONE, MM_E_UNKNOWN_NONCE);
+  if (e == MM_OK)
+    e = MM_CHECK(0, mm_view_eq_str(mc->domain_name, c->mig.target), "DOM-4", MM_MUT_NONE,
+                 MM_E_WRONG_DOMAIN);
+  if (e == MM_OK)
+    e = MM_CHECK(0, mm_view_eq(mc->group_id, mm_cl_group(c)), "DOM-4", MM_MUT_NONE,
+                 MM_E_UNKNOWN_GROUP);
+  return e;
 }
 
-static mm_err on_confirmation(mm_client *c, const mm_envelope *env,
-                              const mm_migration_confirmation *mc) {
+static MM_MUST_USE mm_err on_confirmation(mm_client *c, const mm_envelope *env,
+                                          const mm_migration_confirmation *mc) {
   if (!c->mig.have_nonce || c->mig.confirmed) return MM_E_USAGE; /* none expected */
   mm_err e = check_confirmation(c, env, mc);
   if (e != MM_OK) return ignore(c, e);
@@ -116,7 +129,8 @@ static mm_err on_confirmation(mm_client *c, const mm_envelope *env,
 
 /* A refusal from the peer of the current phase ends the migration; `busy`
  * only says "not now", so the client keeps retransmitting. */
-static mm_err on_error(mm_client *c, const mm_envelope *env, const mm_migration_error *me) {
+static MM_MUST_USE mm_err on_error(mm_client *c, const mm_envelope *env,
+                                   const mm_migration_error *me) {
   mm_err code = (mm_err)me->code;
   c->last_error = code;
   const char *peer = c->phase == MM_CP_REQUESTED   ? c->mig.target
@@ -131,9 +145,12 @@ static mm_err on_error(mm_client *c, const mm_envelope *env, const mm_migration_
 /* A migration Commit for our epoch: every member follows the group (epoch
  * + 1). If it is the Commit of this client's own migration, that migration
  * is done; if another member's migration overtook ours, ours has failed. */
-static mm_err on_migration_commit(mm_client *c, mm_view target) {
+static MM_MUST_USE mm_err on_migration_commit(mm_client *c, mm_view target) {
   char to[MM_DOMAIN_MAX + 1];
-  if (target.len >= sizeof to || mm_view_eq_str(target, c->ds)) return MM_E_BAD_COMMIT;
+  /* Naming another DS (the target) than the one the group is on. */
+  mm_err e = MM_CHECK(0, target.len < sizeof to && !mm_view_eq_str(target, c->ds), "EPOCH-2",
+                      MM_MUT_NONE, MM_E_BAD_COMMIT);
+  if (e != MM_OK) return e;
   memcpy(to, target.data, target.len);
   to[target.len] = '\0';
   bool ours = c->mig.have_nonce && !c->mig.moved && c->mig.epoch == c->epoch &&
@@ -151,7 +168,8 @@ static mm_err on_migration_commit(mm_client *c, mm_view target) {
 /* From the DS the group lives on, for our group and epoch. A Commit moves
  * the epoch on; one whose authenticated_data decodes exactly as a
  * MigrationCommitAAD moves the group too. */
-static mm_err on_group_message(mm_client *c, const mm_envelope *env, const mm_mls_message *m) {
+static MM_MUST_USE mm_err on_group_message(mm_client *c, const mm_envelope *env,
+                                           const mm_mls_message *m) {
   if (!mm_view_eq_str(env->sender, c->ds)) return MM_E_WRONG_DOMAIN;
   if (!mm_view_eq(m->group_id, mm_cl_group(c))) return MM_E_UNKNOWN_GROUP;
   if (m->epoch != c->epoch) return MM_E_STALE_EPOCH;

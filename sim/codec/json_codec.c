@@ -53,7 +53,7 @@ json_t *mm_json_hex(const uint8_t *data, size_t len) {
 }
 
 /* MM_OK, MM_E_MALFORMED (not a hex string) or MM_E_NOMEM. */
-static mm_err unhex(const json_t *s, mm_arena *a, mm_view *out) {
+static MM_MUST_USE mm_err unhex(const json_t *s, mm_arena *a, mm_view *out) {
   static const uint8_t empty[1];
   if (!json_is_string(s)) return MM_E_MALFORMED;
   const char *hex = json_string_value(s);

@@ -30,7 +30,8 @@ bool mm_msg_json_fits(mm_type t, const void *msg);
  * *why (static string or arena-owned); out of memory with MM_E_NOMEM. Views
  * point into the arena. Field limits (ENC-4) are NOT checked here: mm_encode
  * checks them. */
-mm_err mm_msg_from_json(mm_type t, const json_t *obj, mm_arena *a, void *msg, const char **why);
+MM_MUST_USE mm_err mm_msg_from_json(mm_type t, const json_t *obj, mm_arena *a, void *msg,
+                                    const char **why);
 
 /* Lowercase hex of bytes: new JSON string. */
 json_t *mm_json_hex(const uint8_t *data, size_t len);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "codec/schema.h"
+#include "profile/rule.h"
 
 /* Limits in force while walking one message: the caller's, with the suite
  * resolved once (NULL when unknown: suite-independent limits). */
@@ -266,8 +267,8 @@ static bool encode_fields(ectx *c, const mm_schema *s, const void *base, size_t 
 
 /* Encode the first n fields of t's schema (all of them, or all but the
  * final signature for the TBS form). */
-static mm_err encode_prefix(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w,
-                            mm_derr *err, bool tbs) {
+static MM_MUST_USE mm_err encode_prefix(mm_type t, const void *msg, const mm_limits *lim,
+                                        mm_writer *w, mm_derr *err, bool tbs) {
   if (err) *err = (mm_derr){0};
   const mm_schema *s = mm_schema_of(t);
   if (!s || !msg || !w) return MM_E_USAGE;
@@ -282,8 +283,10 @@ static mm_err encode_prefix(mm_type t, const void *msg, const mm_limits *lim, mm
   return w->error;
 }
 
+/* The canonical form, that the decoder reads back byte for byte: fields in
+ * order, minimal lengths (mm_put_varint, mm_vec_end), nothing else. */
 mm_err mm_encode(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w, mm_derr *err) {
-  return encode_prefix(t, msg, lim, w, err, false);
+  return MM_RULE("ENC-3", encode_prefix(t, msg, lim, w, err, false));
 }
 
 mm_err mm_encode_tbs(mm_type t, const void *msg, const mm_limits *lim, mm_writer *w) {

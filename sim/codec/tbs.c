@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "profile/rule.h"
+
 const char mm_content_ref_label[] = "MLS 1.0 MigrationContent Reference";
 
 const char *mm_tbs_label(mm_type t) {
@@ -19,7 +21,7 @@ const char *mm_tbs_label(mm_type t) {
 
 /* The TBS encoding of msg into w. The message was decoded or built under
  * the limits in force, so the group-state bound is not re-applied here. */
-static mm_err encode_tbs(const mm_key *k, mm_type t, const void *msg, mm_writer *w) {
+static MM_MUST_USE mm_err encode_tbs(const mm_key *k, mm_type t, const void *msg, mm_writer *w) {
   mm_limits lim = mm_limits_default(mm_key_suite(k));
   lim.max_group_state = UINT64_MAX;
   return mm_encode_tbs(t, msg, &lim, w);
@@ -57,5 +59,6 @@ mm_err mm_verify_tbs(const mm_key *k, mm_type t, const void *msg, mm_view sig) {
 }
 
 mm_err mm_content_ref_hash(uint16_t suite, mm_view content, uint8_t *out, size_t *out_len) {
-  return mm_ref_hash(suite, mm_content_ref_label, content.data, content.len, out, out_len);
+  return MM_RULE("HASH-1",
+                 mm_ref_hash(suite, mm_content_ref_label, content.data, content.len, out, out_len));
 }

@@ -19,26 +19,27 @@ const char *mm_tbs_label(mm_type t);
 
 /* mm_sign_tbs appends SignWithLabel(k, mm_tbs_label(t), TBS of msg) to sig;
  * msg is a struct of codec type t whose own signature field is not read. */
-mm_err mm_sign_tbs(const mm_key *k, mm_type t, const void *msg, mm_writer *sig);
+MM_MUST_USE mm_err mm_sign_tbs(const mm_key *k, mm_type t, const void *msg, mm_writer *sig);
 
 /* mm_verify_tbs checks VerifyWithLabel(k, mm_tbs_label(t), TBS of msg, sig):
  * MM_OK or MM_E_BAD_SIGNATURE (also when k is NULL: no key, no valid
  * signature), or MM_E_NOMEM when out of memory (no verdict on the
  * signature). */
-mm_err mm_verify_tbs(const mm_key *k, mm_type t, const void *msg, mm_view sig);
+MM_MUST_USE mm_err mm_verify_tbs(const mm_key *k, mm_type t, const void *msg, mm_view sig);
 
 /* mm_sign_tbs_as is mm_sign_tbs under another label: how hostile peers and
  * negative vectors make a signature with the right key and the wrong
  * label (SIG-1..SIG-5). */
-mm_err mm_sign_tbs_as(const mm_key *k, const char *label, mm_type t, const void *msg,
-                      mm_writer *sig);
+MM_MUST_USE mm_err mm_sign_tbs_as(const mm_key *k, const char *label, mm_type t, const void *msg,
+                                  mm_writer *sig);
 
 /* mm_verify_tbs_as is mm_verify_tbs under an explicit label. */
-mm_err mm_verify_tbs_as(const mm_key *k, const char *label, mm_type t, const void *msg,
-                        mm_view sig);
+MM_MUST_USE mm_err mm_verify_tbs_as(const mm_key *k, const char *label, mm_type t, const void *msg,
+                                    mm_view sig);
 
 /* mm_content_ref_hash computes RefHash(mm_content_ref_label, content) with
  * the suite's hash (HASH-1); out must hold MM_MAX_HASH_LEN bytes. */
-mm_err mm_content_ref_hash(uint16_t suite, mm_view content, uint8_t *out, size_t *out_len);
+MM_MUST_USE mm_err mm_content_ref_hash(uint16_t suite, mm_view content, uint8_t *out,
+                                       size_t *out_len);
 
 #endif

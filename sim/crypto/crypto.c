@@ -146,7 +146,7 @@ static const ed_curve *ed_curve_get(mm_sig_alg alg) {
  * encoding is a point iff y < p and x^2 = (y^2 - 1) / (d y^2 - a) has a root
  * (which must not be 0 when the sign bit of x is set). OpenSSL imports raw
  * EdDSA public keys unchecked, so this is where MM_E_MALFORMED comes from. */
-static mm_err ed_check_public(mm_sig_alg alg, const uint8_t *pub, size_t len) {
+static MM_MUST_USE mm_err ed_check_public(mm_sig_alg alg, const uint8_t *pub, size_t len) {
   uint8_t buf[57];
   if (len > sizeof buf) return MM_E_MALFORMED;
   memcpy(buf, pub, len);
@@ -180,7 +180,7 @@ static mm_err ed_check_public(mm_sig_alg alg, const uint8_t *pub, size_t len) {
 /* ---- building keys ---- */
 
 /* The EVP_PKEY of an ECDSA key, from the point (and the scalar, if any). */
-static mm_err ec_pkey(mm_key *k) {
+static MM_MUST_USE mm_err ec_pkey(mm_key *k) {
   int selection = k->priv_len ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
   OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
   OSSL_PARAM *params = NULL;
@@ -209,7 +209,7 @@ static mm_err ec_pkey(mm_key *k) {
 }
 
 /* The EVP_PKEY of an EdDSA key; with a private key, also fills pub. */
-static mm_err ed_pkey(mm_key *k) {
+static MM_MUST_USE mm_err ed_pkey(mm_key *k) {
   int type = ed_type(k->suite->sig);
   if (!k->priv_len) {
     k->pkey = EVP_PKEY_new_raw_public_key(type, NULL, k->pub, k->pub_len);
@@ -223,7 +223,7 @@ static mm_err ed_pkey(mm_key *k) {
   return MM_OK;
 }
 
-static mm_err key_new(uint16_t suite, mm_key **out, mm_key **k) {
+static MM_MUST_USE mm_err key_new(uint16_t suite, mm_key **out, mm_key **k) {
   if (!out) return MM_E_USAGE;
   *out = NULL;
   const mm_suite *s = mm_suite_get(suite);
@@ -235,7 +235,7 @@ static mm_err key_new(uint16_t suite, mm_key **out, mm_key **k) {
 }
 
 /* Hand k out on success, destroy it otherwise. */
-static mm_err key_done(mm_key *k, mm_err e, mm_key **out) {
+static MM_MUST_USE mm_err key_done(mm_key *k, mm_err e, mm_key **out) {
   ERR_clear_error(); /* never leave OpenSSL reasons behind for callers */
   if (e == MM_OK)
     *out = k;
@@ -348,8 +348,8 @@ static const EVP_MD *suite_md(const mm_suite *s) {
 
 /* The suite's hash over parts, in order, uncounted: large values are hashed
  * where they lie, never copied behind a header first. */
-static mm_err digest_parts(const mm_suite *s, const mm_view *parts, size_t n, uint8_t *out,
-                           size_t *out_len) {
+static MM_MUST_USE mm_err digest_parts(const mm_suite *s, const mm_view *parts, size_t n,
+                                       uint8_t *out, size_t *out_len) {
   const EVP_MD *md = suite_md(s);
   EVP_MD_CTX *ctx = md ? EVP_MD_CTX_new() : NULL;
   unsigned int len = 0;
@@ -405,14 +405,14 @@ mm_err mm_ref_hash(uint16_t suite, const char *label, const uint8_t *value, size
 /* ---- signatures ---- */
 
 /* Pure EdDSA takes its message in one call: the parts, joined. */
-static mm_err join_parts(const mm_view *parts, size_t n, mm_writer *w) {
+static MM_MUST_USE mm_err join_parts(const mm_view *parts, size_t n, mm_writer *w) {
   mm_writer_reserve(w, parts_len(parts, n));
   for (size_t i = 0; i < n; i++) mm_put_bytes(w, parts[i].data, parts[i].len);
   return w->error;
 }
 
-static mm_err ecdsa_sign(const mm_key *k, const mm_view *parts, size_t n, uint8_t *sig,
-                         size_t *sig_len) {
+static MM_MUST_USE mm_err ecdsa_sign(const mm_key *k, const mm_view *parts, size_t n, uint8_t *sig,
+                                     size_t *sig_len) {
   uint8_t dg[MM_MAX_HASH_LEN];
   size_t dlen = 0;
   mm_err e = digest_parts(k->suite, parts, n, dg, &dlen);
@@ -421,8 +421,8 @@ static mm_err ecdsa_sign(const mm_key *k, const mm_view *parts, size_t n, uint8_
                                dlen, sig, sig_len);
 }
 
-static mm_err eddsa_sign(const mm_key *k, const uint8_t *msg, size_t len, uint8_t *sig,
-                         size_t *sig_len) {
+static MM_MUST_USE mm_err eddsa_sign(const mm_key *k, const uint8_t *msg, size_t len, uint8_t *sig,
+                                     size_t *sig_len) {
   EVP_MD_CTX *ctx = EVP_MD_CTX_new();
   size_t n = MM_MAX_SIG_LEN;
   /* pure EdDSA: no digest, the whole message goes in one call */
@@ -443,8 +443,8 @@ static mm_err eddsa_sign(const mm_key *k, const uint8_t *msg, size_t len, uint8_
  * same accept/refuse decisions as with real signatures at a thousandth of
  * the cost; the stateful target then explores far more schedules per
  * second. Never defined in a build that is installed or tested. */
-static mm_err cheap_tag(const mm_key *k, const mm_view *parts, size_t n, uint8_t *sig,
-                        size_t *sig_len) {
+static MM_MUST_USE mm_err cheap_tag(const mm_key *k, const mm_view *parts, size_t n, uint8_t *sig,
+                                    size_t *sig_len) {
   static const char label[] = "mlsmig fuzz-only signature tag";
   uint8_t tag[MM_MAX_HASH_LEN];
   size_t tag_len = 0;
@@ -483,7 +483,8 @@ static mm_err cheap_tag(const mm_key *k, const mm_view *parts, size_t n, uint8_t
 #endif
 
 /* Signs the concatenation of parts and appends the signature to w. */
-static mm_err sign_parts(const mm_key *k, const mm_view *parts, size_t n, mm_writer *w) {
+static MM_MUST_USE mm_err sign_parts(const mm_key *k, const mm_view *parts, size_t n,
+                                     mm_writer *w) {
   uint8_t sig[MM_MAX_SIG_LEN];
   size_t sig_len = 0;
   count(&n_signs, 1);
@@ -517,8 +518,8 @@ mm_err mm_sign_raw(const mm_key *k, const uint8_t *msg, size_t len, mm_writer *w
 }
 
 /* ECDSA streams the parts through the digest; EdDSA verifies them joined. */
-static mm_err verify_parts(const mm_key *k, const mm_view *parts, size_t n, const uint8_t *sig,
-                           size_t sig_len) {
+static MM_MUST_USE mm_err verify_parts(const mm_key *k, const mm_view *parts, size_t n,
+                                       const uint8_t *sig, size_t sig_len) {
   const mm_suite *s = k->suite;
   bool ecdsa = is_ecdsa(s->sig);
   /* EdDSA signatures have one length; DER ones a bound (ENC-4) */

@@ -13,8 +13,9 @@ typedef struct mm_crypto_stats {
   uint64_t hash_bytes;               /* bytes through mm_hash and mm_ref_hash */
 } mm_crypto_stats;
 
+/* mm_crypto_stats_get copies what the crypto layer has done in this process so far into *out. */
 void mm_crypto_stats_get(mm_crypto_stats *out);
-/* b - a, field by field. */
+/* mm_crypto_stats_diff returns b - a, field by field. */
 mm_crypto_stats mm_crypto_stats_diff(const mm_crypto_stats *b, const mm_crypto_stats *a);
 
 #endif

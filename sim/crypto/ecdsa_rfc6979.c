@@ -59,7 +59,8 @@ static bool curve_open(curve *c, int nid) {
 }
 
 /* The private scalar as a constant-time BIGNUM, checked to be in [1, n-1]. */
-static mm_err load_scalar(const curve *c, const uint8_t *priv, size_t len, BIGNUM **out) {
+static MM_MUST_USE mm_err load_scalar(const curve *c, const uint8_t *priv, size_t len,
+                                      BIGNUM **out) {
   if (!priv || len != c->rlen) return MM_E_MALFORMED;
   BIGNUM *x = BN_secure_new();
   if (!x) return MM_E_NOMEM;
@@ -265,7 +266,7 @@ static bool sign_with_k(signer *g, bool *retry) {
   return true;
 }
 
-static mm_err encode_sig(signer *g, uint8_t *sig, size_t *sig_len) {
+static MM_MUST_USE mm_err encode_sig(signer *g, uint8_t *sig, size_t *sig_len) {
   ECDSA_SIG *es = ECDSA_SIG_new();
   if (!es) return MM_E_NOMEM;
   /* set0 takes r and s over */
@@ -287,8 +288,8 @@ static mm_err encode_sig(signer *g, uint8_t *sig, size_t *sig_len) {
   return e;
 }
 
-static mm_err sign_loop(signer *g, const uint8_t *priv, size_t priv_len, const uint8_t *digest,
-                        size_t digest_len) {
+static MM_MUST_USE mm_err sign_loop(signer *g, const uint8_t *priv, size_t priv_len,
+                                    const uint8_t *digest, size_t digest_len) {
   curve *c = &g->c;
   uint8_t ho[MM_MAX_PRIV_LEN];
   mm_err e = load_scalar(c, priv, priv_len, &g->x);

@@ -40,8 +40,9 @@ mm_err mm_ds_intake(const mm_ds_config *cfg, const mm_env *env, const uint8_t *b
   if (!bytes || !read_frame(bytes, len, &in->env) ||
       !view_to_cstr(in->env.sender, in->sender, sizeof in->sender))
     return MM_E_MALFORMED; /* dropped: nobody trustworthy to answer */
-  if (!suite_supported(cfg, in->env.cipher_suite))
-    return mm_ds_refuse(cfg, in, MM_E_UNSUPPORTED_CIPHERSUITE, NULL, out);
+  mm_err e = MM_CHECK(cfg->mutants, suite_supported(cfg, in->env.cipher_suite), "SUITE-2",
+                      MM_MUT_NONE, MM_E_UNSUPPORTED_CIPHERSUITE);
+  if (e != MM_OK) return mm_ds_refuse(cfg, in, e, NULL, out);
   /* Strictly now, into a scratch struct: a failed decode leaves it
    * half-filled, and the frame above is what the refusal answers. */
   mm_limits lim = mm_ds_limits(env, in->env.cipher_suite);
@@ -50,7 +51,7 @@ mm_err mm_ds_intake(const mm_ds_config *cfg, const mm_env *env, const uint8_t *b
   if (mm_decode(MM_T_ENVELOPE, bytes, len, &lim, &strict, NULL) != MM_OK ||
       !mm_msg_type_body(strict.msg_type, &t) ||
       mm_decode(t, strict.body.data, strict.body.len, &lim, &in->body, NULL) != MM_OK)
-    return mm_ds_refuse(cfg, in, MM_E_MALFORMED, NULL, out);
+    return mm_ds_refuse(cfg, in, MM_RULE("ENC-1 ENC-2 ENC-4", MM_E_MALFORMED), NULL, out);
   in->env = strict;
   return MM_OK;
 }
@@ -67,7 +68,9 @@ mm_err mm_ds_refuse(const mm_ds_config *cfg, const mm_intake *in, mm_err code, c
 bool mm_hosted_is_commit(const mm_mls_message *m) { return m->content_type == MM_CONTENT_COMMIT; }
 
 mm_err mm_hosted_check(const mm_hosted *g, const mm_intake *in) {
-  if (in->env.cipher_suite != g->state.cipher_suite) return MM_E_UNSUPPORTED_CIPHERSUITE;
+  mm_err e = MM_CHECK(0, in->env.cipher_suite == g->state.cipher_suite, "SUITE-2", MM_MUT_NONE,
+                      MM_E_UNSUPPORTED_CIPHERSUITE);
+  if (e != MM_OK) return e;
   if (!mm_group_state_find(&g->state, in->env.sender, NULL)) return MM_E_NOT_MEMBER;
   if (in->body.mls_message.epoch != g->epoch) return MM_E_STALE_EPOCH;
   return MM_OK;

@@ -16,6 +16,7 @@
 
 #include "codec/tbs.h"
 #include "mlsmig/ds.h"
+#include "profile/rule.h"
 
 /* ---- intake ---- */
 
@@ -28,16 +29,16 @@ typedef struct mm_intake {
 
 /* Decodes bytes into *in. MM_OK, or the refusal code; the refusal is queued
  * on out when there is a sender to answer. */
-mm_err mm_ds_intake(const mm_ds_config *cfg, const mm_env *env, const uint8_t *bytes, size_t len,
-                    mm_outbox *out, mm_intake *in);
+MM_MUST_USE mm_err mm_ds_intake(const mm_ds_config *cfg, const mm_env *env, const uint8_t *bytes,
+                                size_t len, mm_outbox *out, mm_intake *in);
 
 /* Queues MigrationError{code, detail (NULL: the code's sentence)} to the
  * intake's sender and returns code, so a check can `return mm_ds_refuse(...)`.
  * A failure to queue (out of memory) is returned instead. A code that is no
  * wire code (a local failure: out of memory) is returned unanswered: it says
  * nothing about the message, and the peer's retransmission gets a retry. */
-mm_err mm_ds_refuse(const mm_ds_config *cfg, const mm_intake *in, mm_err code, const char *detail,
-                    mm_outbox *out);
+MM_MUST_USE mm_err mm_ds_refuse(const mm_ds_config *cfg, const mm_intake *in, mm_err code,
+                                const char *detail, mm_outbox *out);
 
 /* The limits a DS decodes under: the suite, and env's group-state bound
  * (0 there means the default, 256 MiB). */
@@ -55,12 +56,13 @@ typedef struct mm_hosted {
  * (the caller found the group by m->group_id, else unknown_group):
  * envelope suite is the group's (unsupported_ciphersuite), the sender is a
  * member (not_member), the message is for the current epoch (stale_epoch). */
-mm_err mm_hosted_check(const mm_hosted *g, const mm_intake *in);
+MM_MUST_USE mm_err mm_hosted_check(const mm_hosted *g, const mm_intake *in);
 
 /* Sends the MLSMessage body, unchanged, to every member (the sender too:
  * that is how it learns its Commit was accepted) as msg_type mls_message
  * from the DS's domain. */
-mm_err mm_hosted_fanout(const mm_hosted *g, const char *domain, mm_view body, mm_outbox *out);
+MM_MUST_USE mm_err mm_hosted_fanout(const mm_hosted *g, const char *domain, mm_view body,
+                                    mm_outbox *out);
 
 /* MM_EV_COMMIT_ACCEPTED for a Commit that ends `epoch` of group gid: detail
  * is the Commit as received (observers hash it), peer the committer (INV-1).

@@ -77,7 +77,8 @@ typedef struct explore_ctx {
 } explore_ctx;
 
 /* Runs sc; with depth left, explores every later placement on its run. */
-static mm_err visit(explore_ctx *c, mm_scenario *sc, const place_key *last, unsigned depth) {
+static MM_MUST_USE mm_err visit(explore_ctx *c, mm_scenario *sc, const place_key *last,
+                                unsigned depth) {
   mm_fault_run fr;
   mm_sc_run_opts ro = {.key_donor = c->donor, .trace = depth > 0, .fault_run = &fr};
   mm_sc_result res;

@@ -134,7 +134,8 @@ typedef struct mm_sc_run_opts {
   mm_sim **sim_out;        /* out: the sim, to print its trace (caller frees) */
 } mm_sc_run_opts;
 
-mm_err mm_scenario_run(const mm_scenario *sc, const mm_sc_run_opts *opts, mm_sc_result *res);
+MM_MUST_USE mm_err mm_scenario_run(const mm_scenario *sc, const mm_sc_run_opts *opts,
+                                   mm_sc_result *res);
 /* The sim config a scenario runs with (for key donors). */
 mm_sim_config mm_scenario_sim_config(const mm_scenario *sc, mm_mutants extra);
 

@@ -147,7 +147,11 @@ mm_err mm_scenario_run(const mm_scenario *sc, const mm_sc_run_opts *opts, mm_sc_
   schedule(sc, s);
   for (size_t i = 0; i < sc->faults.n; i++) /* faults due at a time, not a step */
     if (sc->faults.f[i].at_set) mm_sim_note_disturbance(s, sc->faults.f[i].at);
-  mm_sim_run(s);
+  if ((e = mm_sim_run(s)) != MM_OK) { /* broke off: no outcome to judge */
+    if (fr == &local) mm_fault_run_free(fr);
+    mm_sim_free(s);
+    return e;
+  }
   mm_sim_check(s, &res->outcome);
   res->steps = mm_sim_step(s);
   judge(sc, s, res);

@@ -55,7 +55,8 @@ typedef struct mm_campaign_opts {
 /* The random scenario of one campaign run: everything follows from
  * run_seed (its sim seed too), so `--campaign 1 --seed run_seed` replays it. */
 void mm_campaign_scenario(uint64_t run_seed, uint16_t suite, unsigned max_faults, mm_scenario *out);
-mm_err mm_campaign(const mm_campaign_opts *o, const mm_search_hooks *h, mm_search_stats *st);
+MM_MUST_USE mm_err mm_campaign(const mm_campaign_opts *o, const mm_search_hooks *h,
+                               mm_search_stats *st);
 
 /* ---- exhaustive exploration ---- */
 
@@ -68,12 +69,14 @@ typedef struct mm_explore_opts {
   bool stop_at_first;
 } mm_explore_opts;
 
-mm_err mm_explore(const mm_explore_opts *o, const mm_search_hooks *h, mm_search_stats *st);
+MM_MUST_USE mm_err mm_explore(const mm_explore_opts *o, const mm_search_hooks *h,
+                              mm_search_stats *st);
 
 /* ---- shrinking ---- */
 
 /* Removes faults and actions (but the first migration) one at a time while
  * the run still shows the same violation; *out is the smallest found. */
-mm_err mm_shrink(const mm_scenario *in, mm_mutants extra, mm_scenario *out, mm_sc_result *res);
+MM_MUST_USE mm_err mm_shrink(const mm_scenario *in, mm_mutants extra, mm_scenario *out,
+                             mm_sc_result *res);
 
 #endif

@@ -23,8 +23,11 @@ typedef struct mm_catalogue {
   const char *profile;
 } mm_catalogue;
 
-mm_err mm_catalogue_load(mm_catalogue *c);
+/* mm_catalogue_load parses the compiled-in catalogue (suites/catalogue.json) into *c. */
+MM_MUST_USE mm_err mm_catalogue_load(mm_catalogue *c);
+/* mm_catalogue_free frees what mm_catalogue_load made. */
 void mm_catalogue_free(mm_catalogue *c);
+/* mm_catalogue_find returns the rule with this ID, NULL if the catalogue has none. */
 const mm_rule *mm_catalogue_find(const mm_catalogue *c, const char *id);
 
 #endif

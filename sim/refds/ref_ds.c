@@ -75,17 +75,17 @@ void mm_refds_free(mm_refds *d) {
 
 /* ---- replies ---- */
 
-static mm_err reply_simple(mm_writer *w, uint8_t type) {
+static MM_MUST_USE mm_err reply_simple(mm_writer *w, uint8_t type) {
   mm_shim_msg m = {.type = type};
   return mm_shim_encode(&m, w);
 }
 
-static mm_err reply_error(mm_writer *w, const char *reason) {
+static MM_MUST_USE mm_err reply_error(mm_writer *w, const char *reason) {
   mm_shim_msg m = {.type = MM_SHIM_ERROR, .bytes = mm_view_str(reason)};
   return mm_shim_encode(&m, w);
 }
 
-static mm_err reply_pics(mm_writer *w) {
+static MM_MUST_USE mm_err reply_pics(mm_writer *w) {
   mm_writer suites;
   mm_writer_init(&suites);
   for (uint16_t s = 1; s <= MM_SUITE_COUNT; s++) mm_shim_put_suite(&suites, s);
@@ -103,7 +103,7 @@ static mm_err reply_pics(mm_writer *w) {
 }
 
 /* The envelopes the actor queued, as an output reply; the outbox is emptied. */
-static mm_err reply_output(mm_refds *d, mm_writer *w) {
+static MM_MUST_USE mm_err reply_output(mm_refds *d, mm_writer *w) {
   mm_writer list;
   mm_writer_init(&list);
   for (size_t i = 0; i < d->out.n; i++)
@@ -220,20 +220,21 @@ static const char *install_group(mm_refds *d, const mm_shim_msg *m) {
   return e == MM_OK ? NULL : mm_err_name(e);
 }
 
-static void run_timers(mm_refds *d) {
+/* MM_OK, or the first local failure of a tick (the DS cannot serve then). */
+static MM_MUST_USE mm_err run_timers(mm_refds *d) {
   /* Bounded: each tick fires what is due; a timer re-armed in the past
    * would otherwise spin. */
   for (int i = 0; i < 64; i++) {
     uint64_t next = d->src ? mm_source_next_timer(d->src) : mm_target_next_timer(d->tgt);
-    if (next == MM_NO_TIMER || next > d->now) return;
-    if (d->src)
-      mm_source_tick(d->src, d->now, &d->out);
-    else
-      mm_target_tick(d->tgt, d->now, &d->out);
+    if (next == MM_NO_TIMER || next > d->now) return MM_OK;
+    mm_err e =
+        d->src ? mm_source_tick(d->src, d->now, &d->out) : mm_target_tick(d->tgt, d->now, &d->out);
+    if (mm_err_is_local(e)) return e;
   }
+  return MM_OK;
 }
 
-static mm_err query_group(mm_refds *d, const mm_shim_msg *m, mm_writer *w) {
+static MM_MUST_USE mm_err query_group(mm_refds *d, const mm_shim_msg *m, mm_writer *w) {
   mm_group_info gi;
   bool found =
       d->src ? mm_source_group(d->src, m->bytes, &gi) : mm_target_group(d->tgt, m->bytes, &gi);
@@ -262,6 +263,7 @@ mm_err mm_refds_handle(mm_refds *d, const uint8_t *body, size_t len, mm_writer *
   }
   if (!d->configured) return reply_error(reply, "not configured");
   const char *why;
+  mm_err e;
   switch (m.type) {
   case MM_SHIM_INSTALL_GROUP:
     why = install_group(d, &m);
@@ -271,17 +273,23 @@ mm_err mm_refds_handle(mm_refds *d, const uint8_t *body, size_t len, mm_writer *
     return reply_simple(reply, MM_SHIM_OK);
   case MM_SHIM_ADVANCE_CLOCK:
     if (m.now > d->now) d->now = m.now;
-    run_timers(d);
+    e = run_timers(d);
     break;
   case MM_SHIM_DELIVER:
-    if (d->src)
-      mm_source_handle(d->src, m.bytes.data, m.bytes.len, d->now, &d->out);
-    else
-      mm_target_handle(d->tgt, m.bytes.data, m.bytes.len, d->now, &d->out);
-    run_timers(d);
+    /* A refusal went out as a MigrationError in d->out: the verdict is on
+     * the wire, not here. Only a local failure matters to the reply. */
+    e = d->src ? mm_source_handle(d->src, m.bytes.data, m.bytes.len, d->now, &d->out)
+               : mm_target_handle(d->tgt, m.bytes.data, m.bytes.len, d->now, &d->out);
+    if (!mm_err_is_local(e)) e = run_timers(d);
     break;
   case MM_SHIM_QUERY_GROUP: return query_group(d, &m, reply);
   default: return reply_error(reply, "not a request");
+  }
+  /* A DS that ran out of memory (or whose crypto failed) cannot serve the
+   * request: that is a shim error, never an answer the runner would judge. */
+  if (mm_err_is_local(e)) {
+    mm_outbox_clear(&d->out);
+    return reply_error(reply, mm_err_message(e));
   }
   /* Durable before anything leaves: what the runner sees was stored. */
   if (mm_refds_store_save(d->store, d->state_dir) != MM_OK) {

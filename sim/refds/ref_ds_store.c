@@ -30,7 +30,7 @@ static bool dump_one(void *ctx, mm_view key, mm_view val) {
          mm_put_vec(d->w, key.data, key.len) && mm_put_vec(d->w, val.data, val.len);
 }
 
-static mm_err write_file(const char *path, mm_view bytes) {
+static MM_MUST_USE mm_err write_file(const char *path, mm_view bytes) {
   FILE *f = fopen(path, "wb");
   if (!f) return MM_E_IO;
   bool ok = bytes.len == 0 ||
@@ -68,7 +68,7 @@ mm_err mm_refds_store_save(const mm_store *s, const char *dir) {
   return e;
 }
 
-static mm_err read_file(const char *path, uint8_t **out, size_t *len) {
+static MM_MUST_USE mm_err read_file(const char *path, uint8_t **out, size_t *len) {
   FILE *f = fopen(path, "rb");
   *out = NULL;
   *len = 0;

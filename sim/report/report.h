@@ -17,15 +17,15 @@
 json_t *mm_run_to_json(const mm_run_result *r);
 
 /* Writers; each takes a results document. */
-mm_err mm_report_json_doc(const json_t *doc, const char *path);
-mm_err mm_report_junit_doc(const json_t *doc, const char *path);
-mm_err mm_report_tap_doc(const json_t *doc, const char *path);
+MM_MUST_USE mm_err mm_report_json_doc(const json_t *doc, const char *path);
+MM_MUST_USE mm_err mm_report_junit_doc(const json_t *doc, const char *path);
+MM_MUST_USE mm_err mm_report_tap_doc(const json_t *doc, const char *path);
 /* DIR/index.html, one self-contained page (made with the directory). */
-mm_err mm_report_html_doc(const json_t *doc, const char *dir);
+MM_MUST_USE mm_err mm_report_html_doc(const json_t *doc, const char *dir);
 
 /* Adds a simulator summary (`mlsmig sim --campaign/--explore --json`) to
  * doc's "simulator" array. MM_E_MALFORMED when it is not one. */
-mm_err mm_report_add_sim(json_t *doc, json_t *summary);
+MM_MUST_USE mm_err mm_report_add_sim(json_t *doc, json_t *summary);
 
 /* Merges result documents (shards, per-role runs) into a new one: tests
  * concatenated (a test in several inputs keeps its worst verdict), summary
@@ -36,7 +36,7 @@ json_t *mm_report_merge(json_t *const *docs, const char *const *names, size_t n,
                         size_t why_len);
 
 /* Recomputes "summary" and "rules" from "tests" (used by the merge). */
-mm_err mm_report_recount(json_t *doc);
+MM_MUST_USE mm_err mm_report_recount(json_t *doc);
 
 /* Shell-quotes s into out ('...' with '\'' for quotes); false if it does
  * not fit. */

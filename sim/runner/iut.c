@@ -170,7 +170,7 @@ static bool wait_io(mm_iut *p, bool want_write, bool want_read, int64_t deadline
   return true;
 }
 
-static mm_err send_all(mm_iut *p, const uint8_t *buf, size_t len, int64_t deadline) {
+static MM_MUST_USE mm_err send_all(mm_iut *p, const uint8_t *buf, size_t len, int64_t deadline) {
   size_t done = 0;
   while (done < len) {
     ssize_t r = write(p->in, buf + done, len - done);
@@ -192,7 +192,8 @@ static mm_err send_all(mm_iut *p, const uint8_t *buf, size_t len, int64_t deadli
 }
 
 /* Reads exactly n bytes (never more: what follows belongs to no request). */
-static mm_err recv_exact(mm_iut *p, uint8_t *buf, size_t n, int64_t deadline, const char *what) {
+static MM_MUST_USE mm_err recv_exact(mm_iut *p, uint8_t *buf, size_t n, int64_t deadline,
+                                     const char *what) {
   size_t got = 0;
   while (got < n) {
     ssize_t r = read(p->out, buf + got, n - got);

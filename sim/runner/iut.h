@@ -24,13 +24,15 @@ typedef struct mm_iut mm_iut;
 /* Starts cmd (a shell command line). MM_E_IO with a reason in why when the
  * process cannot be made; a command that does not exist shows up at the
  * first call (the shell exits 127). */
-mm_err mm_iut_start(const char *cmd, uint32_t max_frame, mm_iut **out, char *why, size_t why_len);
+MM_MUST_USE mm_err mm_iut_start(const char *cmd, uint32_t max_frame, mm_iut **out, char *why,
+                                size_t why_len);
 /* Writes one request frame and reads one reply frame within timeout_ms.
  * *body (malloc'd, the frame without its length header) on MM_OK; otherwise
  * MM_E_IO (timeout, exit, oversized or truncated frame, unsolicited bytes),
  * explained by mm_iut_why. */
-mm_err mm_iut_call(mm_iut *p, const uint8_t *frame, size_t len, int timeout_ms, uint8_t **body,
-                   size_t *body_len);
+MM_MUST_USE mm_err mm_iut_call(mm_iut *p, const uint8_t *frame, size_t len, int timeout_ms,
+                               uint8_t **body, size_t *body_len);
+/* mm_iut_why returns one line on why p's last call failed. */
 const char *mm_iut_why(const mm_iut *p);
 /* What the IUT wrote on stderr so far: all of it up to MM_IUT_STDERR_CAP
  * bytes, else its first and last MM_IUT_STDERR_CAP / 2 bytes around a note
@@ -46,6 +48,7 @@ size_t mm_iut_text(char *out, size_t cap, size_t at, const void *bytes, size_t n
 void mm_iut_kill(mm_iut *p);
 /* Closes stdin and waits up to timeout_ms for a clean exit, else kills. */
 void mm_iut_stop(mm_iut *p, int timeout_ms);
+/* mm_iut_running says whether p's process is still running. */
 bool mm_iut_running(mm_iut *p);
 /* Kills if still running, frees. */
 void mm_iut_free(mm_iut *p);

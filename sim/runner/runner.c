@@ -41,8 +41,8 @@ bool mm_rules_match(const char *rules, const char *want) {
 
 /* ---- probing the IUT ---- */
 
-static mm_err probe(const mm_run_opts *o, mm_pics *pics, mm_run_cost *cost, char *why,
-                    size_t why_len) {
+static MM_MUST_USE mm_err probe(const mm_run_opts *o, mm_pics *pics, mm_run_cost *cost, char *why,
+                                size_t why_len) {
   double t0 = wall_ms();
   mm_iut *p;
   if (mm_iut_start(o->iut_cmd, MM_SHIM_MAX_FRAME, &p, why, why_len) != MM_OK) return MM_E_IO;
@@ -83,7 +83,9 @@ static mm_err probe(const mm_run_opts *o, mm_pics *pics, mm_run_cost *cost, char
     mm_shim_msg bye = {.type = MM_SHIM_SHUTDOWN};
     mm_writer_init(&w);
     int grace = o->timeout_ms < 500 ? o->timeout_ms : 500;
-    if (mm_shim_encode(&bye, &w) == MM_OK) mm_iut_call(p, w.buf, w.len, grace, &body, &len);
+    /* The PICS is in; mm_iut_stop ends the process whatever it answers. */
+    if (mm_shim_encode(&bye, &w) == MM_OK)
+      mm_err_discard(mm_iut_call(p, w.buf, w.len, grace, &body, &len));
     cost->session_calls++;
     mm_writer_free(&w);
     free(body);
@@ -324,7 +326,7 @@ static int worker(void *arg) {
 }
 
 /* What the reports need to say how the run was made. */
-static mm_err record_run(const mm_run_opts *o, mm_run_result *out) {
+static MM_MUST_USE mm_err record_run(const mm_run_opts *o, mm_run_result *out) {
   time_t now = time(NULL);
   struct tm tm;
   if (gmtime_r(&now, &tm)) strftime(out->date, sizeof out->date, "%Y-%m-%dT%H:%M:%SZ", &tm);

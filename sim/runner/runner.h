@@ -123,7 +123,7 @@ typedef struct mm_run_result {
 
 /* MM_E_IO (with why) when the IUT does not start or does not answer hello:
  * the CLI's exit 2. */
-mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_len);
+MM_MUST_USE mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_len);
 void mm_run_result_free(mm_run_result *r);
 
 /* A null session, as a test's but doing nothing: start the IUT (in the
@@ -138,7 +138,7 @@ typedef struct mm_run_null {
 } mm_run_null;
 
 /* MM_E_IO when the IUT does not take part. */
-mm_err mm_run_null_session(const mm_run_opts *o, unsigned queries, mm_run_null *out);
+MM_MUST_USE mm_err mm_run_null_session(const mm_run_opts *o, unsigned queries, mm_run_null *out);
 
 /* Does a test tagged `rules` match a filter entry (an ID or an area)? */
 bool mm_rules_match(const char *rules, const char *want);
@@ -155,7 +155,7 @@ bool mm_runner_test_at(size_t i, const char **name, const char **rules, uint8_t 
                        const char **summary);
 
 /* Reports (report_junit.c, report_json.c). */
-mm_err mm_report_junit(const mm_run_result *r, const char *path);
-mm_err mm_report_json(const mm_run_result *r, const char *path);
+MM_MUST_USE mm_err mm_report_junit(const mm_run_result *r, const char *path);
+MM_MUST_USE mm_err mm_report_json(const mm_run_result *r, const char *path);
 
 #endif

@@ -154,6 +154,12 @@ bool rm_envelope(rctx *c, uint8_t msg_type, uint16_t suite, const char *sender, 
                  rbuf *out);
 /* RefHash of a MigrationContent (HASH-1). */
 bool rm_content_hash(rctx *c, mm_view content, uint8_t *out, size_t *len);
+/* rm_random fills out from the test's generator; on failure an error verdict. */
+bool rm_random(rctx *c, uint8_t *out, size_t len);
+/* rm_encodes_as sets *same to whether msg (type t, as the IUT sent it)
+ * encodes to exactly want; false (an error verdict) when the runner cannot
+ * encode it at all, which says nothing about the IUT. */
+bool rm_encodes_as(rctx *c, mm_type t, const void *msg, mm_view want, bool *same);
 /* Delivers body wrapped in an envelope of the test suite. */
 bool r_send(rctx *c, uint8_t msg_type, const char *sender, mm_view body);
 

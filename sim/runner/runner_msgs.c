@@ -30,6 +30,23 @@ static bool encode(rctx *c, mm_type t, const void *msg, rbuf *out) {
   return e == MM_OK;
 }
 
+bool rm_random(rctx *c, uint8_t *out, size_t len) {
+  if (mm_rng_fill(&c->rng, out, len) == MM_OK) return true;
+  r_error(c, "runner's random number generator failed");
+  return false;
+}
+
+bool rm_encodes_as(rctx *c, mm_type t, const void *msg, mm_view want, bool *same) {
+  mm_limits lim = mm_limits_default(c->suite);
+  mm_writer w;
+  mm_writer_init(&w);
+  mm_err e = mm_encode(t, msg, &lim, &w, NULL);
+  *same = e == MM_OK && mm_view_eq(mm_writer_view(&w), want);
+  mm_writer_free(&w);
+  if (e != MM_OK) r_error(c, "runner cannot encode %s: %s", mm_type_name(t), mm_err_name(e));
+  return e == MM_OK;
+}
+
 static bool decode(rctx *c, mm_type t, mm_view b, void *msg) {
   mm_limits lim = mm_limits_default(c->suite);
   if (mm_decode(t, b.data, b.len, &lim, msg, NULL) == MM_OK) return true;
@@ -125,8 +142,7 @@ bool rm_group_state(rctx *c, const char *gid, uint64_t epoch, size_t payload, rb
 bool rm_commit(rctx *c, const char *gid, uint64_t epoch, const char *aad_target,
                uint8_t content_type, rbuf *out) {
   uint8_t sender[16], ct[64];
-  mm_rng_fill(&c->rng, sender, sizeof sender);
-  mm_rng_fill(&c->rng, ct, sizeof ct);
+  if (!rm_random(c, sender, sizeof sender) || !rm_random(c, ct, sizeof ct)) return false;
   rbuf aad = {0};
   if (aad_target) {
     mm_migration_commit_aad a = {mm_view_str(aad_target)};

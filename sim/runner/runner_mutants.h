@@ -16,7 +16,7 @@ typedef struct mm_mutant_score {
 /* Runs base (with iut_cmd = ref_ds_cmd --mutant NAME) for every mutant;
  * subset: only the tests tagged with the mutant's rules (faster). out has
  * MM_MUT_COUNT - 1 entries, one per mutant. */
-mm_err mm_mutation_score(const mm_run_opts *base, const char *ref_ds_cmd, bool subset,
-                         mm_mutant_score *out, char *why, size_t why_len);
+MM_MUST_USE mm_err mm_mutation_score(const mm_run_opts *base, const char *ref_ds_cmd, bool subset,
+                                     mm_mutant_score *out, char *why, size_t why_len);
 
 #endif

@@ -34,8 +34,8 @@ static bool build(rctx *c, smig *m, const rreq *q, const uint8_t *nonce, const m
                   const char *label) {
   if (nonce)
     memcpy(m->nonce, nonce, MM_NONCE_LEN);
-  else
-    mm_rng_fill(&c->rng, m->nonce, MM_NONCE_LEN);
+  else if (!rm_random(c, m->nonce, MM_NONCE_LEN))
+    return false;
   return rm_request(c, q, &m->req) &&
          rm_response(c, rbuf_view(&m->req), mm_view_of(m->nonce, MM_NONCE_LEN), c->tgt, L_RESPONSE,
                      &m->resp) &&
@@ -136,15 +136,14 @@ static bool start_migration(rctx *c, smig *m, const char *sender) {
     r_fail(c, "MigrationContent signature does not verify under the source's key (SIG-3)");
   }
   check_state(c, m, &g);
-  mm_limits lim = mm_limits_default(c->suite);
-  mm_writer w;
-  mm_writer_init(&w);
-  mm_encode(MM_T_MIGRATION_RESPONSE, &mc->migration_response, &lim, &w, NULL);
-  if (!mm_view_eq(mm_writer_view(&w), rbuf_view(&m->resp))) {
+  bool same;
+  if (!rm_encodes_as(c, MM_T_MIGRATION_RESPONSE, &mc->migration_response, rbuf_view(&m->resp),
+                     &same))
+    return false;
+  if (!same) {
     r_offend(c, g.raw);
     r_fail(c, "MigrationContent does not carry the target's MigrationResponse byte for byte");
   }
-  mm_writer_free(&w);
   if (commit_fanouts(c, m, NULL, &g)) {
     r_offend(c, g.raw);
     r_fail(c, "the migration Commit was fanned out before TargetMigrationComplete (LIFE-1)");

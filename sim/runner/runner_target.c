@@ -17,12 +17,9 @@ static bool get_response(rctx *c, const rreq *q, rbuf *req, rbuf *resp) {
     return false;
   }
   const mm_migration_response *r = &g.body.migration_response;
-  mm_limits lim = mm_limits_default(c->suite);
-  mm_writer w;
-  mm_writer_init(&w);
-  mm_encode(MM_T_MIGRATION_REQUEST, &r->migration_request, &lim, &w, NULL);
-  bool echo = mm_view_eq(mm_writer_view(&w), rbuf_view(req));
-  mm_writer_free(&w);
+  bool echo;
+  if (!rm_encodes_as(c, MM_T_MIGRATION_REQUEST, &r->migration_request, rbuf_view(req), &echo))
+    return false;
   if (!echo) {
     char a[256], b[256];
     r_offend(c, g.raw);
@@ -240,7 +237,7 @@ static bool mk_unknown_nonce(rctx *c, mm_view req, mm_view resp, rbuf *content, 
   rbuf forged = {0};
   (void)resp;
   (void)s;
-  mm_rng_fill(&c->rng, nonce, sizeof nonce);
+  if (!rm_random(c, nonce, sizeof nonce)) return false;
   /* Signed with the target's own key: only the nonce is wrong. */
   bool ok = rm_response(c, req, mm_view_of(nonce, sizeof nonce), c->tgt, L_RESPONSE, &forged) &&
             good_content(c, rbuf_view(&forged), R_GID, 100, content);

@@ -111,14 +111,15 @@ typedef enum mm_shim_list {
 
 /* Decodes one frame body (without its length header). Strict: unknown
  * types, trailing bytes and malformed lists fail with MM_E_MALFORMED. */
-mm_err mm_shim_decode(const uint8_t *body, size_t len, mm_shim_msg *out, mm_derr *err);
+MM_MUST_USE mm_err mm_shim_decode(const uint8_t *body, size_t len, mm_shim_msg *out, mm_derr *err);
 
 /* Appends a whole frame (length header and body) to w. */
-mm_err mm_shim_encode(const mm_shim_msg *m, mm_writer *w);
+MM_MUST_USE mm_err mm_shim_encode(const mm_shim_msg *m, mm_writer *w);
 
 /* Reads a frame header: the body length, refused (MM_E_MALFORMED) when above
  * max, so that callers allocate only what they accepted. */
-mm_err mm_shim_frame_len(const uint8_t hdr[MM_SHIM_HEADER_LEN], uint32_t max, uint32_t *len);
+MM_MUST_USE mm_err mm_shim_frame_len(const uint8_t hdr[MM_SHIM_HEADER_LEN], uint32_t max,
+                                     uint32_t *len);
 
 /* Builders of list contents: append one element to w. */
 bool mm_shim_put_suite(mm_writer *w, uint16_t suite);

@@ -120,14 +120,16 @@ static unsigned on_send(void *ctx, mm_sim *sim, mm_sim_send *snd) {
       else
         rewrite(f, snd);
       break;
+    /* An injection that fails is kept by the simulator, whose mm_sim_run
+     * returns it: the hook has no error to give. */
     case MM_FAULT_REPLAY:
-      mm_sim_inject(sim, snd->from, snd->to, *snd->env, *snd->len,
-                    now + *snd->delay_ms + f->after_ms);
+      mm_err_discard(mm_sim_inject(sim, snd->from, snd->to, *snd->env, *snd->len,
+                                   now + *snd->delay_ms + f->after_ms));
       mm_sim_note_disturbance(sim, now + *snd->delay_ms + f->after_ms);
       break;
     case MM_FAULT_MISROUTE:
-      mm_sim_inject(sim, snd->from, misroute_dest(f, sim, snd->to), *snd->env, *snd->len,
-                    now + *snd->delay_ms);
+      mm_err_discard(mm_sim_inject(sim, snd->from, misroute_dest(f, sim, snd->to), *snd->env,
+                                   *snd->len, now + *snd->delay_ms));
       copies = 0;
       break;
     default: break;

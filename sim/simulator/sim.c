@@ -73,7 +73,11 @@ static void on_event(void *ctx, const mm_event *ev) {
   if (e->group_len) memcpy(e->group, ev->group_id.data, e->group_len);
   e->epoch = ev->epoch;
   size_t hl;
-  if (ev->detail.len) mm_hash(s->cfg.suite, ev->detail.data, ev->detail.len, e->detail_hash, &hl);
+  if (ev->detail.len &&
+      mm_hash(s->cfg.suite, ev->detail.data, ev->detail.len, e->detail_hash, &hl) != MM_OK) {
+    s->n_events--; /* a detail not hashed would look like another one: lost instead */
+    return;
+  }
   size_t pl = ev->peer.len < MM_SENDER_MAX ? ev->peer.len : MM_SENDER_MAX;
   if (pl) memcpy(e->peer, ev->peer.data, pl);
   e->at = s->now;
@@ -91,7 +95,7 @@ static bool wants_ds_keys(const mm_sim_config *c, int d) {
 }
 
 /* Same seed, suite, members and extra actors: the same keys. */
-static mm_err borrow_keys(mm_sim *s, const mm_sim *d) {
+static MM_MUST_USE mm_err borrow_keys(mm_sim *s, const mm_sim *d) {
   const mm_sim_config *a = &s->cfg, *b = &d->cfg;
   if (a->seed != b->seed || a->suite != b->suite || a->members != b->members ||
       a->second_target != b->second_target || a->third_ds != b->third_ds ||
@@ -105,7 +109,7 @@ static mm_err borrow_keys(mm_sim *s, const mm_sim *d) {
   return MM_OK;
 }
 
-static mm_err make_keys(mm_sim *s) {
+static MM_MUST_USE mm_err make_keys(mm_sim *s) {
   if (s->cfg.key_donor) return borrow_keys(s, s->cfg.key_donor);
   s->keys = mm_keydir_new();
   if (!s->keys) return MM_E_NOMEM;
@@ -176,8 +180,8 @@ mm_err sim_install_group(mm_sim *s, bool to_target) {
   return mm_target_add_group(s->nodes[1].a.tgt, &g, members, s->cfg.members);
 }
 
-static mm_err add_ds_node(mm_sim *s, const char *name, mm_role role, int key_index,
-                          mm_policy policy) {
+static MM_MUST_USE mm_err add_ds_node(mm_sim *s, const char *name, mm_role role, int key_index,
+                                      mm_policy policy) {
   sim_node *n = &s->nodes[s->n_nodes++];
   snprintf(n->name, sizeof n->name, "%s", name);
   n->role = role;
@@ -218,7 +222,7 @@ mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out) {
 
   mm_rng grng;
   mm_rng_init_seeded(&grng, cfg->seed, "group");
-  mm_rng_fill(&grng, s->group_id, sizeof s->group_id);
+  if ((e = mm_rng_fill(&grng, s->group_id, sizeof s->group_id)) != MM_OK) goto fail;
   s->epoch0 = 1 + mm_rng_uniform(&grng, 1000);
   s->payload = malloc(cfg->state_bytes ? cfg->state_bytes : 1);
   if (!s->payload) {
@@ -227,7 +231,7 @@ mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out) {
   }
   mm_rng prng;
   mm_rng_init_seeded(&prng, cfg->seed, "payload");
-  mm_rng_fill(&prng, s->payload, cfg->state_bytes);
+  if ((e = mm_rng_fill(&prng, s->payload, cfg->state_bytes)) != MM_OK) goto fail;
 
   /* The two DSes. */
   if ((e = add_ds_node(s, MM_SIM_SOURCE, MM_ROLE_SOURCE, 0, cfg->source_policy)) != MM_OK ||

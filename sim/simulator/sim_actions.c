@@ -31,26 +31,44 @@ static void deny(sim_node *n, const char *identity) {
   if (n->n_denied < sizeof n->denied / sizeof n->denied[0]) n->denied[n->n_denied++] = identity;
 }
 
+/* An adversary's action: MM_E_USAGE when there was nothing on the wire to
+ * act on yet (nothing is sent, as planned); any other failure means the run
+ * lacks a message it was to carry, which is the simulator's failure. */
+static void adversary(mm_sim *s, mm_err e) {
+  if (e != MM_E_USAGE) sim_fail(s, e);
+}
+
 void sim_run_action(mm_sim *s, sim_action *a, mm_outbox *out) {
   a->done = true;
   if (s->last_disturbance < s->now) s->last_disturbance = s->now;
   sim_node *n = &s->nodes[a->node];
+  mm_err e;
   switch (a->kind) {
   case ACT_MIGRATE:
   case ACT_COMMIT:
     if (n->down) return;
-    if (a->kind == ACT_MIGRATE)
-      mm_client_migrate(n->a.cli, a->arg, s->now, out);
-    else
-      mm_client_commit(n->a.cli, s->now, out);
+    /* The client's answer is part of the run: refused (busy) or failed (out
+     * of memory), it stays as it was, and the outcome shows its phase and
+     * last error. */
+    e = a->kind == ACT_MIGRATE ? mm_client_migrate(n->a.cli, a->arg, s->now, out)
+                               : mm_client_commit(n->a.cli, s->now, out);
+    mm_err_discard(e);
     sim_drain(s, n->name, out);
     return;
   case ACT_DENY: deny(n, a->arg); return;
-  case ACT_CREATE_GROUP: sim_install_group(s, true); return;
-  case ACT_THIRD_PUSH: mm_sim_do_third_push(s); return;
-  case ACT_REPLAY_ALL: mm_sim_do_replay_all(s); return;
-  case ACT_ROGUE_INIT: mm_sim_do_rogue_init(s, n, strcmp(a->arg, "forge") == 0); return;
-  case ACT_WRONG_ACK: mm_sim_do_wrong_ack(s); return;
+  case ACT_CREATE_GROUP:
+    /* A target that is down creates nothing, and its refusal (the group
+     * exists) is part of the run; only a local failure spoils it. */
+    if (s->nodes[1].down) return;
+    e = sim_install_group(s, true);
+    if (mm_err_is_local(e)) sim_fail(s, e);
+    return;
+  case ACT_THIRD_PUSH: adversary(s, mm_sim_do_third_push(s)); return;
+  case ACT_REPLAY_ALL: sim_fail(s, mm_sim_do_replay_all(s)); return;
+  case ACT_ROGUE_INIT:
+    adversary(s, mm_sim_do_rogue_init(s, n, strcmp(a->arg, "forge") == 0));
+    return;
+  case ACT_WRONG_ACK: adversary(s, mm_sim_do_wrong_ack(s)); return;
   }
 }
 

@@ -154,36 +154,67 @@ struct mm_sim {
     uint8_t body_hash[MM_MAX_HASH_LEN];
   } accepted[SIM_MAX_WATCH];
   size_t n_accepted;
+  /* The first local failure of the simulator's own doing (an injection or
+   * an adversary's message it could not make): the run is not the one asked
+   * for, so mm_sim_run stops and returns it. An actor's failure is not one:
+   * it is part of the simulated run. */
+  mm_err error;
 };
 
+/* mm_sim_node returns the node called name (a DS domain or a member's identity), NULL if none. */
 sim_node *mm_sim_node(mm_sim *s, const char *name);
 
 /* sim.c */
 /* The group as installed at the source; to_target: created at the target. */
-mm_err sim_install_group(mm_sim *s, bool to_target);
+MM_MUST_USE mm_err sim_install_group(mm_sim *s, bool to_target);
 
 /* sim_loop.c */
-mm_err sim_start_node(mm_sim *s, sim_node *n);
+/* sim_start_node makes n's actor (source, target or client) on n's store, as at the start or after
+ * a crash. */
+MM_MUST_USE mm_err sim_start_node(mm_sim *s, sim_node *n);
+/* sim_stop_node frees n's actor and keeps its store: a crash. */
 void sim_stop_node(sim_node *n);
 /* Puts what an actor sent on the wire (through the fault hook). */
 void sim_drain(mm_sim *s, const char *from, mm_outbox *out);
 
+/* sim_fail keeps e (if a failure) as the run's error unless one is kept. */
+void sim_fail(mm_sim *s, mm_err e);
+
 /* sim_actions.c */
+/* sim_earliest_action returns when the first scheduled action not yet done is due, with its index
+ * in *which, MM_NO_TIMER if none is left. */
 uint64_t sim_earliest_action(const mm_sim *s, size_t *which);
+/* sim_run_action runs action a now (a migration, a Commit, a policy change, an adversary), its
+ * envelopes put on the wire through out. */
 void sim_run_action(mm_sim *s, sim_action *a, mm_outbox *out);
+/* mm_sim_role_node returns the node of role: the source, the target, or the initiator (member 0)
+ * for MM_ROLE_CLIENT. */
 sim_node *mm_sim_role_node(mm_sim *s, mm_role role);
+/* mm_sim_is_ds_name says whether name is the domain of one of the run's DSes. */
 bool mm_sim_is_ds_name(const mm_sim *s, const char *name);
 /* Adds an envelope to the queue (no hook). */
-mm_err mm_sim_enqueue_raw(mm_sim *s, const char *from, const char *to, uint8_t *env, size_t len,
-                          uint64_t at);
+MM_MUST_USE mm_err mm_sim_enqueue_raw(mm_sim *s, const char *from, const char *to, uint8_t *env,
+                                      size_t len, uint64_t at);
+/* mm_sim_oracle_fail records the first rule the trace oracle saw an actor break; later ones are
+ * dropped. */
 void mm_sim_oracle_fail(mm_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* sim_wire.c */
+/* mm_sim_watch_wire notes what the oracle needs from an envelope as it is sent (migration Commits,
+ * nonces, content hashes, the last MigrationResponse). */
 void mm_sim_watch_wire(mm_sim *s, const char *from, const uint8_t *env, size_t len);
-mm_err mm_sim_do_third_push(mm_sim *s);
-void mm_sim_do_replay_all(mm_sim *s);
-mm_err mm_sim_do_rogue_init(mm_sim *s, const sim_node *member, bool forge);
-mm_err mm_sim_do_wrong_ack(mm_sim *s);
+/* mm_sim_do_third_push sends the third DS's MigrationContent of mm_sim_third_ds_push; MM_E_USAGE
+ * when no response was seen yet. */
+MM_MUST_USE mm_err mm_sim_do_third_push(mm_sim *s);
+/* mm_sim_do_replay_all puts every envelope delivered so far on the wire again, one latency from
+ * now. */
+MM_MUST_USE mm_err mm_sim_do_replay_all(mm_sim *s);
+/* mm_sim_do_rogue_init sends member's own MigrationInit of mm_sim_member_rogue_init; MM_E_USAGE
+ * when no response was seen yet. */
+MM_MUST_USE mm_err mm_sim_do_rogue_init(mm_sim *s, const sim_node *member, bool forge);
+/* mm_sim_do_wrong_ack sends the target's TargetMigrationComplete over a wrong hash of
+ * mm_sim_target_wrong_ack. */
+MM_MUST_USE mm_err mm_sim_do_wrong_ack(mm_sim *s);
 /* An import was reported: judge it while the importer's policy is the one
  * it applied (INV-3, GROUP-1). */
 void mm_sim_judge_import(mm_sim *s, const mm_event *ev);
@@ -192,6 +223,8 @@ void mm_sim_judge_import(mm_sim *s, const mm_event *ev);
  * NONCE-2, NONCE-3, HASH-2, AUTHZ-1, AUTHZ-3) as it happens, and from the
  * delivered trace (LIFE-1, LIFE-2) at the end. */
 void mm_sim_judge_delivery(mm_sim *s, const sim_node *n, const uint8_t *env, size_t len);
+/* mm_sim_check_trace writes into o->rule_violation the rule the run broke: LIFE-1 or LIFE-2 from
+ * the delivered trace, else the first rule the oracle saw an actor break during the run. */
 void mm_sim_check_trace(const mm_sim *s, mm_sim_outcome *o);
 
 #endif

@@ -17,8 +17,10 @@
 
 #include "mlsmig/sim.h"
 
-/* New reference; the run must have been made with keep_bodies. */
+/* mm_sim_transcript returns a new reference to the JSON transcript of the run (suite, seed, public
+ * keys, group, every envelope in hex, the outcome o); the run must have been made with keep_bodies. */
 json_t *mm_sim_transcript(const mm_sim *s, const mm_sim_outcome *o);
+/* mm_inv_result_name returns "pass", "fail" or "not_checked". */
 const char *mm_inv_result_name(mm_inv_result r);
 
 #endif

@@ -26,8 +26,8 @@ void mm_vresult_check(mm_vresult *r, bool ok, const char *fmt, ...)
 /* MM_OK when the file was read and its format recognized (check r->failed
  * for the verdict); MM_E_IO or MM_E_MALFORMED otherwise, with the reason in
  * r->first_failure. */
-mm_err mm_vectors_verify_file(const char *path, mm_vresult *r);
-mm_err mm_vectors_verify_json(const json_t *root, mm_vresult *r);
+MM_MUST_USE mm_err mm_vectors_verify_file(const char *path, mm_vresult *r);
+MM_MUST_USE mm_err mm_vectors_verify_json(const json_t *root, mm_vresult *r);
 
 /* Per format (root is the parsed file). */
 bool mm_mlswg_is_crypto_basics(const json_t *root);

@@ -21,7 +21,7 @@ uint16_t mm_vj_suite(const json_t *obj, const char *key);
 /* True when root is a non-empty array whose element 0 has every key. */
 bool mm_vj_first_has(const json_t *root, const char *const *keys);
 /* Key pair from a {"priv", "pub"} object: checks that priv gives pub. */
-mm_err mm_vj_key_pair(const json_t *obj, uint16_t suite, mm_key **out);
+MM_MUST_USE mm_err mm_vj_key_pair(const json_t *obj, uint16_t suite, mm_key **out);
 
 /* Compares a file's array with the regeneration from its seed, element by
  * element (one check each): any changed byte anywhere fails. */

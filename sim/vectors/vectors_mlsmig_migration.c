@@ -34,8 +34,9 @@ static mm_key *public_key(run_ctx *c, mm_view who) {
   id[who.len] = 0;
   mm_view pub;
   mm_key *k = NULL;
-  if (mm_vj_hex(json_object_get(c->entry, "keys"), id, &c->a, &pub))
-    mm_key_from_public(c->suite, pub.data, pub.len, &k);
+  if (mm_vj_hex(json_object_get(c->entry, "keys"), id, &c->a, &pub) &&
+      mm_key_from_public(c->suite, pub.data, pub.len, &k) != MM_OK)
+    k = NULL; /* a key that does not load: no signature verifies */
   return k;
 }
 

@@ -8,8 +8,6 @@
 
 /* ---- small helpers shared by the source files ---- */
 
-bool src_mutant(const mm_source *s, mm_mutant m) { return mm_mutant_on(s->cfg->mutants, m); }
-
 mm_store *src_mig_store(const mm_source *s) { return s->vol ? s->vol : s->env->store; }
 
 mm_view src_gid_view(const src_gid *g) { return mm_view_of(g->b, g->len); }
@@ -27,19 +25,22 @@ bool src_cstr(mm_view v, char *buf, size_t cap) {
 }
 
 mm_err src_verify_tbs(const mm_key *key, mm_type t, const void *msg, mm_view sig, uint16_t suite) {
-  /* A key of another suite never verifies (SUITE-1). */
-  if (!key || mm_key_suite(key) != suite) return MM_E_BAD_SIGNATURE;
-  return mm_verify_tbs(key, t, msg, sig);
+  /* No key in the directory, or a key of another suite: never verifies. */
+  mm_err e = MM_CHECK(0, key && mm_key_suite(key) == suite, "SUITE-1 KEY-1", MM_MUT_NONE,
+                      MM_E_BAD_SIGNATURE);
+  return e == MM_OK ? mm_verify_tbs(key, t, msg, sig) : e;
 }
 
 /* ---- groups ---- */
 
 mm_err src_group_load(const mm_source *s, mm_view gid, src_group *g) {
-  if (gid.len == 0 || gid.len > MM_GROUP_ID_MAX) return MM_E_UNKNOWN_GROUP;
+  /* Only a group it hosts; a tombstone serves nothing (its callers may
+   * answer group_migrated). */
+  if (gid.len == 0 || gid.len > MM_GROUP_ID_MAX) return MM_RULE("GROUP-1", MM_E_UNKNOWN_GROUP);
   src_gid_set(&g->gid, gid);
   g->migrating = false;
-  if (!src_meta_get(s->env->store, gid, &g->meta)) return MM_E_UNKNOWN_GROUP;
-  if (g->meta.status == MM_GS_MIGRATED) return MM_E_GROUP_MIGRATED;
+  if (!src_meta_get(s->env->store, gid, &g->meta)) return MM_RULE("GROUP-1", MM_E_UNKNOWN_GROUP);
+  if (g->meta.status == MM_GS_MIGRATED) return MM_RULE("LIFE-2", MM_E_GROUP_MIGRATED);
   mm_view state;
   if (!mm_store_get(s->env->store, SRC_NS_STATE, gid, &state)) return MM_E_INTERNAL;
   mm_limits lim = mm_ds_limits(s->env, g->meta.suite);
@@ -163,7 +164,7 @@ static bool rearm_one(void *ctx, mm_view gid, mm_view val) {
   return c->err == MM_OK;
 }
 
-static mm_err rearm_timers(mm_source *s) {
+static MM_MUST_USE mm_err rearm_timers(mm_source *s) {
   rearm_ctx c = {s, MM_OK};
   mm_store_each(src_mig_store(s), SRC_NS_MIG, rearm_one, &c);
   return c.err;
@@ -202,7 +203,8 @@ mm_err mm_source_new(const mm_ds_config *cfg, const mm_env *env, mm_source **out
   s->env = env;
   mm_err e = MM_OK;
   /* The mutant keeps migrations and nonces where a crash loses them. */
-  if (src_mutant(s, MM_MUT_FORGET_ON_CRASH) && !(s->vol = mm_store_new())) e = MM_E_NOMEM;
+  if (!MM_ENFORCED(cfg->mutants, "DUR-1", MM_MUT_FORGET_ON_CRASH) && !(s->vol = mm_store_new()))
+    e = MM_E_NOMEM;
   s->leaves = src_leaves_new(); /* a cache: without it keys are parsed per use */
   if (e == MM_OK) e = rearm_timers(s);
   if (e != MM_OK) {
@@ -244,10 +246,11 @@ mm_err mm_source_handle(mm_source *s, const uint8_t *env, size_t len, uint64_t n
 
 /* ---- the actor interface ---- */
 
-static mm_err op_handle(void *self, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err op_handle(void *self, const uint8_t *env, size_t len, uint64_t now,
+                                    mm_outbox *out) {
   return mm_source_handle(self, env, len, now, out);
 }
-static mm_err op_tick(void *self, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err op_tick(void *self, uint64_t now, mm_outbox *out) {
   return mm_source_tick(self, now, out);
 }
 static uint64_t op_next_timer(const void *self) { return mm_source_next_timer(self); }

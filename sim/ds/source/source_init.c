@@ -17,24 +17,26 @@ typedef struct init_ctx {
 
 /* Step 3 (DOM-2): the request names this source, and a target that is
  * another DS with a published key for the suite (KEY-1). */
-static mm_err check_domains(const mm_source *s, init_ctx *c) {
+static MM_MUST_USE mm_err check_domains(const mm_source *s, init_ctx *c) {
   bool names_us = mm_view_eq_str(c->rq->source_domain_name, s->cfg->domain) &&
                   !mm_view_eq(c->rq->source_domain_name, c->rq->target_domain_name);
-  if (!names_us && !src_mutant(s, MM_MUT_SKIP_DOMAIN_CHECK)) return MM_E_WRONG_DOMAIN;
+  mm_err e =
+      MM_CHECK(s->cfg->mutants, names_us, "DOM-2", MM_MUT_SKIP_DOMAIN_CHECK, MM_E_WRONG_DOMAIN);
+  if (e != MM_OK) return e;
   c->target_key = mm_keydir_get(s->env->keys, c->rq->target_domain_name, c->suite);
-  return c->target_key ? MM_OK : MM_E_WRONG_DOMAIN;
+  return MM_CHECK(s->cfg->mutants, c->target_key, "KEY-1", MM_MUT_NONE, MM_E_WRONG_DOMAIN);
 }
 
 /* Step 4 (AUTHZ-1): the authenticated sender has a leaf in the group. */
-static mm_err check_member(const mm_source *s, init_ctx *c) {
+static MM_MUST_USE mm_err check_member(const mm_source *s, init_ctx *c) {
   c->is_member = mm_group_state_find(&c->g.hosted.state, c->in->env.sender, &c->member);
-  if (!c->is_member && !src_mutant(s, MM_MUT_SKIP_MEMBER_CHECK)) return MM_E_NOT_MEMBER;
-  return MM_OK;
+  return MM_CHECK(s->cfg->mutants, c->is_member, "AUTHZ-1", MM_MUT_SKIP_MEMBER_CHECK,
+                  MM_E_NOT_MEMBER);
 }
 
 /* Step 5 (SIG-2, KEY-2): signed with that member's leaf key. */
-static mm_err check_init_signature(const mm_source *s, const init_ctx *c) {
-  if (src_mutant(s, MM_MUT_SKIP_INIT_SIG)) return MM_OK;
+static MM_MUST_USE mm_err check_init_signature(const mm_source *s, const init_ctx *c) {
+  if (!MM_ENFORCED(s->cfg->mutants, "SIG-2 KEY-2", MM_MUT_SKIP_INIT_SIG)) return MM_OK;
   if (!c->is_member) return MM_OK; /* only under skip-member-check: no leaf key */
   const mm_key *leaf;
   mm_key *owned;
@@ -46,30 +48,30 @@ static mm_err check_init_signature(const mm_source *s, const init_ctx *c) {
 }
 
 /* Step 6 (SIG-1): the embedded MigrationResponse is the target's. */
-static mm_err check_response_signature(const mm_source *s, const init_ctx *c) {
-  if (src_mutant(s, MM_MUT_SKIP_RESPONSE_SIG)) return MM_OK;
+static MM_MUST_USE mm_err check_response_signature(const mm_source *s, const init_ctx *c) {
+  if (!MM_ENFORCED(s->cfg->mutants, "SIG-1", MM_MUT_SKIP_RESPONSE_SIG)) return MM_OK;
   const mm_migration_response *rsp = &c->mi->migration_response;
   return src_verify_tbs(c->target_key, MM_T_MIGRATION_RESPONSE, rsp, rsp->signature, c->suite);
 }
 
 /* Step 7 (AUTHZ-1, AUTHZ-2): the operator's policy. */
-static mm_err check_policy(const mm_source *s, const init_ctx *c) {
+static MM_MUST_USE mm_err check_policy(const mm_source *s, const init_ctx *c) {
   bool ok = mm_policy_allows(&s->cfg->policy, s->cfg->domain, c->in->env.sender, c->rq->group_id,
                              c->rq->target_domain_name);
-  return ok ? MM_OK : MM_E_UNAUTHORIZED;
+  return MM_CHECK(s->cfg->mutants, ok, "AUTHZ-1", MM_MUT_NONE, MM_E_UNAUTHORIZED);
 }
 
 /* Step 8 (EPOCH-1). */
-static mm_err check_epoch(const mm_source *s, const init_ctx *c) {
-  if (c->rq->epoch != c->g.hosted.epoch && !src_mutant(s, MM_MUT_SKIP_EPOCH_CHECK))
-    return MM_E_STALE_EPOCH;
-  return MM_OK;
+static MM_MUST_USE mm_err check_epoch(const mm_source *s, const init_ctx *c) {
+  return MM_CHECK(s->cfg->mutants, c->rq->epoch == c->g.hosted.epoch, "EPOCH-1",
+                  MM_MUT_SKIP_EPOCH_CHECK, MM_E_STALE_EPOCH);
 }
 
 /* Steps 1-8, in order. */
-static mm_err check_init(const mm_source *s, init_ctx *c) {
-  if (c->in->env.cipher_suite != c->g.meta.suite) return MM_E_UNSUPPORTED_CIPHERSUITE;
-  mm_err e = check_domains(s, c);
+static MM_MUST_USE mm_err check_init(const mm_source *s, init_ctx *c) {
+  mm_err e = MM_CHECK(s->cfg->mutants, c->in->env.cipher_suite == c->g.meta.suite, "SUITE-2",
+                      MM_MUT_NONE, MM_E_UNSUPPORTED_CIPHERSUITE);
+  if (e == MM_OK) e = check_domains(s, c);
   if (e == MM_OK) e = check_member(s, c);
   if (e == MM_OK) e = check_init_signature(s, c);
   if (e == MM_OK) e = check_response_signature(s, c);
@@ -81,16 +83,18 @@ static mm_err check_init(const mm_source *s, init_ctx *c) {
 /* Step 9 (NONCE-3). A byte-identical MigrationInit is a retransmission and
  * gets the first outcome again: *repeat is set, and the return value is
  * MM_OK (still in flight) or the code the migration ended with. */
-static mm_err check_nonce(const mm_source *s, const init_ctx *c, bool *repeat) {
+static MM_MUST_USE mm_err check_nonce(const mm_source *s, const init_ctx *c, bool *repeat) {
   src_nonce used;
   *repeat = false;
-  if (!src_nonce_get(src_mig_store(s), c->mi->migration_response.nonce, &used)) return MM_OK;
-  if (mm_view_eq(used.init, c->in->env.body)) {
+  bool used_before = src_nonce_get(src_mig_store(s), c->mi->migration_response.nonce, &used);
+  if (used_before && mm_view_eq(used.init, c->in->env.body)) {
     bool in_flight = c->g.migrating && mm_view_eq(c->g.mig.init, c->in->env.body);
     *repeat = used.outcome != 0 || in_flight;
     return (mm_err)used.outcome;
   }
-  return src_mutant(s, MM_MUT_ACCEPT_REUSED_NONCE) ? MM_OK : MM_E_NONCE_REUSED;
+  /* Not a nonce another MigrationInit used. */
+  return MM_CHECK(s->cfg->mutants, !used_before, "NONCE-3", MM_MUT_ACCEPT_REUSED_NONCE,
+                  MM_E_NONCE_REUSED);
 }
 
 /* Step 11: the migration and the used nonce become durable; the group is
@@ -99,7 +103,8 @@ static mm_err check_nonce(const mm_source *s, const init_ctx *c, bool *repeat) {
  * then both records or neither, so that a failure (out of memory) leaves
  * the store as it was and the retransmitted MigrationInit is taken afresh
  * (not `busy` behind a migration without its nonce). */
-static mm_err accept_init(mm_source *s, const init_ctx *c, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err accept_init(mm_source *s, const init_ctx *c, uint64_t now,
+                                      mm_outbox *out) {
   mm_view gid = src_gid_view(&c->g.gid);
   mm_view none = mm_view_of(NULL, 0);
   src_mig mig = {SRC_PHASE_WAIT_COMMIT, now,  0,    c->in->env.sender,
@@ -125,7 +130,7 @@ mm_err src_handle_init(mm_source *s, const mm_intake *in, uint64_t now, mm_outbo
   if (e == MM_OK) e = check_nonce(s, &c, &repeat);
   if (e == MM_OK && repeat) return MM_OK; /* nothing new to do */
   /* Step 10 (LIFE-3): one migration per group at a time. */
-  if (e == MM_OK && c.g.migrating) e = MM_E_BUSY;
+  if (e == MM_OK) e = MM_CHECK(s->cfg->mutants, !c.g.migrating, "LIFE-3", MM_MUT_NONE, MM_E_BUSY);
   if (e != MM_OK) return mm_ds_refuse(s->cfg, in, e, NULL, out);
   return accept_init(s, &c, now, out);
 }

@@ -86,12 +86,22 @@ typedef struct src_nonce {
 /* Getters hand back views into the store (valid until that key is written).
  * Putters encode into a fresh buffer first, so their views may point into
  * the record they replace. */
+/* src_meta_get reads the group record of gid (status, suite, epoch, peer) into *out and says
+ * whether there is one. */
 bool src_meta_get(const mm_store *st, mm_view gid, src_meta *out);
-mm_err src_meta_put(mm_store *st, mm_view gid, const src_meta *m);
+/* src_meta_put writes the group record of gid. */
+MM_MUST_USE mm_err src_meta_put(mm_store *st, mm_view gid, const src_meta *m);
+/* src_mig_get reads the migration record of gid into *out and says whether a migration is in
+ * flight. */
 bool src_mig_get(const mm_store *st, mm_view gid, src_mig *out);
-mm_err src_mig_put(mm_store *st, mm_view gid, const src_mig *m);
+/* src_mig_put writes the migration record of gid. */
+MM_MUST_USE mm_err src_mig_put(mm_store *st, mm_view gid, const src_mig *m);
+/* src_nonce_get reads the record of a used nonce into *out and says whether the nonce was used
+ * (NONCE-3). */
 bool src_nonce_get(const mm_store *st, mm_view nonce, src_nonce *out);
-mm_err src_nonce_put(mm_store *st, mm_view nonce, const src_nonce *n);
+/* src_nonce_put records nonce as used, with the MigrationInit it came in and, once known, the
+ * migration's outcome. */
+MM_MUST_USE mm_err src_nonce_put(mm_store *st, mm_view nonce, const src_nonce *n);
 
 /* ---- volatile state ---- */
 
@@ -143,55 +153,73 @@ typedef struct src_group {
 
 /* ---- source.c ---- */
 
-bool src_mutant(const mm_source *s, mm_mutant m);
-/* The store that holds migrations, contents and nonces. */
+/* src_mig_store returns the store that holds migrations, contents and nonces: the durable one, or
+ * under the forget-on-crash mutant a volatile one. */
 mm_store *src_mig_store(const mm_source *s);
+/* src_gid_view returns a view of the group ID g holds. */
 mm_view src_gid_view(const src_gid *g);
+/* src_gid_set copies v into g (empty if v is longer than a group ID may be). */
 void src_gid_set(src_gid *g, mm_view v);
 /* MM_OK, MM_E_UNKNOWN_GROUP, or MM_E_GROUP_MIGRATED (g->meta.peer set). */
-mm_err src_group_load(const mm_source *s, mm_view gid, src_group *g);
+MM_MUST_USE mm_err src_group_load(const mm_source *s, mm_view gid, src_group *g);
 /* Refuses with group_migrated naming the target. */
-mm_err src_refuse_migrated(const mm_source *s, const mm_intake *in, const src_group *g,
-                           mm_outbox *out);
-mm_err src_timer_set(mm_source *s, mm_view gid, uint64_t due);
+MM_MUST_USE mm_err src_refuse_migrated(const mm_source *s, const mm_intake *in, const src_group *g,
+                                       mm_outbox *out);
+/* src_timer_set arms gid's migration timer for due (one timer per group; re-arming one that exists
+ * allocates nothing). */
+MM_MUST_USE mm_err src_timer_set(mm_source *s, mm_view gid, uint64_t due);
+/* src_timer_clear disarms gid's migration timer, if any. */
 void src_timer_clear(mm_source *s, mm_view gid);
 /* Copies a view into a C string buffer; false if it does not fit. */
 bool src_cstr(mm_view v, char *buf, size_t cap);
 /* Verifies sig over the TBS form of msg (type t) with key, which must be
  * of the given suite (SUITE-1). */
-mm_err src_verify_tbs(const mm_key *key, mm_type t, const void *msg, mm_view sig, uint16_t suite);
+MM_MUST_USE mm_err src_verify_tbs(const mm_key *key, mm_type t, const void *msg, mm_view sig,
+                                  uint16_t suite);
 
 /* ---- source_keys.c ---- */
 
+/* src_leaves_new returns an empty cache of parsed leaf keys, NULL when out of memory (the source
+ * then parses keys per use). */
 src_leaves *src_leaves_new(void);
+/* src_leaves_free frees l and the keys it holds; NULL is a no-op. */
 void src_leaves_free(src_leaves *l);
 /* The leaf key with these public bytes, parsed once and kept; *owned is set
  * (and must be freed) when it could not be kept. */
-mm_err src_leaf_key(const mm_source *s, uint16_t suite, mm_view pub, const mm_key **key,
-                    mm_key **owned);
+MM_MUST_USE mm_err src_leaf_key(const mm_source *s, uint16_t suite, mm_view pub, const mm_key **key,
+                                mm_key **owned);
 
 /* ---- source_init.c ---- */
 
-mm_err src_handle_init(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox *out);
+/* src_handle_init takes a MigrationInit (docs/actors.md, "Source DS", steps 1-11) and queues its
+ * refusal or what accepting it sends. */
+MM_MUST_USE mm_err src_handle_init(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox *out);
 
 /* ---- source_traffic.c ---- */
 
-mm_err src_handle_mls(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox *out);
+/* src_handle_mls takes an MLSMessage of a hosted group: the migration Commit (EPOCH-2, held while
+ * its MigrationInit is missing, LIFE-4) or ordinary traffic (LIFE-3). */
+MM_MUST_USE mm_err src_handle_mls(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox *out);
 /* After a MigrationInit is accepted: the first held Commit for the group
  * that fits it becomes the migration Commit; the others are refused. */
-mm_err src_match_held(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err src_match_held(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out);
 /* Refuses held Commits whose hold ran out. */
-mm_err src_expire_held(mm_source *s, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err src_expire_held(mm_source *s, uint64_t now, mm_outbox *out);
+/* src_held_next returns when the first held Commit's hold runs out, MM_NO_TIMER if none is held. */
 uint64_t src_held_next(const mm_source *s);
+/* src_held_free_all frees every held Commit (volatile: a restart loses them, and the client
+ * retransmits). */
 void src_held_free_all(mm_source *s);
 
 /* ---- source_migration.c ---- */
 
 /* Both halves are there: export, store and send MigrationContent. */
-mm_err src_start_transfer(mm_source *s, const src_group *g, mm_view commit, uint64_t now,
-                          mm_outbox *out);
-mm_err src_handle_complete(mm_source *s, const mm_intake *in, mm_outbox *out);
+MM_MUST_USE mm_err src_start_transfer(mm_source *s, const src_group *g, mm_view commit,
+                                      uint64_t now, mm_outbox *out);
+/* src_handle_complete takes a TargetMigrationComplete (SIG-4, HASH-2) and, for the migration it
+ * answers, completes it (LIFE-1, LIFE-2). */
+MM_MUST_USE mm_err src_handle_complete(mm_source *s, const mm_intake *in, mm_outbox *out);
 /* A migration timer fired: abort (no Commit in time) or retransmit. */
-mm_err src_migration_timer(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out);
+MM_MUST_USE mm_err src_migration_timer(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out);
 
 #endif

@@ -10,7 +10,7 @@
 #define ABORT_AFTER_CONTENT_TRIES 3 /* mutant: retransmissions before giving up */
 
 /* The MigrationInit a migration record holds (views into the record). */
-static mm_err record_init(const src_mig *mig, uint16_t suite, mm_migration_init *mi) {
+static MM_MUST_USE mm_err record_init(const src_mig *mig, uint16_t suite, mm_migration_init *mi) {
   mm_limits lim = mm_limits_default(suite);
   return mm_decode(MM_T_MIGRATION_INIT, mig->init.data, mig->init.len, &lim, mi, NULL) == MM_OK
              ? MM_OK
@@ -31,7 +31,7 @@ static uint64_t backoff_ms(uint32_t k) {
 /* ---- MigrationContent ---- */
 
 /* The members of the stored state, as the encoder wants them. */
-static mm_err members_of(const mm_group_state *g, mm_member **out, size_t *n) {
+static MM_MUST_USE mm_err members_of(const mm_group_state *g, mm_member **out, size_t *n) {
   *out = calloc(g->member_count ? g->member_count : 1, sizeof **out);
   if (!*out) return MM_E_NOMEM;
   size_t pos = 0;
@@ -42,7 +42,8 @@ static mm_err members_of(const mm_group_state *g, mm_member **out, size_t *n) {
 /* group_state<V>: the stored state at `epoch`. The export is exactly as
  * long as the stored state (only the fixed-width epoch differs), so the
  * length header goes first and the state is encoded in place, once. */
-static mm_err put_state(mm_writer *w, const src_group *g, size_t stored_len, uint64_t epoch) {
+static MM_MUST_USE mm_err put_state(mm_writer *w, const src_group *g, size_t stored_len,
+                                    uint64_t epoch) {
   mm_member *members = NULL;
   size_t n = 0;
   mm_err e = members_of(&g->hosted.state, &members, &n);
@@ -67,7 +68,7 @@ typedef struct content_env {
 
 /* Writes the varint v in exactly n bytes at w->buf[at] (n is its minimal
  * size: the caller predicted it). MM_E_INTERNAL if it was not. */
-static mm_err put_varint_at(mm_writer *w, size_t at, size_t v, size_t n) {
+static MM_MUST_USE mm_err put_varint_at(mm_writer *w, size_t at, size_t v, size_t n) {
   mm_writer t;
   mm_writer_init(&t);
   bool ok = v <= MM_VARINT_MAX && mm_put_varint(&t, (uint32_t)v) && t.len == n;
@@ -79,8 +80,8 @@ static mm_err put_varint_at(mm_writer *w, size_t at, size_t v, size_t n) {
 
 /* Signs SignContent {head, body[body_at..]} where it lies: the head goes,
  * for the time of the signature, over the bytes just before the body. */
-static mm_err sign_in_place(const mm_key *key, mm_writer *w, size_t body_at, const mm_writer *head,
-                            mm_writer *sig) {
+static MM_MUST_USE mm_err sign_in_place(const mm_key *key, mm_writer *w, size_t body_at,
+                                        const mm_writer *head, mm_writer *sig) {
   uint8_t saved[64];
   if (head->len > sizeof saved || head->len > body_at) return MM_E_INTERNAL;
   uint8_t *at = w->buf + body_at - head->len;
@@ -101,8 +102,9 @@ static mm_err sign_in_place(const mm_key *key, mm_writer *w, size_t body_at, con
  * which is what retransmission relies on (LIFE-5); a rebuild is given the
  * signature first made (known_sig) and does not sign again, since signing
  * costs more than the rest of the rebuild for any state under ~1 MiB. */
-static mm_err build_content(const mm_source *s, const src_group *g, const mm_migration_init *mi,
-                            mm_view known_sig, content_env *ce) {
+static MM_MUST_USE mm_err build_content(const mm_source *s, const src_group *g,
+                                        const mm_migration_init *mi, mm_view known_sig,
+                                        content_env *ce) {
   uint16_t suite = g->meta.suite;
   const mm_key *key = s->cfg->sign_keys[suite];
   mm_view stored;
@@ -180,14 +182,15 @@ static mm_err build_content(const mm_source *s, const src_group *g, const mm_mig
   return MM_OK;
 }
 
-static mm_err content_hash(uint16_t suite, const content_env *ce, uint8_t *hash, size_t *hash_len) {
-  return mm_ref_hash(suite, mm_content_ref_label, ce->body.data, ce->body.len, hash, hash_len);
+static MM_MUST_USE mm_err content_hash(uint16_t suite, const content_env *ce, uint8_t *hash,
+                                       size_t *hash_len) {
+  return mm_content_ref_hash(suite, ce->body, hash, hash_len);
 }
 
 /* A retransmission: the content rebuilt from the stored state and
  * MigrationInit, checked against the hash of the one first sent. */
-static mm_err send_content(const mm_source *s, const src_group *g, const mm_migration_init *mi,
-                           mm_outbox *out) {
+static MM_MUST_USE mm_err send_content(const mm_source *s, const src_group *g,
+                                       const mm_migration_init *mi, mm_outbox *out) {
   char target[MM_DOMAIN_MAX + 1];
   if (!src_cstr(request_of(mi)->target_domain_name, target, sizeof target)) return MM_E_INTERNAL;
   content_env ce;
@@ -208,8 +211,9 @@ static mm_err send_content(const mm_source *s, const src_group *g, const mm_migr
 /* ---- fan-out and confirmation ---- */
 
 /* LIFE-1: the migration Commit, as received, to every member. */
-static mm_err fanout_commit(const mm_source *s, const src_group *g, const mm_migration_init *mi,
-                            mm_view commit, mm_outbox *out) {
+static MM_MUST_USE mm_err fanout_commit(const mm_source *s, const src_group *g,
+                                        const mm_migration_init *mi, mm_view commit,
+                                        mm_outbox *out) {
   mm_report_commit(s->env, s->cfg->domain, src_gid_view(&g->gid), request_of(mi)->epoch,
                    g->mig.client, commit);
   size_t pos = 0;
@@ -225,8 +229,8 @@ static mm_err fanout_commit(const mm_source *s, const src_group *g, const mm_mig
 }
 
 /* LIFE-2, SIG-5, NONCE-4, DOM-4: {target, nonce, group, signature}. */
-static mm_err send_confirmation(const mm_source *s, const src_group *g, const mm_migration_init *mi,
-                                mm_outbox *out) {
+static MM_MUST_USE mm_err send_confirmation(const mm_source *s, const src_group *g,
+                                            const mm_migration_init *mi, mm_outbox *out) {
   uint16_t suite = g->meta.suite;
   const mm_key *key = s->cfg->sign_keys[suite];
   char to[MM_SENDER_MAX + 1];
@@ -256,8 +260,8 @@ static mm_err send_confirmation(const mm_source *s, const src_group *g, const mm
 /* Stores the content's hash, then moves the record to phase SENT. The
  * content itself is not stored: it is rebuilt byte for byte when needed,
  * with the signature kept here. */
-static mm_err store_transfer(mm_source *s, const src_group *g, mm_view commit, mm_view hash,
-                             mm_view sig) {
+static MM_MUST_USE mm_err store_transfer(mm_source *s, const src_group *g, mm_view commit,
+                                         mm_view hash, mm_view sig) {
   mm_store *ms = src_mig_store(s);
   mm_view gid = src_gid_view(&g->gid);
   mm_err e = mm_store_put(ms, SRC_NS_HASH, hash, gid);
@@ -298,9 +302,11 @@ mm_err src_start_transfer(mm_source *s, const src_group *g, mm_view commit, uint
   if (e == MM_OK && !now_g.migrating) e = MM_E_INTERNAL;
   if (e == MM_OK) e = record_init(&now_g.mig, now_g.meta.suite, &mi);
   if (e == MM_OK) e = src_timer_set(s, src_gid_view(&g->gid), now + backoff_ms(0));
-  if (e == MM_OK && src_mutant(s, MM_MUT_EARLY_FANOUT))
+  /* The mutants break LIFE-1 and LIFE-2 here, before any answer. */
+  if (e == MM_OK && !MM_ENFORCED(s->cfg->mutants, "LIFE-1", MM_MUT_EARLY_FANOUT))
     e = fanout_commit(s, &now_g, &mi, now_g.mig.commit, out);
-  if (e == MM_OK && src_mutant(s, MM_MUT_EARLY_CONFIRM)) e = send_confirmation(s, &now_g, &mi, out);
+  if (e == MM_OK && !MM_ENFORCED(s->cfg->mutants, "LIFE-2", MM_MUT_EARLY_CONFIRM))
+    e = send_confirmation(s, &now_g, &mi, out);
   return e;
 }
 
@@ -317,7 +323,8 @@ static void drop_migration(mm_source *s, const src_group *g) {
 
 /* The group serves on at its old epoch (LIFE-3); the client hears
  * bad_commit, and a retransmission of its MigrationInit will too. */
-static mm_err abort_migration(mm_source *s, const src_group *g, const char *why, mm_outbox *out) {
+static MM_MUST_USE mm_err abort_migration(mm_source *s, const src_group *g, const char *why,
+                                          mm_outbox *out) {
   mm_migration_init mi;
   char to[MM_SENDER_MAX + 1];
   mm_err e = record_init(&g->mig, g->meta.suite, &mi);
@@ -344,13 +351,14 @@ static mm_err abort_migration(mm_source *s, const src_group *g, const char *why,
  * migration waiting, so the answer to the next retransmission of the
  * content completes it (a partial fan-out without the tombstone would be
  * sent again then, before completion as far as anyone can tell). */
-static mm_err complete(mm_source *s, const src_group *g, mm_outbox *out) {
+static MM_MUST_USE mm_err complete(mm_source *s, const src_group *g, mm_outbox *out) {
   mm_migration_init mi;
   size_t queued = out->n;
   mm_err e = record_init(&g->mig, g->meta.suite, &mi);
-  if (e == MM_OK && !src_mutant(s, MM_MUT_EARLY_FANOUT))
+  if (e == MM_OK && MM_ENFORCED(s->cfg->mutants, "LIFE-1", MM_MUT_EARLY_FANOUT))
     e = fanout_commit(s, g, &mi, g->mig.commit, out);
-  if (e == MM_OK && !src_mutant(s, MM_MUT_EARLY_CONFIRM)) e = send_confirmation(s, g, &mi, out);
+  if (e == MM_OK && MM_ENFORCED(s->cfg->mutants, "LIFE-2", MM_MUT_EARLY_CONFIRM))
+    e = send_confirmation(s, g, &mi, out);
   const mm_migration_request *rq = request_of(&mi);
   mm_view gid = src_gid_view(&g->gid);
   if (e == MM_OK) {
@@ -399,14 +407,16 @@ static bool match_target(void *ctx, mm_view gid, mm_view val) {
 
 /* Which migration the answer is for: the one whose content has this hash.
  * The mutant, which compares no hash, takes any to this target. */
-static mm_err answered_group(const mm_source *s, const mm_intake *in, src_gid *gid) {
+static MM_MUST_USE mm_err answered_group(const mm_source *s, const mm_intake *in, src_gid *gid) {
   mm_view v;
   const mm_target_migration_complete *c = &in->body.target_migration_complete;
-  if (mm_store_get(src_mig_store(s), SRC_NS_HASH, c->migration_content_hash, &v)) {
+  bool sent = mm_store_get(src_mig_store(s), SRC_NS_HASH, c->migration_content_hash, &v);
+  mm_err e = MM_CHECK(s->cfg->mutants, sent, "HASH-2", MM_MUT_SKIP_HASH_CHECK, MM_E_HASH_MISMATCH);
+  if (e != MM_OK) return e;
+  if (sent) {
     src_gid_set(gid, v);
     return MM_OK;
   }
-  if (!src_mutant(s, MM_MUT_SKIP_HASH_CHECK)) return MM_E_HASH_MISMATCH;
   by_target b = {s, in->env.sender, {{0}, 0}};
   mm_store_each(src_mig_store(s), SRC_NS_MIG, match_target, &b);
   *gid = b.found;
@@ -414,25 +424,33 @@ static mm_err answered_group(const mm_source *s, const mm_intake *in, src_gid *g
 }
 
 /* With the group and its migration loaded: is this the answer it waits for? */
-static mm_err check_answer(const mm_source *s, const mm_intake *in, const src_group *g) {
+static MM_MUST_USE mm_err check_answer(const mm_source *s, const mm_intake *in,
+                                       const src_group *g) {
   const mm_target_migration_complete *c = &in->body.target_migration_complete;
   mm_migration_init mi;
-  if (!g->migrating || g->mig.phase != SRC_PHASE_CONTENT_SENT) return MM_E_HASH_MISMATCH;
+  mm_mutants mut = s->cfg->mutants;
+  /* No content waits for an answer: none has this hash. */
+  if (!g->migrating || g->mig.phase != SRC_PHASE_CONTENT_SENT)
+    return MM_RULE("HASH-2", MM_E_HASH_MISMATCH);
   if (record_init(&g->mig, g->meta.suite, &mi) != MM_OK) return MM_E_INTERNAL;
-  if (!mm_view_eq(request_of(&mi)->target_domain_name, in->env.sender)) return MM_E_WRONG_DOMAIN;
-  if (in->env.cipher_suite != g->meta.suite) return MM_E_UNSUPPORTED_CIPHERSUITE;
-  if (!mm_view_eq(c->migration_content_hash, g->mig.content_hash) &&
-      !src_mutant(s, MM_MUT_SKIP_HASH_CHECK))
-    return MM_E_HASH_MISMATCH;
-  return MM_OK;
+  mm_err e = MM_CHECK(mut, mm_view_eq(request_of(&mi)->target_domain_name, in->env.sender), "SIG-4",
+                      MM_MUT_NONE, MM_E_WRONG_DOMAIN); /* from the request's target */
+  if (e == MM_OK)
+    e = MM_CHECK(mut, in->env.cipher_suite == g->meta.suite, "SUITE-2", MM_MUT_NONE,
+                 MM_E_UNSUPPORTED_CIPHERSUITE);
+  if (e == MM_OK)
+    e = MM_CHECK(mut, mm_view_eq(c->migration_content_hash, g->mig.content_hash), "HASH-2",
+                 MM_MUT_SKIP_HASH_CHECK, MM_E_HASH_MISMATCH);
+  return e;
 }
 
 mm_err src_handle_complete(mm_source *s, const mm_intake *in, mm_outbox *out) {
   const mm_target_migration_complete *c = &in->body.target_migration_complete;
   uint16_t suite = in->env.cipher_suite;
-  /* SIG-4: under the key of the DS that sends it. */
+  /* Under the key of the DS that sends it. */
   const mm_key *key = mm_keydir_get(s->env->keys, in->env.sender, suite);
-  mm_err e = src_verify_tbs(key, MM_T_TARGET_MIGRATION_COMPLETE, c, c->signature, suite);
+  mm_err e =
+      MM_RULE("SIG-4", src_verify_tbs(key, MM_T_TARGET_MIGRATION_COMPLETE, c, c->signature, suite));
   src_gid gid = {{0}, 0};
   if (e == MM_OK) e = answered_group(s, in, &gid); /* HASH-2 */
   src_group g;
@@ -447,10 +465,13 @@ mm_err src_handle_complete(mm_source *s, const mm_intake *in, mm_outbox *out) {
 
 /* ---- timers ---- */
 
-static mm_err retransmit(mm_source *s, const src_group *g, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err retransmit(mm_source *s, const src_group *g, uint64_t now,
+                                     mm_outbox *out) {
   mm_view gid = src_gid_view(&g->gid);
   uint32_t done = g->mig.retransmits;
-  if (src_mutant(s, MM_MUT_ABORT_AFTER_CONTENT) && done >= ABORT_AFTER_CONTENT_TRIES)
+  /* Until answered, however long that takes (GAP-1); the mutant gives up. */
+  if (!MM_ENFORCED(s->cfg->mutants, "LIFE-5", MM_MUT_ABORT_AFTER_CONTENT) &&
+      done >= ABORT_AFTER_CONTENT_TRIES)
     return abort_migration(s, g, "gave up waiting for TargetMigrationComplete", out);
   if (s->cfg->max_content_retransmits && done >= s->cfg->max_content_retransmits) {
     src_timer_clear(s, gid); /* stuck by configuration (GAP-1): a late answer still ends it */
@@ -481,7 +502,8 @@ mm_err src_migration_timer(mm_source *s, mm_view gid, uint64_t now, mm_outbox *o
   if (now < deadline) return src_timer_set(s, gid, deadline);
   /* LIFE-3: no Commit in time, so nothing left the source: abort. */
   e = abort_migration(s, &g, "no migration Commit within the hold time", out);
-  /* Failed (out of memory): again later, or the group stays busy for ever. */
-  if (e != MM_OK) src_timer_set(s, gid, now + MM_RETRANSMIT_MS);
+  /* Failed (out of memory): again later, or the group stays busy for ever.
+   * The timer entry exists (it fired), so re-arming it cannot fail. */
+  if (e != MM_OK) mm_err_discard(src_timer_set(s, gid, now + MM_RETRANSMIT_MS));
   return e;
 }

@@ -3,7 +3,7 @@
 #include "ds/source/source_internal.h"
 
 /* Encodes into a fresh buffer, then hands it to the store without a copy. */
-static mm_err put_written(mm_store *st, const char *ns, mm_view key, mm_writer *w) {
+static MM_MUST_USE mm_err put_written(mm_store *st, const char *ns, mm_view key, mm_writer *w) {
   uint8_t *buf;
   size_t len;
   mm_err e = mm_writer_finish(w, &buf, &len);

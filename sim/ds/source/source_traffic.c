@@ -17,9 +17,9 @@ static bool migration_aad(const mm_mls_message *m, uint16_t suite, mm_migration_
 
 /* EPOCH-2: a Commit of the request's group and epoch whose AAD names the
  * request's target. */
-static mm_err commit_fits(const mm_source *s, const src_group *g, const mm_mls_message *m,
-                          mm_view aad_target) {
-  if (src_mutant(s, MM_MUT_SKIP_COMMIT_CHECK)) return MM_OK;
+static MM_MUST_USE mm_err commit_fits(const mm_source *s, const src_group *g,
+                                      const mm_mls_message *m, mm_view aad_target) {
+  if (!MM_ENFORCED(s->cfg->mutants, "EPOCH-2", MM_MUT_SKIP_COMMIT_CHECK)) return MM_OK;
   mm_migration_init mi;
   mm_limits lim = mm_limits_default(g->meta.suite);
   if (mm_decode(MM_T_MIGRATION_INIT, g->mig.init.data, g->mig.init.len, &lim, &mi, NULL) != MM_OK)
@@ -27,7 +27,7 @@ static mm_err commit_fits(const mm_source *s, const src_group *g, const mm_mls_m
   const mm_migration_request *rq = &mi.migration_response.migration_request;
   bool fits = m->content_type == MM_CONTENT_COMMIT && mm_view_eq(m->group_id, rq->group_id) &&
               m->epoch == rq->epoch && mm_view_eq(aad_target, rq->target_domain_name);
-  return fits ? MM_OK : MM_E_BAD_COMMIT;
+  return MM_CHECK(s->cfg->mutants, fits, "EPOCH-2", MM_MUT_SKIP_COMMIT_CHECK, MM_E_BAD_COMMIT);
 }
 
 /* ---- held Commits (volatile, LIFE-4) ---- */
@@ -52,12 +52,12 @@ uint64_t src_held_next(const mm_source *s) {
   return next;
 }
 
-static mm_err held_refuse(const mm_source *s, const src_held *h, mm_err code, const char *detail,
-                          mm_outbox *out) {
+static MM_MUST_USE mm_err held_refuse(const mm_source *s, const src_held *h, mm_err code,
+                                      const char *detail, mm_outbox *out) {
   return mm_send_error(out, h->sender, h->suite, s->cfg->domain, code, detail);
 }
 
-static mm_err held_add(mm_source *s, const mm_intake *in, mm_view gid, uint64_t now) {
+static MM_MUST_USE mm_err held_add(mm_source *s, const mm_intake *in, mm_view gid, uint64_t now) {
   if (s->nheld == s->cap_held) {
     size_t cap = s->cap_held ? 2 * s->cap_held : 4;
     src_held *nv = realloc(s->held, cap * sizeof *nv);
@@ -80,12 +80,13 @@ static mm_err held_add(mm_source *s, const mm_intake *in, mm_view gid, uint64_t 
 
 /* A migration Commit with no MigrationInit yet: checks that need no Init
  * now (a Commit at the group's epoch), then held for MM_HOLD_MS. */
-static mm_err hold_commit(mm_source *s, const mm_intake *in, const src_group *g, uint64_t now,
-                          mm_outbox *out) {
+static MM_MUST_USE mm_err hold_commit(mm_source *s, const mm_intake *in, const src_group *g,
+                                      uint64_t now, mm_outbox *out) {
   const mm_mls_message *m = &in->body.mls_message;
   bool plausible = m->content_type == MM_CONTENT_COMMIT && m->epoch == g->hosted.epoch;
-  if (!plausible && !src_mutant(s, MM_MUT_SKIP_COMMIT_CHECK))
-    return mm_ds_refuse(s->cfg, in, MM_E_BAD_COMMIT, NULL, out);
+  mm_err e =
+      MM_CHECK(s->cfg->mutants, plausible, "EPOCH-2", MM_MUT_SKIP_COMMIT_CHECK, MM_E_BAD_COMMIT);
+  if (e != MM_OK) return mm_ds_refuse(s->cfg, in, e, NULL, out);
   size_t same_group = 0;
   for (size_t i = 0; i < s->nheld; i++) {
     if (!mm_view_eq(src_gid_view(&s->held[i].gid), src_gid_view(&g->gid))) continue;
@@ -93,7 +94,10 @@ static mm_err hold_commit(mm_source *s, const mm_intake *in, const src_group *g,
       return MM_OK; /* a retransmission: already held */
     same_group++;
   }
-  if (same_group >= SRC_MAX_HELD_PER_GROUP) return mm_ds_refuse(s->cfg, in, MM_E_BUSY, NULL, out);
+  /* Held a bounded time, and only so many. */
+  e = MM_CHECK(s->cfg->mutants, same_group < SRC_MAX_HELD_PER_GROUP, "LIFE-4", MM_MUT_NONE,
+               MM_E_BUSY);
+  if (e != MM_OK) return mm_ds_refuse(s->cfg, in, e, NULL, out);
   return held_add(s, in, src_gid_view(&g->gid), now);
 }
 
@@ -105,7 +109,9 @@ static bool held_fits(const mm_source *s, const src_group *g, const src_held *h)
   if (h->suite != g->meta.suite ||
       mm_decode(MM_T_MLS_MESSAGE, h->bytes, h->len, &lim, &m, NULL) != MM_OK)
     return false;
-  if (!migration_aad(&m, h->suite, &aad) && !src_mutant(s, MM_MUT_SKIP_COMMIT_CHECK)) return false;
+  if (!migration_aad(&m, h->suite, &aad) &&
+      MM_ENFORCED(s->cfg->mutants, "EPOCH-2", MM_MUT_SKIP_COMMIT_CHECK))
+    return false;
   return commit_fits(s, g, &m, aad.target_ds_domain) == MM_OK;
 }
 
@@ -122,12 +128,13 @@ mm_err src_match_held(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out) {
     }
     mm_err r;
     if (taken) {
-      r = held_refuse(s, h, MM_E_BUSY, "the epoch belongs to another migration Commit", out);
+      r = MM_RULE("LIFE-3", held_refuse(s, h, MM_E_BUSY,
+                                        "the epoch belongs to another migration Commit", out));
     } else if (held_fits(s, &g, h)) {
       taken = true;
       r = src_start_transfer(s, &g, mm_view_of(h->bytes, h->len), now, out);
     } else {
-      r = held_refuse(s, h, MM_E_BAD_COMMIT, NULL, out);
+      r = MM_RULE("EPOCH-2", held_refuse(s, h, MM_E_BAD_COMMIT, NULL, out));
     }
     held_remove(s, i);
     if (e == MM_OK) e = r;
@@ -142,8 +149,8 @@ mm_err src_expire_held(mm_source *s, uint64_t now, mm_outbox *out) {
       i++;
       continue;
     }
-    mm_err r = held_refuse(s, &s->held[i], MM_E_BAD_COMMIT,
-                           "no MigrationInit for this migration Commit", out);
+    mm_err r = MM_RULE("LIFE-4", held_refuse(s, &s->held[i], MM_E_BAD_COMMIT,
+                                             "no MigrationInit for this migration Commit", out));
     held_remove(s, i);
     if (e == MM_OK) e = r;
   }
@@ -152,33 +159,36 @@ mm_err src_expire_held(mm_source *s, uint64_t now, mm_outbox *out) {
 
 /* ---- the migration Commit ---- */
 
-static mm_err migration_commit(mm_source *s, const mm_intake *in, const src_group *g,
-                               mm_view aad_target, uint64_t now, mm_outbox *out) {
-  if (mm_view_eq_str(aad_target, s->cfg->domain) && !src_mutant(s, MM_MUT_SKIP_COMMIT_CHECK))
-    return mm_ds_refuse(s->cfg, in, MM_E_BAD_COMMIT, "the Commit names this DS as target", out);
+static MM_MUST_USE mm_err migration_commit(mm_source *s, const mm_intake *in, const src_group *g,
+                                           mm_view aad_target, uint64_t now, mm_outbox *out) {
+  mm_err e = MM_CHECK(s->cfg->mutants, !mm_view_eq_str(aad_target, s->cfg->domain), "EPOCH-2",
+                      MM_MUT_SKIP_COMMIT_CHECK, MM_E_BAD_COMMIT);
+  if (e != MM_OK) return mm_ds_refuse(s->cfg, in, e, "the Commit names this DS as target", out);
   if (!g->migrating) return hold_commit(s, in, g, now, out);
   if (g->mig.phase == SRC_PHASE_CONTENT_SENT) {
-    if (mm_view_eq(g->mig.commit, in->env.body)) return MM_OK; /* retransmission */
-    return mm_ds_refuse(s->cfg, in, MM_E_BUSY, NULL, out);
+    if (mm_view_eq(g->mig.commit, in->env.body)) return MM_OK;                /* retransmission */
+    return mm_ds_refuse(s->cfg, in, MM_RULE("LIFE-3", MM_E_BUSY), NULL, out); /* epoch taken */
   }
-  mm_err e = commit_fits(s, g, &in->body.mls_message, aad_target);
+  e = commit_fits(s, g, &in->body.mls_message, aad_target);
   if (e != MM_OK) return mm_ds_refuse(s->cfg, in, e, NULL, out);
   return src_start_transfer(s, g, in->env.body, now, out);
 }
 
 /* ---- ordinary traffic ---- */
 
-static mm_err ordinary(mm_source *s, const mm_intake *in, src_group *g, mm_outbox *out) {
+static MM_MUST_USE mm_err ordinary(mm_source *s, const mm_intake *in, src_group *g,
+                                   mm_outbox *out) {
   const mm_mls_message *m = &in->body.mls_message;
   bool commit = mm_hosted_is_commit(m);
-  /* LIFE-3: the migration Commit owns the epoch. */
-  if (commit && g->migrating && !src_mutant(s, MM_MUT_COMMITS_DURING_MIGRATION))
-    return mm_ds_refuse(s->cfg, in, MM_E_BUSY, NULL, out);
+  /* The migration Commit owns the epoch. */
+  mm_err e = MM_CHECK(s->cfg->mutants, !commit || !g->migrating, "LIFE-3",
+                      MM_MUT_COMMITS_DURING_MIGRATION, MM_E_BUSY);
+  if (e != MM_OK) return mm_ds_refuse(s->cfg, in, e, NULL, out);
   if (m->epoch != g->hosted.epoch) return mm_ds_refuse(s->cfg, in, MM_E_STALE_EPOCH, NULL, out);
   /* All or nothing: the fan-out is queued first and withdrawn if the new
    * epoch cannot be saved, so members never see a Commit the DS forgot. */
   size_t queued = out->n;
-  mm_err e = mm_hosted_fanout(&g->hosted, s->cfg->domain, in->env.body, out);
+  e = mm_hosted_fanout(&g->hosted, s->cfg->domain, in->env.body, out);
   if (e == MM_OK && commit) {
     src_meta next = g->meta;
     next.epoch++;
@@ -199,14 +209,16 @@ mm_err src_handle_mls(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox
   if (e != MM_OK) return mm_ds_refuse(s->cfg, in, e, NULL, out);
   /* Suite and membership first; the epoch is judged per kind below. */
   e = mm_hosted_check(&g.hosted, in);
-  if (e == MM_E_NOT_MEMBER && src_mutant(s, MM_MUT_SKIP_MEMBER_CHECK)) e = MM_OK;
+  /* A member's Commit, also the migration Commit. */
+  if (e == MM_E_NOT_MEMBER && !MM_ENFORCED(s->cfg->mutants, "AUTHZ-1", MM_MUT_SKIP_MEMBER_CHECK))
+    e = MM_OK;
   if (e != MM_OK && e != MM_E_STALE_EPOCH) return mm_ds_refuse(s->cfg, in, e, NULL, out);
   mm_migration_commit_aad aad;
   if (migration_aad(m, g.meta.suite, &aad))
     return migration_commit(s, in, &g, aad.target_ds_domain, now, out);
   /* The mutant takes any message as the migration Commit it waits for. */
   bool waiting = g.migrating && g.mig.phase == SRC_PHASE_WAIT_COMMIT;
-  if (waiting && src_mutant(s, MM_MUT_SKIP_COMMIT_CHECK))
+  if (waiting && !MM_ENFORCED(s->cfg->mutants, "EPOCH-2", MM_MUT_SKIP_COMMIT_CHECK))
     return src_start_transfer(s, &g, in->env.body, now, out);
   return ordinary(s, in, &g, out);
 }

@@ -22,7 +22,7 @@ mm_err mm_target_new(const mm_ds_config *cfg, const mm_env *env, mm_target **out
   t->cfg = cfg;
   t->env = env;
   t->nonces = env->store;
-  if (mm_mutant_on(cfg->mutants, MM_MUT_FORGET_ON_CRASH)) { /* DUR-1 broken on purpose */
+  if (!MM_ENFORCED(cfg->mutants, "DUR-1", MM_MUT_FORGET_ON_CRASH)) { /* nonces not durable */
     t->volatile_nonces = mm_store_new();
     if (!t->volatile_nonces) {
       free(t);
@@ -69,34 +69,38 @@ mm_err mm_target_add_group(mm_target *t, const mm_group_state *g, const mm_membe
 /* ---- MigrationRequest ---- */
 
 /* Checks 1-3 of docs/actors.md, in that order. */
-static mm_err check_request(const mm_target *t, const mm_intake *in) {
+static MM_MUST_USE mm_err check_request(const mm_target *t, const mm_intake *in) {
   const mm_migration_request *rq = &in->body.migration_request;
+  mm_mutants mut = t->cfg->mutants;
   bool own = mm_view_eq_str(rq->target_domain_name, t->cfg->domain) &&
              !mm_view_eq(rq->source_domain_name, rq->target_domain_name);
-  if (!own && !mm_tgt_mutant(t, MM_MUT_SKIP_DOMAIN_CHECK)) return MM_E_WRONG_DOMAIN; /* DOM-1 */
-  if (mm_tgt_hosts(t, rq->group_id)) return MM_E_GROUP_EXISTS;                       /* GROUP-1 */
-  bool allowed = mm_policy_allows(&t->cfg->policy, t->cfg->domain, in->env.sender, rq->group_id,
-                                  rq->source_domain_name);
-  if (!allowed && !mm_tgt_mutant(t, MM_MUT_SKIP_TARGET_AUTHZ))
-    return MM_E_UNAUTHORIZED; /* AUTHZ-3 */
-  return MM_OK;
+  mm_err e = MM_CHECK(mut, own, "DOM-1", MM_MUT_SKIP_DOMAIN_CHECK, MM_E_WRONG_DOMAIN);
+  if (e == MM_OK)
+    e = MM_CHECK(mut, !mm_tgt_hosts(t, rq->group_id), "GROUP-1", MM_MUT_NONE, MM_E_GROUP_EXISTS);
+  if (e == MM_OK)
+    e = MM_CHECK(mut,
+                 mm_policy_allows(&t->cfg->policy, t->cfg->domain, in->env.sender, rq->group_id,
+                                  rq->source_domain_name),
+                 "AUTHZ-3", MM_MUT_SKIP_TARGET_AUTHZ, MM_E_UNAUTHORIZED);
+  return e;
 }
 
 /* NONCE-1: 32 bytes from the injected CSPRNG, redrawn while they collide
  * with any nonce ever issued (consumed or not, expired or not). */
-static mm_err draw_nonce(const mm_target *t, uint8_t nonce[MM_NONCE_LEN]) {
-  for (int i = 0; i < NONCE_DRAWS; i++) {
+static MM_MUST_USE mm_err draw_nonce(const mm_target *t, uint8_t nonce[MM_NONCE_LEN]) {
+  bool fresh = false;
+  for (int i = 0; i < NONCE_DRAWS && !fresh; i++) {
     mm_err e = mm_rng_fill(t->env->rng, nonce, MM_NONCE_LEN);
     if (e != MM_OK) return e;
-    if (!mm_store_get(t->nonces, MM_TGT_NS_NONCE, mm_view_of(nonce, MM_NONCE_LEN), NULL))
-      return MM_OK;
+    fresh = !mm_store_get(t->nonces, MM_TGT_NS_NONCE, mm_view_of(nonce, MM_NONCE_LEN), NULL);
   }
-  return MM_E_INTERNAL;
+  return MM_CHECK(t->cfg->mutants, fresh, "NONCE-1", MM_MUT_NONE, MM_E_INTERNAL);
 }
 
 /* Steps 4-5: record the nonce (NONCE-2), then answer with the signed
  * response (SIG-1). A retransmitted request simply gets a new nonce. */
-static mm_err issue_response(mm_target *t, const mm_intake *in, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err issue_response(mm_target *t, const mm_intake *in, uint64_t now,
+                                         mm_outbox *out) {
   uint16_t suite = in->env.cipher_suite;
   uint8_t nonce[MM_NONCE_LEN];
   mm_err e = draw_nonce(t, nonce);
@@ -122,7 +126,8 @@ static mm_err issue_response(mm_target *t, const mm_intake *in, uint64_t now, mm
   return e;
 }
 
-static mm_err handle_request(mm_target *t, const mm_intake *in, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err handle_request(mm_target *t, const mm_intake *in, uint64_t now,
+                                         mm_outbox *out) {
   mm_err e = check_request(t, in);
   return e == MM_OK ? issue_response(t, in, now, out) : e;
 }
@@ -130,7 +135,8 @@ static mm_err handle_request(mm_target *t, const mm_intake *in, uint64_t now, mm
 /* ---- traffic of hosted groups ---- */
 
 /* The group's record and its members, from the store. */
-static mm_err load_hosted(const mm_target *t, mm_view group_id, mm_tgt_group *rec, mm_hosted *g) {
+static MM_MUST_USE mm_err load_hosted(const mm_target *t, mm_view group_id, mm_tgt_group *rec,
+                                      mm_hosted *g) {
   mm_err e = mm_tgt_group_get(t->env->store, group_id, rec);
   if (e != MM_OK) return e;
   mm_view state;
@@ -145,12 +151,13 @@ static mm_err load_hosted(const mm_target *t, mm_view group_id, mm_tgt_group *re
 
 /* After import (LIFE-6): members' MLSMessages at the current epoch are
  * fanned out; a Commit advances the epoch, durably, before the fan-out. */
-static mm_err handle_traffic(mm_target *t, const mm_intake *in, mm_outbox *out) {
+static MM_MUST_USE mm_err handle_traffic(mm_target *t, const mm_intake *in, mm_outbox *out) {
   const mm_mls_message *m = &in->body.mls_message;
   mm_tgt_group rec;
   mm_hosted g;
   mm_err e = load_hosted(t, m->group_id, &rec, &g);
-  if (e == MM_E_NOT_FOUND) return MM_E_UNKNOWN_GROUP;
+  /* It serves only a group it imported (or created). */
+  if (e == MM_E_NOT_FOUND) e = MM_RULE("LIFE-6", MM_E_UNKNOWN_GROUP);
   if (e == MM_OK) e = mm_hosted_check(&g, in);
   if (e != MM_OK) return e;
   bool commit = mm_hosted_is_commit(m);
@@ -173,16 +180,19 @@ static mm_err handle_traffic(mm_target *t, const mm_intake *in, mm_outbox *out) 
 
 /* Queues the refusal for a handler's verdict. Local failures (out of
  * memory, a broken CSPRNG) are answered `internal` and returned as they are. */
-static mm_err answer(const mm_target *t, const mm_intake *in, mm_err e, mm_outbox *out) {
+static MM_MUST_USE mm_err answer(const mm_target *t, const mm_intake *in, mm_err e,
+                                 mm_outbox *out) {
   if (e == MM_OK) return MM_OK;
   if (mm_err_is_wire((int)e)) return mm_ds_refuse(t->cfg, in, e, NULL, out);
-  mm_ds_refuse(t->cfg, in, MM_E_INTERNAL, NULL, out);
+  /* The local failure e is what the caller learns; a refusal that could not
+   * be sent either adds nothing to it. */
+  mm_err_discard(mm_ds_refuse(t->cfg, in, MM_E_INTERNAL, NULL, out));
   return e;
 }
 
 /* owned: the caller's buffer, which an import may keep (NULL: borrowed). */
-static mm_err handle(mm_target *t, const uint8_t *env, size_t len, uint8_t **owned, uint64_t now,
-                     mm_outbox *out) {
+static MM_MUST_USE mm_err handle(mm_target *t, const uint8_t *env, size_t len, uint8_t **owned,
+                                 uint64_t now, mm_outbox *out) {
   if (!t || !out) return MM_E_USAGE;
   mm_intake in;
   mm_err e = mm_ds_intake(t->cfg, t->env, env, len, out, &in);
@@ -241,13 +251,15 @@ bool mm_target_group(const mm_target *t, mm_view group_id, mm_group_info *out) {
 
 /* ---- the actor interface ---- */
 
-static mm_err op_handle(void *self, const uint8_t *env, size_t len, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err op_handle(void *self, const uint8_t *env, size_t len, uint64_t now,
+                                    mm_outbox *out) {
   return mm_target_handle(self, env, len, now, out);
 }
-static mm_err op_handle_owned(void *self, uint8_t **env, size_t len, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err op_handle_owned(void *self, uint8_t **env, size_t len, uint64_t now,
+                                          mm_outbox *out) {
   return mm_target_handle_owned(self, env, len, now, out);
 }
-static mm_err op_tick(void *self, uint64_t now, mm_outbox *out) {
+static MM_MUST_USE mm_err op_tick(void *self, uint64_t now, mm_outbox *out) {
   return mm_target_tick(self, now, out);
 }
 static uint64_t op_next_timer(const void *self) { return mm_target_next_timer(self); }

@@ -21,20 +21,19 @@ typedef struct import {
 } import;
 
 /* HASH-1: RefHash("MLS 1.0 MigrationContent Reference", content as received). */
-static mm_err content_hash(import *c) {
-  mm_view body = c->in->env.body;
-  return mm_ref_hash(c->suite, mm_content_ref_label, body.data, body.len, c->hash, &c->hash_len);
+static MM_MUST_USE mm_err content_hash(import *c) {
+  return mm_content_ref_hash(c->suite, c->in->env.body, c->hash, &c->hash_len);
 }
 
 /* 1. The embedded response carries our own signature (SIG-1). */
-static mm_err check_response_sig(const import *c) {
-  if (mm_tgt_mutant(c->t, MM_MUT_SKIP_RESPONSE_SIG)) return MM_OK;
+static MM_MUST_USE mm_err check_response_sig(const import *c) {
+  if (!MM_ENFORCED(c->t->cfg->mutants, "SIG-1", MM_MUT_SKIP_RESPONSE_SIG)) return MM_OK;
   const mm_migration_response *r = &c->mc->migration_response;
   return mm_verify_tbs(c->t->cfg->sign_keys[c->suite], MM_T_MIGRATION_RESPONSE, r, r->signature);
 }
 
 /* Is the embedded request byte for byte the one the nonce was issued for? */
-static mm_err same_request(const import *c, bool *same) {
+static MM_MUST_USE mm_err same_request(const import *c, bool *same) {
   mm_limits lim = mm_limits_default(c->suite);
   mm_writer w;
   mm_writer_init(&w);
@@ -49,31 +48,35 @@ static mm_err same_request(const import *c, bool *same) {
  * TargetMigrationComplete again (LIFE-5). That test runs before the expiry
  * test on purpose: the source retransmits until answered, however long that
  * takes (GAP-1), so an import must stay acknowledgeable after 300 s. */
-static mm_err check_nonce(import *c, uint64_t now, bool *replay) {
+static MM_MUST_USE mm_err check_nonce(import *c, uint64_t now, bool *replay) {
+  mm_mutants mut = c->t->cfg->mutants;
   *replay = false;
   mm_err e = mm_tgt_nonce_get(c->t->nonces, c->nonce, &c->rec);
-  if (e == MM_E_NOT_FOUND) return MM_E_UNKNOWN_NONCE;
+  if (e == MM_E_NOT_FOUND) return MM_RULE("NONCE-2", MM_E_UNKNOWN_NONCE); /* never issued */
   if (e != MM_OK) return e;
   bool same;
   e = same_request(c, &same);
-  if (e == MM_E_NOMEM) return e;                      /* no verdict on the nonce */
-  if (e != MM_OK || !same) return MM_E_UNKNOWN_NONCE; /* issued for another request */
+  if (e == MM_E_NOMEM) return e; /* no verdict on the nonce */
+  /* Issued for this very request, not another one. */
+  e = MM_CHECK(mut, e == MM_OK && same, "NONCE-2", MM_MUT_NONE, MM_E_UNKNOWN_NONCE);
+  if (e != MM_OK) return e;
   if (c->rec.consumed) {
     e = c->hash_len ? MM_OK : content_hash(c);
     if (e != MM_OK) return e;
     *replay = mm_view_eq(mm_view_of(c->hash, c->hash_len), c->rec.content_hash);
-    if (*replay) return MM_OK;
-    if (!mm_tgt_mutant(c->t, MM_MUT_ACCEPT_REUSED_NONCE)) return MM_E_NONCE_REUSED;
+    /* Only the same content again; another one under a consumed nonce is
+     * refused (LIFE-5 asks the same). */
+    e = MM_CHECK(mut, *replay, "NONCE-2", MM_MUT_ACCEPT_REUSED_NONCE, MM_E_NONCE_REUSED);
+    if (e != MM_OK || *replay) return e;
   }
   bool expired = now < c->rec.issued_at || now - c->rec.issued_at > MM_NONCE_LIFETIME_MS;
-  if (expired && !mm_tgt_mutant(c->t, MM_MUT_ACCEPT_EXPIRED_NONCE)) return MM_E_NONCE_EXPIRED;
-  return MM_OK;
+  return MM_CHECK(mut, !expired, "NONCE-2", MM_MUT_ACCEPT_EXPIRED_NONCE, MM_E_NONCE_EXPIRED);
 }
 
 /* SIG-3 over the body as received, up to its final signature<V>: the codec
  * is canonical (ENC-1..3), so those bytes are exactly what re-encoding the
  * decoded message would give, without copying a large group_state. */
-static mm_err verify_content_sig(const mm_key *k, const import *c) {
+static MM_MUST_USE mm_err verify_content_sig(const mm_key *k, const import *c) {
   mm_view body = c->in->env.body, sig = c->mc->signature;
   size_t head = mm_varint_size(sig.len);
   bool at_end = sig.data && sig.data + sig.len == body.data + body.len &&
@@ -87,32 +90,34 @@ static mm_err verify_content_sig(const mm_key *k, const import *c) {
 }
 
 /* 3. Sent and signed by the request's source (DOM-3, SIG-3). */
-static mm_err check_source(const import *c) {
+static MM_MUST_USE mm_err check_source(const import *c) {
+  mm_mutants mut = c->t->cfg->mutants;
   mm_view source = c->rq->source_domain_name;
   bool from_source = mm_view_eq(c->in->env.sender, source);
-  if (!from_source && !mm_tgt_mutant(c->t, MM_MUT_SKIP_DOMAIN_CHECK)) return MM_E_WRONG_DOMAIN;
-  if (mm_tgt_mutant(c->t, MM_MUT_SKIP_CONTENT_SIG)) return MM_OK;
+  mm_err e = MM_CHECK(mut, from_source, "DOM-3", MM_MUT_SKIP_DOMAIN_CHECK, MM_E_WRONG_DOMAIN);
+  if (e != MM_OK) return e;
+  if (!MM_ENFORCED(mut, "SIG-3 DOM-3", MM_MUT_SKIP_CONTENT_SIG)) return MM_OK;
   const mm_key *k = mm_keydir_get(c->t->env->keys, source, c->suite);
   return verify_content_sig(k, c);
 }
 
 /* 5. AUTHZ-4: the policy must still allow the client the nonce went to. */
-static mm_err check_still_allowed(const import *c) {
-  bool allowed = mm_policy_allows(&c->t->cfg->policy, c->t->cfg->domain, c->rec.client,
-                                  c->rq->group_id, c->rq->source_domain_name);
-  if (allowed || mm_tgt_mutant(c->t, MM_MUT_SKIP_TARGET_REAUTH)) return MM_OK;
-  return MM_E_UNAUTHORIZED;
+static MM_MUST_USE mm_err check_still_allowed(const import *c) {
+  return MM_CHECK(c->t->cfg->mutants,
+                  mm_policy_allows(&c->t->cfg->policy, c->t->cfg->domain, c->rec.client,
+                                   c->rq->group_id, c->rq->source_domain_name),
+                  "AUTHZ-4", MM_MUT_SKIP_TARGET_REAUTH, MM_E_UNAUTHORIZED);
 }
 
 /* 7. LIFE-6: the reference group state of the request's group and suite,
  * at the epoch after the migration Commit. */
-static mm_err check_state(import *c) {
+static MM_MUST_USE mm_err check_state(import *c) {
   mm_view gs = c->mc->group_state;
   mm_limits lim = mm_ds_limits(c->t->env, c->suite);
-  if (mm_group_state_decode(gs.data, gs.len, &lim, &c->state, NULL) != MM_OK) return MM_E_MALFORMED;
-  bool fits = mm_view_eq(c->state.group_id, c->rq->group_id) && c->state.cipher_suite == c->suite &&
+  bool fits = mm_group_state_decode(gs.data, gs.len, &lim, &c->state, NULL) == MM_OK &&
+              mm_view_eq(c->state.group_id, c->rq->group_id) && c->state.cipher_suite == c->suite &&
               c->rq->epoch != UINT64_MAX && c->state.epoch == c->rq->epoch + 1;
-  return fits ? MM_OK : MM_E_MALFORMED;
+  return MM_CHECK(c->t->cfg->mutants, fits, "LIFE-6", MM_MUT_NONE, MM_E_MALFORMED);
 }
 
 /* A byte-identical retransmission of a content already imported (its hash
@@ -127,7 +132,7 @@ static bool known_replay(import *c) {
 }
 
 /* Checks 1-7. *replay: a retransmission of the imported content. */
-static mm_err check_content(import *c, uint64_t now, bool *replay) {
+static MM_MUST_USE mm_err check_content(import *c, uint64_t now, bool *replay) {
   if (known_replay(c)) {
     *replay = true;
     return MM_OK;
@@ -135,18 +140,22 @@ static mm_err check_content(import *c, uint64_t now, bool *replay) {
   mm_err e = check_response_sig(c);
   if (e == MM_OK) e = check_nonce(c, now, replay);
   if (e != MM_OK || *replay) return e;
+  mm_mutants mut = c->t->cfg->mutants;
   e = check_source(c);
-  if (e != MM_OK) return e;
-  if (c->suite != c->rec.suite) return MM_E_UNSUPPORTED_CIPHERSUITE; /* 4, SUITE-2 */
-  e = check_still_allowed(c);
-  if (e != MM_OK) return e;
-  bool exists = mm_tgt_hosts(c->t, c->rq->group_id);
-  if (exists && !mm_tgt_mutant(c->t, MM_MUT_IMPORT_EXISTING_GROUP)) return MM_E_GROUP_EXISTS;
-  return check_state(c);
+  /* 4: the suite the nonce was issued in. */
+  if (e == MM_OK)
+    e = MM_CHECK(mut, c->suite == c->rec.suite, "SUITE-2", MM_MUT_NONE,
+                 MM_E_UNSUPPORTED_CIPHERSUITE);
+  if (e == MM_OK) e = check_still_allowed(c);
+  /* 6: never over a group it hosts. */
+  if (e == MM_OK)
+    e = MM_CHECK(mut, !mm_tgt_hosts(c->t, c->rq->group_id), "GROUP-1", MM_MUT_IMPORT_EXISTING_GROUP,
+                 MM_E_GROUP_EXISTS);
+  return e == MM_OK ? check_state(c) : e;
 }
 
 /* TargetMigrationComplete for c->hash to the sender (SIG-4). */
-static mm_err send_complete(const import *c, mm_outbox *out) {
+static MM_MUST_USE mm_err send_complete(const import *c, mm_outbox *out) {
   mm_target_migration_complete tmc = {mm_view_of(c->hash, c->hash_len), {0}};
   mm_writer sig;
   mm_writer_init(&sig);
@@ -163,7 +172,7 @@ static mm_err send_complete(const import *c, mm_outbox *out) {
 /* The group_state: where it arrived, when the caller handed the received
  * buffer over (the store keeps the whole envelope and a view of the state
  * in it); else copied once into a buffer the store takes over. */
-static mm_err store_state(const import *c) {
+static MM_MUST_USE mm_err store_state(const import *c) {
   mm_view gs = c->mc->group_state;
   if (c->owned && *c->owned) {
     uint8_t *block = *c->owned;
@@ -178,7 +187,7 @@ static mm_err store_state(const import *c) {
 
 /* 8. State, group record, consumed nonce: in that order, so that a group
  * is never recorded without its state. */
-static mm_err store_import(import *c) {
+static MM_MUST_USE mm_err store_import(import *c) {
   mm_store *s = c->t->env->store;
   /* A copy of the key: undoing a kept state frees the buffer it lies in. */
   uint8_t gid_buf[MM_GROUP_ID_MAX];
@@ -221,7 +230,7 @@ static void report_import(const import *c) {
   mm_observe(c->t->env->obs, &ev);
 }
 
-static mm_err import_group(import *c, mm_outbox *out) {
+static MM_MUST_USE mm_err import_group(import *c, mm_outbox *out) {
   mm_err e = c->hash_len ? MM_OK : content_hash(c);
   if (e == MM_OK) e = store_import(c);
   if (e != MM_OK) return e;

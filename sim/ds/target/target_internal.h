@@ -18,10 +18,6 @@ struct mm_target {
   mm_store *volatile_nonces;
 };
 
-static inline bool mm_tgt_mutant(const mm_target *t, mm_mutant m) {
-  return mm_mutant_on(t->cfg->mutants, m);
-}
-
 /* Does the target host this group (created here or imported)? */
 bool mm_tgt_hosts(const mm_target *t, mm_view group_id);
 
@@ -29,7 +25,7 @@ bool mm_tgt_hosts(const mm_target *t, mm_view group_id);
  * was read from when the caller hands it over (mm_target_handle_owned), or
  * NULL; an import keeps it (and sets *owned to NULL) instead of copying the
  * group_state out of it. */
-mm_err mm_tgt_handle_content(mm_target *t, const mm_intake *in, uint8_t **owned, uint64_t now,
-                             mm_outbox *out);
+MM_MUST_USE mm_err mm_tgt_handle_content(mm_target *t, const mm_intake *in, uint8_t **owned,
+                                         uint64_t now, mm_outbox *out);
 
 #endif

@@ -5,7 +5,7 @@
 
 /* Encodes with w into the store under (ns, key); one allocation handed
  * over to the store. */
-static mm_err put_writer(mm_store *s, const char *ns, mm_view key, mm_writer *w) {
+static MM_MUST_USE mm_err put_writer(mm_store *s, const char *ns, mm_view key, mm_writer *w) {
   uint8_t *bytes;
   size_t len;
   mm_err e = mm_writer_finish(w, &bytes, &len);

@@ -69,14 +69,23 @@ typedef struct mm_tgt_group {
 
 /* Getters: MM_OK, MM_E_NOT_FOUND, or MM_E_INTERNAL for a record that does
  * not decode (the store is ours: that is a bug, never a peer's fault). */
-mm_err mm_tgt_nonce_get(const mm_store *s, mm_view nonce, mm_tgt_nonce *out);
-mm_err mm_tgt_nonce_put(mm_store *s, mm_view nonce, const mm_tgt_nonce *rec);
-mm_err mm_tgt_group_get(const mm_store *s, mm_view group_id, mm_tgt_group *out);
-mm_err mm_tgt_group_put(mm_store *s, mm_view group_id, const mm_tgt_group *rec);
+/* mm_tgt_nonce_get reads the NonceRecord of nonce into *out. */
+MM_MUST_USE mm_err mm_tgt_nonce_get(const mm_store *s, mm_view nonce, mm_tgt_nonce *out);
+/* mm_tgt_nonce_put writes the NonceRecord of nonce (issued, or consumed with the imported content's
+ * hash). */
+MM_MUST_USE mm_err mm_tgt_nonce_put(mm_store *s, mm_view nonce, const mm_tgt_nonce *rec);
+/* mm_tgt_group_get reads the record of a hosted group into *out. */
+MM_MUST_USE mm_err mm_tgt_group_get(const mm_store *s, mm_view group_id, mm_tgt_group *out);
+/* mm_tgt_group_put writes the record of a hosted group (created or imported, its epoch, source and
+ * client). */
+MM_MUST_USE mm_err mm_tgt_group_put(mm_store *s, mm_view group_id, const mm_tgt_group *rec);
+/* mm_tgt_state_get sets *out to the stored group_state of group_id and says whether there is one. */
 bool mm_tgt_state_get(const mm_store *s, mm_view group_id, mm_view *out);
 /* Takes ownership of bytes (freed on failure too). */
-mm_err mm_tgt_state_put_owned(mm_store *s, mm_view group_id, uint8_t *bytes, size_t len);
+MM_MUST_USE mm_err mm_tgt_state_put_owned(mm_store *s, mm_view group_id, uint8_t *bytes,
+                                          size_t len);
 /* The same for a state that lies within block (the received envelope). */
-mm_err mm_tgt_state_put_in(mm_store *s, mm_view group_id, uint8_t *block, mm_view state);
+MM_MUST_USE mm_err mm_tgt_state_put_in(mm_store *s, mm_view group_id, uint8_t *block,
+                                       mm_view state);
 
 #endif

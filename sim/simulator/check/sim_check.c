@@ -8,10 +8,13 @@
 
 #include "simulator/sim_internal.h"
 
-static void fail(mm_sim_outcome *o, int inv, const char *fmt, ...)
+/* The checker of invariant `rule` ("INV-1".."INV-5") found it broken: these
+ * calls are the invariants' enforcement sites (suites/rule_sites.py). */
+static void fail(mm_sim_outcome *o, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void fail(mm_sim_outcome *o, int inv, const char *fmt, ...) {
+static void fail(mm_sim_outcome *o, const char *rule, const char *fmt, ...) {
+  int inv = rule[4] - '0';
   if (o->inv[inv] == MM_INV_FAIL) return; /* keep the first reason */
   o->inv[inv] = MM_INV_FAIL;
   va_list ap;
@@ -76,7 +79,7 @@ static void check_no_fork(mm_sim *s, mm_sim_outcome *o) {
       else
         forked = memcmp(a->detail_hash, b->detail_hash, s->hash_len) != 0;
       if (forked)
-        fail(o, 1, "two different Commits accepted for epoch %llu (%.40s, %.40s)",
+        fail(o, "INV-1", "two different Commits accepted for epoch %llu (%.40s, %.40s)",
              (unsigned long long)ea, a->actor, b->actor);
     }
   }
@@ -95,13 +98,13 @@ static void check_no_loss(mm_sim *s, mm_sim_outcome *o) {
     if (is_target_node(n) && target_serves(n, gid, &ti)) held = true;
   }
   if (!held && !any_down)
-    fail(o, 2, "no DS holds the group at the end (t=%llu ms)", (unsigned long long)s->now);
-  if (s->export_mismatch) fail(o, 2, "the source exported two different states");
+    fail(o, "INV-2", "no DS holds the group at the end (t=%llu ms)", (unsigned long long)s->now);
+  if (s->export_mismatch) fail(o, "INV-2", "the source exported two different states");
   for (size_t i = 0; i < s->n_events; i++) {
     const sim_event *e = &s->events[i];
     if (e->kind != MM_EV_GROUP_IMPORTED) continue;
     if (!s->have_export || memcmp(e->detail_hash, s->exported_state_hash, s->hash_len) != 0)
-      fail(o, 2, "%.40s imported a state the source did not export", e->actor);
+      fail(o, "INV-2", "%.40s imported a state the source did not export", e->actor);
   }
 }
 
@@ -109,20 +112,21 @@ static void check_no_loss(mm_sim *s, mm_sim_outcome *o) {
  * moment (judged at the import, sim_wire.c), from the DS the request names
  * as source, through content that DS sent. */
 static void check_authorized(mm_sim *s, mm_sim_outcome *o) {
-  if (s->inv3[0]) fail(o, 3, "%s", s->inv3);
+  if (s->inv3[0]) fail(o, "INV-3", "%s", s->inv3);
   mm_view gid = mm_sim_group_id(s);
   for (size_t i = 0; i < s->n_nodes; i++) {
     mm_group_info ti;
     if (is_target_node(&s->nodes[i]) && target_serves(&s->nodes[i], gid, &ti) &&
         !mm_view_eq_str(ti.peer, MM_SIM_SOURCE))
-      fail(o, 3, "%.40s imported the group from another DS than the source", s->nodes[i].name);
+      fail(o, "INV-3", "%.40s imported the group from another DS than the source",
+           s->nodes[i].name);
   }
   for (size_t i = 0; i < s->n_rec; i++) {
     const mm_sim_record *r = &s->rec[i];
     if (r->msg_type == MM_MSG_MIGRATION_CONTENT && r->verdict == MM_OK &&
         mm_sim_is_ds_name(s, r->to) && strcmp(r->to, MM_SIM_SOURCE) != 0 &&
         strcmp(r->from, MM_SIM_SOURCE) != 0)
-      fail(o, 3, "%.40s accepted MigrationContent from %.40s", r->to, r->from);
+      fail(o, "INV-3", "%.40s accepted MigrationContent from %.40s", r->to, r->from);
   }
 }
 
@@ -155,15 +159,15 @@ static void check_single_home(mm_sim *s, mm_sim_outcome *o) {
     o->inv[4] = MM_INV_NOT_CHECKED;
     return;
   }
-  if (homes > 1) fail(o, 4, "%zu DSes serve the group", homes);
-  if (homes == 0) fail(o, 4, "no DS serves the group");
+  if (homes > 1) fail(o, "INV-4", "%zu DSes serve the group", homes);
+  if (homes == 0) fail(o, "INV-4", "no DS serves the group");
   if (!o->home) return;
   for (unsigned m = 0; m < s->cfg.members; m++) {
     const sim_node *n = &s->nodes[2 + m];
     if (n->down) continue;
     mm_client_status st = mm_client_get_status(n->a.cli);
     if (!mm_view_eq_str(st.ds, MM_SIM_SOURCE) && !mm_view_eq_str(st.ds, o->home))
-      fail(o, 4, "%.60s points to a DS that does not serve the group", n->name);
+      fail(o, "INV-4", "%.60s points to a DS that does not serve the group", n->name);
   }
 }
 
@@ -186,14 +190,15 @@ static void check_progress(mm_sim *s, mm_sim_outcome *o) {
   mm_group_info si = {0};
   if (s->nodes[0].a.src && mm_source_group(s->nodes[0].a.src, mm_sim_group_id(s), &si) &&
       si.status == MM_GS_MIGRATING)
-    fail(o, 5, "the source is still migrating the group at t=%llu ms", (unsigned long long)s->now);
+    fail(o, "INV-5", "the source is still migrating the group at t=%llu ms",
+         (unsigned long long)s->now);
   for (size_t i = 0; i < s->n_nodes; i++)
     if (is_client_node(&s->nodes[i]) && waiting(&s->nodes[i]))
-      fail(o, 5, "%.60s is still waiting at t=%llu ms", s->nodes[i].name,
+      fail(o, "INV-5", "%.60s is still waiting at t=%llu ms", s->nodes[i].name,
            (unsigned long long)s->now);
   uint64_t bound = s->last_disturbance + MM_SIM_PROGRESS_BOUND_MS;
   if (s->last_change > bound)
-    fail(o, 5, "a migration ended at t=%llu ms, after the bound of %llu ms",
+    fail(o, "INV-5", "a migration ended at t=%llu ms, after the bound of %llu ms",
          (unsigned long long)s->last_change, (unsigned long long)bound);
 }
 

@@ -96,13 +96,14 @@ void mm_sim_watch_wire(mm_sim *s, const char *from, const uint8_t *env, size_t l
   }
 }
 
-static mm_err send_out(mm_sim *s, const char *from, mm_outbox *out);
+static MM_MUST_USE mm_err send_out(mm_sim *s, const char *from, mm_outbox *out);
 
 /* ---- the third DS (DOM-3) ---- */
 
 /* A GroupState for the group at the epoch after the request's, with the
  * outsider (or alice) as its only member. */
-static mm_err forged_state(const mm_sim *s, const mm_migration_request *rq, mm_writer *w) {
+static MM_MUST_USE mm_err forged_state(const mm_sim *s, const mm_migration_request *rq,
+                                       mm_writer *w) {
   const mm_key *k = s->outsider_key ? s->outsider_key : s->leaf_keys[0];
   mm_member m = {mm_view_str(s->outsider_key ? MM_SIM_OUTSIDER : s->nodes[2].name), 0,
                  mm_key_public(k)};
@@ -144,7 +145,7 @@ mm_err mm_sim_do_third_push(mm_sim *s) {
 }
 
 /* Queues what an outbox holds as sent by `from`, one latency from now. */
-static mm_err send_out(mm_sim *s, const char *from, mm_outbox *out) {
+static MM_MUST_USE mm_err send_out(mm_sim *s, const char *from, mm_outbox *out) {
   mm_err e = MM_OK;
   for (size_t i = 0; e == MM_OK && i < out->n; i++) {
     e = mm_sim_enqueue_raw(s, from, out->v[i].to, out->v[i].env, out->v[i].len,
@@ -210,12 +211,14 @@ mm_err mm_sim_do_wrong_ack(mm_sim *s) {
 
 /* ---- replay of everything so far ---- */
 
-void mm_sim_do_replay_all(mm_sim *s) {
+mm_err mm_sim_do_replay_all(mm_sim *s) {
   size_t n = s->n_rec; /* not what the replay itself adds */
-  for (size_t i = 0; i < n; i++) {
+  mm_err e = MM_OK;
+  for (size_t i = 0; i < n && e == MM_OK; i++) {
     const mm_sim_record *r = &s->rec[i];
-    if (r->env) mm_sim_inject(s, r->from, r->to, r->env, r->len, s->now + s->cfg.latency_ms);
+    if (r->env) e = mm_sim_inject(s, r->from, r->to, r->env, r->len, s->now + s->cfg.latency_ms);
   }
+  return e;
 }
 
 /* ---- imports (INV-3, GROUP-1) ---- */

@@ -61,7 +61,7 @@ typedef struct mm_vg_case {
 } mm_vg_case;
 /* verdict: what the receiver's handle() returned; error_sent: it answered
  * with a MigrationError carrying that code. */
-mm_err mm_vg_replay(const mm_vg_case *k, mm_err *verdict, bool *error_sent);
+MM_MUST_USE mm_err mm_vg_replay(const mm_vg_case *k, mm_err *verdict, bool *error_sent);
 /* "source", "target" or "client": the role of a receiver in the simulator. */
 const char *mm_vg_role_name(const char *receiver);
 /* Policies as JSON: {"kind": "strict"} or {"kind": "default", "deny": [...]};
@@ -70,12 +70,12 @@ json_t *mm_vg_policy_json(const mm_policy *p);
 bool mm_vg_policy_from_json(const json_t *j, mm_policy *p, const char *deny[8]);
 
 /* Writes the four files into dir (which must exist). */
-mm_err mm_vectors_generate(const char *dir, uint64_t seed, char *why, size_t why_len);
+MM_MUST_USE mm_err mm_vectors_generate(const char *dir, uint64_t seed, char *why, size_t why_len);
 
 /* ---- shared helpers ---- */
 
 /* Runs the happy path (member 0 migrates at t=0) with keep_bodies. */
-mm_err mm_vg_run(const mm_sim_config *cfg, mm_sim **out, mm_sim_outcome *o);
+MM_MUST_USE mm_err mm_vg_run(const mm_sim_config *cfg, mm_sim **out, mm_sim_outcome *o);
 mm_sim_config mm_vg_config(uint16_t suite, uint64_t seed, uint64_t state_bytes);
 /* The body of the first recorded envelope of msg_type (sent by `from` when
  * not NULL): a view into the record. */
@@ -84,7 +84,7 @@ bool mm_vg_first_body(const mm_sim *s, uint8_t msg_type, const char *from, mm_vi
 /* "priv"/"pub" object of a key. */
 json_t *mm_vg_key_json(const mm_key *k);
 /* Dumps with JSON_INDENT(2) and a trailing newline. */
-mm_err mm_vg_write(const json_t *root, const char *path);
+MM_MUST_USE mm_err mm_vg_write(const json_t *root, const char *path);
 
 /* The seed recorded in element 0 of a generated array (verifiers). */
 bool mm_vg_seed_of(const json_t *root, uint64_t *seed);

@@ -63,7 +63,10 @@ static json_t *ds_state(uint16_t suite, bool found, const mm_group_info *g) {
   if (g->state.len) {
     uint8_t h[MM_MAX_HASH_LEN];
     size_t hl = 0;
-    mm_hash(suite, g->state.data, g->state.len, h, &hl);
+    if (mm_hash(suite, g->state.data, g->state.len, h, &hl) != MM_OK) {
+      json_decref(o);
+      return NULL; /* no entry rather than a wrong hash */
+    }
     json_object_set_new(o, "group_state_len", json_integer((json_int_t)g->state.len));
     json_object_set_new(o, "group_state_hash", mm_json_hex(h, hl));
   }
@@ -76,9 +79,17 @@ static json_t *final_state(const mm_sim *s) {
   mm_group_info g;
   json_t *o = json_object();
   bool found = mm_source_group(mm_sim_source(s), gid, &g);
-  json_object_set_new(o, MM_SIM_SOURCE, ds_state(suite, found, &g));
+  json_t *src = ds_state(suite, found, &g);
   found = mm_target_group(mm_sim_target(s), gid, &g);
-  json_object_set_new(o, MM_SIM_TARGET, ds_state(suite, found, &g));
+  json_t *tgt = ds_state(suite, found, &g);
+  if (!src || !tgt) {
+    json_decref(src);
+    json_decref(tgt);
+    json_decref(o);
+    return NULL;
+  }
+  json_object_set_new(o, MM_SIM_SOURCE, src);
+  json_object_set_new(o, MM_SIM_TARGET, tgt);
   for (unsigned m = 0; m < mm_sim_member_count(s); m++) {
     mm_client_status st = mm_client_get_status(mm_sim_client(s, m));
     json_t *c = json_pack("{s:s, s:o, s:I}", "phase", phase_name(st.phase), "ds", view_str(st.ds),
@@ -125,7 +136,13 @@ json_t *mm_vg_migration_entry(const mm_sim_config *cfg, const char *comment) {
       json_object_set(e, k, v);
     }
   }
-  json_object_set_new(e, "final_state", final_state(s));
+  json_t *fin = final_state(s);
+  if (!fin) {
+    json_decref(e);
+    e = NULL;
+  } else {
+    json_object_set_new(e, "final_state", fin);
+  }
   json_decref(t);
   mm_sim_free(s);
   return e;

@@ -192,7 +192,7 @@ void vgn_complete_cases(neg *n) {
   vgn_add(n, &k);
   uint8_t h[MM_MAX_HASH_LEN];
   size_t hl = 0;
-  mm_hash(n->suite, content.data, content.len, h, &hl);
+  if (mm_hash(n->suite, content.data, content.len, h, &hl) != MM_OK) n->ok = false;
   b.migration_content_hash = vgn_keep(n, h, hl);
   k.rule = "HASH-1";
   k.comment = "hash is the plain Hash of the MigrationContent, not RefHash";
@@ -201,7 +201,8 @@ void vgn_complete_cases(neg *n) {
   k.want = MM_E_HASH_MISMATCH;
   vgn_add(n, &k);
   mm_view other = vgn_flip_last(n, content);
-  mm_ref_hash(n->suite, mm_content_ref_label, other.data, other.len, h, &hl);
+  if (mm_ref_hash(n->suite, mm_content_ref_label, other.data, other.len, h, &hl) != MM_OK)
+    n->ok = false;
   b.migration_content_hash = vgn_keep(n, h, hl);
   k.rule = "HASH-2";
   k.comment = "RefHash of another MigrationContent than the one sent";

@@ -10,14 +10,18 @@
 #include "vectors/gen/vectors_gen.h"
 
 /* Timers due strictly before `until` (at equal times the simulator
- * delivers messages first). */
-static void run_timers(mm_actor a, uint64_t until, mm_outbox *out) {
+ * delivers messages first). A replayed prefix is not judged, but an actor
+ * that failed in it (out of memory) is not the recorded one: MM_OK or that
+ * local failure. */
+static MM_MUST_USE mm_err run_timers(mm_actor a, uint64_t until, mm_outbox *out) {
   for (int guard = 0; guard < 10000; guard++) {
     uint64_t t = mm_actor_next_timer(a);
-    if (t == MM_NO_TIMER || t >= until) return;
-    (void)mm_actor_tick(a, t, out); /* a replayed prefix: its outcome is not judged */
+    if (t == MM_NO_TIMER || t >= until) return MM_OK;
+    mm_err e = mm_actor_tick(a, t, out);
     mm_outbox_clear(out);
+    if (mm_err_is_local(e)) return e;
   }
+  return MM_OK;
 }
 
 static bool sent_error(const mm_outbox *out, mm_err code) {
@@ -41,11 +45,14 @@ typedef struct {
   unsigned member;
 } replay_node;
 
-static mm_err replay_prefix(mm_sim *s, const mm_vg_case *k, const replay_node *n, mm_arena *a,
-                            mm_outbox *out) {
+static MM_MUST_USE mm_err replay_prefix(mm_sim *s, const mm_vg_case *k, const replay_node *n,
+                                        mm_arena *a, mm_outbox *out) {
   if (n->role == MM_ROLE_CLIENT && n->member == 0) {
-    (void)mm_sim_client_start(s, 0, MM_SIM_TARGET, 0, out); /* the prefix re-creates it */
+    /* The initiator's own request, as in the recorded run (what it sent is
+     * in the prefix already). */
+    mm_err e = mm_sim_client_start(s, 0, MM_SIM_TARGET, 0, out);
     mm_outbox_clear(out);
+    if (e != MM_OK) return e;
   }
   for (size_t i = 0; i < k->prefix; i++) {
     const json_t *m = json_array_get(k->messages, i);
@@ -56,9 +63,13 @@ static mm_err replay_prefix(mm_sim *s, const mm_vg_case *k, const replay_node *n
         !mm_json_unhex(json_object_get(m, "envelope"), a, &env))
       return MM_E_MALFORMED;
     if (strcmp(to, n->name) != 0) continue;
-    run_timers(n->a, (uint64_t)json_integer_value(at), out);
-    (void)mm_actor_handle(n->a, env.data, env.len, (uint64_t)json_integer_value(at), out);
+    mm_err e = run_timers(n->a, (uint64_t)json_integer_value(at), out);
+    if (e != MM_OK) return e;
+    /* A refusal in the prefix is part of the recorded run; a local failure
+     * would make the case's verdict a wrong one. */
+    e = mm_actor_handle(n->a, env.data, env.len, (uint64_t)json_integer_value(at), out);
     mm_outbox_clear(out);
+    if (mm_err_is_local(e)) return e;
   }
   return MM_OK;
 }
@@ -82,8 +93,8 @@ mm_err mm_vg_replay(const mm_vg_case *k, mm_err *verdict, bool *error_sent) {
       e = mm_sim_change_policy(s, n.role, k->policy_after);
     if (e == MM_OK) n.a = mm_sim_actor(s, k->receiver, NULL, NULL); /* the restarted actor */
   }
+  if (e == MM_OK) e = run_timers(n.a, k->at, &out);
   if (e == MM_OK) {
-    run_timers(n.a, k->at, &out);
     mm_outbox_clear(&out);
     *verdict = mm_actor_handle(n.a, k->env.data, k->env.len, k->at, &out);
     *error_sent = sent_error(&out, *verdict);

@@ -88,6 +88,7 @@ FUZZ_TARGETS := \
   vectors_json \
   ds \
   shim \
+  client \
   scenario
 # check_all replays fuzz/corpus and fuzz/regressions through the same code
 # (suites/test_regressions.c), compiled without libFuzzer's entry point.
@@ -315,7 +316,7 @@ fuzz-ds-cheap: deps
 
 # The happy path and a short run of the Check suites under valgrind
 # memcheck: zero errors, zero definite or indirect leaks.
-VALGRIND_SUITES ?= bytes messages json_codec rng client source target regressions
+VALGRIND_SUITES ?= bytes messages json_codec rng client source target regressions client_proto
 VALGRIND = valgrind --quiet --error-exitcode=1 --leak-check=full \
            --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
            --suppressions=fuzz/valgrind.supp
@@ -366,6 +367,39 @@ _coverage: $(CHECK_BIN) $(CLI)
 	  awk '/lines|branches|functions/ {printf "%s ", $$0} END {print ""}' | \
 	  sed 's/  */ /g; s/^/coverage of sim\/: /'
 	@echo "HTML: reports/coverage/index.html"
+
+# ---- interop with real MLS members (interop/ts-mls/README.md) ----
+# interop-deps: nodejs and npm from Debian when missing, then the ts-mls
+# adapter's packages from its lockfile (npm ci, only when the lockfile
+# changed). interop: the adapter smoke test in every suite it supports.
+# interop-bench: below.
+TSMLS_DIR := interop/ts-mls
+.PHONY: interop interop-deps _interop interop-bench
+
+interop-deps:
+	@fuzz/apt-install.sh node:nodejs npm:npm
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' || \
+	  { echo "mlsmig: the ts-mls adapter needs Node.js >= 18; this is $$(node --version)"; exit 1; }
+	@$(MAKE) --no-print-directory -s $(TSMLS_DIR)/node_modules/.package-lock.json
+
+$(TSMLS_DIR)/node_modules/.package-lock.json: $(TSMLS_DIR)/package.json $(TSMLS_DIR)/package-lock.json
+	@echo "== npm ci in $(TSMLS_DIR) (packages pinned by package-lock.json)"
+	@cd $(TSMLS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+interop: deps interop-deps
+	@$(MAKE) --no-print-directory _interop
+
+_interop: $(CHECK_BIN) $(CLI)
+	@echo "== interop: the ts-mls adapter over the client protocol, every suite (docs/client-protocol.md)"
+	@MLSMIG_CLI=$(CLI) $(CHECK_BIN) interop
+
+# What the ts-mls members cost: start-up and each request, per suite (a
+# benchmark, not a test); writes reports/bench-clients.json.
+interop-bench: deps interop-deps
+	@$(MAKE) --no-print-directory $(CLI)
+	@mkdir -p reports
+	@$(CLI) bench --clients 'node $(TSMLS_DIR)/client.js' --json reports/bench-clients.json
 
 # The reference DS as a shim executable (docs/shim-protocol.md): the
 # conformance runner's default implementation under test.

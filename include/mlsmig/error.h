@@ -42,6 +42,7 @@ typedef enum mm_err {
   MM_E_IO = 102,
   MM_E_USAGE = 103,
   MM_E_NOT_FOUND = 104,
+  MM_E_REFUSED = 105, /* an external MLS client answered a request with an error */
 } mm_err;
 
 /* mm_err_name returns e's short name ("bad_signature", "nomem", ...), "unknown" for values outside

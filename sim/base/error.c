@@ -36,6 +36,7 @@ static const err_info errors[] = {
     {MM_E_IO, "io", "input/output error"},
     {MM_E_USAGE, "usage", "invalid usage"},
     {MM_E_NOT_FOUND, "not_found", "not found"},
+    {MM_E_REFUSED, "refused", "the external MLS client answered with an error"},
 };
 
 static const err_info *find(mm_err e) {

@@ -159,6 +159,39 @@ typedef struct bench_runner_split {
 
 void bench_runner(const bench_opts *o, bench_runner_split *out);
 
+/* ---- external MLS members (bench_clients.c) ---- */
+
+/* Members in the measured group (made by one Commit and its Welcome). */
+#define BENCH_CLIENTS_GROUP 8
+
+typedef struct bench_clients_suite {
+  uint16_t suite;
+  bool measured;
+  /* mean wall ms per request, as the driver sees it (pipes included) */
+  double key_package_ms, protect_ms, unprotect_ms, sign_ms, group_info_ms;
+  double commit_ms;          /* an empty Commit with a path and authenticated_data */
+  double handle_commit_ms;   /* one member processing it */
+  double external_join_ms;   /* external_join from a GroupInfo and tree */
+  double handle_external_ms; /* one member processing the external commit */
+} bench_clients_suite;
+
+typedef struct bench_clients_result {
+  char cmd[256];
+  char implementation[128];
+  char why[512];     /* why it stopped, when it did */
+  double startup_ms; /* process start to its PICS, median */
+  bench_clients_suite suites[MM_SUITE_COUNT];
+  size_t n_suites;
+} bench_clients_result;
+
+/* bench_clients measures a client process (docs/client-protocol.md) started
+ * with cmd, in the suites of o that its PICS lists. */
+MM_MUST_USE mm_err bench_clients(const bench_opts *o, const char *cmd, bench_clients_result *out);
+/* bench_clients_print prints bench_clients' table. */
+void bench_clients_print(FILE *f, const bench_clients_result *r);
+/* bench_clients_write_json writes bench_clients' figures as JSON. */
+MM_MUST_USE mm_err bench_clients_write_json(const char *path, const bench_clients_result *r);
+
 /* ---- report (bench_report.c) ---- */
 
 typedef struct bench_machine {

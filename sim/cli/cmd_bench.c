@@ -6,7 +6,8 @@
 #include "cli/cli.h"
 
 static const char bench_help[] =
-    "usage: mlsmig bench [--suite N|all]... [--quick] [--json FILE]\n\n"
+    "usage: mlsmig bench [--suite N|all]... [--quick] [--json FILE]\n"
+    "       mlsmig bench --clients CMD [--suite N|all]... [--quick] [--json FILE]\n\n"
     "Measures, per ciphersuite, the sign and verify rates through the calls\n"
     "mlsmig makes, the signature bound they set (migrations/s if a migration\n"
     "cost only its signature operations, counted in a real run), back-to-back\n"
@@ -20,13 +21,17 @@ static const char bench_help[] =
     "\"Performance\".\n\n"
     "  --suite N|all   ciphersuite 1..7 (default: all seven; scaling: 1 and 2)\n"
     "  --quick         shorter measurements, no 256 MiB state\n"
-    "  --json FILE     also write the figures as JSON\n\n"
+    "  --json FILE     also write the figures as JSON\n"
+    "  --clients CMD   instead, measure a client process (docs/client-protocol.md):\n"
+    "                  its start-up, and per suite the wall time of each request\n"
+    "                  in a group of 8 (make interop-bench: the ts-mls members)\n\n"
     "Exit 0 when every run completed (targets missed are reported, not failed),\n"
     "1 when a migration failed or FILE could not be written.\n";
 
 typedef struct {
   bench_opts o;
   const char *json;
+  const char *clients;
 } bench_args;
 
 static int parse(int argc, char **argv, bench_args *a) {
@@ -43,6 +48,9 @@ static int parse(int argc, char **argv, bench_args *a) {
     } else if (cli_opt(argc, argv, &i, "--json", &v, &bad)) {
       if (bad) return EXIT_USAGE;
       a->json = v;
+    } else if (cli_opt(argc, argv, &i, "--clients", &v, &bad)) {
+      if (bad) return EXIT_USAGE;
+      a->clients = v;
     } else if (cli_opt(argc, argv, &i, "--suite", &v, &bad)) {
       if (bad) return EXIT_USAGE;
       if (strcmp(v, "all") == 0) continue;
@@ -71,10 +79,26 @@ static int parse(int argc, char **argv, bench_args *a) {
   return -1;
 }
 
+static int bench_client_process(const bench_args *a) {
+  static bench_clients_result r;
+  mm_err e = bench_clients(&a->o, a->clients, &r);
+  if (e != MM_OK) {
+    fprintf(stderr, "mlsmig bench: %s: %s\n", mm_err_message(e), r.why);
+    return EXIT_REJECTED;
+  }
+  bench_clients_print(stdout, &r);
+  if (a->json && bench_clients_write_json(a->json, &r) != MM_OK) {
+    fprintf(stderr, "mlsmig bench: cannot write %s\n", a->json);
+    return EXIT_REJECTED;
+  }
+  return EXIT_OK;
+}
+
 int cmd_bench(int argc, char **argv) {
   bench_args a;
   int rc = parse(argc, argv, &a);
   if (rc >= 0) return rc;
+  if (a.clients) return bench_client_process(&a);
   static bench_report r; /* large: not on the stack */
   mm_err e = bench_run(&a.o, &r, stderr);
   if (e != MM_OK) {

@@ -3,7 +3,8 @@
 #   make run      the main job (installs missing packages first)
 #   make check    every Check suite (installs missing packages first)
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (LIBDIR, MANDIR, ... below)
+#   make deb      a Debian package (debian/) with dpkg-buildpackage, checked by lintian
 #   make vectors  regenerate the published vectors (vectors/*.json)
 #   make vectors-check  fail if the committed vectors differ from a regeneration
 #   make model    the SPIN model of model/ (GAP-1 found in draft-05, none with the amendment)
@@ -14,11 +15,18 @@
 CC        ?= cc
 PREFIX    ?= /usr/local
 DESTDIR   ?=
+BINDIR    ?= $(PREFIX)/bin
+LIBDIR    ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR   ?= $(PREFIX)/share
+MANDIR    ?= $(DATADIR)/man
+DOCDIR    ?= $(DATADIR)/doc/mlsmig
+VECTORDIR ?= $(DATADIR)/mlsmig/vectors
 VERSION   := 0.1.0
 PROFILE_VERSION := 1
 
 DEB_PKGS  := build-essential pkg-config libssl-dev libjansson-dev check lcov python3-cryptography \
-             libxml2-utils
+             libxml2-utils groff-base python3-yaml
 PC_PKGS   := openssl jansson check
 
 ifeq ($(SANITIZE),1)
@@ -63,7 +71,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PC_PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
              -D_POSIX_C_SOURCE=200809L -DMM_VERSION='"$(VERSION)"' \
              -DMM_PROFILE_VERSION='"$(PROFILE_VERSION)"' \
-             -Iinclude -Isim -I$(BUILD)/gen $(OPT) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
+             -Iinclude -Isim -I$(BUILD)/gen $(OPT) $(SAN_FLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SAN_FLAGS) $(OPT) $(LDFLAGS)
 
 # The library is every .c under sim/ but the two programs' own folders
@@ -89,7 +97,11 @@ FUZZ_TARGETS := \
   ds \
   shim \
   client \
-  scenario
+  scenario \
+  mls_codec \
+  mls_tree \
+  mls_state \
+  mls_bundle
 # check_all replays fuzz/corpus and fuzz/regressions through the same code
 # (suites/test_regressions.c), compiled without libFuzzer's entry point.
 FUZZ_OBJS := $(FUZZ_TARGETS:%=$(BUILD)/obj/fuzz/fuzz_%.o)
@@ -103,12 +115,20 @@ CHECK_BIN := $(BUILD)/check_all
 
 VECTOR_FILES := $(sort $(wildcard vectors/external/mlswg/*.json) $(wildcard vectors/*.json))
 
-.PHONY: all run check deps clean install uninstall _run _check _all coverage _coverage vectors _vectors vectors-check _vectors_check bench _bench report-check
+.PHONY: all run check deps clean install uninstall _install programs _programs _run _check _all \
+        coverage _coverage vectors _vectors vectors-check _vectors_check bench _bench report-check \
+        deb _deb
 
 all: deps
 	@$(MAKE) --no-print-directory _all
 
 _all: $(CLI) $(LIB) $(CHECK_BIN)
+
+# What `make install` and the Debian package ship, without the test suites.
+programs: deps
+	@$(MAKE) --no-print-directory _programs
+
+_programs: $(CLI) $(LIB)
 
 run: deps
 	@$(MAKE) --no-print-directory _run
@@ -183,6 +203,8 @@ deps:
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	command -v lcov >/dev/null 2>&1 || missing="$$missing lcov"; \
 	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
+	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
+	/usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || missing="$$missing python3-yaml"; \
 	/usr/bin/python3 -c 'import cryptography' >/dev/null 2>&1 || missing="$$missing python3-cryptography"; \
 	command -v $(CC) >/dev/null 2>&1 || missing="$$missing cc"; \
 	if [ -n "$$missing" ]; then \
@@ -292,6 +314,12 @@ $(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(LIB)
 	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIB) $(PKG_LIBS)
 
 _fuzz_bins: $(FUZZ_BINS)
+
+# Genuine states and CommitBundles for the mls_state and mls_bundle seeds
+# (fuzz/seeds.py --mls-seeds build/mls_seeds).
+$(BUILD)/mls_seeds: fuzz/mls_seeds.c $(LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS)
 
 # Builds every target with clang (installing clang-14 and libclang-rt-14-dev
 # when missing) and runs each for FUZZ_SECONDS; fuzz-smoke is CI's short run.
@@ -411,24 +439,73 @@ $(REF_DS): $(REF_DS_OBJS) $(LIB)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(REF_DS_OBJS) $(LIB) $(PKG_LIBS)
 
 _all: $(REF_DS)
+_programs: $(REF_DS)
 _run: $(REF_DS)
 # test_runner drives the shim executable next to $(CLI).
 $(CHECK_BIN): | $(REF_DS)
 
+# Programs, library, headers, pkg-config file, man pages, the published
+# vectors and the documentation, under PREFIX (or the directories above).
 install: deps
-	@$(MAKE) --no-print-directory _all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/mlsmig
-	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/mlsmig
-	install -m 0755 $(REF_DS) $(DESTDIR)$(PREFIX)/bin/mlsmig-ref-ds
-	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libmlsmig.a
-	install -m 0644 include/mlsmig/*.h $(DESTDIR)$(PREFIX)/include/mlsmig/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' mlsmig.pc.in \
-	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mlsmig.pc
+	@$(MAKE) --no-print-directory _install
+
+MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
+DOC_FILES := README.md LICENSE THIRD-PARTY.md $(sort $(wildcard docs/*.md docs/*.json))
+
+_install: _programs
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/mlsmig \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(VECTORDIR) \
+	  $(DESTDIR)$(DOCDIR)/examples/ci $(DESTDIR)$(DOCDIR)/examples/python-shim
+	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/mlsmig
+	install -m 0755 $(REF_DS) $(DESTDIR)$(BINDIR)/mlsmig-ref-ds
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/libmlsmig.a
+	install -m 0644 include/mlsmig/*.h $(DESTDIR)$(INCLUDEDIR)/mlsmig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	  -e 's|@VERSION@|$(VERSION)|g' mlsmig.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/mlsmig.pc
+	install -m 0644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7/
+	install -m 0644 $(VECTOR_OWN:%=vectors/%.json) vectors/README.md $(DESTDIR)$(VECTORDIR)/
+	install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 examples/ci/*.yml $(DESTDIR)$(DOCDIR)/examples/ci/
+	install -m 0644 examples/python-shim/* $(DESTDIR)$(DOCDIR)/examples/python-shim/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/mlsmig $(DESTDIR)$(PREFIX)/lib/libmlsmig.a \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/mlsmig.pc
-	rm -rf $(DESTDIR)$(PREFIX)/include/mlsmig
+	rm -f $(DESTDIR)$(BINDIR)/mlsmig $(DESTDIR)$(BINDIR)/mlsmig-ref-ds \
+	  $(DESTDIR)$(LIBDIR)/libmlsmig.a $(DESTDIR)$(LIBDIR)/pkgconfig/mlsmig.pc \
+	  $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MAN_PAGES))) \
+	  $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(filter %.7,$(MAN_PAGES)))
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/mlsmig $(DESTDIR)$(DATADIR)/mlsmig $(DESTDIR)$(DOCDIR)
+
+# ---- the Debian package (debian/) ----
+# dpkg-buildpackage in a copy of the source tree (what git tracks, plus new
+# files it does not ignore) under build/deb/, then lintian on the result:
+# errors fail; warnings and infos are printed (none are expected; the source
+# overrides in debian/source/lintian-overrides say why they are there).
+# Installs dpkg-dev, debhelper, fakeroot and lintian when missing, as `deps`
+# does.
+DEB_DIR := build/deb
+DEB_SRC := $(DEB_DIR)/mlsmig-$(VERSION)
+
+deb: deps
+	@fuzz/apt-install.sh dpkg-buildpackage:dpkg-dev dh:debhelper fakeroot:fakeroot lintian:lintian
+	@$(MAKE) --no-print-directory _deb
+
+_deb:
+	@rm -rf $(DEB_DIR) && mkdir -p $(DEB_SRC)
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git ls-files -z --cached --others --exclude-standard | \
+	    xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+	    tar --null -T - -cf - | tar -xf - -C $(DEB_SRC); \
+	else \
+	  tar --exclude=./build --exclude='./reports/*' -cf - . | tar -xf - -C $(DEB_SRC); \
+	fi
+	@echo "== dpkg-buildpackage in $(DEB_SRC) (log: $(DEB_DIR)/build.log)"
+	@cd $(DEB_SRC) && dpkg-buildpackage -us -uc -J2 > ../build.log 2>&1 || \
+	  { tail -40 $(DEB_DIR)/build.log; exit 1; }
+	@ls $(DEB_DIR)/*.deb $(DEB_DIR)/*.dsc | sed 's/^/  /'
+	@echo "== lintian (fails on errors)"
+	@lintian --fail-on error --info --display-level '>=info' $(DEB_DIR)/*.changes; rc=$$?; \
+	  [ $$rc = 0 ] && echo "lintian: no errors"; exit $$rc
 
 clean:
 	rm -rf build

@@ -48,10 +48,10 @@ int mm_fuzz_migration_error(const uint8_t *data, size_t len) {
   bool accepted = mm_decode(MM_T_MIGRATION_ERROR, data, len, NULL, &m, &err) == MM_OK;
   /* The expected verdict, from the structure alone: uint16 code, then a
    * minimal varint length covering exactly the rest, UTF-8, <= 1024 bytes;
-   * the code one of the profile's 1..17. */
+   * the code one of the profile's 1..18. */
   size_t dlen = 0, h = len >= 2 ? varint(data + 2, len - 2, &dlen) : 0;
   unsigned code = len >= 2 ? (unsigned)data[0] << 8 | data[1] : 0;
-  bool expect = h && code >= 1 && code <= 17 && dlen == len - 2 - h && dlen <= MM_DETAIL_MAX &&
+  bool expect = h && code >= 1 && code <= 18 && dlen == len - 2 - h && dlen <= MM_DETAIL_MAX &&
                 utf8_ok(data + 2 + h, dlen);
   MM_FUZZ_CHECK(accepted == expect, "codec and independent parser agree");
   if (accepted) MM_FUZZ_CHECK(m.detail.len == dlen, "detail length");

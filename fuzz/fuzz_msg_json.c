@@ -14,8 +14,8 @@ int mm_fuzz_msg_json(const uint8_t *data, size_t len) {
   mm_type t = (mm_type)(data[0] % MM_T_COUNT);
   mm_limits lim = mm_limits_default(mm_fuzz_suite((uint8_t)(data[0] / MM_T_COUNT)));
   json_error_t jerr;
-  json_t *root = json_loadb((const char *)data + 1, len - 1,
-                            JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK, &jerr);
+  json_t *root = mm_json_loadb((const char *)data + 1, len - 1,
+                               JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK, &jerr);
   if (!root) return 0;
   mm_arena a;
   mm_arena_init(&a);

@@ -7,6 +7,7 @@
  * file reports a format name and consistent counts. */
 #include <jansson.h>
 
+#include "base/json_io.h"
 #include "fuzz_common.h"
 #include "vectors/vectors.h"
 
@@ -17,7 +18,7 @@ int mm_fuzz_vectors_json(const uint8_t *data, size_t len);
 int mm_fuzz_vectors_json(const uint8_t *data, size_t len) {
   if (len > MAX_INPUT) return 0;
   json_error_t jerr;
-  json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *root = mm_json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
   if (!root) return 0;
   mm_vresult r;
   mm_err e = mm_vectors_verify_json(root, &r);

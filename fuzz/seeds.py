@@ -163,6 +163,58 @@ def from_mlswg(c, vdir):
                     c.add("mls_message", bytes.fromhex(h))
 
 
+# mm_mls_type order (include/mlsmig/mls.h), for the mls_codec target.
+MLS_TYPES = ["mls_message", "public_message", "private_message", "framed_content",
+             "group_info", "group_context", "ratchet_tree", "node", "leaf_node",
+             "parent_node", "credential", "capabilities", "extension", "key_package",
+             "welcome", "group_secrets", "proposal", "add", "update", "remove",
+             "pre_shared_key", "reinit", "external_init", "group_context_extensions",
+             "commit", "update_path", "commit_bundle", "migration_group_state",
+             "public_group_state"]
+MESSAGES_FIELDS = {"mls_welcome": "mls_message", "mls_group_info": "mls_message",
+                   "mls_key_package": "mls_message", "ratchet_tree": "ratchet_tree",
+                   "group_secrets": "group_secrets", "add_proposal": "add",
+                   "update_proposal": "update", "remove_proposal": "remove",
+                   "pre_shared_key_proposal": "pre_shared_key", "re_init_proposal": "reinit",
+                   "external_init_proposal": "external_init",
+                   "group_context_extensions_proposal": "group_context_extensions",
+                   "commit": "commit", "public_message_application": "mls_message",
+                   "public_message_proposal": "mls_message",
+                   "public_message_commit": "mls_message", "private_message": "mls_message"}
+
+
+def from_mlswg_mls(c, vdir):
+    """fuzz_mls_codec: every field of a few messages.json entries (suite byte
+    0: suite-independent limits); fuzz_mls_tree: the smaller trees of
+    tree-validation.json and tree-operations.json."""
+    with open(os.path.join(vdir, "messages.json")) as f:
+        entries = json.load(f)
+    for v in entries[0:300:30]:
+        for k, t in MESSAGES_FIELDS.items():
+            if k in v:
+                c.add("mls_codec", bytes([MLS_TYPES.index(t), 0]) + bytes.fromhex(v[k]))
+    with open(os.path.join(vdir, "tree-validation.json")) as f:
+        for v in json.load(f):
+            tree = bytes.fromhex(v["tree"])
+            if len(tree) <= 2048:
+                c.add("mls_tree", bytes([v["cipher_suite"] - 1]) + tree)
+                c.add("mls_codec", bytes([MLS_TYPES.index("ratchet_tree"), v["cipher_suite"]]) +
+                      tree)
+    with open(os.path.join(vdir, "tree-operations.json")) as f:
+        for v in json.load(f):
+            c.add("mls_codec", bytes([MLS_TYPES.index("proposal"), 1]) +
+                  bytes.fromhex(v["proposal"]))
+
+
+def mls_states(c, prog):
+    """fuzz_mls_state and fuzz_mls_bundle: genuine states and bundles from
+    fuzz/mls_seeds.c (lines "TARGET HEX", the leading byte included)."""
+    out = subprocess.run([prog], capture_output=True, check=True, text=True).stdout
+    for line in out.splitlines():
+        target, h = line.split()
+        c.add(target, bytes.fromhex(h))
+
+
 def errors(c):
     for code, detail in ((1, b""), (4, b"nonce unknown"), (13, "refus\u00e9".encode()),
                          (17, "\U0001f600 internal".encode()), (15, b"x" * 100)):
@@ -277,6 +329,8 @@ def main():
     ap.add_argument("--out", default="fuzz/corpus")
     ap.add_argument("--only", action="append", metavar="TARGET",
                     help="write seeds of these targets only (repeatable)")
+    ap.add_argument("--mls-seeds", default="build/mls_seeds",
+                    help="fuzz/mls_seeds.c built (make build/mls_seeds)")
     ap.add_argument("vectors", nargs="*", help="vector files for the JSON loader")
     a = ap.parse_args()
     c = Corpus(a.out, a.only)
@@ -285,6 +339,9 @@ def main():
             "group_state", "ds"):
         from_transcripts(a.cli, c)
     from_mlswg(c, "vectors/external/mlswg")
+    from_mlswg_mls(c, "vectors/external/mlswg")
+    if want("mls_state", "mls_bundle"):
+        mls_states(c, a.mls_seeds)
     errors(c)
     vector_files(c, a.vectors or [os.path.join("vectors/external/mlswg", f) for f in
                                   sorted(os.listdir("vectors/external/mlswg"))

@@ -1,11 +1,14 @@
 /* The JSON Schema subset of schema_lite.h: type, enum, const, required,
  * properties, additionalProperties (false), items, minItems, minimum,
  * maximum, pattern (as a POSIX extended regex, which the schema's patterns
- * are), oneOf, $ref to "#/$defs/NAME"; annotations are ignored. */
+ * are), oneOf, $ref to "#/$defs/NAME"; annotations are ignored. Integers
+ * are exact up to 2^64-1 (base/json_io.h: load documents and schema with
+ * mm_json_load*). */
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/json_io.h"
 #include "schema_lite.h"
 
 typedef struct ctx {
@@ -21,15 +24,34 @@ static bool fail(ctx *c, const char *path, const char *what) {
   return false;
 }
 
+/* A uint64 above 2^63-1 (json_io's marker, a string in the tree)? */
+static bool is_big(const json_t *v) {
+  uint64_t x;
+  return json_is_string(v) && mm_json_u64_value(v, &x);
+}
+
 static bool is_type(const json_t *v, const char *t) {
   if (strcmp(t, "object") == 0) return json_is_object(v);
   if (strcmp(t, "array") == 0) return json_is_array(v);
-  if (strcmp(t, "string") == 0) return json_is_string(v);
-  if (strcmp(t, "integer") == 0) return json_is_integer(v);
-  if (strcmp(t, "number") == 0) return json_is_number(v);
+  if (strcmp(t, "string") == 0) return json_is_string(v) && !is_big(v);
+  if (strcmp(t, "integer") == 0) return json_is_integer(v) || is_big(v);
+  if (strcmp(t, "number") == 0) return json_is_number(v) || is_big(v);
   if (strcmp(t, "boolean") == 0) return json_is_boolean(v);
   if (strcmp(t, "null") == 0) return json_is_null(v);
   return false;
+}
+
+static double as_double(const json_t *v) {
+  uint64_t x;
+  return is_big(v) && mm_json_u64_value(v, &x) ? (double)x : json_number_value(v);
+}
+
+/* a < b, for numbers (exact for two unsigned integers); false otherwise. */
+static bool less(const json_t *a, const json_t *b) {
+  uint64_t x, y;
+  if (mm_json_u64_value(a, &x) && mm_json_u64_value(b, &y)) return x < y;
+  if (!is_type(a, "number") || !is_type(b, "number")) return false;
+  return as_double(a) < as_double(b);
 }
 
 static bool type_ok(const json_t *t, const json_t *v) {
@@ -135,10 +157,8 @@ static bool check(ctx *c, const json_t *s, const json_t *v, const char *path) {
   const json_t *cst = json_object_get(s, "const");
   if (cst && !json_equal(cst, v)) return fail(c, path, "not the const value");
   const json_t *min = json_object_get(s, "minimum"), *max = json_object_get(s, "maximum");
-  if (min && json_is_number(v) && json_number_value(v) < json_number_value(min))
-    return fail(c, path, "below minimum");
-  if (max && json_is_number(v) && json_number_value(v) > json_number_value(max))
-    return fail(c, path, "above maximum");
+  if (min && less(v, min)) return fail(c, path, "below minimum");
+  if (max && less(max, v)) return fail(c, path, "above maximum");
   const json_t *pat = json_object_get(s, "pattern");
   if (pat && json_is_string(v) && !pattern_ok(json_string_value(pat), json_string_value(v)))
     return fail(c, path, "does not match pattern");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/json_io.h"
 #include "testlib.h"
 
 typedef struct {
@@ -65,7 +66,9 @@ START_TEST(test_cli_decode_errors_name_rule_and_offset) {
   /* group_id's length 0x4004 is the 2-byte form of 4: non-minimal. */
   cli_result r = cli("decode --type migration_commit_aad 4004616263", NULL);
   ck_assert_int_eq(r.rc, 1);
-  ck_assert_str_eq(r.err, "error: malformed (ENC-1): non-minimal length at offset 0\n");
+  ck_assert_str_eq(r.err,
+                   "error: malformed (ENC-1): non-minimal length at offset 0, field "
+                   "target_ds_domain\n");
   r = cli("decode --type migration_commit_aad 03616263ff", NULL);
   ck_assert_int_eq(r.rc, 1);
   ck_assert_str_eq(r.err, "error: malformed (ENC-2): trailing bytes at offset 4\n");
@@ -147,6 +150,88 @@ START_TEST(test_cli_sim_and_list) {
 }
 END_TEST
 
+/* ENC-1: decode prints, and encode reads, every epoch exactly, up to 2^64-1;
+ * 2^64, negatives, fractions and exponents are refused with a reason. */
+START_TEST(test_cli_decode_encode_u64_edges) {
+  static const struct {
+    const char *dec, *hex;
+  } edges[] = {
+      {"0", "0000000000000000"},
+      {"9223372036854775807", "7fffffffffffffff"},
+      {"9223372036854775808", "8000000000000000"},
+      {"18446744073709551615", "ffffffffffffffff"},
+  };
+  for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+    char args[200], want[128], hex[120];
+    snprintf(hex, sizeof hex, "06612e7465737406622e74657374026731%s", edges[i].hex);
+    snprintf(args, sizeof args, "decode --type migration_request %s", hex);
+    cli_result r = cli(args, NULL);
+    ck_assert_msg(r.rc == 0, "%s: %s", edges[i].dec, r.err);
+    snprintf(want, sizeof want, "\"epoch\": %s\n", edges[i].dec);
+    ck_assert_msg(strstr(r.out, want) != NULL, "%s", r.out);
+    cli_result e = cli("encode --type migration_request", r.out);
+    ck_assert_int_eq(e.rc, 0);
+    snprintf(want, sizeof want, "%s\n", hex);
+    ck_assert_str_eq(e.out, want);
+  }
+  static const struct {
+    const char *epoch, *err;
+  } bad[] = {
+      {"18446744073709551616", "error: stdin is not JSON: integer above 2^64-1"},
+      {"-1", "error: bad JSON for migration_request: \"epoch\" out of range"},
+      {"-0", "error: stdin is not JSON: negative zero is not an integer"},
+      {"1.5", "\"epoch\" must be an integer (digits, no fraction or exponent)"},
+      {"1e3", "\"epoch\" must be an integer (digits, no fraction or exponent)"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char in[300];
+    snprintf(in, sizeof in,
+             "{\"source_domain_name\": \"61\", \"target_domain_name\": \"62\", "
+             "\"group_id\": \"67\", \"epoch\": %s}",
+             bad[i].epoch);
+    cli_result e = cli("encode --type migration_request", in);
+    ck_assert_msg(e.rc == 1 && strstr(e.err, bad[i].err) != NULL, "%s: rc %d, %s", bad[i].epoch,
+                  e.rc, e.err);
+  }
+}
+END_TEST
+
+/* ENC-1: a transcript and a campaign summary print a seed of 2^64-1
+ * exactly; 2^64 is a usage error. */
+START_TEST(test_cli_sim_json_u64_seed) {
+  cli_result r = cli("sim --scenario happy --suite 1 --seed 18446744073709551615 --json", NULL);
+  ck_assert_int_eq(r.rc, 0);
+  ck_assert_ptr_nonnull(strstr(r.out, "\"seed\": 18446744073709551615,"));
+  json_error_t je;
+  json_t *j = mm_json_loads(r.out, 0, &je);
+  ck_assert_msg(j != NULL, "%s", je.text);
+  uint64_t seed = 0;
+  ck_assert(mm_json_u64_value(json_object_get(j, "seed"), &seed) && seed == UINT64_MAX);
+  json_decref(j);
+  r = cli("sim --campaign 2 --suite 1 --seed 18446744073709551615 --json", NULL);
+  ck_assert_int_eq(r.rc, 0);
+  ck_assert_ptr_nonnull(strstr(r.out, "\"seed\": 18446744073709551615,"));
+  r = cli("sim --scenario happy --seed 18446744073709551616", NULL);
+  ck_assert_int_eq(r.rc, 2);
+  ck_assert_ptr_nonnull(strstr(r.err, "0..2^64-1"));
+  /* a scenario file's seed has the same range */
+  char path[] = "/tmp/mlsmig-cli-scn-XXXXXX";
+  int fd = mkstemp(path);
+  ck_assert(fd >= 0);
+  static const char scn[] =
+      "name big-seed\nseed 18446744073709551615\nmigrate\n"
+      "expect result completed\n";
+  ck_assert(write(fd, scn, sizeof scn - 1) == (ssize_t)(sizeof scn - 1));
+  close(fd);
+  char args[200];
+  snprintf(args, sizeof args, "sim --scenario %s --json", path);
+  r = cli(args, NULL);
+  unlink(path);
+  ck_assert_msg(r.rc == 0, "%s", r.err);
+  ck_assert_ptr_nonnull(strstr(r.out, "\"seed\": 18446744073709551615,"));
+}
+END_TEST
+
 Suite *suite_cli(void) {
   Suite *s = suite_create("cli");
   TCase *tc = tcase_create("cli");
@@ -154,6 +239,8 @@ Suite *suite_cli(void) {
   MM_ADD_TEST(tc, test_cli_help_everywhere, "-");
   MM_ADD_TEST(tc, test_cli_decode_errors_name_rule_and_offset, "ENC-1 ENC-2 ENC-4");
   MM_ADD_TEST(tc, test_cli_decode_encode_round_trip, "ENC-3 ENC-4");
+  MM_ADD_TEST(tc, test_cli_decode_encode_u64_edges, "ENC-1");
+  MM_ADD_TEST(tc, test_cli_sim_json_u64_seed, "ENC-1");
   MM_ADD_TEST(tc, test_cli_vectors_verify, "-");
   MM_ADD_TEST(tc, test_cli_sim_and_list, "LIFE-2");
   suite_add_tcase(s, tc);

@@ -104,7 +104,7 @@ START_TEST(test_cmd_run_one_test_reports) {
   json_error_t jerr;
   char path[512];
   snprintf(path, sizeof path, "%s/r.json", d);
-  json_t *doc = json_load_file(path, 0, &jerr);
+  json_t *doc = mm_json_load_file(path, 0, &jerr);
   ck_assert_ptr_nonnull(doc);
   const json_t *tests = json_object_get(doc, "tests");
   ck_assert_uint_eq(json_array_size(tests), 2);
@@ -143,7 +143,7 @@ START_TEST(test_cmd_report_real_simulator_summaries) {
     r = cli_exec(runs[i][0]);
     ck_assert_msg(r.rc == 0, "%s: rc %d: %s", runs[i][0], r.rc, r.err);
     json_error_t jerr;
-    json_t *sum = json_loads(r.out, 0, &jerr);
+    json_t *sum = mm_json_loads(r.out, 0, &jerr);
     ck_assert_msg(sum != NULL, "%s: %s", runs[i][0], jerr.text);
     write_doc(d, runs[i][1], sum);
   }
@@ -182,6 +182,85 @@ START_TEST(test_cmd_report_sim_usage) {
 }
 END_TEST
 
+/* ENC-1: a seed, a clock step and an epoch of 2^64-1 stay exact through
+ * results.json, `report merge` (with a campaign summary of that seed) and
+ * every report it writes; `run --seed` takes 2^64-1 and refuses 2^64. */
+START_TEST(test_cmd_report_u64_values) {
+  const char *d = fixture_tmpdir();
+  char path[600], args[2048];
+  mm_run_result r;
+  fixture_run(&r, MM_SHIM_ROLE_TARGET, "target.");
+  r.seed = UINT64_MAX;
+  mm_test_result *t = &r.tests[1];
+  ck_assert_int_eq(t->wire[3].kind, MM_WIRE_CLOCK);
+  t->wire[3].ms = UINT64_MAX;
+  free(t->offending);
+  t->offending = strdup(
+      "{\"body\":\"00\",\"cipher_suite\":1,\"msg_type\":1,"
+      "\"msg_type_name\":\"migration_request\",\"sender\":\"616c696365\","
+      "\"body_decoded\":{\"epoch\":18446744073709551615,\"group_id\":\"6731\"}}");
+  json_t *doc = mm_run_to_json(&r);
+  mm_run_result_free(&r);
+  ck_assert_ptr_nonnull(doc);
+  snprintf(path, sizeof path, "%s/a.json", d);
+  ck_assert_int_eq(mm_report_json_doc(doc, path), MM_OK);
+  json_decref(doc);
+  cli_out c = cli_exec("sim --campaign 2 --suite 1 --seed 18446744073709551615 --json");
+  ck_assert_int_eq(c.rc, 0);
+  snprintf(path, sizeof path, "%s/camp.json", d);
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(c.out, f);
+  fclose(f);
+  snprintf(args, sizeof args,
+           "report merge %s/a.json %s/camp.json --json %s/m.json --junit %s/j.xml --html %s/h", d,
+           d, d, d, d);
+  c = cli_exec(args);
+  ck_assert_msg(c.rc == 1, "rc %d: %s", c.rc, c.err); /* the fixture's failures */
+  static const struct {
+    const char *file, *text;
+  } want[] = {
+      {"a.json", "\"seed\": 18446744073709551615,"},
+      {"a.json", "\"ms\": 18446744073709551615"},
+      {"a.json", "\"epoch\": 18446744073709551615"},
+      {"m.json", "\"seed\": 18446744073709551615,"},
+      {"m.json", "\"ms\": 18446744073709551615"},
+      {"m.json", "\"epoch\": 18446744073709551615"},
+      {"j.xml", "<property name=\"seed\" value=\"18446744073709551615\"/>"},
+      {"j.xml", "&quot;epoch&quot;:18446744073709551615"},
+      {"h/index.html", "<dt>seed</dt><dd>18446744073709551615</dd>"},
+      {"h/index.html", "Campaign, seed 18446744073709551615"},
+  };
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", d, want[i].file);
+    char *text = fixture_slurp(path);
+    ck_assert_msg(text && strstr(text, want[i].text), "%s has no %s", want[i].file, want[i].text);
+    free(text);
+  }
+  /* the test's own page: the clock step and the decoded epoch */
+  snprintf(args, sizeof args, "grep -q 'advances 18446744073709551615 ms' %s/h/*.html", d);
+  ck_assert_int_eq(system(args), 0);
+  snprintf(args, sizeof args, "grep -q '18446744073709551615 <span' %s/h/*.html", d);
+  ck_assert_int_eq(system(args), 0);
+  /* a real run with that seed, and its rerun command */
+  snprintf(args, sizeof args,
+           "run --role target --suite 2 --test target.happy --seed 18446744073709551615 "
+           "--json %s/r.json",
+           d);
+  c = cli_exec(args);
+  ck_assert_msg(c.rc == 0, "rc %d: %s", c.rc, c.err);
+  snprintf(path, sizeof path, "%s/r.json", d);
+  char *text = fixture_slurp(path);
+  ck_assert_ptr_nonnull(strstr(text, "\"seed\": 18446744073709551615,"));
+  ck_assert_ptr_nonnull(strstr(text, "--seed 18446744073709551615\""));
+  free(text);
+  c = cli_exec("run --seed 18446744073709551616");
+  ck_assert_int_eq(c.rc, 2);
+  ck_assert_ptr_nonnull(strstr(c.err, "1..2^64-1"));
+  fixture_rmdir(d);
+}
+END_TEST
+
 Suite *suite_cmd_report(void) {
   Suite *s = suite_create("cmd_report");
   TCase *tc = tcase_create("cmd_report");
@@ -191,6 +270,7 @@ Suite *suite_cmd_report(void) {
   MM_ADD_TEST(tc, test_cmd_run_one_test_reports, "-");
   MM_ADD_TEST(tc, test_cmd_report_real_simulator_summaries, "-");
   MM_ADD_TEST(tc, test_cmd_report_sim_usage, "-");
+  MM_ADD_TEST(tc, test_cmd_report_u64_values, "ENC-1");
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,6 +1,6 @@
 /* Tests of the JSON form (sim/codec/json_codec.c): the exact shape of every type,
  * round trips of random messages through JSON text, strict input (unknown
- * and missing keys, bad hex, bad integers), the uint64 limitation, and the
+ * and missing keys, bad hex, bad integers), the whole uint64 range, and the
  * MLS working group's framing vectors through JSON. */
 #include <jansson.h>
 #include <stdint.h>
@@ -30,7 +30,7 @@ static char *json_of_hex(mm_type t, const char *hex) {
                 err.reason, err.offset);
   json_t *j = mm_msg_to_json(t, &m);
   ck_assert_ptr_nonnull(j);
-  char *s = json_dumps(j, JSON_COMPACT);
+  char *s = mm_json_dumps(j, JSON_COMPACT);
   json_decref(j);
   free(b);
   return s;
@@ -47,7 +47,7 @@ static void expect_json(mm_type t, const char *hex, const char *want) {
 static MM_MUST_USE mm_err from_text(mm_type t, const char *text, mm_arena *a, void *msg,
                                     const char **why) {
   json_error_t jerr;
-  json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *j = mm_json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
   ck_assert_msg(j != NULL, "bad test JSON %s: %s", text, jerr.text);
   mm_err e = mm_msg_from_json(t, j, a, msg, why);
   json_decref(j);
@@ -184,10 +184,10 @@ START_TEST(test_json_property_roundtrip) {
       mm_arena_init(&b);
       uint16_t suite = suites[mmt_below(&seed, sizeof suites / sizeof suites[0])];
       mm_any_msg m, back;
-      mmt_random_message(&seed, (mm_type)t, suite, INT64_MAX, &a, &m);
+      mmt_random_message(&seed, (mm_type)t, suite, UINT64_MAX, &a, &m);
       json_t *j = mm_msg_to_json((mm_type)t, &m);
       ck_assert_ptr_nonnull(j);
-      char *text = json_dumps(j, JSON_COMPACT);
+      char *text = mm_json_dumps(j, JSON_COMPACT);
       ck_assert_ptr_nonnull(text);
       json_decref(j);
       const char *why = NULL;
@@ -243,9 +243,16 @@ START_TEST(test_json_rejects_values) {
   static const struct {
     const char *value, *reason;
   } bad_int[] = {
-      {"-1", "\"epoch\" out of range"},         {"1.5", "\"epoch\" must be an integer"},
-      {"1.0", "\"epoch\" must be an integer"},  {"\"1\"", "\"epoch\" must be an integer"},
-      {"true", "\"epoch\" must be an integer"}, {"null", "\"epoch\" must be an integer"},
+      {"-1", "\"epoch\" out of range"},
+      {"-9223372036854775808", "\"epoch\" out of range"},
+      {"1.5", "\"epoch\" must be an integer (digits, no fraction or exponent)"},
+      {"1.0", "\"epoch\" must be an integer (digits, no fraction or exponent)"},
+      {"1e3", "\"epoch\" must be an integer (digits, no fraction or exponent)"},
+      {"18446744073709551615.0", "\"epoch\" must be an integer (digits, no fraction or exponent)"},
+      {"\"1\"", "\"epoch\" must be an integer"},
+      {"\"18446744073709551615\"", "\"epoch\" must be an integer"},
+      {"true", "\"epoch\" must be an integer"},
+      {"null", "\"epoch\" must be an integer"},
   };
   for (size_t i = 0; i < sizeof bad_int / sizeof bad_int[0]; i++) {
     char text[200];
@@ -336,21 +343,76 @@ START_TEST(test_json_hex_case) {
 }
 END_TEST
 
-START_TEST(test_json_u64_limit) {
-  mm_migration_request m = {mm_view_str("a.test"), mm_view_str("b.test"), mm_view_str("g1"),
-                            INT64_MAX};
-  json_t *j = mm_msg_to_json(MM_T_MIGRATION_REQUEST, &m);
-  ck_assert_ptr_nonnull(j);
-  ck_assert(json_integer_value(json_object_get(j, "epoch")) == INT64_MAX);
+/* ENC-1: every uint64 is exact in the JSON form, both ways, at the edges of
+ * jansson's signed integers and of uint64; 2^64 is refused. */
+START_TEST(test_json_u64_full_range) {
+  static const struct {
+    uint64_t epoch;
+    const char *text, *hex;
+  } edges[] = {
+      {0, "0", "0000000000000000"},
+      {INT64_MAX, "9223372036854775807", "7fffffffffffffff"},
+      {(uint64_t)INT64_MAX + 1, "9223372036854775808", "8000000000000000"},
+      {UINT64_MAX, "18446744073709551615", "ffffffffffffffff"},
+  };
+  for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+    char want[300], hex[200];
+    snprintf(want, sizeof want,
+             "{\"source_domain_name\":\"612e74657374\",\"target_domain_name\":\"622e74657374\","
+             "\"group_id\":\"6731\",\"epoch\":%s}",
+             edges[i].text);
+    snprintf(hex, sizeof hex, A_TEST B_TEST GID "%s", edges[i].hex);
+    /* binary -> JSON text: the plain number */
+    expect_json(MM_T_MIGRATION_REQUEST, hex, want);
+    /* JSON text -> struct -> binary: the same epoch and bytes */
+    mm_arena a;
+    mm_arena_init(&a);
+    mm_migration_request m;
+    const char *why = NULL;
+    ck_assert_int_eq(from_text(MM_T_MIGRATION_REQUEST, want, &a, &m, &why), MM_OK);
+    ck_assert(m.epoch == edges[i].epoch);
+    mm_writer w;
+    mm_writer_init(&w);
+    ck_assert_int_eq(mm_encode(MM_T_MIGRATION_REQUEST, &m, NULL, &w, NULL), MM_OK);
+    size_t n;
+    uint8_t *b = mm_test_unhex(hex, &n);
+    ck_assert(mm_view_eq(mm_writer_view(&w), mm_view_of(b, n)));
+    free(b);
+    mm_writer_free(&w);
+    mm_arena_free(&a);
+  }
+  /* a uint64 field of a nested struct too (MLSMessage's content epoch) */
+  mm_arena a;
+  mm_arena_init(&a);
+  mm_mls_message mls;
+  const char *why = NULL;
+  ck_assert_int_eq(
+      from_text(MM_T_MLS_MESSAGE,
+                "{\"version\":1,\"wire_format\":2,\"private_message\":{\"group_id\":\"67\","
+                "\"epoch\":18446744073709551615,\"content_type\":3,\"authenticated_data\":\"\","
+                "\"encrypted_sender_data\":\"aa\",\"ciphertext\":\"bb\"}}",
+                &a, &mls, &why),
+      MM_OK);
+  ck_assert(mls.epoch == UINT64_MAX);
+  json_t *j = mm_msg_to_json(MM_T_MLS_MESSAGE, &mls);
+  char *text = mm_json_dumps(j, JSON_INDENT(2));
+  ck_assert_ptr_nonnull(strstr(text, "\"epoch\": 18446744073709551615,"));
+  free(text);
   json_decref(j);
-  /* above 2^63-1: no JSON form (documented limitation) */
-  m.epoch = (uint64_t)INT64_MAX + 1;
-  ck_assert_ptr_null(mm_msg_to_json(MM_T_MIGRATION_REQUEST, &m));
-  m.epoch = UINT64_MAX;
-  ck_assert_ptr_null(mm_msg_to_json(MM_T_MIGRATION_REQUEST, &m));
-  /* and jansson refuses such a number on input before we see it */
+  mm_arena_free(&a);
+  /* 2^64 and above: refused by the loader, with the reason */
   json_error_t jerr;
-  ck_assert_ptr_null(json_loads("{\"epoch\":18446744073709551615}", 0, &jerr));
+  ck_assert_ptr_null(mm_json_loads("{\"epoch\":18446744073709551616}", 0, &jerr));
+  ck_assert_ptr_nonnull(strstr(jerr.text, "integer above 2^64-1"));
+  /* narrower fields keep their own ranges at every edge */
+  expect_reject(MM_T_ENVELOPE,
+                "{\"msg_type\":18446744073709551615,\"cipher_suite\":1,\"sender\":\"61\","
+                "\"body\":\"\"}",
+                "\"msg_type\" out of range");
+  expect_reject(MM_T_ENVELOPE,
+                "{\"msg_type\":1,\"cipher_suite\":9223372036854775808,\"sender\":\"61\","
+                "\"body\":\"\"}",
+                "\"cipher_suite\" out of range");
 }
 END_TEST
 
@@ -380,7 +442,7 @@ END_TEST
 START_TEST(test_json_mlswg_framing) {
   json_error_t jerr;
   json_t *root =
-      json_load_file(mm_test_path("vectors/external/mlswg/messages-framing.json"), 0, &jerr);
+      mm_json_load_file(mm_test_path("vectors/external/mlswg/messages-framing.json"), 0, &jerr);
   ck_assert_msg(root != NULL, "%s", jerr.text);
   static const char *keys[] = {"public_message_application", "public_message_proposal",
                                "public_message_commit", "private_message"};
@@ -448,7 +510,7 @@ Suite *suite_json_codec(void) {
   MM_ADD_TEST(tc, test_json_rejects_values, "-");
   MM_ADD_TEST(tc, test_json_rejects_mls_shapes, "-");
   MM_ADD_TEST(tc, test_json_hex_case, "-");
-  MM_ADD_TEST(tc, test_json_u64_limit, "-");
+  MM_ADD_TEST(tc, test_json_u64_full_range, "ENC-1");
   MM_ADD_TEST(tc, test_json_limits_checked_at_encode, "ENC-4");
   MM_ADD_TEST(tc, test_json_mlswg_framing, "ENC-3");
   MM_ADD_TEST(tc, test_json_arena_and_args, "-");

@@ -262,6 +262,7 @@ static void gen_field(gen *g, const mm_field *f, void *base) {
     gen_fields(g, k->schema, base);
     break;
   }
+  default: ck_abort_msg("field kind %d is not in a migration message", (int)f->kind);
   }
 }
 
@@ -1035,12 +1036,12 @@ START_TEST(test_error_rules) {
               "00",
               "ENC-4", 0, "unknown error code");
   expect_fail(MM_T_MIGRATION_ERROR, 0,
-              "0012"
+              "0013"
               "00",
               "ENC-4", 0, "unknown error code");
   mm_any_msg m;
   free(expect_roundtrip(MM_T_MIGRATION_ERROR, 0,
-                        "0011"
+                        "0012" /* bad_group_state, the last code (profile v2) */
                         "00",
                         &m));
   /* UTF-8: "é" fine; a lone continuation byte, an overlong '/', a

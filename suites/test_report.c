@@ -16,7 +16,7 @@
 
 static json_t *schema(void) {
   json_error_t err;
-  json_t *s = json_load_file(mm_test_path("docs/run-results.schema.json"), 0, &err);
+  json_t *s = mm_json_load_file(mm_test_path("docs/run-results.schema.json"), 0, &err);
   ck_assert_msg(s != NULL, "schema: %s", err.text);
   return s;
 }
@@ -45,7 +45,7 @@ START_TEST(test_report_json_schema) {
   ck_assert_int_eq(mm_report_json(&r, path), MM_OK);
   mm_run_result_free(&r);
   json_error_t err;
-  json_t *doc = json_load_file(path, 0, &err);
+  json_t *doc = mm_json_load_file(path, 0, &err);
   ck_assert_ptr_nonnull(doc);
   assert_valid(doc);
   /* what the HTML relies on */
@@ -76,7 +76,7 @@ START_TEST(test_report_schema_rejects) {
       "{\"date\": \"yesterday\"}", "{\"wall_ms\": \"1\"}",
   };
   for (size_t i = 0; i < sizeof breaks / sizeof breaks[0]; i++) {
-    json_t *copy = json_deep_copy(doc), *patch = json_loads(breaks[i], 0, NULL);
+    json_t *copy = json_deep_copy(doc), *patch = mm_json_loads(breaks[i], 0, NULL);
     json_object_update(copy, patch);
     ck_assert_msg(!valid(copy), "accepted %s", breaks[i]);
     json_decref(patch);
@@ -111,6 +111,46 @@ START_TEST(test_report_schema_rejects) {
   ck_assert_ptr_nonnull(strstr(why, "not supported"));
   json_decref(s);
   json_decref(doc);
+}
+END_TEST
+
+/* ENC-1: a seed and a clock step of 2^64-1 are valid results, written and
+ * read back exactly; the schema's bounds hold at both ends. */
+START_TEST(test_report_schema_u64) {
+  mm_run_result r;
+  fixture_run(&r, MM_SHIM_ROLE_TARGET, "target.");
+  r.seed = UINT64_MAX;
+  r.tests[1].wire[3].ms = UINT64_MAX;
+  const char *dir = fixture_tmpdir();
+  char path[512];
+  snprintf(path, sizeof path, "%s/results.json", dir);
+  ck_assert_int_eq(mm_report_json(&r, path), MM_OK);
+  mm_run_result_free(&r);
+  json_error_t err;
+  json_t *doc = mm_json_load_file(path, 0, &err);
+  ck_assert_ptr_nonnull(doc);
+  assert_valid(doc);
+  uint64_t v = 0;
+  ck_assert(mm_json_u64_value(json_object_get(doc, "seed"), &v) && v == UINT64_MAX);
+  const json_t *t = json_array_get(json_object_get(doc, "tests"), 1);
+  const json_t *clock = json_array_get(json_object_get(t, "wire"), 3);
+  ck_assert(mm_json_u64_value(json_object_get(clock, "ms"), &v) && v == UINT64_MAX);
+  /* the seed is an integer, not a string that looks like one */
+  json_object_set_new(doc, "seed", json_string("18446744073709551615"));
+  ck_assert(!valid(doc));
+  json_object_set_new(doc, "seed", mm_json_u64((uint64_t)INT64_MAX + 1));
+  assert_valid(doc);
+  json_decref(doc);
+  /* a schema maximum below a big value is enforced exactly */
+  json_t *s = mm_json_loads("{\"type\":\"integer\",\"maximum\":18446744073709551614}", 0, &err);
+  json_t *big = mm_json_u64(UINT64_MAX), *less = mm_json_u64(UINT64_MAX - 1);
+  char why[256];
+  ck_assert(!schema_lite_validate(s, big, why, sizeof why));
+  ck_assert(schema_lite_validate(s, less, why, sizeof why));
+  json_decref(big);
+  json_decref(less);
+  json_decref(s);
+  fixture_rmdir(dir);
 }
 END_TEST
 
@@ -384,6 +424,7 @@ Suite *suite_report(void) {
   tcase_set_timeout(tc, 60);
   MM_ADD_TEST(tc, test_report_json_schema, "-");
   MM_ADD_TEST(tc, test_report_schema_rejects, "-");
+  MM_ADD_TEST(tc, test_report_schema_u64, "ENC-1");
   MM_ADD_TEST(tc, test_report_junit_xsd, "-");
   MM_ADD_TEST(tc, test_report_tap, "-");
   MM_ADD_TEST(tc, test_report_merge, "-");

@@ -30,6 +30,10 @@ START_TEST(test_mlswg_files_pass) {
       {DIR "deserialization.json", "mlswg deserialization", 0},
       {DIR "messages-framing.json", "mlswg messages", 0},
       {DIR "message-protection.json", "mlswg message-protection", 0x7f},
+      {DIR "messages.json", "mlswg messages (all structures)", 0x07},
+      {DIR "tree-validation.json", "mlswg tree-validation", 0x7f},
+      {DIR "tree-operations.json", "mlswg tree-operations", 0x01},
+      {DIR "welcome.json", "mlswg welcome", 0x7f},
   };
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     mm_vresult r;
@@ -107,6 +111,118 @@ START_TEST(test_tampered_framing_fails) {
 }
 END_TEST
 
+/* The file as a one-entry file of entry i (verifying the rest again would
+ * only cost time). */
+static json_t *only(json_t *root, size_t i) {
+  json_t *a = json_array();
+  json_array_append(a, json_array_get(root, i));
+  json_decref(root);
+  return a;
+}
+
+/* Appends hex digits to a string field of entry idx (section sec). */
+static void append(json_t *root, size_t idx, const char *sec, const char *key, const char *hex) {
+  json_t *o = json_array_get(root, idx);
+  if (sec) o = json_object_get(o, sec);
+  const char *s = json_string_value(json_object_get(o, key));
+  ck_assert_ptr_nonnull(s);
+  char *t = malloc(strlen(s) + strlen(hex) + 1);
+  strcpy(t, s);
+  strcat(t, hex);
+  json_object_set_new(o, key, json_string(t));
+  free(t);
+}
+
+/* messages.json: every field of an entry, with one byte more (ENC-2), or
+ * its first length made non-minimal where it starts with one (ENC-1). */
+START_TEST(test_tampered_messages_fail) {
+  json_t *j = only(load(DIR "messages.json"), 9);
+  ck_assert_uint_eq(verify(j).failed, 0);
+  const char *key;
+  json_t *val;
+  json_t *e = json_array_get(j, 0);
+  size_t n = 0;
+  json_object_foreach(e, key, val) {
+    json_t *c = json_deep_copy(j);
+    append(c, 0, NULL, key, "00");
+    mm_vresult r = verify(c);
+    ck_assert_msg(r.failed == 1, "messages.json entry 9 %s with a trailing byte: %zu failures", key,
+                  r.failed);
+    json_decref(c);
+    n++;
+  }
+  ck_assert_uint_eq(n, 17);
+  json_decref(j);
+}
+END_TEST
+
+START_TEST(test_tampered_trees_fail) {
+  for (size_t i = 0; i < 98; i += 13) { /* entries of every suite */
+    json_t *j = only(load(DIR "tree-validation.json"), i);
+    ck_assert_uint_eq(verify(j).failed, 0);
+    json_decref(j);
+    j = only(load(DIR "tree-validation.json"), i);
+    tamper(j, 0, NULL, "tree"); /* the last leaf's signature */
+    ck_assert_msg(verify(j).failed > 0, "tree-validation %zu: tampered tree passed", i);
+    json_decref(j);
+    j = only(load(DIR "tree-validation.json"), i);
+    json_t *h = json_object_get(json_array_get(j, 0), "tree_hashes");
+    char *t = strdup(json_string_value(json_array_get(h, 0)));
+    t[0] = t[0] == '0' ? '1' : '0';
+    json_array_set_new(h, 0, json_string(t));
+    free(t);
+    ck_assert_uint_gt(verify(j).failed, 0);
+    json_decref(j);
+    j = only(load(DIR "tree-validation.json"), i);
+    json_t *res = json_object_get(json_array_get(j, 0), "resolutions");
+    json_array_set_new(res, 0, json_pack("[i]", 1));
+    ck_assert_uint_gt(verify(j).failed, 0);
+    json_decref(j);
+  }
+  for (size_t i = 0; i < 5; i++) {
+    json_t *j = load(DIR "tree-operations.json");
+    tamper(j, i, NULL, "tree_hash_after");
+    ck_assert_uint_gt(verify(j).failed, 0);
+    json_decref(j);
+    j = load(DIR "tree-operations.json");
+    tamper(j, i, NULL, "tree_after");
+    ck_assert_uint_gt(verify(j).failed, 0);
+    json_decref(j);
+  }
+  /* the Update applied for another sender */
+  json_t *j = load(DIR "tree-operations.json");
+  json_object_set_new(json_array_get(j, 2), "proposal_sender", json_integer(1));
+  ck_assert_uint_gt(verify(j).failed, 0);
+  json_decref(j);
+}
+END_TEST
+
+START_TEST(test_tampered_welcome_fails) {
+  /* signer_pub is only checked to be a key of the suite: the GroupInfo it
+   * signs is encrypted (so a tampered one may still be a valid key) */
+  static const char *const keys[] = {"init_priv", "key_package"};
+  for (size_t i = 0; i < 7; i++) {
+    for (size_t k = 0; k < 2; k++) {
+      json_t *j = load(DIR "welcome.json");
+      tamper(j, i, NULL, keys[k]);
+      ck_assert_msg(verify(j).failed > 0, "welcome suite %zu %s tampered but passed", i + 1,
+                    keys[k]);
+      json_decref(j);
+    }
+    /* the Welcome's KeyPackageRef (after version, wire format, suite and
+     * two length headers); the rest of a Welcome is ciphertext */
+    json_t *j = load(DIR "welcome.json");
+    json_t *e = json_array_get(j, i);
+    char *t = strdup(json_string_value(json_object_get(e, "welcome")));
+    t[20] = t[20] == '0' ? '1' : '0';
+    json_object_set_new(e, "welcome", json_string(t));
+    free(t);
+    ck_assert_msg(verify(j).failed > 0, "welcome suite %zu: a changed KeyPackageRef passed", i + 1);
+    json_decref(j);
+  }
+}
+END_TEST
+
 START_TEST(test_unknown_format_rejected) {
   json_t *j = json_pack("[{s:i}]", "what", 1);
   mm_vresult r;
@@ -119,10 +235,13 @@ END_TEST
 Suite *suite_vectors_mlswg(void) {
   Suite *s = suite_create("vectors_mlswg");
   TCase *tc = tcase_create("mlswg");
-  tcase_set_timeout(tc, 60);
-  MM_ADD_TEST(tc, test_mlswg_files_pass, "SUITE-1 ENC-1 ENC-3 HASH-1");
+  tcase_set_timeout(tc, 240);
+  MM_ADD_TEST(tc, test_mlswg_files_pass, "SUITE-1 ENC-1 ENC-3 HASH-1 MLS-2");
   MM_ADD_TEST(tc, test_tampered_crypto_basics_fail, "SUITE-1 SIG-1 SIG-2 SIG-3 SIG-4 SIG-5 HASH-1");
   MM_ADD_TEST(tc, test_tampered_framing_fails, "ENC-1 ENC-2");
+  MM_ADD_TEST(tc, test_tampered_messages_fail, "ENC-1 ENC-2 ENC-3");
+  MM_ADD_TEST(tc, test_tampered_trees_fail, "MLS-2");
+  MM_ADD_TEST(tc, test_tampered_welcome_fails, "ENC-4 MLS-2");
   MM_ADD_TEST(tc, test_unknown_format_rejected, "-");
   suite_add_tcase(s, tc);
   return s;

@@ -28,12 +28,21 @@ typedef struct mm_view {
   size_t len;
 } mm_view;
 
+/* A decoded vector of structs (RFC 9420 `T items<V>`): its contents, the
+ * elements back to back, and how many there are. Walking it decodes one
+ * element at a time; nothing is allocated per element. */
+typedef struct mm_list {
+  mm_view data;
+  uint32_t count;
+} mm_list;
+
 /* Why a decode failed. rule is a profile rule ID ("ENC-1"), never NULL once
  * set; offset counts bytes from the start of the outermost input. */
 typedef struct mm_derr {
   const char *rule;
   size_t offset;
   const char *reason;
+  const char *field; /* the innermost named field being read, NULL if none */
 } mm_derr;
 
 typedef struct mm_reader {

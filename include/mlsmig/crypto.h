@@ -37,6 +37,7 @@ typedef struct mm_suite {
   size_t max_sig_len;
   size_t pub_len;
   size_t priv_len;
+  size_t kem_pub_len; /* the KEM's public key (HPKEPublicKey): X25519 32, X448 56, SEC1 points */
 } mm_suite;
 
 /* mm_suite_get returns the RFC 9420 ciphersuite id (0x0001..0x0007), or NULL for any other. */
@@ -99,6 +100,21 @@ MM_MUST_USE mm_err mm_sign_raw(const mm_key *k, const uint8_t *msg, size_t len, 
  * MM_E_BAD_SIGNATURE. */
 MM_MUST_USE mm_err mm_verify_raw(const mm_key *k, const uint8_t *msg, size_t len,
                                  const uint8_t *sig, size_t sig_len);
+
+/* mm_hpke_keypair draws a key pair of the suite's KEM (RFC 9420 section
+ * 17.1: DHKEM X25519, X448, P-256, P-384 or P-521) from rng: pub receives
+ * the public key (kem_pub_len bytes: raw, or an uncompressed SEC1 point),
+ * priv, when not NULL, the private key (raw, or the big-endian scalar;
+ * MM_MAX_PRIV_LEN bytes of room). mlsmig encrypts nothing to these keys:
+ * they make the HPKEPublicKey fields of trees it builds genuine. */
+MM_MUST_USE mm_err mm_hpke_keypair(uint16_t suite, mm_rng *rng, uint8_t *pub, size_t *pub_len, uint8_t *priv,
+                       size_t *priv_len);
+
+/* mm_hpke_public_from_private derives the public key of a KEM private key
+ * of the suite (pub: kem_pub_len bytes of room); MM_E_MALFORMED for a key
+ * of the wrong length or out of range. */
+MM_MUST_USE mm_err mm_hpke_public_from_private(uint16_t suite, const uint8_t *priv, size_t priv_len,
+                                   uint8_t *pub, size_t *pub_len);
 
 /* mm_wipe zeroes the len bytes at p in a way the compiler may not elide. */
 void mm_wipe(void *p, size_t len);

@@ -1,8 +1,8 @@
 /* Error codes shared by the codec, the crypto layer and the actors.
  *
- * Codes 1..17 are exactly the MigrationError codes of profile section 8, so an
- * actor can put an mm_err on the wire as is. Codes from 100 on are local
- * failures that never travel. */
+ * Codes 1..18 are exactly the MigrationError codes of profile section 8 (v2
+ * added 18), so an actor can put an mm_err on the wire as is. Codes from 100
+ * on are local failures that never travel. */
 #ifndef MLSMIG_ERROR_H
 #define MLSMIG_ERROR_H
 
@@ -36,6 +36,7 @@ typedef enum mm_err {
   MM_E_BUSY = 15,
   MM_E_GROUP_MIGRATED = 16,
   MM_E_INTERNAL = 17,
+  MM_E_BAD_GROUP_STATE = 18, /* a GroupInfo or ratchet tree fails MLS-2 */
   /* local only */
   MM_E_NOMEM = 100,
   MM_E_CRYPTO = 101, /* OpenSSL refused an operation that should work */
@@ -50,7 +51,11 @@ typedef enum mm_err {
 const char *mm_err_name(mm_err e);
 /* mm_err_message returns one sentence for people on what e means. */
 const char *mm_err_message(mm_err e);
-/* mm_err_is_wire says whether code is one of the wire codes 1..17 that a MigrationError carries. */
+/* MM_E_WIRE_LAST is the last wire code (18, bad_group_state, since profile v2). */
+#define MM_E_WIRE_LAST MM_E_BAD_GROUP_STATE
+
+/* mm_err_is_wire says whether code is one of the wire codes 1..MM_E_WIRE_LAST that a
+ * MigrationError carries. */
 int mm_err_is_wire(int code);
 /* mm_err_is_local is true for MM_E_NOMEM, MM_E_CRYPTO and MM_E_IO: a failure
  * of this process, which is never a verdict on a message nor a pass. */

@@ -1,4 +1,4 @@
-/* Names and messages of mm_err. The names of codes 1..17 are the profile's
+/* Names and messages of mm_err. The names of codes 1..18 are the profile's
  * error code names (section 8), so they can be shown and parsed as such. */
 #include "mlsmig/error.h"
 
@@ -31,6 +31,8 @@ static const err_info errors[] = {
     {MM_E_BUSY, "busy", "a migration of this group is in flight"},
     {MM_E_GROUP_MIGRATED, "group_migrated", "the group has moved to another DS"},
     {MM_E_INTERNAL, "internal", "internal error of the DS"},
+    {MM_E_BAD_GROUP_STATE, "bad_group_state",
+     "a GroupInfo or ratchet tree fails the public-state checks (MLS-2)"},
     {MM_E_NOMEM, "nomem", "out of memory"},
     {MM_E_CRYPTO, "crypto", "the crypto library refused an operation"},
     {MM_E_IO, "io", "input/output error"},
@@ -55,6 +57,6 @@ const char *mm_err_message(mm_err e) {
   return i ? i->message : "unknown error";
 }
 
-int mm_err_is_wire(int code) { return code >= MM_E_MALFORMED && code <= MM_E_INTERNAL; }
+int mm_err_is_wire(int code) { return code >= MM_E_MALFORMED && code <= MM_E_WIRE_LAST; }
 
 int mm_err_is_local(mm_err e) { return e == MM_E_NOMEM || e == MM_E_CRYPTO || e == MM_E_IO; }

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "base/json_io.h"
 #include "bench/bench.h"
 
 /* ---- the machine ---- */
@@ -294,7 +295,7 @@ mm_err bench_write_json(const char *path, const bench_report *r) {
       suites, "hash_rates", rates, "scaling", scale, "searches_and_runner", tools);
   if (root) json_object_set_new(root, "conformance_runner_split", runner_json(&r->runner));
   if (!root) return MM_E_NOMEM;
-  int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+  int rc = mm_json_dump_file(root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII);
   json_decref(root);
   return rc == 0 ? MM_OK : MM_E_IO;
 }

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "base/json_io.h"
 #include "bench/bench.h"
 
 static double wall_now(void) {
@@ -61,13 +62,14 @@ static json_t *run_self(const char *args, const char *json_file, bench_tool_resu
   r->user_s = tv_s(b.ru_utime) - tv_s(a.ru_utime);
   r->sys_s = tv_s(b.ru_stime) - tv_s(a.ru_stime);
   r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (json_file) j = json_load_file(json_file, 0, &err);
+  if (json_file) j = mm_json_load_file(json_file, 0, &err);
   return j;
 }
 
 static uint64_t json_u64(const json_t *o, const char *key) {
   json_t *v = json_object_get(o, key);
-  return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+  uint64_t x = 0;
+  return mm_json_u64_value(v, &x) ? x : 0;
 }
 
 static void finish(bench_tool_result *r, uint64_t runs) {

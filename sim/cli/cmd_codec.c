@@ -6,24 +6,32 @@
 
 #include "cli/cli.h"
 #include "codec/json_codec.h"
+#include "mls/mls_json.h"
 #include "mlsmig/hex.h"
 #include "mlsmig/messages.h"
+#include "mlsmig/mls.h"
 
 #define MAX_INPUT ((size_t)1 << 30) /* 1 GiB of text: a 256 MiB group_state in hex, and more */
 
 static void list_types(FILE *f) {
   fprintf(f, "types:");
-  for (int t = 0; t < MM_T_COUNT; t++) fprintf(f, " %s", mm_type_name((mm_type)t));
+  for (int t = 0; t < MM_T_COUNT; t++)
+    if (t != MM_T_MLS_MESSAGE) fprintf(f, " %s", mm_type_name((mm_type)t));
+  fprintf(f, "\nRFC 9420 and profile v2 (section 11) types:");
+  for (int t = 0; t < MM_MLS_T_COUNT; t++) fprintf(f, " %s", mm_mls_type_name((mm_mls_type)t));
   fprintf(f, "\n");
 }
 
 static const char decode_help[] =
     "usage: mlsmig decode --type TYPE [--suite N] [--max-state BYTES] HEX|-\n\n"
     "Decodes one message strictly (profile ENC-1..ENC-4) and prints it as JSON:\n"
-    "the draft's field names, nested structs as objects, bytes as lowercase hex.\n"
+    "the draft's field names, nested structs as objects, bytes as lowercase hex,\n"
+    "integers as JSON numbers (exact up to 2^64-1).\n"
     "HEX is the message in hex, or - to read hex from stdin (white space ignored).\n"
     "--suite N applies the suite's signature and hash limits (an envelope names\n"
-    "its own suite). Malformed input: exit 1 and one line on stderr, e.g.\n"
+    "its own suite; GroupInfo, KeyPackage and Welcome name theirs). mls_message\n"
+    "is the full RFC 9420 MLSMessage (every wire format). Malformed input: exit 1\n"
+    "and one line on stderr, e.g.\n"
     "  error: malformed (ENC-1): non-minimal length at offset 4\n";
 
 static const char encode_help[] =
@@ -33,7 +41,9 @@ static const char encode_help[] =
     "limits (ENC-4) are refused: exit 1 and one line on stderr.\n";
 
 typedef struct {
+  bool mls; /* an RFC 9420 type (mls.h), else a migration message */
   mm_type type;
+  mm_mls_type mls_type;
   mm_limits lim;
   const char *input; /* decode only */
 } codec_args;
@@ -63,7 +73,9 @@ static int parse_args(const char *verb, const char *help, int argc, char **argv,
     return cli_usage_error(verb, "unexpected argument '%s'", argv[i]);
   }
   if (!type) return cli_usage_error(verb, "--type is required");
-  if (!mm_type_by_name(type, &a->type)) {
+  /* The RFC 9420 names first: mls_message is the full MLSMessage there. */
+  a->mls = mm_mls_type_by_name(type, &a->mls_type);
+  if (!a->mls && !mm_type_by_name(type, &a->type)) {
     list_types(stderr);
     return cli_usage_error(verb, "unknown type '%s'", type);
   }
@@ -94,6 +106,13 @@ static char *input_hex(const char *arg, size_t *len) {
   return text;
 }
 
+/* One line: the rule, the reason, the offset and the field. */
+static void print_malformed(const mm_derr *err) {
+  fprintf(stderr, "error: malformed (%s): %s at offset %zu", err->rule, err->reason, err->offset);
+  if (err->field) fprintf(stderr, ", field %s", err->field);
+  fprintf(stderr, "\n");
+}
+
 int cmd_decode(int argc, char **argv) {
   codec_args a;
   int rc = parse_args("decode", decode_help, argc, argv, true, &a);
@@ -110,24 +129,24 @@ int cmd_decode(int argc, char **argv) {
   }
   free(hex);
   mm_any_msg msg;
+  mm_mls_any mls;
   mm_derr err;
-  mm_err e = mm_decode(a.type, bytes, len, &a.lim, &msg, &err);
+  mm_err e = a.mls ? mm_mls_decode(a.mls_type, bytes, len, &a.lim, &mls, &err)
+                   : mm_decode(a.type, bytes, len, &a.lim, &msg, &err);
   if (e != MM_OK) {
     if (e == MM_E_MALFORMED)
-      fprintf(stderr, "error: malformed (%s): %s at offset %zu\n", err.rule, err.reason,
-              err.offset);
+      print_malformed(&err);
     else
       fprintf(stderr, "error: %s\n", mm_err_message(e));
     free(bytes);
     return EXIT_REJECTED;
   }
-  json_t *j = mm_msg_to_json(a.type, &msg);
-  char *out = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+  json_t *j = a.mls ? mm_mls_to_json(a.mls_type, &mls) : mm_msg_to_json(a.type, &msg);
+  char *out = j ? mm_json_dumps(j, JSON_INDENT(2)) : NULL;
   json_decref(j);
   free(bytes);
   if (!out) {
-    fprintf(stderr,
-            "error: cannot print the message as JSON (out of memory, or an epoch above 2^63-1)\n");
+    fprintf(stderr, "error: cannot print the message as JSON: out of memory\n");
     return EXIT_REJECTED;
   }
   puts(out);
@@ -140,7 +159,7 @@ int cmd_encode(int argc, char **argv) {
   int rc = parse_args("encode", encode_help, argc, argv, false, &a);
   if (rc >= 0) return rc;
   json_error_t jerr;
-  json_t *j = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *j = mm_json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
   if (!j) {
     fprintf(stderr, "error: stdin is not JSON: %s (line %d, column %d)\n", jerr.text, jerr.line,
             jerr.column);
@@ -149,18 +168,22 @@ int cmd_encode(int argc, char **argv) {
   mm_arena arena;
   mm_arena_init(&arena);
   mm_any_msg msg;
+  mm_mls_any mls;
   const char *why = NULL;
-  mm_err e = mm_msg_from_json(a.type, j, &arena, &msg, &why);
+  mm_err e = a.mls ? mm_mls_from_json(a.mls_type, j, &arena, &mls, &why)
+                   : mm_msg_from_json(a.type, j, &arena, &msg, &why);
   rc = EXIT_REJECTED;
   if (e != MM_OK) {
-    fprintf(stderr, "error: bad JSON for %s: %s\n", mm_type_name(a.type),
+    fprintf(stderr, "error: bad JSON for %s: %s\n",
+            a.mls ? mm_mls_type_name(a.mls_type) : mm_type_name(a.type),
             why ? why : mm_err_message(e));
     goto out;
   }
   mm_writer w;
   mm_writer_init(&w);
   mm_derr derr = {0};
-  e = mm_encode(a.type, &msg, &a.lim, &w, &derr);
+  e = a.mls ? mm_mls_encode(a.mls_type, &mls, &a.lim, &w, &derr)
+            : mm_encode(a.type, &msg, &a.lim, &w, &derr);
   if (e == MM_OK) {
     char *hex = mm_hex_alloc(w.buf, w.len);
     if (hex) {
@@ -169,8 +192,7 @@ int cmd_encode(int argc, char **argv) {
     }
     free(hex);
   } else if (e == MM_E_MALFORMED && derr.rule) {
-    fprintf(stderr, "error: malformed (%s): %s at offset %zu\n", derr.rule, derr.reason,
-            derr.offset);
+    print_malformed(&derr);
   } else {
     fprintf(stderr, "error: %s\n", mm_err_message(e));
   }

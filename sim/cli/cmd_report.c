@@ -63,7 +63,7 @@ static int merge(const merge_args *a) {
   int rc = EXIT_OK;
   for (; n < a->n; n++) {
     json_error_t err;
-    docs[n] = json_load_file(a->in[n], 0, &err);
+    docs[n] = mm_json_load_file(a->in[n], 0, &err);
     if (!docs[n]) {
       fprintf(stderr, "mlsmig report: %s: %s (line %d)\n", a->in[n], err.text, err.line);
       rc = EXIT_REJECTED;

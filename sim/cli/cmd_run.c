@@ -27,7 +27,7 @@ static const char run_help[] =
     "                    happy paths run per suite, hostile tests on the first\n"
     "  --rules ID...     only tests checking these rules or areas (SIG, NONCE-2)\n"
     "  --test NAME...    only these tests (target.happy, or target.happy/suite-2)\n"
-    "  --seed S          seed of every test's keys and randomness (default 6)\n"
+    "  --seed S          seed of every test's keys and randomness, 1..2^64-1 (default 6)\n"
     "  --junit FILE      JUnit XML report (rule IDs as properties)\n"
     "  --json FILE       JSON results (schema: docs/run-results.schema.json)\n"
     "  --tap FILE        TAP version 13\n"
@@ -120,8 +120,8 @@ static int parse(int argc, char **argv, run_args *a) {
         return cli_usage_error("run", "too many --sim");
       if (!bad) a->sims[a->nsims++] = v;
     } else if (cli_opt(argc, argv, &i, "--seed", &v, &bad)) {
-      if (bad || !cli_parse_u64(v, &n) || n == 0 || n > INT64_MAX)
-        return cli_usage_error("run", "--seed takes 1..2^63-1");
+      if (bad || !cli_parse_u64(v, &n) || n == 0)
+        return cli_usage_error("run", "--seed takes 1..2^64-1");
       a->o.seed = n;
     } else if (cli_opt(argc, argv, &i, "--mutant", &a->mutant, &bad)) {
       mm_mutant m;
@@ -207,7 +207,7 @@ static int mutation_score(run_args *a, const char *ref) {
 static int write_reports(const run_args *a, json_t *doc) {
   for (size_t i = 0; i < a->nsims; i++) {
     json_error_t jerr;
-    json_t *sim = json_load_file(a->sims[i], 0, &jerr);
+    json_t *sim = mm_json_load_file(a->sims[i], 0, &jerr);
     mm_err e = sim ? mm_report_add_sim(doc, sim) : MM_E_IO;
     json_decref(sim);
     if (e != MM_OK) {

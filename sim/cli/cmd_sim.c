@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_io.h"
 #include "cli/cli.h"
 #include "cli/cmd_sim_modes.h"
 #include "mlsmig/faults.h"
@@ -35,7 +36,7 @@ static const char sim_help[] =
     "                     every envelope and step of the happy path and its retries\n"
     "  --shard I/M        campaign or exploration: only the I-th of M equal parts\n"
     "  --suite N|all      ciphersuite 1..7 (default: all seven where it applies)\n"
-    "  --seed S           seed of every key, nonce and byte (default 1)\n"
+    "  --seed S           seed of every key, nonce and byte, 0..2^64-1 (default 1)\n"
     "  --state-bytes B    size of the DS-specific group state payload (default 1024,\n"
     "                     at most 256 MiB - 64 KiB: the whole state must fit the bound)\n"
     "  --members M        group size, 1..64 (default 3)\n"
@@ -151,8 +152,8 @@ static int parse(int argc, char **argv, sim_args *a) {
       a->suite_given = true;
     } else if (cli_opt(argc, argv, &i, "--seed", &v, &bad)) {
       if (bad) return EXIT_USAGE;
-      if (!cli_parse_u64(v, &a->seed) || a->seed > INT64_MAX)
-        return cli_usage_error("sim", "--seed wants an integer 0..2^63-1, got '%s'", v);
+      if (!cli_parse_u64(v, &a->seed))
+        return cli_usage_error("sim", "--seed wants an integer 0..2^64-1, got '%s'", v);
       a->seed_given = true;
     } else if (cli_opt(argc, argv, &i, "--state-bytes", &v, &bad)) {
       if (bad) return EXIT_USAGE;
@@ -251,7 +252,7 @@ int cmd_sim(int argc, char **argv) {
   for (size_t i = 0; i < a.n_suites; i++) failed += !run_one(&a, a.suites[i], all);
   if (all) {
     json_t *out = a.n_suites == 1 ? json_incref(json_array_get(all, 0)) : json_incref(all);
-    json_dumpf(out, stdout, JSON_INDENT(2));
+    mm_json_dumpf(out, stdout, JSON_INDENT(2));
     putchar('\n');
     json_decref(out);
     json_decref(all);

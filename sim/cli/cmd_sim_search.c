@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/json_io.h"
 #include "cli/cli.h"
 #include "cli/cmd_sim_modes.h"
 #include "explore/search.h"
@@ -161,7 +162,7 @@ static void on_violation(void *ctx, const mm_scenario *sc, const mm_sc_result *r
   mm_violation_key(res, key, sizeof key);
   if (r->list && json_array_size(r->list) < 100)
     json_array_append_new(
-        r->list, json_pack("{s:s, s:I, s:i, s:s}", "violation", key, "seed", (json_int_t)sc->seed,
+        r->list, json_pack("{s:s, s:o, s:i, s:s}", "violation", key, "seed", mm_json_u64(sc->seed),
                            "suite", sc->suite, "replay", cmd));
   if (r->a->json || r->shown >= MAX_REPORTED) return;
   progress_end(&r->prog);
@@ -201,11 +202,11 @@ static void print_stats(const char *label, const mm_search_stats *st) {
 }
 
 static json_t *stats_json(const mm_search_stats *st) {
-  return json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}", "runs", (json_int_t)st->runs,
-                   "violations", (json_int_t)st->violations, "known_gaps",
-                   (json_int_t)st->known_gaps, "results", "completed", (json_int_t)st->completed,
-                   "aborted", (json_int_t)st->aborted, "refused", (json_int_t)st->refused, "stuck",
-                   (json_int_t)st->stuck);
+  return json_pack("{s:o, s:o, s:o, s:{s:o, s:o, s:o, s:o}}", "runs", mm_json_u64(st->runs),
+                   "violations", mm_json_u64(st->violations), "known_gaps",
+                   mm_json_u64(st->known_gaps), "results", "completed", mm_json_u64(st->completed),
+                   "aborted", mm_json_u64(st->aborted), "refused", mm_json_u64(st->refused),
+                   "stuck", mm_json_u64(st->stuck));
 }
 
 int sim_campaign(const sim_opts *a) {
@@ -230,12 +231,12 @@ int sim_campaign(const sim_opts *a) {
   if (a->json) {
     json_t *j = stats_json(&st);
     json_object_set_new(j, "mode", json_string("campaign"));
-    json_object_set_new(j, "seed", json_integer((json_int_t)a->seed));
-    json_object_set_new(j, "planned", json_integer((json_int_t)a->campaign_runs));
+    json_object_set_new(j, "seed", mm_json_u64(a->seed));
+    json_object_set_new(j, "planned", mm_json_u64(a->campaign_runs));
     json_object_set_new(j, "faults", json_integer(a->faults));
     json_object_set_new(j, "shard", json_pack("[i, i]", a->shard, a->shards));
     json_object_set_new(j, "violating_runs", r.list);
-    json_dumpf(j, stdout, JSON_INDENT(2));
+    mm_json_dumpf(j, stdout, JSON_INDENT(2));
     putchar('\n');
     json_decref(j);
   } else {
@@ -287,11 +288,11 @@ int sim_explore(const sim_opts *a) {
     }
   }
   if (a->json) {
-    json_t *j = json_pack("{s:s, s:i, s:I, s:[i, i], s:o, s:I, s:o}", "mode", "explore",
-                          "max_faults", a->max_faults, "seed", (json_int_t)a->seed, "shard",
+    json_t *j = json_pack("{s:s, s:i, s:o, s:[i, i], s:o, s:o, s:o}", "mode", "explore",
+                          "max_faults", a->max_faults, "seed", mm_json_u64(a->seed), "shard",
                           a->shard, a->shards, "suites", per_suite, "violations",
-                          (json_int_t)violations, "violating_runs", r.list);
-    json_dumpf(j, stdout, JSON_INDENT(2));
+                          mm_json_u64(violations), "violating_runs", r.list);
+    mm_json_dumpf(j, stdout, JSON_INDENT(2));
     putchar('\n');
     json_decref(j);
   }
@@ -386,7 +387,7 @@ static int run_scenario(const sim_opts *a, const mm_scenario *sc) {
     json_object_set_new(t, "scenario", json_string(sc->name));
     json_object_set_new(t, "expectations_met", json_boolean(res.met));
     if (!res.met) json_object_set_new(t, "why", json_string(res.why));
-    json_dumpf(t, stdout, JSON_INDENT(2));
+    mm_json_dumpf(t, stdout, JSON_INDENT(2));
     putchar('\n');
     json_decref(t);
   } else {
@@ -435,7 +436,7 @@ int sim_scenario(const sim_opts *a) {
     }
   }
   if (all) {
-    json_dumpf(all, stdout, JSON_INDENT(2));
+    mm_json_dumpf(all, stdout, JSON_INDENT(2));
     putchar('\n');
     json_decref(all);
   } else {

@@ -46,6 +46,7 @@ static int verify(int argc, char **argv) {
     print_suites(r.suites_seen);
     if (!ok) printf(" - %s", r.first_failure);
     printf("\n");
+    for (size_t k = 0; k < r.n_skip_why; k++) printf("  skipped: %s\n", r.skip_why[k]);
     passed += r.passed;
     skipped += r.skipped;
     /* An unreadable or unrecognized file counts as one failure. */
@@ -65,8 +66,8 @@ static int generate(int argc, char **argv) {
       dir = v;
     } else if (cli_opt(argc, argv, &i, "--seed", &v, &bad)) {
       if (bad) return EXIT_USAGE;
-      if (!cli_parse_u64(v, &seed) || seed > INT64_MAX)
-        return cli_usage_error("vectors", "--seed wants an integer 0..2^63-1, got '%s'", v);
+      if (!cli_parse_u64(v, &seed))
+        return cli_usage_error("vectors", "--seed wants an integer 0..2^64-1, got '%s'", v);
     } else {
       return cli_usage_error("vectors", "unexpected argument '%s'", argv[i]);
     }

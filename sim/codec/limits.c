@@ -148,6 +148,33 @@ bool mm_hash_len_valid(uint16_t suite, size_t len) {
   return len == 32 || len == 48 || len == 64; /* SHA-256/384/512 */
 }
 
+/* ---- keys and MACs of RFC 9420 structures (profile section 11) ---- */
+
+static bool is_ecdsa(const mm_suite *s) {
+  return s->sig == MM_SIG_P256 || s->sig == MM_SIG_P384 || s->sig == MM_SIG_P521;
+}
+
+/* A key of the suite's size; on the NIST curves an uncompressed SEC1 point
+ * (0x04 || X || Y): a compressed point has another length, and another
+ * first byte is no uncompressed point at all (ENC-4). Whether the point is
+ * on the curve is checked where the key is used (mm_key_from_public). */
+static const char *key_problem(const mm_suite *s, mm_view k, bool hpke) {
+  if (k.len != (hpke ? s->kem_pub_len : s->pub_len))
+    return hpke ? "HPKE public key has the wrong length for the suite"
+                : "signature public key has the wrong length for the suite";
+  if (is_ecdsa(s) && k.data[0] != 0x04)
+    return hpke ? "HPKE public key is not an uncompressed SEC1 point"
+                : "signature public key is not an uncompressed SEC1 point";
+  return NULL;
+}
+
+static const char *hash_opt_problem(const mm_suite *s, mm_view v) {
+  if (v.len == 0) return NULL;
+  if (mm_hash_len_valid(s ? s->id : 0, v.len)) return NULL;
+  return s ? "hash neither empty nor of the suite's hash length"
+           : "hash neither empty nor 32, 48 or 64 bytes";
+}
+
 /* ---- MigrationError.detail ---- */
 
 /* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, <= U+10FFFF. */
@@ -203,6 +230,11 @@ const char *mm_field_problem(mm_kind kind, mm_view v, const mm_limits *lim, cons
   case MM_K_GROUP_STATE:
     return v.len > lim->max_group_state ? "group_state over the configured bound" : NULL;
   case MM_K_IDENTITY: return mm_identity_problem(v);
+  case MM_K_SIG_KEY: return suite ? key_problem(suite, v, false) : NULL;
+  case MM_K_HPKE_KEY: return suite ? key_problem(suite, v, true) : NULL;
+  case MM_K_MAC:
+    return !suite || v.len == suite->hash_len ? NULL : "MAC length does not match the suite's hash";
+  case MM_K_HASH_OPT: return hash_opt_problem(suite, v);
   case MM_K_DETAIL: return mm_detail_problem(v);
   default: return NULL;
   }

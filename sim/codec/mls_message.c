@@ -31,10 +31,11 @@ static const mm_field leaf_index_fields[] = {
 static const mm_field sender_index_fields[] = {
     {.name = "sender_index", .kind = MM_K_U32, .offset = M(sender_index)},
 };
-static const mm_schema sender_member = {"member", sizeof(mm_mls_message), leaf_index_fields, 1};
+static const mm_schema sender_member = {"member", sizeof(mm_mls_message), leaf_index_fields, 1,
+                                        false};
 static const mm_schema sender_external = {"external", sizeof(mm_mls_message), sender_index_fields,
-                                          1};
-static const mm_schema sender_none = {"new_member", sizeof(mm_mls_message), NULL, 0};
+                                          1, false};
+static const mm_schema sender_none = {"new_member", sizeof(mm_mls_message), NULL, 0, false};
 static const mm_case sender_cases[] = {
     {MM_SENDER_MEMBER, NULL, &sender_member},
     {MM_SENDER_EXTERNAL, NULL, &sender_external},
@@ -56,7 +57,7 @@ static const mm_field sender_fields[] = {
      .reason = "unknown sender_type"},
 };
 static const mm_schema sender_schema = {"sender", sizeof(mm_mls_message), sender_fields,
-                                        COUNT(sender_fields)};
+                                        COUNT(sender_fields), false};
 
 #define CONTENT_TYPE                                                                          \
   {                                                                                           \
@@ -73,14 +74,14 @@ static const mm_field framed_fields[] = {
     CONTENT_TYPE,
 };
 static const mm_schema framed_schema = {"content", sizeof(mm_mls_message), framed_fields,
-                                        COUNT(framed_fields)};
+                                        COUNT(framed_fields), false};
 
 static const mm_field public_fields[] = {
     {.name = "content", .kind = MM_K_STRUCT, .offset = 0, .sub = &framed_schema},
     {.name = "rest", .kind = MM_K_REST, .offset = M(rest)},
 };
 static const mm_schema public_schema = {"public_message", sizeof(mm_mls_message), public_fields,
-                                        COUNT(public_fields)};
+                                        COUNT(public_fields), false};
 
 static const mm_field private_fields[] = {
     {.name = "group_id", .kind = MM_K_GROUP_ID, .offset = M(group_id)},
@@ -91,7 +92,7 @@ static const mm_field private_fields[] = {
     {.name = "ciphertext", .kind = MM_K_OPAQUE, .offset = M(ciphertext)},
 };
 static const mm_schema private_schema = {"private_message", sizeof(mm_mls_message), private_fields,
-                                         COUNT(private_fields)};
+                                         COUNT(private_fields), false};
 
 static const mm_case wire_cases[] = {
     {MM_WIRE_PUBLIC, "public_message", &public_schema},
@@ -121,4 +122,4 @@ static const mm_field mls_message_fields[] = {
 };
 
 const mm_schema mm_schema_mls_message = {"mls_message", sizeof(mm_mls_message), mls_message_fields,
-                                         COUNT(mls_message_fields)};
+                                         COUNT(mls_message_fields), false};

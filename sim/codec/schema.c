@@ -7,7 +7,7 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define SCHEMA(sname, ctype, table) \
-  { (sname), sizeof(ctype), (table), COUNT(table) }
+  { (sname), sizeof(ctype), (table), COUNT(table), false }
 
 /* A plain field (integer without range, or an opaque kind). */
 #define FIELD(S, f, k) \
@@ -92,9 +92,10 @@ static const mm_field envelope_fields[] = {
 static const mm_schema envelope_schema = SCHEMA("envelope", mm_envelope, envelope_fields);
 
 static const mm_field error_fields[] = {
-    /* The profile enumerates codes 1..17; other values are rejected like an
+    /* The profile enumerates codes 1..18; other values are rejected like an
      * unknown msg_type, so a peer cannot smuggle undefined codes. */
-    RANGED(mm_migration_error, code, MM_K_U16, MM_E_MALFORMED, MM_E_INTERNAL, "unknown error code"),
+    RANGED(mm_migration_error, code, MM_K_U16, MM_E_MALFORMED, MM_E_WIRE_LAST,
+           "unknown error code"),
     FIELD(mm_migration_error, detail, MM_K_DETAIL),
 };
 static const mm_schema error_schema = SCHEMA("migration_error", mm_migration_error, error_fields);

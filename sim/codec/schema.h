@@ -38,7 +38,24 @@ typedef enum mm_kind {
   MM_K_STRUCT,
   /* A variant chosen by a sibling integer (RFC 9420 `select`). */
   MM_K_SELECT,
+  /* RFC 9420 structures (sim/mls/): */
+  /* T items<V> (an mm_list): the elements follow schema sub. A list is
+   * walked one element at a time in a scratch struct (at most
+   * MM_SCHEMA_ELEM_MAX bytes), never allocated. With reason set, a count
+   * outside [min, max] is refused (ENC-4). In JSON an array. */
+  MM_K_LIST,
+  /* optional<T>: a uint8 presence flag (0 or 1, kept at sel_off), then T
+   * (schema sub, at offset) when present. In JSON null or the object. */
+  MM_K_OPTIONAL,
+  /* opaque x<V> whose length the suite fixes (when it is known): */
+  MM_K_SIG_KEY,  /* SignaturePublicKey: raw EdDSA, uncompressed SEC1 */
+  MM_K_HPKE_KEY, /* HPKEPublicKey of the suite's KEM */
+  MM_K_MAC,      /* MAC: the suite's hash length */
+  MM_K_HASH_OPT, /* empty, or the suite's hash length */
 } mm_kind;
+
+/* The largest element struct a list may have (see MM_K_LIST). */
+#define MM_SCHEMA_ELEM_MAX 1024
 
 typedef struct mm_schema mm_schema;
 
@@ -70,6 +87,9 @@ typedef struct mm_field {
   /* MM_K_BODY: the uint16 cipher_suite sibling, which sets the limits the
    * body is checked under. */
   size_t suite_off;
+  /* MM_K_U16: this field is a CipherSuite whose limits apply to the rest of
+   * the walk (to the end of the enclosing suite_scope schema, if any). */
+  bool sets_suite;
 } mm_field;
 
 struct mm_schema {
@@ -77,7 +97,28 @@ struct mm_schema {
   size_t size;      /* sizeof the C struct */
   const mm_field *fields;
   size_t nfields;
+  /* A suite set inside (sets_suite) ends with this struct: a KeyPackage
+   * inside a Commit names its own suite without changing the Commit's. */
+  bool suite_scope;
 };
+
+/* A schema whose only field is unnamed (and not a select) has the JSON
+ * form of that field: a list of integers is an array of numbers, an
+ * optional<Node> is null or the node. */
+
+/* The walks of messages.c and json_codec.c on any schema (the mm_type entry
+ * points above are these on mm_schema_of(t)). */
+bool mm_schema_decode_reader(const mm_schema *s, mm_reader *r, const mm_limits *lim, void *out);
+mm_err mm_schema_decode(const mm_schema *s, const uint8_t *data, size_t len, const mm_limits *lim,
+                        void *out, mm_derr *err);
+/* The first nfields fields only (all of them: s->nfields); the TBS forms
+ * of RFC 9420 are prefixes. */
+mm_err mm_schema_encode(const mm_schema *s, const void *msg, size_t nfields, const mm_limits *lim,
+                        mm_writer *w, mm_derr *err);
+/* Walks list l of elements of schema elem: *pos starts at 0; false at the
+ * end (or on an element that does not decode, which a decoded list never
+ * has). Elements decode under suite-independent limits. */
+bool mm_schema_list_next(const mm_schema *elem, mm_list l, size_t *pos, void *out);
 
 /* NULL if t is out of range. */
 const mm_schema *mm_schema_of(mm_type t);

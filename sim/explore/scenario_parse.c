@@ -285,7 +285,7 @@ static bool parse_setting(mm_scenario *sc, line_ctx *c, const char *rest, bool *
       return bad(c, "suite wants 1..7, got '%s'", v);
     sc->suite = (uint16_t)x;
   } else if (strcmp(w, "seed") == 0) {
-    if (!mm_parse_dec(v, INT64_MAX, &sc->seed)) return bad(c, "seed wants 0..2^63-1, got '%s'", v);
+    if (!mm_parse_dec(v, UINT64_MAX, &sc->seed)) return bad(c, "seed wants 0..2^64-1, got '%s'", v);
   } else if (strcmp(w, "members") == 0) {
     if (!mm_parse_dec(v, MM_SIM_MAX_MEMBERS, &x) || x == 0)
       return bad(c, "members wants 1..64, got '%s'", v);

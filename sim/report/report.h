@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "base/json_io.h"
 #include "mlsmig/error.h"
 #include "runner/runner.h"
 

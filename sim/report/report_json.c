@@ -41,7 +41,7 @@ static json_t *wire_json(const mm_test_result *t) {
     const mm_wire_event *e = &t->wire[i];
     json_t *o = json_pack("{s:s}", "kind", mm_wire_kind_name(e->kind));
     if (e->kind == MM_WIRE_OUTPUT) json_object_set_new(o, "to", json_string(e->to));
-    if (e->kind == MM_WIRE_CLOCK) json_object_set_new(o, "ms", json_integer((json_int_t)e->ms));
+    if (e->kind == MM_WIRE_CLOCK) json_object_set_new(o, "ms", mm_json_u64(e->ms));
     if (e->bytes) json_object_set_new(o, "hex", mm_json_hex(e->bytes, e->len));
     json_array_append_new(a, o);
   }
@@ -82,7 +82,7 @@ static json_t *rerun(const mm_run_result *r, const mm_test_result *t) {
 
 static json_t *test_json(const mm_run_result *r, const mm_test_result *t) {
   json_t *off = NULL;
-  if (t->offending) off = json_loads(t->offending, 0, NULL);
+  if (t->offending) off = mm_json_loads(t->offending, 0, NULL);
   json_t *o = json_pack(
       "{s:s, s:s, s:i, s:o, s:s, s:s, s:s, s:o, s:o, s:f}", "name", t->name, "role",
       t->role == MM_SHIM_ROLE_SOURCE ? "source" : "target", "cipher_suite", (int)t->suite, "rules",
@@ -101,10 +101,10 @@ json_t *mm_run_to_json(const mm_run_result *r) {
   json_t *tests = json_array();
   for (size_t i = 0; i < r->n; i++) json_array_append_new(tests, test_json(r, &r->tests[i]));
   json_t *root = json_pack(
-      "{s:s, s:s, s:s, s:i, s:o, s:s, s:s, s:I, s:f, s:o}", "format", MM_RESULTS_FORMAT,
+      "{s:s, s:s, s:s, s:i, s:o, s:s, s:s, s:o, s:f, s:o}", "format", MM_RESULTS_FORMAT,
       "mlsmig_version", MM_VERSION, "profile", MM_PROFILE_VERSION, "shim_protocol", MM_SHIM_VERSION,
       "iut", pics_json(&r->pics), "iut_command", r->iut_cmd ? r->iut_cmd : "", "date", r->date,
-      "seed", (json_int_t)r->seed, "wall_ms", r->wall_ms, "tests", tests);
+      "seed", mm_json_u64(r->seed), "wall_ms", r->wall_ms, "tests", tests);
   if (root && mm_report_recount(root) != MM_OK) {
     json_decref(root);
     return NULL;
@@ -176,7 +176,7 @@ mm_err mm_report_recount(json_t *doc) {
 }
 
 mm_err mm_report_json_doc(const json_t *doc, const char *path) {
-  return json_dump_file(doc, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 ? MM_OK : MM_E_IO;
+  return mm_json_dump_file(doc, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 ? MM_OK : MM_E_IO;
 }
 
 mm_err mm_report_json(const mm_run_result *r, const char *path) {

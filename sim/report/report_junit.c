@@ -39,13 +39,15 @@ static void property(FILE *f, const char *indent, const char *name, const char *
   fputs("\"/>\n", f);
 }
 
-static void failure_text(FILE *f, const json_t *t) {
+/* Sets *oom when the offending envelope could not be printed. */
+static void failure_text(FILE *f, const json_t *t, bool *oom) {
   esc(f, str(t, "summary"));
   fputs("\nexpected: ", f);
   esc(f, str(t, "expected"));
   json_t *off = json_object_get(t, "offending_envelope");
   if (json_is_object(off)) {
-    char *s = json_dumps(off, JSON_COMPACT | JSON_SORT_KEYS);
+    char *s = mm_json_dumps(off, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!s) *oom = true;
     fputs("\noffending envelope: ", f);
     esc(f, s);
     free(s);
@@ -54,7 +56,7 @@ static void failure_text(FILE *f, const json_t *t) {
   esc(f, str(t, "rerun"));
 }
 
-static void testcase(FILE *f, const json_t *t, const char *role) {
+static void testcase(FILE *f, const json_t *t, const char *role, bool *oom) {
   const char *verdict = str(t, "verdict");
   fprintf(f, "    <testcase classname=\"mlsmig.%s\" name=\"", role);
   esc(f, str(t, "name"));
@@ -76,7 +78,7 @@ static void testcase(FILE *f, const json_t *t, const char *role) {
     fprintf(f, "      <%s type=\"%s\" message=\"", tag, verdict);
     esc(f, str(t, "message"));
     fputs("\">", f);
-    failure_text(f, t);
+    failure_text(f, t, oom);
     fprintf(f, "</%s>\n", tag);
   } else if (strcmp(verdict, "not_applicable") == 0) {
     fputs("      <skipped message=\"not applicable: ", f);
@@ -117,7 +119,7 @@ static counts count(const json_t *tests, const char *role) {
   return c;
 }
 
-static void suite(FILE *f, const json_t *doc, const char *role) {
+static void suite(FILE *f, const json_t *doc, const char *role, bool *oom) {
   const json_t *tests = json_object_get(doc, "tests");
   counts c = count(tests, role);
   if (!c.n) return;
@@ -135,13 +137,15 @@ static void suite(FILE *f, const json_t *doc, const char *role) {
   property(f, "      ", "mlsmig_version", str(doc, "mlsmig_version"));
   property(f, "      ", "profile", str(doc, "profile"));
   char seed[32];
-  snprintf(seed, sizeof seed, "%lld", (long long)json_integer_value(json_object_get(doc, "seed")));
+  uint64_t seed_v = 0;
+  (void)mm_json_u64_value(json_object_get(doc, "seed"), &seed_v);
+  snprintf(seed, sizeof seed, "%llu", (unsigned long long)seed_v);
   property(f, "      ", "seed", seed);
   fputs("    </properties>\n", f);
   size_t i;
   json_t *t;
   json_array_foreach(tests, i, t) {
-    if (strcmp(str(t, "role"), role) == 0) testcase(f, t, role);
+    if (strcmp(str(t, "role"), role) == 0) testcase(f, t, role, oom);
   }
   fputs("  </testsuite>\n", f);
 }
@@ -155,10 +159,12 @@ mm_err mm_report_junit_doc(const json_t *doc, const char *path) {
   esc(f, str(json_object_get(doc, "iut"), "implementation"));
   fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
           c.n, c.fail, c.err, c.skip, json_number_value(json_object_get(doc, "wall_ms")) / 1000.0);
-  suite(f, doc, "target");
-  suite(f, doc, "source");
+  bool oom = false;
+  suite(f, doc, "target", &oom);
+  suite(f, doc, "source", &oom);
   fputs("</testsuites>\n", f);
-  return fclose(f) == 0 ? MM_OK : MM_E_IO;
+  if (fclose(f) != 0) return MM_E_IO;
+  return oom ? MM_E_NOMEM : MM_OK;
 }
 
 mm_err mm_report_junit(const mm_run_result *r, const char *path) {

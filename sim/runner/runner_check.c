@@ -73,7 +73,7 @@ void r_offend(rctx *c, mm_view raw) {
     o = json_pack("{s:s, s:o}", "undecodable_envelope", "ENC", "hex",
                   mm_json_hex(raw.data, raw.len));
   }
-  if (o) c->offending = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+  if (o) c->offending = mm_json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
   json_decref(o);
 }
 

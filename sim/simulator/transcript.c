@@ -37,8 +37,8 @@ static json_t *outcome_json(const mm_sim_outcome *o) {
     json_object_set_new(inv, id, json_string(mm_inv_result_name(o->inv[i])));
   }
   json_t *out =
-      json_pack("{s:s, s:s?, s:I, s:I, s:o}", "result", o->result, "home", o->home, "epoch",
-                (json_int_t)o->epoch, "end_ms", (json_int_t)o->end_time_ms, "invariants", inv);
+      json_pack("{s:s, s:s?, s:o, s:o, s:o}", "result", o->result, "home", o->home, "epoch",
+                mm_json_u64(o->epoch), "end_ms", mm_json_u64(o->end_time_ms), "invariants", inv);
   if (out && o->rule_violation[0])
     json_object_set_new(out, "rule_violation", json_string(o->rule_violation));
   return out;
@@ -52,14 +52,14 @@ json_t *mm_sim_transcript(const mm_sim *s, const mm_sim_outcome *o) {
     const char *type = mm_msg_type_name(r->msg_type);
     json_array_append_new(
         msgs,
-        json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:s}", "step", (json_int_t)r->step, "at_ms",
-                  (json_int_t)r->at, "from", r->from, "to", r->to, "type", type ? type : "unknown",
+        json_pack("{s:o, s:o, s:s, s:s, s:s, s:o, s:s}", "step", mm_json_u64(r->step), "at_ms",
+                  mm_json_u64(r->at), "from", r->from, "to", r->to, "type", type ? type : "unknown",
                   "envelope", r->env ? mm_json_hex(r->env, r->len) : json_null(), "verdict",
                   r->verdict == MM_OK ? "accepted" : mm_err_name(r->verdict)));
   }
   mm_view gid = mm_sim_group_id(s);
-  return json_pack("{s:i, s:I, s:o, s:o, s:I, s:o, s:o}", "cipher_suite", cfg->suite, "seed",
-                   (json_int_t)cfg->seed, "keys", keys_json(s), "group_id",
-                   mm_json_hex(gid.data, gid.len), "epoch", (json_int_t)mm_sim_initial_epoch(s),
+  return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "cipher_suite", cfg->suite, "seed",
+                   mm_json_u64(cfg->seed), "keys", keys_json(s), "group_id",
+                   mm_json_hex(gid.data, gid.len), "epoch", mm_json_u64(mm_sim_initial_epoch(s)),
                    "messages", msgs, "outcome", outcome_json(o));
 }

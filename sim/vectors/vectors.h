@@ -12,12 +12,21 @@
 
 #include "mlsmig/error.h"
 
+#define MM_VRESULT_MAX_SKIPS 8
+
 typedef struct mm_vresult {
   const char *format; /* detected format name, "unknown" if none */
   size_t passed, failed, skipped;
   unsigned suites_seen; /* bit (suite-1) per ciphersuite exercised */
   char first_failure[256];
+  /* Why sections were skipped: static sentences, each once. */
+  const char *skip_why[MM_VRESULT_MAX_SKIPS];
+  size_t n_skip_why;
 } mm_vresult;
+
+/* mm_vresult_skip counts n skipped checks and records why (a static
+ * sentence naming the section and what it would need). */
+void mm_vresult_skip(mm_vresult *r, size_t n, const char *why);
 
 /* Records one check. `what` is used for the first failure's message. */
 void mm_vresult_check(mm_vresult *r, bool ok, const char *fmt, ...)
@@ -38,6 +47,16 @@ bool mm_mlswg_is_messages(const json_t *root);
 void mm_mlswg_verify_messages(const json_t *root, mm_vresult *r);
 bool mm_mlswg_is_message_protection(const json_t *root);
 void mm_mlswg_verify_message_protection(const json_t *root, mm_vresult *r);
+/* The RFC 9420 structure files (vectors_mlswg_mls.c): messages.json (every
+ * field), tree-validation, tree-operations and welcome. */
+bool mm_mlswg_is_all_messages(const json_t *root);
+void mm_mlswg_verify_all_messages(const json_t *root, mm_vresult *r);
+bool mm_mlswg_is_tree_validation(const json_t *root);
+void mm_mlswg_verify_tree_validation(const json_t *root, mm_vresult *r);
+bool mm_mlswg_is_tree_operations(const json_t *root);
+void mm_mlswg_verify_tree_operations(const json_t *root, mm_vresult *r);
+bool mm_mlswg_is_welcome(const json_t *root);
+void mm_mlswg_verify_welcome(const json_t *root, mm_vresult *r);
 
 /* mlsmig's own files (vectors_mlsmig_*.c). */
 bool mm_mlsmig_is_crypto(const json_t *root);

@@ -54,8 +54,8 @@ static void check_case(mm_type t, const json_t *tc, mm_vresult *r) {
   if (!fields) goto done;
   r->suites_seen |= 1u << (suite - 1);
   mm_limits lim = mm_limits_default(suite);
-  json_t *bound = json_object_get(tc, "max_group_state");
-  if (json_is_integer(bound)) lim.max_group_state = (uint64_t)json_integer_value(bound);
+  uint64_t bound;
+  if (mm_json_u64_get(tc, "max_group_state", UINT64_MAX, &bound)) lim.max_group_state = bound;
   if (strcmp(result, "valid") == 0) {
     check_valid(t, tc, id, enc, &lim, r);
   } else {

@@ -15,7 +15,7 @@ bool mm_mlsmig_is_negative(const json_t *root) {
 }
 
 static bool err_by_name(const char *name, mm_err *out) {
-  for (int c = 1; c <= MM_E_INTERNAL; c++)
+  for (int c = 1; c <= MM_E_WIRE_LAST; c++)
     if (name && strcmp(name, mm_err_name((mm_err)c)) == 0) {
       *out = (mm_err)c;
       return true;
@@ -54,14 +54,14 @@ static void check_case(const json_t *group, const mm_sim_config *base, const jso
   mm_arena a;
   mm_arena_init(&a);
   mm_view env;
-  json_t *prefix = json_object_get(tc, "prefix"), *at = json_object_get(tc, "at_ms");
+  uint64_t prefix = 0, at = 0;
   const char *receiver = mm_vj_str(tc, "receiver"), *from = mm_vj_str(tc, "from");
   const char *role = mm_vj_str(tc, "role");
   bool ok = expected(tc, &want) && receiver && from && role &&
-            strcmp(role, mm_vg_role_name(receiver)) == 0 && json_is_integer(prefix) &&
-            json_integer_value(prefix) >= 0 && json_is_integer(at) && json_integer_value(at) >= 0 &&
-            mm_vj_str(tc, "rule") && json_is_array(json_object_get(tc, "flags")) &&
-            mm_vj_hex(tc, "envelope", &a, &env) &&
+            strcmp(role, mm_vg_role_name(receiver)) == 0 &&
+            mm_json_u64_get(tc, "prefix", SIZE_MAX, &prefix) &&
+            mm_json_u64_get(tc, "at_ms", UINT64_MAX, &at) && mm_vj_str(tc, "rule") &&
+            json_is_array(json_object_get(tc, "flags")) && mm_vj_hex(tc, "envelope", &a, &env) &&
             policy(tc, "source_policy", &cfg.source_policy, deny[0], &has_src) &&
             policy(tc, "target_policy", &cfg.target_policy, deny[1], &has_tgt) &&
             policy(tc, "policy_after_prefix", &after, deny[2], &has_after);
@@ -73,8 +73,8 @@ static void check_case(const json_t *group, const mm_sim_config *base, const jso
                    mm_decode(MM_T_ENVELOPE, env.data, env.len, NULL, &e, &err) == MM_OK &&
                        mm_view_eq_str(e.sender, from),
                    "tcId %d: envelope does not decode or is not from %s", id, from);
-  mm_vg_case k = {&cfg,     json_object_get(group, "messages"), (size_t)json_integer_value(prefix),
-                  receiver, has_after ? &after : NULL,          (uint64_t)json_integer_value(at),
+  mm_vg_case k = {&cfg,     json_object_get(group, "messages"), (size_t)prefix,
+                  receiver, has_after ? &after : NULL,          at,
                   env};
   mm_err verdict = MM_E_INTERNAL;
   bool error_sent = false;

@@ -27,7 +27,7 @@ MSG_TYPES = {1: "migration_request", 2: "migration_response", 3: "migration_init
 ERRORS = ["malformed", "unsupported_ciphersuite", "bad_signature", "unknown_nonce",
           "nonce_reused", "nonce_expired", "wrong_domain", "unknown_group", "group_exists",
           "stale_epoch", "bad_commit", "not_member", "unauthorized", "hash_mismatch",
-          "busy", "group_migrated", "internal"]          # codes 1..17
+          "busy", "group_migrated", "internal", "bad_group_state"]  # codes 1..18
 MAX_STATE = 256 * 1024 * 1024                             # ENC-4 default bound
 REFHASH_LABEL = b"MLS 1.0 MigrationContent Reference"    # HASH-1, label used as given
 LABELS = {2: b"MigrationResponseTBS", 3: b"MigrationInitTBS", 4: b"MigrationContentTBS",
@@ -350,11 +350,11 @@ def tbs(schema, msg):
 # ------------------------------------------------- strict schemas (used by verify_vectors.py)
 # Limits of the Envelope and MigrationError that the profile leaves to the
 # implementation, as docs/actors.md ("Choices the profile leaves open") fixes
-# them: msg_type one of section 8's values, code 1..17, Envelope.sender a domain
+# them: msg_type one of section 8's values, code 1..18, Envelope.sender a domain
 # or name@domain with name 1..64 bytes of [a-z0-9._-]. cipher_suite 0 is RFC
 # 9420's reserved value (an unknown non-zero suite decodes: SUITE-2 rejects it).
 STRICT_INTS = {"msgtype": (1, 1, 9, "msg_type"), "suite16": (2, 1, 0xFFFF, "cipher_suite"),
-               "errcode": (2, 1, 17, "error code")}
+               "errcode": (2, 1, 18, "error code")}
 # MigrationError.detail: neither the profile nor docs/actors.md bounds it; the
 # vectors' README implies 1024 bytes (its DetailTooLong case has 1025).
 MAX_DETAIL = 1024

@@ -79,7 +79,7 @@ static void header(FILE *f, const json_t *doc) {
   fprintf(f, "<dt>mlsmig / profile</dt><dd>mlsmig %s, profile v%s, shim protocol v%lld</dd>\n",
           h_str(doc, "mlsmig_version"), h_str(doc, "profile"), h_int(doc, "shim_protocol"));
   fact(f, "date (UTC)", h_str(doc, "date"), false);
-  fprintf(f, "<dt>seed</dt><dd>%lld</dd>\n<dt>wall time</dt><dd>%.1f s</dd>\n", h_int(doc, "seed"),
+  fprintf(f, "<dt>seed</dt><dd>%llu</dd>\n<dt>wall time</dt><dd>%.1f s</dd>\n", h_u64(doc, "seed"),
           json_number_value(json_object_get(doc, "wall_ms")) / 1000.0);
   const json_t *from = json_object_get(doc, "merged_from");
   if (json_array_size(from)) {

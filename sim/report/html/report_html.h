@@ -20,6 +20,8 @@ void h_esc(FILE *f, const char *s);
 void h_anchor(FILE *f, const char *test_name);
 const char *h_str(const json_t *o, const char *key); /* "" when absent */
 long long h_int(const json_t *o, const char *key);
+/* h_u64 is o[key] as an unsigned integer, exact up to 2^64-1 (0 when absent). */
+unsigned long long h_u64(const json_t *o, const char *key);
 
 /* Verdicts: CSS class, label, and an order where worse is larger (error 5,
  * fail 4, warning 3, pass 2, not_applicable 1, not_tested 0). */

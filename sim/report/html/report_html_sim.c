@@ -34,7 +34,7 @@ static void violations(FILE *f, const json_t *list) {
   json_array_foreach(list, i, v) {
     fputs("<tr><td class=\"bad\">", f);
     h_esc(f, h_str(v, "violation"));
-    fprintf(f, "</td><td>%lld</td><td>%lld</td><td><code class=\"small\">", h_int(v, "seed"),
+    fprintf(f, "</td><td>%llu</td><td>%lld</td><td><code class=\"small\">", h_u64(v, "seed"),
             h_int(v, "suite"));
     h_esc(f, h_str(v, "replay"));
     fputs("</code></td></tr>\n", f);
@@ -45,8 +45,8 @@ static void violations(FILE *f, const json_t *list) {
 static void summary(FILE *f, const json_t *s) {
   const char *mode = h_str(s, "mode");
   const json_t *shard = json_object_get(s, "shard");
-  fprintf(f, "<h3>%s, seed %lld", strcmp(mode, "explore") == 0 ? "Exploration" : "Campaign",
-          h_int(s, "seed"));
+  fprintf(f, "<h3>%s, seed %llu", strcmp(mode, "explore") == 0 ? "Exploration" : "Campaign",
+          h_u64(s, "seed"));
   if (json_integer_value(json_array_get(shard, 1)) > 1)
     fprintf(f, ", shard %lld of %lld", (long long)json_integer_value(json_array_get(shard, 0)) + 1,
             (long long)json_integer_value(json_array_get(shard, 1)));
@@ -54,7 +54,7 @@ static void summary(FILE *f, const json_t *s) {
     fprintf(f, ": every placement of up to %lld fault%s", h_int(s, "max_faults"),
             h_int(s, "max_faults") == 1 ? "" : "s");
   else
-    fprintf(f, ": %lld random schedules of 1..%lld faults", h_int(s, "planned"),
+    fprintf(f, ": %llu random schedules of 1..%lld faults", h_u64(s, "planned"),
             h_int(s, "faults"));
   fputs(
       "</h3>\n<table class=\"list sim\"><thead><tr><th></th><th class=\"n\">runs</th>"

@@ -79,7 +79,7 @@ static void step(FILE *f, size_t num, const json_t *e, const json_t *off) {
     h_esc(f, h_str(e, "to"));
     fputs("</code></span> ", f);
   } else if (strcmp(kind, "clock") == 0) {
-    fprintf(f, "<span class=\"dir\">clock</span> the IUT's clock advances %lld ms", h_int(e, "ms"));
+    fprintf(f, "<span class=\"dir\">clock</span> the IUT's clock advances %llu ms", h_u64(e, "ms"));
   } else if (strcmp(kind, "install") == 0) {
     fprintf(f, "<span class=\"dir\">install</span> a group state of %zu bytes at the IUT", len);
   } else if (strcmp(kind, "restart") == 0) {

@@ -44,6 +44,11 @@ long long h_int(const json_t *o, const char *key) {
   return (long long)json_integer_value(json_object_get(o, key));
 }
 
+unsigned long long h_u64(const json_t *o, const char *key) {
+  uint64_t v = 0;
+  return mm_json_u64_value(json_object_get(o, key), &v) ? v : 0;
+}
+
 static const char *const verdicts[] = {"not_tested", "not_applicable", "pass",
                                        "warning",    "fail",           "error"};
 
@@ -74,6 +79,8 @@ const char *h_section_title(int section) {
                                        "Authorization",
                                        "Lifecycle and durability",
                                        "Other",
-                                       "Invariants"};
-  return section >= 1 && section <= 9 ? titles[section] : "Other";
+                                       "Invariants",
+                                       "Known gaps",
+                                       "The group's MLS state"};
+  return section >= 1 && section <= 11 ? titles[section] : "Other";
 }

@@ -26,7 +26,7 @@ static bool printable_hex(const char *hex, char *text, size_t cap) {
   return true;
 }
 
-static void meaning_int(FILE *f, const char *key, long long v) {
+static void meaning_int(FILE *f, const char *key, uint64_t v) {
   if (strcmp(key, "msg_type") == 0) {
     const char *n = mm_msg_type_name((int)v);
     h_esc(f, n ? n : "unknown message type");
@@ -36,7 +36,7 @@ static void meaning_int(FILE *f, const char *key, long long v) {
   } else if (strcmp(key, "code") == 0) {
     h_esc(f, mm_err_name((mm_err)v));
   } else if (strcmp(key, "epoch") == 0) {
-    fprintf(f, "epoch %lld", v);
+    fprintf(f, "epoch %llu", (unsigned long long)v);
   }
 }
 
@@ -44,12 +44,13 @@ static void leaf(FILE *f, const char *path, const char *key, const json_t *v) {
   fputs("<tr><td class=\"fld\">", f);
   h_esc(f, path);
   fputs("</td><td class=\"hex\">", f);
-  if (json_is_integer(v)) {
-    long long n = (long long)json_integer_value(v);
-    fprintf(f, "%lld <span class=\"dim\">0x%llx</span></td><td>", n, (unsigned long long)n);
+  uint64_t n;
+  if (mm_json_u64_value(v, &n)) {
+    fprintf(f, "%llu <span class=\"dim\">0x%llx</span></td><td>", (unsigned long long)n,
+            (unsigned long long)n);
     meaning_int(f, key, n);
   } else {
-    /* the codec's JSON has integers, hex strings and objects only */
+    /* the codec's JSON has unsigned integers, hex strings and objects only */
     const char *hex = json_is_string(v) ? json_string_value(v) : "";
     size_t len = strlen(hex);
     fprintf(f, "%.*s%s</td><td>", (int)(len > 2 * SHOW_HEX ? 2 * SHOW_HEX : len), hex,
@@ -103,7 +104,7 @@ static void body_rows(FILE *f, const mm_envelope *env) {
       mm_decode(bt, env->body.data, env->body.len, &lim, &body, NULL) != MM_OK)
     return;
   json_t *j = mm_msg_to_json(bt, &body);
-  if (!j && mm_msg_json_fits(bt, &body)) h_out_of_memory();
+  if (!j) h_out_of_memory();
   fprintf(f, "<tr class=\"sub\"><td colspan=\"3\">body: %s</td></tr>\n", mm_type_name(bt));
   if (j) rows(f, "body", j);
   json_decref(j);
@@ -121,7 +122,7 @@ void h_envelope(FILE *f, const uint8_t *b, size_t len) {
     fprintf(f, " at offset %zu</td></tr>\n", err.offset);
   } else {
     json_t *j = mm_msg_to_json(MM_T_ENVELOPE, &env);
-    if (!j) h_out_of_memory(); /* an Envelope has no uint64 */
+    if (!j) h_out_of_memory();
     json_object_del(j, "body");
     if (j) rows(f, "", j);
     json_decref(j);

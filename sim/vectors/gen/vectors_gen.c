@@ -58,7 +58,7 @@ json_t *mm_vg_key_json(const mm_key *k) {
 }
 
 mm_err mm_vg_write(const json_t *root, const char *path) {
-  char *text = json_dumps(root, JSON_INDENT(2));
+  char *text = mm_json_dumps(root, JSON_INDENT(2));
   if (!text) return MM_E_NOMEM;
   FILE *f = fopen(path, "w");
   bool ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
@@ -68,10 +68,7 @@ mm_err mm_vg_write(const json_t *root, const char *path) {
 }
 
 bool mm_vg_seed_of(const json_t *root, uint64_t *seed) {
-  json_t *s = json_object_get(json_array_get(root, 0), "seed");
-  if (!json_is_integer(s) || json_integer_value(s) < 0) return false;
-  *seed = (uint64_t)json_integer_value(s);
-  return true;
+  return mm_json_u64_get(json_array_get(root, 0), "seed", UINT64_MAX, seed);
 }
 
 typedef struct {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/json_io.h"
 #include "codec/tbs.h"
 #include "mlsmig/error.h"
 #include "mlsmig/sim.h"

@@ -103,8 +103,7 @@ static void add_invalid(gen *g, const mm_writer *w, const char *rule, const char
   }
   json_t *t = json_pack("{s:i, s:s, s:i}", "tcId", ++*g->tc_id, "comment", comment, "cipher_suite",
                         g->suite);
-  if (max_group_state)
-    json_object_set_new(t, "max_group_state", json_integer((json_int_t)max_group_state));
+  if (max_group_state) json_object_set_new(t, "max_group_state", mm_json_u64(max_group_state));
   json_object_set_new(t, "encoding", mm_json_hex(w->buf, w->len));
   json_object_set_new(t, "result", json_string("invalid"));
   json_object_set_new(t, "rule", json_string(rule));
@@ -401,8 +400,8 @@ json_t *mm_vg_codec(uint64_t seed) {
       ok = g.ok;
     }
     json_array_append_new(
-        root, json_pack("{s:s, s:I, s:i, s:o}", "type", mm_type_name((mm_type)t), "seed",
-                        (json_int_t)seed, "state_bytes", MM_VG_SMALL_STATE, "tests", tests));
+        root, json_pack("{s:s, s:o, s:i, s:o}", "type", mm_type_name((mm_type)t), "seed",
+                        mm_json_u64(seed), "state_bytes", MM_VG_SMALL_STATE, "tests", tests));
   }
   for (uint16_t suite = 1; suite <= MM_SUITE_COUNT; suite++) {
     mm_sim_free(r[suite].priv);

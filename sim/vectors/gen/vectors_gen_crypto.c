@@ -84,8 +84,9 @@ static json_t *suite_entry(uint16_t suite, uint64_t seed) {
   }
   json_t *rh = ref_hash_example(s, suite);
   mm_sim_free(s);
-  json_t *entry = json_pack("{s:i, s:I, s:o, s:o, s:o*}", "cipher_suite", suite, "seed",
-                            (json_int_t)seed, "keys", keys, "sign_with_label", swl, "ref_hash", rh);
+  json_t *entry =
+      json_pack("{s:i, s:o, s:o, s:o, s:o*}", "cipher_suite", suite, "seed", mm_json_u64(seed),
+                "keys", keys, "sign_with_label", swl, "ref_hash", rh);
   if (!ok || !rh) {
     json_decref(entry);
     return NULL;

@@ -10,28 +10,20 @@
 #include "vectors/gen/vectors_gen.h"
 
 json_t *mm_vg_config_json(const mm_sim_config *cfg) {
-  return json_pack("{s:I, s:i, s:I, s:i}", "state_bytes", (json_int_t)cfg->state_bytes, "members",
-                   (int)cfg->members, "latency_ms", (json_int_t)cfg->latency_ms,
+  return json_pack("{s:o, s:i, s:o, s:i}", "state_bytes", mm_json_u64(cfg->state_bytes), "members",
+                   (int)cfg->members, "latency_ms", mm_json_u64(cfg->latency_ms),
                    "commit_wire_format", (int)cfg->commit_wire_format);
-}
-
-static bool get_uint(const json_t *obj, const char *key, uint64_t max, uint64_t *out) {
-  json_t *v = json_object_get(obj, key);
-  if (!json_is_integer(v) || json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) > max)
-    return false;
-  *out = (uint64_t)json_integer_value(v);
-  return true;
 }
 
 bool mm_vg_config_from_json(const json_t *entry, mm_sim_config *cfg) {
   uint64_t suite, seed, state, members, latency, wire;
   const json_t *c = json_object_get(entry, "config");
-  if (!get_uint(entry, "cipher_suite", MM_SUITE_COUNT, &suite) || suite == 0 ||
-      !get_uint(entry, "seed", INT64_MAX, &seed) ||
-      !get_uint(c, "state_bytes", MM_VG_MAX_REPLAY_STATE, &state) ||
-      !get_uint(c, "members", MM_SIM_MAX_MEMBERS, &members) || members == 0 ||
-      !get_uint(c, "latency_ms", 60000, &latency) ||
-      !get_uint(c, "commit_wire_format", MM_WIRE_PRIVATE, &wire) || wire == 0)
+  if (!mm_json_u64_get(entry, "cipher_suite", MM_SUITE_COUNT, &suite) || suite == 0 ||
+      !mm_json_u64_get(entry, "seed", UINT64_MAX, &seed) ||
+      !mm_json_u64_get(c, "state_bytes", MM_VG_MAX_REPLAY_STATE, &state) ||
+      !mm_json_u64_get(c, "members", MM_SIM_MAX_MEMBERS, &members) || members == 0 ||
+      !mm_json_u64_get(c, "latency_ms", 60000, &latency) ||
+      !mm_json_u64_get(c, "commit_wire_format", MM_WIRE_PRIVATE, &wire) || wire == 0)
     return false;
   *cfg = mm_vg_config((uint16_t)suite, seed, state);
   cfg->members = (unsigned)members;
@@ -57,7 +49,7 @@ static json_t *view_str(mm_view v) {
 static json_t *ds_state(uint16_t suite, bool found, const mm_group_info *g) {
   json_t *o = json_pack("{s:s}", "status", found ? status_name(g->status) : "none");
   if (!found) return o;
-  json_object_set_new(o, "epoch", json_integer((json_int_t)g->epoch));
+  json_object_set_new(o, "epoch", mm_json_u64(g->epoch));
   if (g->peer.len) json_object_set_new(o, "peer", view_str(g->peer));
   if (g->client.len) json_object_set_new(o, "client", view_str(g->client));
   if (g->state.len) {
@@ -67,7 +59,7 @@ static json_t *ds_state(uint16_t suite, bool found, const mm_group_info *g) {
       json_decref(o);
       return NULL; /* no entry rather than a wrong hash */
     }
-    json_object_set_new(o, "group_state_len", json_integer((json_int_t)g->state.len));
+    json_object_set_new(o, "group_state_len", mm_json_u64(g->state.len));
     json_object_set_new(o, "group_state_hash", mm_json_hex(h, hl));
   }
   return o;
@@ -92,8 +84,8 @@ static json_t *final_state(const mm_sim *s) {
   json_object_set_new(o, MM_SIM_TARGET, tgt);
   for (unsigned m = 0; m < mm_sim_member_count(s); m++) {
     mm_client_status st = mm_client_get_status(mm_sim_client(s, m));
-    json_t *c = json_pack("{s:s, s:o, s:I}", "phase", phase_name(st.phase), "ds", view_str(st.ds),
-                          "epoch", (json_int_t)st.epoch);
+    json_t *c = json_pack("{s:s, s:o, s:o}", "phase", phase_name(st.phase), "ds", view_str(st.ds),
+                          "epoch", mm_json_u64(st.epoch));
     json_object_set_new(
         c, "last_error",
         st.last_error == MM_OK ? json_null() : json_string(mm_err_name(st.last_error)));

@@ -137,10 +137,10 @@ void vgn_add(neg *n, const ncase *k) {
   char from[MM_SENDER_MAX + 1];
   snprintf(from, sizeof from, "%.*s", (int)env.sender.len, (const char *)env.sender.data);
   json_t *t =
-      json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o}", "tcId", ++*n->tc_id, "rule",
+      json_pack("{s:i, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o}", "tcId", ++*n->tc_id, "rule",
                 k->rule, "comment", k->comment, "receiver", k->receiver, "role",
-                mm_vg_role_name(k->receiver), "prefix", (json_int_t)prefix, "at_ms", (json_int_t)at,
-                "from", from, "envelope", mm_json_hex(k->env.data, k->env.len));
+                mm_vg_role_name(k->receiver), "prefix", mm_json_u64(prefix), "at_ms",
+                mm_json_u64(at), "from", from, "envelope", mm_json_hex(k->env.data, k->env.len));
   if (k->source_policy) json_object_set_new(t, "source_policy", policy_or_null(k->source_policy));
   if (k->target_policy) json_object_set_new(t, "target_policy", policy_or_null(k->target_policy));
   if (k->policy_after)

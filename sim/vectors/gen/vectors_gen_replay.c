@@ -57,17 +57,17 @@ static MM_MUST_USE mm_err replay_prefix(mm_sim *s, const mm_vg_case *k, const re
   for (size_t i = 0; i < k->prefix; i++) {
     const json_t *m = json_array_get(k->messages, i);
     const char *to = json_string_value(json_object_get(m, "to"));
-    json_t *at = json_object_get(m, "at_ms");
+    uint64_t at;
     mm_view env;
-    if (!to || !json_is_integer(at) || json_integer_value(at) < 0 ||
+    if (!to || !mm_json_u64_get(m, "at_ms", UINT64_MAX, &at) ||
         !mm_json_unhex(json_object_get(m, "envelope"), a, &env))
       return MM_E_MALFORMED;
     if (strcmp(to, n->name) != 0) continue;
-    mm_err e = run_timers(n->a, (uint64_t)json_integer_value(at), out);
+    mm_err e = run_timers(n->a, at, out);
     if (e != MM_OK) return e;
     /* A refusal in the prefix is part of the recorded run; a local failure
      * would make the case's verdict a wrong one. */
-    e = mm_actor_handle(n->a, env.data, env.len, (uint64_t)json_integer_value(at), out);
+    e = mm_actor_handle(n->a, env.data, env.len, at, out);
     mm_outbox_clear(out);
     if (mm_err_is_local(e)) return e;
   }

@@ -61,7 +61,7 @@ START_TEST(test_cmd_report_usage) {
       {"report merge /nonexistent.json --json /dev/null", "/nonexistent.json", 1},
       {"run --test", "--test needs a value", 2},
       {"run --seed 0", "--seed", 2},
-      {"run --test no.such.test", "no test named no.such.test", 2},
+      {"run --test no.such.test", "unknown test 'no.such.test'", 2},
       {"run --rules SIG-1 --sim /nonexistent.json", "/nonexistent.json", 1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

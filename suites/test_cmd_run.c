@@ -51,8 +51,9 @@ START_TEST(test_cmd_run_verbose) {
   ck_assert_ptr_nonnull(strstr(r.out, "target.nonce_fresh"));
   ck_assert_ptr_nonnull(strstr(r.out, "1 tests: 1 pass"));
   r = cli_exec("run --rules NONCE-1 --role source");
-  ck_assert_int_eq(r.rc, 0); /* NONCE-1 is checked on the target only */
+  ck_assert_int_eq(r.rc, 1); /* NONCE-1 is checked on the target only: nothing tested */
   ck_assert_ptr_nonnull(strstr(r.out, "0 tests"));
+  ck_assert_ptr_nonnull(strstr(r.out, "nothing was tested"));
 }
 END_TEST
 

@@ -1,7 +1,10 @@
 /* mlsmig run: the conformance runner against an implementation under test
  * (docs/shim-protocol.md). Exit 0 when every mandatory test passes, 1 when
- * some test fails or errors, 2 on a usage error or an IUT that does not
- * start. */
+ * some test fails or errors, nothing was tested or the run was stopped, 2
+ * on a usage error or an IUT that does not start; 128 + N after signal N
+ * (SIGINT, SIGTERM, SIGHUP), once the IUTs are ended, their files removed
+ * and the reports written. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/report_out.h"
 #include "cli/run_print.h"
+#include "profile/catalogue.h"
 #include "report/report.h"
 #include "shim/shim_proto.h"
 
@@ -17,7 +21,8 @@ static const char run_help[] =
     "usage: mlsmig run [--iut 'CMD ARGS'] [--role source|target|both] [--suite N...]\n"
     "                  [--rules ID...] [--test NAME...] [--seed S] [--junit FILE]\n"
     "                  [--json FILE] [--tap FILE] [--html DIR] [--sim FILE]... [--timeout MS]\n"
-    "                  [--jobs J] [--mutant NAME] [--mutation-score] [--list] [--verbose]\n\n"
+    "                  [--max-time S] [--jobs J] [--mutant NAME] [--mutation-score] [--list]\n"
+    "                  [--verbose]\n\n"
     "Runs the conformance tests against a DS behind the shim protocol\n"
     "(docs/shim-protocol.md), playing the client and the peer DS.\n\n"
     "  --iut CMD         shell command of the IUT (default: the reference DS,\n"
@@ -35,12 +40,15 @@ static const char run_help[] =
     "  --sim FILE        add a simulator summary (mlsmig sim --campaign/--explore\n"
     "                    --json) to the JSON and HTML reports\n"
     "  --timeout MS      time budget of one test (default 10000)\n"
+    "  --max-time S      time budget of the whole run (default 1800); the run also\n"
+    "                    stops after 5 error verdicts in a row or 8 timed-out tests\n"
     "  --jobs J          tests in parallel (default: online CPUs)\n"
     "  --mutant NAME     run the reference DS with a mutant (mlsmig list mutants)\n"
     "  --mutation-score  run against every mutant and print which tests kill it\n"
     "  --list            list the tests with their rules and exit\n"
     "  --verbose         print every test, not only those that did not pass\n\n"
-    "exit status: 0 all mandatory tests pass, 1 some fail, 2 usage or IUT start error\n";
+    "exit status: 0 all mandatory tests pass, 1 some fail or err, nothing was tested\n"
+    "or the run stopped, 2 usage or IUT start error, 128+N after signal N\n";
 
 /* This executable's path, relative to the working directory when below
  * it (so reports say build/mlsmig, not /home/.../build/mlsmig). */
@@ -90,6 +98,55 @@ typedef struct run_args {
   size_t nrules, ntests, nsims;
   bool score, verbose, list;
 } run_args;
+
+/* A --test name: a test of the catalogue, or one of its per-suite
+ * instances ("target.happy/suite-2"). */
+static bool known_test(const char *want) {
+  for (size_t i = 0; i < mm_runner_test_count(); i++) {
+    const char *name, *rules, *summary;
+    uint8_t role;
+    mm_runner_test_at(i, &name, &rules, &role, &summary);
+    size_t n = strlen(name);
+    if (strcmp(want, name) == 0) return true;
+    unsigned suite;
+    char tail;
+    if (strncmp(want, name, n) == 0 && sscanf(want + n, "/suite-%u%c", &suite, &tail) == 1 &&
+        suite >= 1 && suite <= 7 && want[n + 7] != '0')
+      return true;
+  }
+  return false;
+}
+
+/* A --rules entry: a rule ID of the profile, or an area ("SIG") of some. */
+static bool known_rule(const mm_catalogue *cat, const char *want) {
+  for (size_t i = 0; i < cat->n; i++) {
+    const char *id = cat->rules[i].id;
+    size_t n = strlen(want);
+    if (strcmp(id, want) == 0 || (strncmp(id, want, n) == 0 && id[n] == '-' && !strchr(want, '-')))
+      return true;
+  }
+  return false;
+}
+
+/* Names on the command line that name nothing are usage errors, not runs
+ * that test nothing. */
+static int check_names(const run_args *a) {
+  for (size_t i = 0; i < a->ntests; i++)
+    if (!known_test(a->tests[i]))
+      return cli_usage_error("run", "unknown test '%s' (mlsmig run --list)", a->tests[i]);
+  if (!a->nrules) return EXIT_OK;
+  mm_catalogue cat;
+  if (mm_catalogue_load(&cat) != MM_OK) {
+    fprintf(stderr, "mlsmig run: the requirement catalogue does not load\n");
+    return EXIT_USAGE;
+  }
+  int rc = EXIT_OK;
+  for (size_t i = 0; i < a->nrules && rc == EXIT_OK; i++)
+    if (!known_rule(&cat, a->rules[i]))
+      rc = cli_usage_error("run", "unknown rule or area '%s' (mlsmig list rules)", a->rules[i]);
+  mm_catalogue_free(&cat);
+  return rc;
+}
 
 /* Values of a multi-valued option: every argument up to the next option. */
 static int take_values(int argc, char **argv, int *i, const char **first, bool *more) {
@@ -141,6 +198,10 @@ static int parse(int argc, char **argv, run_args *a) {
       if (bad || !cli_parse_u64(v, &n) || n < 10 || n > 3600000)
         return cli_usage_error("run", "--timeout takes milliseconds (10..3600000)");
       a->o.timeout_ms = (int)n;
+    } else if (cli_opt(argc, argv, &i, "--max-time", &v, &bad)) {
+      if (bad || !cli_parse_u64(v, &n) || n < 1 || n > 86400)
+        return cli_usage_error("run", "--max-time takes seconds (1..86400)");
+      a->o.max_run_ms = (int)(n * 1000);
     } else if (cli_opt(argc, argv, &i, "--jobs", &v, &bad)) {
       if (bad || !cli_parse_u64(v, &n) || n < 1 || n > 64)
         return cli_usage_error("run", "--jobs takes 1..64");
@@ -187,7 +248,7 @@ static int parse(int argc, char **argv, run_args *a) {
     return cli_usage_error("run", "--mutant applies to the reference DS, not --iut");
   if (a->score && a->iut)
     return cli_usage_error("run", "--mutation-score runs the reference DS, not --iut");
-  return EXIT_OK;
+  return check_names(a);
 }
 
 static int mutation_score(run_args *a, const char *ref) {
@@ -219,6 +280,20 @@ static int write_reports(const run_args *a, json_t *doc) {
   return report_write_all("run", doc, a->junit, a->json, a->tap, a->html);
 }
 
+/* The signal that asked the run to stop (0: none): the runner ends every
+ * IUT, removes their files and reports what ran. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig) { stop_signal = sig; }
+
+static void catch_signals(bool on) {
+  struct sigaction sa = {0};
+  sa.sa_handler = on ? on_signal : SIG_DFL;
+  sigemptyset(&sa.sa_mask);
+  int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+}
+
 int cmd_run(int argc, char **argv) {
   run_args a = {0};
   int rc = parse(argc, argv, &a);
@@ -244,17 +319,23 @@ int cmd_run(int argc, char **argv) {
   }
   mm_run_result r;
   char why[1024] = "";
-  if (mm_run(&a.o, &r, why, sizeof why) != MM_OK) {
-    fprintf(stderr, "mlsmig run: the IUT does not start: %s\n", why);
-    return EXIT_USAGE;
+  a.o.cancel = &stop_signal;
+  catch_signals(true);
+  mm_err e = mm_run(&a.o, &r, why, sizeof why);
+  catch_signals(false);
+  if (e != MM_OK) {
+    /* the reason may quote the IUT (its stderr): escaped */
+    fputs(e == MM_E_NOMEM || strncmp(why, "runner failure", 14) == 0
+              ? "mlsmig run: "
+              : "mlsmig run: the IUT does not start: ",
+          stderr);
+    run_print_text(stderr, why, NULL);
+    fputc('\n', stderr);
+    return stop_signal ? 128 + stop_signal : EXIT_USAGE;
   }
   run_print_summary(stdout, &r, cmd, a.verbose);
   rc = mm_run_passed(&r) ? EXIT_OK : EXIT_REJECTED;
-  if (r.n == 0 && a.ntests) {
-    fprintf(stderr, "mlsmig run: no test named %s%s (mlsmig run --list)\n", a.tests[0],
-            a.ntests > 1 ? " ..." : "");
-    rc = EXIT_USAGE;
-  }
+  if (r.signal) rc = 128 + r.signal;
   json_t *doc = mm_run_to_json(&r);
   mm_run_result_free(&r);
   if (!doc) {

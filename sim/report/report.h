@@ -14,6 +14,9 @@
 
 #define MM_RESULTS_FORMAT "mlsmig-run-results/1"
 
+/* What every report says of a run in which no test ran. */
+#define MM_NOTHING_TESTED "nothing was tested"
+
 /* The results document of a run (new reference, NULL on OOM). */
 json_t *mm_run_to_json(const mm_run_result *r);
 

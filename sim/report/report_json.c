@@ -42,7 +42,15 @@ static json_t *wire_json(const mm_test_result *t) {
     json_t *o = json_pack("{s:s}", "kind", mm_wire_kind_name(e->kind));
     if (e->kind == MM_WIRE_OUTPUT) json_object_set_new(o, "to", json_string(e->to));
     if (e->kind == MM_WIRE_CLOCK) json_object_set_new(o, "ms", mm_json_u64(e->ms));
-    if (e->bytes) json_object_set_new(o, "hex", mm_json_hex(e->bytes, e->len));
+    if (e->bytes && e->full_len > e->len) { /* cut: head, tail, length, hash */
+      size_t half = e->len / 2;
+      json_object_set_new(o, "len", mm_json_u64(e->full_len));
+      json_object_set_new(o, "sha256", mm_json_hex(e->sha256, sizeof e->sha256));
+      json_object_set_new(o, "head_hex", mm_json_hex(e->bytes, half));
+      json_object_set_new(o, "tail_hex", mm_json_hex(e->bytes + half, e->len - half));
+    } else if (e->bytes) {
+      json_object_set_new(o, "hex", mm_json_hex(e->bytes, e->len));
+    }
     json_array_append_new(a, o);
   }
   return a;
@@ -94,6 +102,8 @@ static json_t *test_json(const mm_run_result *r, const mm_test_result *t) {
   json_object_set_new(o, "wire", wire_json(t));
   json_object_set_new(o, "wire_dropped", json_integer((json_int_t)t->wire_dropped));
   json_object_set_new(o, "rerun", rerun(r, t));
+  if (t->escaped) json_object_set_new(o, "escaped_processes", json_integer(t->escaped));
+  if (t->cleanup) json_object_set_new(o, "cleanup", json_string(t->cleanup));
   return o;
 }
 
@@ -105,6 +115,10 @@ json_t *mm_run_to_json(const mm_run_result *r) {
       "mlsmig_version", MM_VERSION, "profile", MM_PROFILE_VERSION, "shim_protocol", MM_SHIM_VERSION,
       "iut", pics_json(&r->pics), "iut_command", r->iut_cmd ? r->iut_cmd : "", "date", r->date,
       "seed", mm_json_u64(r->seed), "wall_ms", r->wall_ms, "tests", tests);
+  if (root && r->stopped[0]) json_object_set_new(root, "stopped", json_string(r->stopped));
+  if (root && r->escaped)
+    json_object_set_new(root, "escaped_processes", mm_json_u64(r->escaped));
+  if (root && r->cleanup[0]) json_object_set_new(root, "cleanup", json_string(r->cleanup));
   if (root && mm_report_recount(root) != MM_OK) {
     json_decref(root);
     return NULL;
@@ -160,7 +174,25 @@ mm_err mm_report_recount(json_t *doc) {
   for (int k = 0; summary && k < 5; k++)
     json_object_set_new(summary, keys[k], json_integer((json_int_t)count[k]));
   if (!summary) return MM_E_NOMEM;
-  json_object_set_new(summary, "passed", json_boolean(count[2] == 0 && count[3] == 0));
+  /* Nothing tested is no pass, and neither is a run that was stopped. */
+  size_t tested = count[0] + count[1] + count[2] + count[3];
+  bool stopped = json_string_length(json_object_get(doc, "stopped")) > 0;
+  json_object_set_new(summary, "tested", json_integer((json_int_t)tested));
+  json_object_set_new(summary, "nothing_tested", json_boolean(tested == 0));
+  bool passed = count[2] == 0 && count[3] == 0 && tested > 0 && !stopped;
+  json_object_set_new(summary, "passed", json_boolean(passed));
+  char outcome[400];
+  if (stopped)
+    snprintf(outcome, sizeof outcome, "stopped: %s",
+             json_string_value(json_object_get(doc, "stopped")));
+  else if (tested == 0)
+    snprintf(outcome, sizeof outcome, "%s", MM_NOTHING_TESTED);
+  else if (!passed)
+    snprintf(outcome, sizeof outcome, "failed: %zu test%s did not pass", count[2] + count[3],
+             count[2] + count[3] == 1 ? "" : "s");
+  else
+    snprintf(outcome, sizeof outcome, "passed");
+  json_object_set_new(summary, "outcome", json_string(outcome));
   json_object_set_new(doc, "summary", summary);
   json_t *rules = json_array();
   mm_catalogue cat;

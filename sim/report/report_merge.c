@@ -89,6 +89,11 @@ static bool add_doc(json_t *out, const json_t *in, const char *name, char *why, 
       union_into(json_object_get(iut, *k), json_object_get(other, *k));
     join_str(out, "iut_command", str(in, "iut_command"));
     join_str(out, "mlsmig_version", str(in, "mlsmig_version"));
+    join_str(out, "stopped", str(in, "stopped"));
+    join_str(out, "cleanup", str(in, "cleanup"));
+    json_int_t esc = json_integer_value(json_object_get(out, "escaped_processes")) +
+                     json_integer_value(json_object_get(in, "escaped_processes"));
+    if (esc) json_object_set_new(out, "escaped_processes", json_integer(esc));
     /* The report is dated by the earliest shard. */
     if (strcmp(str(in, "date"), str(out, "date")) < 0)
       json_object_set_new(out, "date", json_string(str(in, "date")));

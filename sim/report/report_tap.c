@@ -29,9 +29,18 @@ static void yaml_str(FILE *f, const char *s) {
   fputc('"', f);
 }
 
-/* A line of TAP must not break on a newline or look like a directive. */
+/* A line of TAP must not break on a newline or look like a directive, nor
+ * carry a control byte to the terminal that shows it. */
 static void one_line(FILE *f, const char *s) {
-  for (; *s; s++) fputc(*s == '\n' || *s == '#' ? ' ' : *s, f);
+  for (; *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if (ch == '\n' || ch == '#')
+      fputc(' ', f);
+    else if (ch < 0x20 || ch == 0x7f)
+      fprintf(f, "\\x%02x", ch);
+    else
+      fputc(ch, f);
+  }
 }
 
 static void test_line(FILE *f, size_t num, const json_t *t) {
@@ -79,5 +88,15 @@ mm_err mm_report_tap_doc(const json_t *doc, const char *path) {
   size_t i;
   json_t *t;
   json_array_foreach(tests, i, t) test_line(f, i + 1, t);
+  /* A harness reads "Bail out!" as a failed run: a run of skips alone, or
+   * a run cut short, must not pass. */
+  const json_t *sum = json_object_get(doc, "summary");
+  if (str(doc, "stopped")[0]) {
+    fputs("Bail out! the run stopped: ", f);
+    one_line(f, str(doc, "stopped"));
+    fputc('\n', f);
+  } else if (json_is_true(json_object_get(sum, "nothing_tested"))) {
+    fputs("Bail out! " MM_NOTHING_TESTED "\n", f);
+  }
   return fclose(f) == 0 ? MM_OK : MM_E_IO;
 }

@@ -1,5 +1,6 @@
-/* The IUT child process (iut.h): spawn, bounded non-blocking I/O with
- * poll(), deadlines, stderr capture, kill and reap. */
+/* The IUT child process (iut.h): spawn under a supervisor (iut_sup.h),
+ * bounded non-blocking I/O with poll(), deadlines, stderr capture, kill
+ * and reap. */
 #define _GNU_SOURCE /* pipe2(O_CLOEXEC): no fd leaks into IUTs other threads spawn */
 #include "runner/iut.h"
 
@@ -16,20 +17,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runner/iut_sup.h"
 #include "shim/shim_proto.h"
 
 struct mm_iut {
-  pid_t pid;
-  bool reaped, group_killed;
-  int status;
+  mm_sup sup;       /* the IUT's supervisor: exit status, kill, escapes */
+  unsigned strays;  /* processes the runner killed itself (supervisor gone) */
   int in, out, err; /* our ends: IUT's stdin, stdout, stderr */
   uint32_t max_frame;
+  bool timed_out;                      /* the last call ran out of time */
+  const volatile sig_atomic_t *cancel; /* set: stop waiting (mm_iut_set_cancel) */
+  uint64_t after_bytes;                /* read after the shutdown reply */
+  uint8_t after_head[5];               /* their first bytes */
   /* stderr: the first half of the cap as it came, the last half in a ring
    * (a crash message comes last, after however much logging) */
   char errhead[MM_IUT_STDERR_CAP / 2], errtail[MM_IUT_STDERR_CAP / 2];
   size_t errheadlen;
-  uint64_t errtotal; /* bytes read from stderr */
-  char errout[MM_IUT_STDERR_CAP + 64];
+  uint64_t errtotal;                       /* bytes read from stderr */
+  char errout[2 * MM_IUT_STDERR_CAP + 64]; /* room for escapes: \xNN is 4 bytes */
   char why[256];
 };
 
@@ -46,49 +51,48 @@ static void close_fd(int *fd) {
   *fd = -1;
 }
 
+static void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
 mm_err mm_iut_start(const char *cmd, uint32_t max_frame, mm_iut **out, char *why, size_t why_len) {
   struct sigaction sa = {0};
   sa.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &sa, NULL);
+  *out = NULL;
   mm_iut *p = calloc(1, sizeof *p);
+  if (!p) {
+    snprintf(why, why_len, "runner failure: out of memory");
+    return MM_E_NOMEM;
+  }
+  p->in = p->out = p->err = -1;
   int in[2] = {-1, -1}, o[2] = {-1, -1}, e[2] = {-1, -1};
-  if (!p || pipe2(in, O_CLOEXEC) || pipe2(o, O_CLOEXEC) || pipe2(e, O_CLOEXEC)) {
-    snprintf(why, why_len, "cannot make pipes: %s", strerror(errno));
-    goto fail;
+  mm_err rc = MM_E_IO;
+  if (pipe2(in, O_CLOEXEC) || pipe2(o, O_CLOEXEC) || pipe2(e, O_CLOEXEC))
+    snprintf(why, why_len, "runner failure: cannot make pipes: %s", strerror(errno));
+  else if (mm_sup_spawn(cmd, in[0], o[1], e[1], &p->sup, why, why_len) == MM_OK)
+    rc = MM_OK;
+  /* The IUT's ends are the supervisor's now (or nobody's). */
+  close_fd(&in[0]);
+  close_fd(&o[1]);
+  close_fd(&e[1]);
+  if (rc != MM_OK) {
+    close_fd(&in[1]);
+    close_fd(&o[0]);
+    close_fd(&e[0]);
+    free(p);
+    return rc;
   }
-  p->pid = fork();
-  if (p->pid < 0) {
-    snprintf(why, why_len, "cannot fork: %s", strerror(errno));
-    goto fail;
-  }
-  if (p->pid == 0) { /* child: only async-signal-safe calls until exec */
-    setpgid(0, 0);
-    if (dup2(in[0], 0) < 0 || dup2(o[1], 1) < 0 || dup2(e[1], 2) < 0) _exit(127);
-    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-    _exit(127);
-  }
-  setpgid(p->pid, p->pid); /* also here: whichever runs first */
-  close(in[0]);
-  close(o[1]);
-  close(e[1]);
   p->in = in[1];
   p->out = o[0];
   p->err = e[0];
   p->max_frame = max_frame;
-  fcntl(p->in, F_SETFL, fcntl(p->in, F_GETFL) | O_NONBLOCK);
-  fcntl(p->out, F_SETFL, fcntl(p->out, F_GETFL) | O_NONBLOCK);
-  fcntl(p->err, F_SETFL, fcntl(p->err, F_GETFL) | O_NONBLOCK);
+  set_nonblock(p->in);
+  set_nonblock(p->out);
+  set_nonblock(p->err);
   *out = p;
   return MM_OK;
-fail:
-  for (int i = 0; i < 2; i++) {
-    if (in[i] >= 0) close(in[i]);
-    if (o[i] >= 0) close(o[i]);
-    if (e[i] >= 0) close(e[i]);
-  }
-  free(p);
-  return MM_E_IO;
 }
+
+void mm_iut_set_cancel(mm_iut *p, const volatile sig_atomic_t *cancel) { p->cancel = cancel; }
 
 static int64_t now_ms(void) {
   struct timespec ts;
@@ -133,41 +137,64 @@ static void drain_stderr(mm_iut *p) {
   }
 }
 
-static void reap(mm_iut *p, bool block) {
-  if (p->reaped || p->pid <= 0) return;
-  pid_t r = waitpid(p->pid, &p->status, block ? 0 : WNOHANG);
-  if (r == p->pid) p->reaped = true;
+static bool exited(mm_iut *p) {
+  mm_sup_poll(&p->sup);
+  return p->sup.exited;
 }
 
-static void explain_exit(mm_iut *p, const char *what) {
-  /* A closed stdout usually means an exit on its way: give it a moment, so
-   * the report can say how the IUT ended. */
-  for (int i = 0; i < 50 && !p->reaped; i++) {
-    reap(p, false);
-    if (!p->reaped) nanosleep(&(struct timespec){0, 4000000}, NULL);
+/* Waits up to ms for the supervisor's exit report. */
+static bool await_exit(mm_iut *p, int ms) {
+  int64_t end = now_ms() + ms;
+  while (!exited(p) && p->sup.rep >= 0) {
+    int64_t left = end - now_ms();
+    if (left <= 0) break;
+    struct pollfd fd = {.fd = p->sup.rep, .events = POLLIN};
+    poll(&fd, 1, (int)left);
   }
-  if (p->reaped && WIFEXITED(p->status))
-    set_why(p, "%s: IUT exited with status %d", what, WEXITSTATUS(p->status));
-  else if (p->reaped && WIFSIGNALED(p->status))
-    set_why(p, "%s: IUT killed by signal %d", what, WTERMSIG(p->status));
-  else
-    set_why(p, "%s: IUT closed its stdout", what);
+  return p->sup.exited;
 }
+
+/* `closed`: the pipe the IUT closed (stdin when our write failed, stdout
+ * when our read did). Usually an exit is on its way: give it a moment, so
+ * the report can say how the IUT ended. */
+static void explain_exit(mm_iut *p, const char *what, const char *closed) {
+  await_exit(p, 200);
+  if (p->sup.exited && WIFEXITED(p->sup.status))
+    set_why(p, "%s: IUT exited with status %d", what, WEXITSTATUS(p->sup.status));
+  else if (p->sup.exited && WIFSIGNALED(p->sup.status))
+    set_why(p, "%s: IUT killed by signal %d", what, WTERMSIG(p->sup.status));
+  else
+    set_why(p, "%s: IUT closed its %s", what, closed);
+}
+
+static bool cancelled(const mm_iut *p) { return p->cancel && *p->cancel; }
 
 /* One poll round over the fds still wanted, bounded by the deadline.
- * Returns false on timeout. */
+ * Returns false on timeout (p->timed_out) or cancellation. */
 static bool wait_io(mm_iut *p, bool want_write, bool want_read, int64_t deadline) {
   struct pollfd fds[3];
   nfds_t n = 0;
   if (want_write && p->in >= 0) fds[n++] = (struct pollfd){.fd = p->in, .events = POLLOUT};
   if (want_read && p->out >= 0) fds[n++] = (struct pollfd){.fd = p->out, .events = POLLIN};
   if (p->err >= 0) fds[n++] = (struct pollfd){.fd = p->err, .events = POLLIN};
+  if (cancelled(p)) return false;
   int64_t left = deadline - now_ms();
-  if (left <= 0) return false;
-  int r = poll(fds, n, left > 1000 ? 1000 : (int)left);
+  if (left <= 0) {
+    p->timed_out = true;
+    return false;
+  }
+  /* short rounds: a cancellation is seen within 200 ms */
+  int r = poll(fds, n, left > 200 ? 200 : (int)left);
   if (r < 0 && errno != EINTR) return false;
   drain_stderr(p);
   return true;
+}
+
+static void why_wait(mm_iut *p, const char *what) {
+  if (cancelled(p))
+    set_why(p, "interrupted (%s)", what);
+  else
+    set_why(p, "timeout (%s)", what);
 }
 
 static MM_MUST_USE mm_err send_all(mm_iut *p, const uint8_t *buf, size_t len, int64_t deadline) {
@@ -180,11 +207,11 @@ static MM_MUST_USE mm_err send_all(mm_iut *p, const uint8_t *buf, size_t len, in
     }
     if (r < 0 && errno == EINTR) continue;
     if (r < 0 && errno != EAGAIN) {
-      explain_exit(p, "writing a request");
+      explain_exit(p, "writing a request", "stdin");
       return MM_E_IO;
     }
     if (!wait_io(p, true, false, deadline)) {
-      set_why(p, "timeout writing a request (IUT does not read stdin)");
+      why_wait(p, "writing a request: the IUT does not read its stdin");
       return MM_E_IO;
     }
   }
@@ -204,29 +231,52 @@ static MM_MUST_USE mm_err recv_exact(mm_iut *p, uint8_t *buf, size_t n, int64_t 
     if (r < 0 && errno == EINTR) continue;
     if (r == 0 || errno != EAGAIN) {
       drain_stderr(p);
-      explain_exit(p, what);
+      explain_exit(p, what, "stdout");
       return MM_E_IO;
     }
     if (!wait_io(p, false, true, deadline)) {
-      set_why(p, "timeout (%s)", what);
+      why_wait(p, what);
       return MM_E_IO;
     }
   }
   return MM_OK;
 }
 
+/* What the first bytes of a frame say: "a frame of type output (12 bytes)". */
+static void describe_frame(char *out, size_t cap, const uint8_t *b, size_t n) {
+  if (n >= MM_SHIM_HEADER_LEN + 1) {
+    uint32_t len = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    snprintf(out, cap, "a frame of type %s (%lu bytes)", mm_shim_type_name(b[4]),
+             (unsigned long)len);
+  } else {
+    snprintf(out, cap, "%zu byte%s", n, n == 1 ? "" : "s");
+  }
+}
+
+bool mm_iut_pending(mm_iut *p, char *what, size_t cap) {
+  if (p->out < 0) return false;
+  struct pollfd fd = {.fd = p->out, .events = POLLIN};
+  if (poll(&fd, 1, 0) != 1 || !(fd.revents & POLLIN)) return false;
+  /* Read, not peeked: the test is over for a shim that did this. */
+  uint8_t head[5];
+  ssize_t r = read(p->out, head, sizeof head);
+  if (r <= 0) return false; /* EOF: the next read says how it ended */
+  describe_frame(what, cap, head, (size_t)r);
+  return true;
+}
+
 mm_err mm_iut_call(mm_iut *p, const uint8_t *frame, size_t len, int timeout_ms, uint8_t **body,
                    size_t *body_len) {
   *body = NULL;
   *body_len = 0;
+  p->timed_out = false;
   if (p->in < 0 || p->out < 0) {
     set_why(p, "IUT is not running");
     return MM_E_IO;
   }
-  uint8_t extra;
-  ssize_t r = read(p->out, &extra, 1);
-  if (r > 0) {
-    set_why(p, "IUT wrote bytes nobody asked for (more than one reply per request)");
+  char pending[96];
+  if (mm_iut_pending(p, pending, sizeof pending)) {
+    set_why(p, "unsolicited bytes before the request: %s, a reply nobody asked for", pending);
     return MM_E_IO;
   }
   int64_t deadline = now_ms() + timeout_ms;
@@ -242,7 +292,10 @@ mm_err mm_iut_call(mm_iut *p, const uint8_t *frame, size_t len, int timeout_ms, 
     return MM_E_IO;
   }
   uint8_t *b = malloc(n ? n : 1);
-  if (!b) return MM_E_NOMEM;
+  if (!b) {
+    set_why(p, "out of memory for a reply of %lu bytes", (unsigned long)n);
+    return MM_E_NOMEM;
+  }
   e = recv_exact(p, b, n, deadline, "reading a reply body");
   if (e != MM_OK) {
     free(b);
@@ -254,6 +307,18 @@ mm_err mm_iut_call(mm_iut *p, const uint8_t *frame, size_t len, int timeout_ms, 
 }
 
 const char *mm_iut_why(const mm_iut *p) { return p->why; }
+
+bool mm_iut_timed_out(const mm_iut *p) { return p->timed_out; }
+
+/* One byte as the four characters \xNN. */
+static size_t put_escape(char *out, unsigned char b) {
+  static const char hex[] = "0123456789abcdef";
+  out[0] = '\\';
+  out[1] = 'x';
+  out[2] = hex[b >> 4];
+  out[3] = hex[b & 15];
+  return 4;
+}
 
 size_t mm_iut_text(char *out, size_t cap, size_t at, const void *bytes, size_t n) {
   const unsigned char *b = bytes;
@@ -269,14 +334,14 @@ size_t mm_iut_text(char *out, size_t cap, size_t at, const void *bytes, size_t n
     if (ok && len == 3) /* no overlong forms, no surrogates */
       ok = !(u[0] == 0xe0 && u[1] < 0xa0) && !(u[0] == 0xed && u[1] >= 0xa0);
     if (ok && len == 4) ok = !(u[0] == 0xf0 && u[1] < 0x90) && !(u[0] == 0xf4 && u[1] >= 0x90);
-    if (!ok) len = 1;
-    if (at + len >= cap) break; /* never half a character */
+    size_t w = ok ? len : 4;  /* what it takes in out */
+    if (at + w >= cap) break; /* never half a character or escape */
     if (ok)
       memcpy(out + at, u, len);
     else
-      out[at] = '?';
-    at += len;
-    i += len;
+      put_escape(out + at, u[0]);
+    at += w;
+    i += ok ? len : 1;
   }
   if (cap) out[at < cap ? at : cap - 1] = '\0';
   return at;
@@ -287,7 +352,8 @@ const char *mm_iut_stderr(mm_iut *p) {
   const size_t cap = sizeof p->errtail;
   uint64_t tail = p->errtotal - p->errheadlen;
   const size_t out = sizeof p->errout;
-  size_t n = mm_iut_text(p->errout, out, 0, p->errhead, p->errheadlen);
+  /* The head's text takes at most half: the tail (a crash message) stays. */
+  size_t n = mm_iut_text(p->errout, MM_IUT_STDERR_CAP, 0, p->errhead, p->errheadlen);
   if (tail > cap)
     n += (size_t)snprintf(p->errout + n, sizeof p->errout - n, "\n[... %llu bytes dropped ...]\n",
                           (unsigned long long)(tail - cap));
@@ -299,15 +365,9 @@ const char *mm_iut_stderr(mm_iut *p) {
 }
 
 void mm_iut_kill(mm_iut *p) {
-  if (p->pid > 0 && !p->group_killed) {
-    /* The whole group: the shell and whatever the command started. */
-    kill(-p->pid, SIGKILL);
-    p->group_killed = true;
-  }
-  if (!p->reaped && p->pid > 0) {
-    kill(p->pid, SIGKILL);
-    reap(p, true);
-  }
+  /* The supervisor kills the IUT's process group, then every descendant
+   * that left it, and reaps them all before it exits. */
+  p->strays += mm_sup_end(&p->sup);
   drain_stderr(p);
   close_fd(&p->in);
   close_fd(&p->out);
@@ -317,26 +377,39 @@ void mm_iut_kill(mm_iut *p) {
 void mm_iut_stop(mm_iut *p, int timeout_ms) {
   close_fd(&p->in); /* EOF: a well-behaved shim exits */
   int64_t deadline = now_ms() + timeout_ms;
-  /* Its stdout closes when it exits: wait for that rather than sleeping. */
-  uint8_t scrap[256];
-  while (p->out >= 0 && now_ms() < deadline) {
+  /* Its stdout closes when it exits: wait for that rather than sleeping.
+   * Whatever comes before is a reply nobody asked for. */
+  uint8_t scrap[4096];
+  while (p->out >= 0 && now_ms() < deadline && !cancelled(p)) {
     ssize_t r = read(p->out, scrap, sizeof scrap);
-    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+    if (r > 0) {
+      for (ssize_t i = 0; i < r && p->after_bytes + (uint64_t)i < sizeof p->after_head; i++)
+        p->after_head[p->after_bytes + (uint64_t)i] = scrap[i];
+      p->after_bytes += (uint64_t)r;
+    } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
       close_fd(&p->out);
-    else if (r < 0 && !wait_io(p, false, true, deadline))
+    } else if (!wait_io(p, false, true, deadline)) {
       break;
+    }
   }
-  while (!p->reaped && now_ms() < deadline) {
-    reap(p, false);
-    if (!p->reaped) nanosleep(&(struct timespec){0, 500000}, NULL);
-  }
+  int64_t left = deadline - now_ms();
+  if (left > 0 && !cancelled(p)) await_exit(p, (int)left);
   mm_iut_kill(p);
 }
 
-bool mm_iut_running(mm_iut *p) {
-  reap(p, false);
-  return p->pid > 0 && !p->reaped;
+bool mm_iut_after_shutdown(const mm_iut *p, char *what, size_t cap) {
+  if (!p->after_bytes) return false;
+  char head[96];
+  describe_frame(
+      head, sizeof head, p->after_head,
+      p->after_bytes < sizeof p->after_head ? (size_t)p->after_bytes : sizeof p->after_head);
+  snprintf(what, cap, "%llu bytes (%s)", (unsigned long long)p->after_bytes, head);
+  return true;
 }
+
+unsigned mm_iut_escaped(const mm_iut *p) { return p->sup.escaped + p->strays; }
+
+bool mm_iut_running(mm_iut *p) { return !exited(p) && !p->sup.reaped; }
 
 void mm_iut_free(mm_iut *p) {
   if (!p) return;

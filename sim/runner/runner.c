@@ -1,7 +1,6 @@
 /* The runner's driver (runner.h): probe the IUT's PICS, pick the tests that
  * apply, run them on worker threads (each on its own IUT process and state
  * directory), and judge per test and per rule. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,9 @@
 #include <unistd.h>
 
 #include "profile/catalogue.h"
+#include "runner/iut_sup.h"
 #include "runner/runner_internal.h"
+#include "runner/state_dir.h"
 
 const char *mm_wire_kind_name(mm_wire_kind k) {
   static const char *names[] = {"deliver", "output", "clock", "install", "restart"};
@@ -45,7 +46,9 @@ static MM_MUST_USE mm_err probe(const mm_run_opts *o, mm_pics *pics, mm_run_cost
                                 size_t why_len) {
   double t0 = wall_ms();
   mm_iut *p;
-  if (mm_iut_start(o->iut_cmd, MM_SHIM_MAX_FRAME, &p, why, why_len) != MM_OK) return MM_E_IO;
+  mm_err se = mm_iut_start(o->iut_cmd, MM_SHIM_MAX_FRAME, &p, why, why_len);
+  if (se != MM_OK) return se;
+  mm_iut_set_cancel(p, o->cancel);
   cost->lifecycles++;
   cost->session_calls++; /* hello */
   mm_shim_msg hello = {.type = MM_SHIM_HELLO, .version = MM_SHIM_VERSION}, m;
@@ -56,7 +59,9 @@ static MM_MUST_USE mm_err probe(const mm_run_opts *o, mm_pics *pics, mm_run_cost
   mm_err e = mm_shim_encode(&hello, &w);
   if (e == MM_OK) e = mm_iut_call(p, w.buf, w.len, o->timeout_ms, &body, &len);
   mm_writer_free(&w);
-  if (e != MM_OK) {
+  if (e == MM_E_NOMEM) {
+    snprintf(why, why_len, "runner failure: out of memory (hello): %s", mm_iut_why(p));
+  } else if (e != MM_OK) {
     snprintf(why, why_len, "hello: %s%s%s", mm_iut_why(p), mm_iut_stderr(p)[0] ? "; stderr: " : "",
              mm_iut_stderr(p));
   } else if (mm_shim_decode(body, len, &m, NULL) != MM_OK || m.type != MM_SHIM_PICS) {
@@ -75,10 +80,23 @@ static MM_MUST_USE mm_err probe(const mm_run_opts *o, mm_pics *pics, mm_run_cost
     mm_shim_iter it;
     mm_shim_item item;
     mm_shim_iter_init(&it, MM_SHIM_L_SUITES, m.suites);
+    bool any = false;
     while (mm_shim_next(&it, &item))
-      if (mm_suite_get(item.suite)) pics->suites[item.suite] = true;
+      if (mm_suite_get(item.suite)) any = pics->suites[item.suite] = true;
+    /* A PICS that declares no role or no suite is a broken shim, not an
+     * IUT with nothing to test. */
+    if (!(m.roles & (MM_SHIM_ROLE_SOURCE | MM_SHIM_ROLE_TARGET))) {
+      snprintf(why, why_len, "the PICS declares no role (roles = %u): shim protocol broken",
+               m.roles);
+      e = MM_E_IO;
+    } else if (!any) {
+      snprintf(why, why_len, "the PICS declares no ciphersuite of 1..%d: shim protocol broken",
+               MM_SUITE_COUNT);
+      e = MM_E_IO;
+    }
   }
   free(body);
+  body = NULL; /* the shutdown below may not get as far as a reply */
   if (e == MM_OK) {
     mm_shim_msg bye = {.type = MM_SHIM_SHUTDOWN};
     mm_writer_init(&w);
@@ -151,25 +169,6 @@ static size_t plan(const mm_run_opts *o, const mm_pics *pics, instance *out) {
 
 /* ---- running one test ---- */
 
-static void remove_tree(const char *path) {
-  DIR *d = opendir(path);
-  if (d) {
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-      char sub[512];
-      struct stat st;
-      snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-      if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-        remove_tree(sub);
-      else
-        unlink(sub);
-    }
-    closedir(d);
-  }
-  rmdir(path);
-}
-
 static bool make_keys(rctx *c) {
   mm_key **k[6] = {&c->tgt, &c->src, &c->third, &c->alice, &c->bob, &c->carol};
   for (int i = 0; i < 6; i++)
@@ -180,12 +179,40 @@ static bool make_keys(rctx *c) {
 static void free_ctx(rctx *c) {
   mm_key *k[6] = {c->tgt, c->src, c->third, c->alice, c->bob, c->carol};
   for (int i = 0; i < 6; i++) mm_key_free(k[i]);
-  mm_outbox_free(&c->got);
+  r_got_clear(c);
 }
 
-static void run_one(const mm_run_opts *o, const mm_pics *pics, const mm_catalogue *cat,
-                    const instance *in, mm_test_result *r) {
-  double t0 = wall_ms();
+/* What the run shares with its tests. */
+typedef struct run_env {
+  mm_state_root *root;
+  int64_t deadline; /* ms, monotonic (the run's budget) */
+} run_env;
+
+static int64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The test's state directory, fresh in the run's root. */
+static bool make_dir(rctx *c, const run_env *env, char *name, size_t cap) {
+  if (mm_state_dir_make(env->root, c->dir, sizeof c->dir, name, cap) == MM_OK) return true;
+  name[0] = '\0';
+  r_local(c, "cannot make a state directory in %s", env->root->path);
+  return false;
+}
+
+/* After the test, once every process of the IUT is gone: its state
+ * directory goes, and what could not be cleaned up is noted. */
+static void clean_up(rctx *c, const run_env *env, const char *name, mm_test_result *r) {
+  char why[384] = "", note[512] = "";
+  if (name[0] && mm_state_dir_remove(env->root, name, why, sizeof why) != MM_OK)
+    snprintf(note, sizeof note, "state directory %.80s not removed: %s", name, why);
+  r->escaped = c->escaped;
+  if (note[0]) r->cleanup = strdup(note);
+}
+
+static void name_test(const instance *in, mm_test_result *r) {
   if (in->t->per_suite)
     snprintf(r->name, sizeof r->name, "%s/suite-%u", in->t->name, in->suite);
   else
@@ -194,25 +221,34 @@ static void run_one(const mm_run_opts *o, const mm_pics *pics, const mm_catalogu
   r->summary = in->t->summary;
   r->role = in->t->role;
   r->suite = in->suite;
+}
+
+static void run_one(const mm_run_opts *o, const mm_pics *pics, const mm_catalogue *cat,
+                    const run_env *env, const instance *in, mm_test_result *r) {
+  double t0 = wall_ms();
+  name_test(in, r);
   if (in->preset == MM_V_NA) {
     r->verdict = MM_V_NA;
     r->message = strdup(in->na_why);
     return;
   }
-  rctx c = {.opts = o, .test = in->t, .pics = pics, .suite = in->suite, .now = R_T0};
-  mm_outbox_init(&c.got);
+  rctx c = {.opts = o,
+            .test = in->t,
+            .pics = pics,
+            .suite = in->suite,
+            .now = R_T0,
+            .run_deadline = env->deadline};
   /* Keys and randomness are seeded by the test's name: a rerun repeats it. */
   mm_rng_init_seeded(&c.rng, o->seed ? o->seed : MM_RUN_DEFAULT_SEED, r->name);
-  const char *tmp = getenv("TMPDIR");
-  snprintf(c.dir, sizeof c.dir, "%s/mlsmig-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-  if (!mkdtemp(c.dir))
-    r_error(&c, "cannot make a state directory under %s", tmp ? tmp : "/tmp");
-  else if (!make_keys(&c))
-    r_error(&c, "cannot make keys for suite %u", in->suite);
-  else
+  char name[64] = "";
+  if (!make_dir(&c, env, name, sizeof name)) {
+  } else if (!make_keys(&c)) {
+    r_local(&c, "cannot make keys for suite %u", in->suite);
+  } else {
     in->t->run(&c);
-  r_finish(&c);
-  remove_tree(c.dir);
+  }
+  r_finish(&c); /* every process of the IUT is gone after this */
+  clean_up(&c, env, name, r);
   /* A test of SHOULD rules only cannot fail the run: it warns. */
   bool should_only = true;
   char buf[128];
@@ -230,6 +266,7 @@ static void run_one(const mm_run_opts *o, const mm_pics *pics, const mm_catalogu
   r->nwire = c.nwire;
   r->wire_dropped = c.wire_dropped;
   r->cost = c.cost;
+  r->timed_out = c.timed_out;
   free_ctx(&c);
   r->ms = wall_ms() - t0;
 }
@@ -241,13 +278,13 @@ static const mm_rtest null_test = {"null", MM_SHIM_ROLE_TARGET, "-", 0, false, "
 mm_err mm_run_null_session(const mm_run_opts *o, unsigned queries, mm_run_null *out) {
   *out = (mm_run_null){0};
   mm_pics pics = {0};
+  mm_state_root root;
+  char why[256], name[64] = "";
+  if (mm_state_root_open(&root, why, sizeof why) != MM_OK) return MM_E_IO;
+  run_env env = {.root = &root};
   rctx c = {.opts = o, .test = &null_test, .pics = &pics, .suite = 1, .now = R_T0};
-  mm_outbox_init(&c.got);
   mm_rng_init_seeded(&c.rng, MM_RUN_DEFAULT_SEED, null_test.name);
-  const char *tmp = getenv("TMPDIR");
-  snprintf(c.dir, sizeof c.dir, "%s/mlsmig-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-  bool made = mkdtemp(c.dir) != NULL;
-  bool ok = made && make_keys(&c);
+  bool ok = make_dir(&c, &env, name, sizeof name) && make_keys(&c);
   /* r_start in its parts: the start up to the hello reply, then configure. */
   double t0 = wall_ms(), t1 = t0, t2 = t0;
   if (ok) ok = r_start_hello(&c);
@@ -262,8 +299,8 @@ mm_err mm_run_null_session(const mm_run_opts *o, unsigned queries, mm_run_null *
   double t3 = wall_ms();
   r_finish(&c);
   double t4 = wall_ms();
-  if (made) remove_tree(c.dir);
-  ok = ok && c.verdict == MM_V_PASS && c.cost.lifecycles == 1;
+  ok = mm_state_root_close(&root, why, sizeof why) == MM_OK && ok && c.verdict == MM_V_PASS &&
+       c.cost.lifecycles == 1;
   *out = (mm_run_null){t1 - t0, t2 - t1, t4 - t3, t3 - t2};
   free_ctx(&c);
   return ok ? MM_OK : MM_E_IO;
@@ -271,33 +308,43 @@ mm_err mm_run_null_session(const mm_run_opts *o, unsigned queries, mm_run_null *
 
 /* ---- workers ---- */
 
-/* An IUT that errs on this many tests in a row (hung, crashing, garbage)
- * gets the remaining tests marked error without running them: a hung IUT
- * costs a few time budgets, not one per test. */
-#define MAX_ERRORS_IN_A_ROW 8
-
 typedef struct pool {
   const mm_run_opts *o;
   const mm_pics *pics;
   const mm_catalogue *cat;
+  const run_env *env;
   const instance *in;
   mm_test_result *res;
-  size_t n, next, done, errors_in_a_row;
+  size_t n, next, done, errors_in_a_row, timeouts;
+  char *stopped; /* mm_run_result.stopped: set once, under lock */
+  size_t stopped_cap;
   mtx_t lock;
 } pool;
 
-static void give_up(const instance *in, mm_test_result *r) {
-  if (in->t->per_suite)
-    snprintf(r->name, sizeof r->name, "%s/suite-%u", in->t->name, in->suite);
-  else
-    snprintf(r->name, sizeof r->name, "%s", in->t->name);
-  r->rules = in->t->rules;
-  r->summary = in->t->summary;
-  r->role = in->t->role;
-  r->suite = in->suite;
+static void give_up(const instance *in, const char *stopped, mm_test_result *r) {
+  name_test(in, r);
+  char msg[320];
+  snprintf(msg, sizeof msg, "not run: the run stopped (%s)", stopped);
   r->verdict = in->preset == MM_V_NA ? MM_V_NA : MM_V_ERROR;
-  r->message = strdup(in->preset == MM_V_NA ? in->na_why
-                                            : "not run: the IUT erred on too many tests in a row");
+  r->message = strdup(in->preset == MM_V_NA ? in->na_why : msg);
+}
+
+/* The run-wide cut-off (runner.h): why the run must stop now, or NULL.
+ * Called under the pool's lock. */
+static bool must_stop(pool *p) {
+  if (p->stopped[0]) return true;
+  const mm_run_opts *o = p->o;
+  if (o->cancel && *o->cancel)
+    snprintf(p->stopped, p->stopped_cap, "interrupted by signal %d", (int)*o->cancel);
+  else if (p->errors_in_a_row >= MM_RUN_MAX_ERRORS_IN_A_ROW)
+    snprintf(p->stopped, p->stopped_cap, "%d error verdicts in a row: the IUT is not usable",
+             MM_RUN_MAX_ERRORS_IN_A_ROW);
+  else if (p->timeouts >= MM_RUN_MAX_TIMEOUTS)
+    snprintf(p->stopped, p->stopped_cap, "%d tests timed out: the IUT hangs", MM_RUN_MAX_TIMEOUTS);
+  else if (mono_ms() >= p->env->deadline)
+    snprintf(p->stopped, p->stopped_cap, "the run's time budget of %d s is spent",
+             (o->max_run_ms > 0 ? o->max_run_ms : MM_RUN_MAX_MS) / 1000);
+  return p->stopped[0] != '\0';
 }
 
 static int worker(void *arg) {
@@ -305,22 +352,24 @@ static int worker(void *arg) {
   for (;;) {
     mtx_lock(&p->lock);
     size_t i = p->next < p->n ? p->next++ : p->n;
+    bool stop = i < p->n && must_stop(p);
     mtx_unlock(&p->lock);
     if (i == p->n) return 0;
-    mtx_lock(&p->lock);
-    bool hopeless = p->errors_in_a_row >= MAX_ERRORS_IN_A_ROW;
-    mtx_unlock(&p->lock);
-    if (hopeless)
-      give_up(&p->in[i], &p->res[i]);
+    if (stop)
+      give_up(&p->in[i], p->stopped, &p->res[i]);
     else
-      run_one(p->o, p->pics, p->cat, &p->in[i], &p->res[i]);
+      run_one(p->o, p->pics, p->cat, p->env, &p->in[i], &p->res[i]);
     mtx_lock(&p->lock);
-    if (p->res[i].verdict == MM_V_ERROR)
-      p->errors_in_a_row++;
-    else if (p->res[i].verdict != MM_V_NA)
-      p->errors_in_a_row = 0;
+    mm_test_result *r = &p->res[i];
+    if (!stop) {
+      if (r->verdict == MM_V_ERROR)
+        p->errors_in_a_row++;
+      else if (r->verdict != MM_V_NA)
+        p->errors_in_a_row = 0;
+      p->timeouts += r->timed_out;
+    }
     p->done++;
-    if (p->o->progress) p->o->progress(p->o->progress_ctx, p->done, p->n, &p->res[i]);
+    if (p->o->progress) p->o->progress(p->o->progress_ctx, p->done, p->n, r);
     mtx_unlock(&p->lock);
   }
 }
@@ -339,9 +388,12 @@ static MM_MUST_USE mm_err record_run(const mm_run_opts *o, mm_run_result *out) {
 mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_len) {
   *out = (mm_run_result){0};
   double t0 = wall_ms();
+  /* Whatever the IUT leaves behind comes to us, not to init (iut_sup.h). */
+  mm_reaper_begin();
   mm_err e = probe(o, &out->pics, &out->cost, why, why_len);
   if (e == MM_OK) e = record_run(o, out);
   if (e != MM_OK) {
+    out->escaped += mm_reaper_sweep();
     mm_run_result_free(out);
     return e;
   }
@@ -351,17 +403,33 @@ mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_le
     mm_run_result_free(out);
     return e;
   }
+  mm_state_root root;
   instance *in = calloc(mm_rtests_count * MM_SUITE_COUNT + 1, sizeof *in);
   size_t n = in ? plan(o, &out->pics, in) : 0;
   out->tests = calloc(n ? n : 1, sizeof *out->tests);
   if (!in || !out->tests) {
+    snprintf(why, why_len, "runner failure: out of memory");
+    e = MM_E_NOMEM;
+  } else if ((e = mm_state_root_open(&root, why, why_len)) != MM_OK) {
+  }
+  if (e != MM_OK) {
     free(in);
     mm_catalogue_free(&cat);
     mm_run_result_free(out);
-    return MM_E_NOMEM;
+    return e;
   }
   out->n = n;
-  pool p = {.o = o, .pics = &out->pics, .cat = &cat, .in = in, .res = out->tests, .n = n};
+  int64_t budget = o->max_run_ms > 0 ? o->max_run_ms : MM_RUN_MAX_MS;
+  run_env env = {.root = &root, .deadline = mono_ms() + budget};
+  pool p = {.o = o,
+            .pics = &out->pics,
+            .cat = &cat,
+            .env = &env,
+            .in = in,
+            .res = out->tests,
+            .n = n,
+            .stopped = out->stopped,
+            .stopped_cap = sizeof out->stopped};
   mtx_init(&p.lock, mtx_plain);
   int jobs = o->jobs < 1 ? 1 : o->jobs > 64 ? 64 : o->jobs;
   thrd_t th[64];
@@ -373,7 +441,20 @@ mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_le
   mtx_destroy(&p.lock);
   free(in);
   mm_catalogue_free(&cat);
-  for (size_t i = 0; i < n; i++) mm_run_cost_add(&out->cost, &out->tests[i].cost);
+  /* Nothing of the IUT's may be left: processes, then files. */
+  out->escaped = mm_reaper_sweep();
+  if (o->cancel && *o->cancel) {
+    out->signal = (int)*o->cancel;
+    if (!out->stopped[0])
+      snprintf(out->stopped, sizeof out->stopped, "interrupted by signal %d", out->signal);
+  }
+  char cwhy[384] = "";
+  if (mm_state_root_close(&root, cwhy, sizeof cwhy) != MM_OK)
+    snprintf(out->cleanup, sizeof out->cleanup, "state directories not removed: %s", cwhy);
+  for (size_t i = 0; i < n; i++) {
+    mm_run_cost_add(&out->cost, &out->tests[i].cost);
+    out->escaped += out->tests[i].escaped;
+  }
   out->wall_ms = wall_ms() - t0;
   return MM_OK;
 }
@@ -386,6 +467,7 @@ void mm_run_result_free(mm_run_result *r) {
     free(r->tests[i].expected);
     for (size_t k = 0; k < r->tests[i].nwire; k++) free(r->tests[i].wire[k].bytes);
     free(r->tests[i].wire);
+    free(r->tests[i].cleanup);
   }
   free(r->tests);
   free(r->iut_cmd);
@@ -406,7 +488,14 @@ mm_verdict mm_run_rule_verdict(const mm_run_result *r, const char *rule, size_t 
   return v;
 }
 
+size_t mm_run_tested(const mm_run_result *r) {
+  size_t n = 0;
+  for (size_t i = 0; i < r->n; i++) n += r->tests[i].verdict != MM_V_NA;
+  return n;
+}
+
 bool mm_run_passed(const mm_run_result *r) {
+  if (r->stopped[0] || mm_run_tested(r) == 0) return false; /* nothing tested is no pass */
   for (size_t i = 0; i < r->n; i++)
     if (r->tests[i].verdict == MM_V_FAIL || r->tests[i].verdict == MM_V_ERROR) return false;
   return true;

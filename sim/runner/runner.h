@@ -8,6 +8,7 @@
 #ifndef MLSMIG_RUNNER_H
 #define MLSMIG_RUNNER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,12 +45,21 @@ typedef enum mm_wire_kind {
   MM_WIRE_RESTART, /* SIGKILL and restart on the same state directory */
 } mm_wire_kind;
 
+/* Bytes of one step kept whole up to MM_WIRE_KEEP; a larger one keeps its
+ * first and last MM_WIRE_KEEP / 2 bytes, its length and its SHA-256: what
+ * the report keeps of a conversation is bounded, whatever the IUT sends. */
+#define MM_WIRE_KEEP 8192
+
 typedef struct mm_wire_event {
   mm_wire_kind kind;
   char to[96];    /* MM_WIRE_OUTPUT: the destination (truncated) */
   uint64_t ms;    /* MM_WIRE_CLOCK */
   uint8_t *bytes; /* the envelope or group state (malloc'd), or NULL */
-  size_t len;
+  size_t len;     /* of bytes */
+  /* when the bytes were cut (full_len > len): bytes holds the head and
+   * the tail, len / 2 each */
+  size_t full_len;
+  uint8_t sha256[32];
 } mm_wire_event;
 
 const char *mm_wire_kind_name(mm_wire_kind k); /* "deliver", ... */
@@ -87,6 +97,9 @@ typedef struct mm_test_result {
   size_t nwire, wire_dropped;
   double ms;
   mm_run_cost cost; /* of this test's sessions with the IUT */
+  bool timed_out;   /* the IUT did not answer in time */
+  unsigned escaped; /* IUT descendants killed after they left its process group */
+  char *cleanup;    /* what could not be cleaned up after the test (malloc'd), or NULL */
 } mm_test_result;
 
 typedef struct mm_run_opts {
@@ -101,13 +114,25 @@ typedef struct mm_run_opts {
   uint64_t seed;            /* keys and randomness of every test; 0: default */
   const char *mlsmig_cmd;   /* how rerun commands invoke mlsmig; NULL: "mlsmig" */
   int timeout_ms;           /* budget of one test */
+  int max_run_ms;           /* budget of the whole run; 0: MM_RUN_MAX_MS */
   int jobs;
+  /* Set (by a signal handler): stop soon, end the IUTs, clean up, report
+   * the run as interrupted. NULL: never. */
+  const volatile sig_atomic_t *cancel;
   /* Called after each test (from worker threads, serialized). */
   void (*progress)(void *ctx, size_t done, size_t total, const mm_test_result *r);
   void *progress_ctx;
 } mm_run_opts;
 
 #define MM_RUN_DEFAULT_SEED 6
+
+/* The run-wide cut-off (docs/shim-protocol.md): the run stops, the tests
+ * not yet run are `error` "not run", and the result says why, after this
+ * many `error` verdicts in a row, after this many tests that timed out in
+ * all, or when the run's time budget is spent. */
+#define MM_RUN_MAX_ERRORS_IN_A_ROW 5
+#define MM_RUN_MAX_TIMEOUTS 8
+#define MM_RUN_MAX_MS (30 * 60 * 1000)
 
 typedef struct mm_run_result {
   mm_pics pics;
@@ -117,8 +142,12 @@ typedef struct mm_run_result {
   char *iut_cmd; /* copies of the options, for the reports */
   char *mlsmig_cmd;
   uint64_t seed;
-  char date[32];    /* wall-clock start, ISO 8601 UTC */
-  mm_run_cost cost; /* the probe's and every test's */
+  char date[32];     /* wall-clock start, ISO 8601 UTC */
+  mm_run_cost cost;  /* the probe's and every test's */
+  char stopped[256]; /* why the run stopped before its end (cut-off, signal), or "" */
+  int signal;        /* the signal that interrupted it, or 0 */
+  unsigned escaped;  /* IUT descendants killed, all tests together */
+  char cleanup[512]; /* what could not be cleaned up at the end, or "" */
 } mm_run_result;
 
 /* MM_E_IO (with why) when the IUT does not start or does not answer hello:
@@ -146,8 +175,13 @@ bool mm_rules_match(const char *rules, const char *want);
 /* Verdict of one rule across the run: worst of the tests tagged with it,
  * MM_V_NA when none ran. *count gets the number of tests that ran. */
 mm_verdict mm_run_rule_verdict(const mm_run_result *r, const char *rule, size_t *count);
-/* True when no test failed or errored (warnings and n/a are fine). */
+/* mm_run_passed says whether some test ran (a verdict other than not
+ * applicable), none failed or errored (warnings are fine) and the run was
+ * not stopped. */
 bool mm_run_passed(const mm_run_result *r);
+/* mm_run_tested counts the tests that ran: a run where none did tested
+ * nothing, and fails. */
+size_t mm_run_tested(const mm_run_result *r);
 
 /* The test catalogue, for `mlsmig run --list` and the docs. */
 size_t mm_runner_test_count(void);

@@ -1,11 +1,13 @@
 /* Judging what the IUT did: verdict accumulation (worst wins), finding
  * envelopes among its outputs, and the usual expectations. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec/json_codec.h"
+#include "mlsmig/crypto.h"
 #include "runner/runner_internal.h"
 
 /* A message cut to fit may end in part of a character that the IUT's
@@ -51,13 +53,58 @@ void r_error(rctx *c, const char *fmt, ...) {
   c->stop = true;
 }
 
+void r_local(rctx *c, const char *fmt, ...) {
+  char what[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  r_error(c, "runner failure (not the IUT's): %s", what);
+}
+
+/* Above this, the offending envelope is kept as its frame, its body's
+ * length and SHA-256, and the body's first and last bytes: the report
+ * stays small whatever the IUT sent. */
+#define OFFEND_KEEP 4096
+
+static json_t *offend_summary(mm_view raw) {
+  mm_derr err = {0};
+  mm_reader r;
+  uint8_t type = 0;
+  uint16_t suite = 0;
+  mm_view sender = {0}, body = {0};
+  mm_reader_init(&r, raw.data, raw.len, &err);
+  bool framed = mm_read_u8(&r, &type) && mm_read_u16(&r, &suite) && mm_read_vec(&r, &sender) &&
+                mm_read_vec(&r, &body);
+  uint8_t hash[64];
+  size_t hlen = 0;
+  mm_view all = framed ? body : raw;
+  if (mm_hash(1, all.data, all.len, hash, &hlen) != MM_OK) hlen = 0; /* suite 1: SHA-256 */
+  size_t half = OFFEND_KEEP / 2;
+  json_t *o = json_pack(
+      "{s:b, s:I, s:o, s:o, s:o}", "elided", 1, "body_len", (json_int_t)all.len, "body_sha256",
+      mm_json_hex(hash, hlen), "body_head", mm_json_hex(all.data, all.len < half ? all.len : half),
+      "body_tail",
+      mm_json_hex(all.data + (all.len > half ? all.len - half : 0), all.len < half ? 0 : half));
+  if (o && framed) {
+    json_object_set_new(o, "msg_type", json_integer(type));
+    json_object_set_new(o, "cipher_suite", json_integer(suite));
+    json_object_set_new(o, "sender", mm_json_hex(sender.data, sender.len));
+    const char *name = mm_msg_type_name(type);
+    json_object_set_new(o, "msg_type_name", json_string(name ? name : "unknown"));
+  }
+  return o;
+}
+
 /* The envelope and its body as one JSON object, for failure messages. */
 void r_offend(rctx *c, mm_view raw) {
   if (c->offending) return; /* the first one tells the story */
   mm_envelope env;
   mm_limits lim = mm_limits_default(0);
   json_t *o;
-  if (mm_decode(MM_T_ENVELOPE, raw.data, raw.len, &lim, &env, NULL) == MM_OK) {
+  if (raw.len > OFFEND_KEEP) {
+    o = offend_summary(raw);
+  } else if (mm_decode(MM_T_ENVELOPE, raw.data, raw.len, &lim, &env, NULL) == MM_OK) {
     o = mm_msg_to_json(MM_T_ENVELOPE, &env);
     mm_type bt;
     mm_any_msg body;
@@ -78,14 +125,16 @@ void r_offend(rctx *c, mm_view raw) {
 }
 
 /* ENC-3: what the IUT sends must be canonical, so re-encoding what decoded
- * gives the same bytes. */
-static bool canonical(mm_type t, const void *msg, uint16_t suite, mm_view bytes) {
+ * gives the same bytes. MM_E_NOMEM is the runner's failure, not the IUT's. */
+static MM_MUST_USE mm_err canonical(mm_type t, const void *msg, uint16_t suite, mm_view bytes) {
   mm_limits lim = mm_limits_default(suite);
   mm_writer w;
   mm_writer_init(&w);
-  bool same = mm_encode(t, msg, &lim, &w, NULL) == MM_OK && mm_view_eq(mm_writer_view(&w), bytes);
+  mm_err e = mm_writer_reserve(&w, bytes.len) ? mm_encode(t, msg, &lim, &w, NULL) : MM_E_NOMEM;
+  if (e == MM_OK && !mm_view_eq(mm_writer_view(&w), bytes)) e = MM_E_MALFORMED;
+  if (e != MM_OK && e != MM_E_NOMEM) e = MM_E_MALFORMED;
   mm_writer_free(&w);
-  return same;
+  return e;
 }
 
 const char *r_text(char *buf, size_t cap, mm_view bytes) {
@@ -119,31 +168,144 @@ static void check_sender(rctx *c, const rgot *g) {
          g->to, r_text(who, sizeof who, g->env.sender), own);
 }
 
-static bool decode_got(rctx *c, const mm_out_msg *m, rgot *g) {
+/* The group an envelope's body is about, if its type names one. */
+static bool body_group(const mm_envelope *env, const mm_any_msg *b, mm_view *gid) {
+  switch (env->msg_type) {
+  case MM_MSG_MIGRATION_REQUEST: *gid = b->migration_request.group_id; return true;
+  case MM_MSG_MIGRATION_RESPONSE:
+    *gid = b->migration_response.migration_request.group_id;
+    return true;
+  case MM_MSG_MIGRATION_INIT:
+    *gid = b->migration_init.migration_response.migration_request.group_id;
+    return true;
+  case MM_MSG_MIGRATION_CONTENT:
+    *gid = b->migration_content.migration_response.migration_request.group_id;
+    return true;
+  case MM_MSG_MIGRATION_CONFIRMATION: *gid = b->migration_confirmation.group_id; return true;
+  case MM_MSG_MIGRATION_COMMIT:
+  case MM_MSG_MLS_MESSAGE: *gid = b->mls_message.group_id; return true;
+  default: return false;
+  }
+}
+
+static bool named_group(const rctx *c, mm_view gid) {
+  for (size_t i = 0; i < c->named.ngid; i++)
+    if (mm_view_eq(gid, mm_view_of(c->named.gid[i], c->named.gid_len[i]))) return true;
+  return false;
+}
+
+static bool named_suite(const rctx *c, uint16_t suite) {
+  for (size_t i = 0; i < c->named.nsuite; i++)
+    if (c->named.suite[i] == suite) return true;
+  return false;
+}
+
+void r_named(rctx *c, mm_view env) {
+  mm_envelope e;
+  mm_limits lim = mm_limits_default(0);
+  mm_type bt;
+  mm_any_msg body;
+  if (mm_decode(MM_T_ENVELOPE, env.data, env.len, &lim, &e, NULL) != MM_OK) return;
+  if (!named_suite(c, e.cipher_suite) && c->named.nsuite < R_MAX_NAMED)
+    c->named.suite[c->named.nsuite++] = e.cipher_suite;
+  mm_limits bl = mm_limits_default(mm_suite_get(e.cipher_suite) ? e.cipher_suite : 0);
+  mm_view gid;
+  if (mm_msg_type_body(e.msg_type, &bt) &&
+      mm_decode(bt, e.body.data, e.body.len, &bl, &body, NULL) == MM_OK &&
+      body_group(&e, &body, &gid))
+    r_named_group(c, gid);
+}
+
+void r_named_group(rctx *c, mm_view gid) {
+  if (gid.len > MM_GROUP_ID_MAX || named_group(c, gid) || c->named.ngid == R_MAX_NAMED) return;
+  if (gid.len) memcpy(c->named.gid[c->named.ngid], gid.data, gid.len);
+  c->named.gid_len[c->named.ngid++] = gid.len;
+}
+
+/* Every envelope the IUT sends is in the test's suite; a MigrationError
+ * may instead be in the suite of an envelope the runner sent (the one it
+ * refuses: SUITE-2 refusals answer in the suite asked for). Reported
+ * once, naming the field and both values. */
+static void check_suite(rctx *c, const rgot *g) {
+  uint16_t s = g->env.cipher_suite;
+  if (c->suite_reported || s == c->suite ||
+      (g->env.msg_type == MM_MSG_MIGRATION_ERROR && named_suite(c, s)))
+    return;
+  c->suite_reported = true;
+  const char *type = mm_msg_type_name(g->env.msg_type);
+  r_offend(c, g->raw);
+  expect(c, "every envelope the IUT sends in the test's suite, %u", c->suite);
+  r_fail(c, "the IUT sent a %s to %s with cipher_suite %u (0x%04x), not the test's suite %u",
+         type ? type : "message", g->to, s, s, c->suite);
+}
+
+/* Every group an envelope of the IUT names is one the runner named in this
+ * test (a request, a group state, a Commit). Reported once. */
+static void check_group(rctx *c, const rgot *g) {
+  mm_view gid;
+  if (c->group_reported || !body_group(&g->env, &g->body, &gid) || named_group(c, gid)) return;
+  c->group_reported = true;
+  char got[MM_GROUP_ID_MAX * 4 + 1], want[MM_GROUP_ID_MAX * 4 + 1] = "";
+  if (c->named.ngid) r_text(want, sizeof want, mm_view_of(c->named.gid[0], c->named.gid_len[0]));
+  const char *type = mm_msg_type_name(g->env.msg_type);
+  r_offend(c, g->raw);
+  expect(c, "every envelope the IUT sends about a group of the test");
+  if (c->named.ngid)
+    r_fail(c, "the IUT sent a %s to %s with group_id '%s', not a group of the test ('%s'%s)",
+           type ? type : "message", g->to, r_text(got, sizeof got, gid), want,
+           c->named.ngid > 1 ? ", ..." : "");
+  else
+    r_fail(c, "the IUT sent a %s to %s with group_id '%s', but the test named no group",
+           type ? type : "message", g->to, r_text(got, sizeof got, gid));
+}
+
+/* Decodes envelope i of the last reply into g; the first time, also the
+ * checks every envelope gets: canonical (ENC-3), sender, suite, group. */
+static bool decode_got(rctx *c, size_t i, rgot *g) {
+  rout *m = &c->got.v[i];
   mm_limits lim = mm_limits_default(0);
   mm_type bt;
   g->to = m->to;
-  g->raw = mm_view_of(m->env, m->len);
-  if (mm_decode(MM_T_ENVELOPE, m->env, m->len, &lim, &g->env, NULL) != MM_OK) return false;
+  g->raw = m->raw;
+  if (!m->checked) { /* the suite first, from the frame: in a wrong suite the body may not decode */
+    mm_derr err = {0};
+    mm_reader r;
+    mm_reader_init(&r, m->raw.data, m->raw.len, &err);
+    if (mm_read_u8(&r, &g->env.msg_type) && mm_read_u16(&r, &g->env.cipher_suite))
+      check_suite(c, g);
+  }
+  if (mm_decode(MM_T_ENVELOPE, m->raw.data, m->raw.len, &lim, &g->env, NULL) != MM_OK) {
+    m->checked = true;
+    return false;
+  }
   uint16_t suite = mm_suite_get(g->env.cipher_suite) ? g->env.cipher_suite : 0;
   mm_limits bl = mm_limits_default(suite);
   if (!mm_msg_type_body(g->env.msg_type, &bt) ||
       mm_decode(bt, g->env.body.data, g->env.body.len, &bl, &g->body, NULL) != MM_OK)
     return false;
-  if (!c->enc_reported && (!canonical(MM_T_ENVELOPE, &g->env, 0, g->raw) ||
-                           !canonical(bt, &g->body, suite, g->env.body))) {
+  if (m->checked) return true;
+  m->checked = true;
+  mm_err ce = canonical(MM_T_ENVELOPE, &g->env, 0, g->raw);
+  if (ce == MM_OK) ce = canonical(bt, &g->body, suite, g->env.body);
+  if (ce == MM_E_NOMEM) {
+    r_local(c, "out of memory checking an envelope of %zu bytes", g->raw.len);
+  } else if (ce != MM_OK && !c->enc_reported) {
     c->enc_reported = true;
     r_offend(c, g->raw);
     r_fail(c, "the IUT sent a non-canonical encoding (ENC-3)");
   }
   check_sender(c, g);
+  check_group(c, g);
   return true;
 }
 
-bool r_find(rctx *c, uint8_t msg_type, const char *to, size_t n, rgot *out) {
+/* Walks the last reply: the n-th match (from 0) in *out, or, with n ==
+ * SIZE_MAX, the count of matches. */
+static size_t find(rctx *c, uint8_t msg_type, const char *to, size_t n, rgot *out) {
+  size_t matches = 0;
   for (size_t i = 0; i < c->got.n; i++) {
     rgot g;
-    if (!decode_got(c, &c->got.v[i], &g)) {
+    if (!decode_got(c, i, &g)) {
       /* A DS that sends what does not decode breaks ENC; reported once. */
       if (!c->enc_reported) {
         c->enc_reported = true;
@@ -153,19 +315,27 @@ bool r_find(rctx *c, uint8_t msg_type, const char *to, size_t n, rgot *out) {
       continue;
     }
     if (g.env.msg_type != msg_type || (to && strcmp(to, g.to) != 0)) continue;
-    if (n-- == 0) {
+    if (matches++ == n) {
       *out = g;
-      return true;
+      return matches;
     }
   }
-  return false;
+  return matches;
+}
+
+bool r_find(rctx *c, uint8_t msg_type, const char *to, size_t n, rgot *out) {
+  return n != SIZE_MAX && find(c, msg_type, to, n, out) == n + 1;
 }
 
 size_t r_count(rctx *c, uint8_t msg_type, const char *to) {
-  size_t n = 0;
   rgot g;
-  while (r_find(c, msg_type, to, n, &g)) n++;
-  return n;
+  return find(c, msg_type, to, SIZE_MAX, &g);
+}
+
+void r_got_clear(rctx *c) {
+  free(c->got.frame);
+  free(c->got.v);
+  c->got = (routs){0};
 }
 
 void r_expect_refusal(rctx *c, mm_err code, uint8_t forbidden, const char *what) {

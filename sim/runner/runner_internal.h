@@ -53,20 +53,50 @@ typedef struct rbuf {
 void rbuf_free(rbuf *b);
 mm_view rbuf_view(const rbuf *b);
 
+/* An envelope of the IUT's last reply: a view into the reply frame (kept
+ * until the next reply: nothing is copied), its destination as text. */
+typedef struct rout {
+  char to[MM_SENDER_MAX + 1];
+  mm_view raw;
+  bool checked; /* the checks every envelope gets (runner_check.c) are done */
+} rout;
+
+/* A reply lists at most this many envelopes (docs/shim-protocol.md): more
+ * is an error verdict, and what a reply costs the runner stays bounded by
+ * its real content. */
+#define R_MAX_OUTPUTS 1024
+
+typedef struct routs {
+  uint8_t *frame; /* the reply frame, owned */
+  rout *v;
+  size_t n;
+} routs;
+
+/* Group IDs and suites the runner used in this test: an envelope of the
+ * IUT may name only these. */
+#define R_MAX_NAMED 8
+typedef struct rnamed {
+  uint8_t gid[R_MAX_NAMED][MM_GROUP_ID_MAX];
+  size_t gid_len[R_MAX_NAMED], ngid;
+  uint16_t suite[R_MAX_NAMED];
+  size_t nsuite;
+} rnamed;
+
 struct rctx {
   const mm_run_opts *opts;
   const mm_rtest *test;
   const mm_pics *pics;
   uint16_t suite;
-  char dir[256]; /* the IUT's state directory */
+  char dir[4096]; /* the IUT's state directory */
   mm_iut *iut;
-  int64_t deadline; /* ms, monotonic */
-  uint64_t now;     /* the IUT's clock */
+  int64_t deadline;     /* ms, monotonic */
+  int64_t run_deadline; /* ms, monotonic: the run's own budget (0: none) */
+  uint64_t now;         /* the IUT's clock */
   uint8_t policy;
   const char *deny[4]; /* NULL-ended */
   mm_key *tgt, *src, *third, *alice, *bob, *carol;
   mm_rng rng;
-  mm_outbox got; /* envelopes of the last reply */
+  routs got; /* envelopes of the last reply */
   mm_verdict verdict;
   char msg[2048];
   char *offending;
@@ -75,11 +105,16 @@ struct rctx {
   mm_wire_event *wire; /* the conversation so far (runner.h) */
   size_t nwire, wire_dropped;
   bool stop;                           /* an error: nothing more to do */
+  bool timed_out;                      /* the IUT did not answer in time */
+  unsigned escaped;                    /* descendants killed outside its group */
   char last_sender[MM_SENDER_MAX + 1]; /* of the last envelope delivered */
+  rnamed named;                        /* groups and suites the runner used */
   bool in_session;                     /* starting or stopping the IUT (cost.session_*) */
   mm_run_cost cost;                    /* runner.h */
   bool enc_reported;                   /* an ENC failure of the IUT's output, reported once */
   bool sender_reported;                /* an envelope not from the IUT's domain, reported once */
+  bool suite_reported;                 /* an envelope in another suite, reported once */
+  bool group_reported;                 /* an envelope for another group, reported once */
 };
 
 /* ---- session (runner_session.c) ---- */
@@ -106,8 +141,18 @@ void r_wire(rctx *c, mm_wire_kind kind, const char *to, uint64_t ms, mm_view byt
 void r_fail(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void r_warn(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void r_error(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* r_local reports a failure of the runner itself (memory, files, pipes):
+ * an error verdict that says so, never a pass or a fail of the IUT. */
+void r_local(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* r_got_clear frees the envelopes of the last reply. */
+void r_got_clear(rctx *c);
 /* Records the envelope as the offending one (decoded as JSON). */
 void r_offend(rctx *c, mm_view env);
+/* r_named notes the suite and the group an envelope the runner sends
+ * names (r_named_group: a group it installs): the IUT's envelopes may name
+ * only these. */
+void r_named(rctx *c, mm_view env);
+void r_named_group(rctx *c, mm_view gid);
 /* Bytes the IUT chose (a group ID) as printable text for a message. */
 const char *r_text(char *buf, size_t cap, mm_view bytes);
 
@@ -152,6 +197,10 @@ bool rm_commit(rctx *c, const char *gid, uint64_t epoch, const char *aad_target,
                uint8_t content_type, rbuf *out);
 bool rm_envelope(rctx *c, uint8_t msg_type, uint16_t suite, const char *sender, mm_view body,
                  rbuf *out);
+/* r_bad_sig says whether sig is not k's signature of msg (type t): true
+ * only when it does not verify; a failure of the runner to check it is an
+ * error verdict, and false. */
+bool r_bad_sig(rctx *c, const mm_key *k, mm_type t, const void *msg, mm_view sig);
 /* RefHash of a MigrationContent (HASH-1). */
 bool rm_content_hash(rctx *c, mm_view content, uint8_t *out, size_t *len);
 /* rm_random fills out from the test's generator; on failure an error verdict. */

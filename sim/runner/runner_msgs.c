@@ -26,13 +26,13 @@ static bool encode(rctx *c, mm_type t, const void *msg, rbuf *out) {
     e = mm_writer_finish(&w, &out->p, &out->n);
   else
     mm_writer_free(&w);
-  if (e != MM_OK) r_error(c, "runner cannot encode %s: %s", mm_type_name(t), mm_err_name(e));
+  if (e != MM_OK) r_local(c, "cannot encode %s: %s", mm_type_name(t), mm_err_name(e));
   return e == MM_OK;
 }
 
 bool rm_random(rctx *c, uint8_t *out, size_t len) {
   if (mm_rng_fill(&c->rng, out, len) == MM_OK) return true;
-  r_error(c, "runner's random number generator failed");
+  r_local(c, "the random number generator failed");
   return false;
 }
 
@@ -43,14 +43,17 @@ bool rm_encodes_as(rctx *c, mm_type t, const void *msg, mm_view want, bool *same
   mm_err e = mm_encode(t, msg, &lim, &w, NULL);
   *same = e == MM_OK && mm_view_eq(mm_writer_view(&w), want);
   mm_writer_free(&w);
-  if (e != MM_OK) r_error(c, "runner cannot encode %s: %s", mm_type_name(t), mm_err_name(e));
+  if (e == MM_E_NOMEM)
+    r_local(c, "cannot encode %s: %s", mm_type_name(t), mm_err_name(e));
+  else if (e != MM_OK)
+    r_error(c, "runner cannot encode %s: %s", mm_type_name(t), mm_err_name(e));
   return e == MM_OK;
 }
 
 static bool decode(rctx *c, mm_type t, mm_view b, void *msg) {
   mm_limits lim = mm_limits_default(c->suite);
   if (mm_decode(t, b.data, b.len, &lim, msg, NULL) == MM_OK) return true;
-  r_error(c, "runner cannot decode its own %s", mm_type_name(t));
+  r_local(c, "cannot decode its own %s", mm_type_name(t));
   return false;
 }
 
@@ -59,7 +62,7 @@ static bool sign(rctx *c, const mm_key *k, const char *label, mm_type t, const v
                  mm_writer *sig) {
   mm_writer_init(sig);
   if (mm_sign_tbs_as(k, label, t, msg, sig) == MM_OK) return true;
-  r_error(c, "runner cannot sign %s", mm_type_name(t));
+  r_local(c, "cannot sign %s", mm_type_name(t));
   return false;
 }
 
@@ -120,7 +123,10 @@ bool rm_group_state(rctx *c, const char *gid, uint64_t epoch, size_t payload, rb
   mm_member members[2] = {{mm_view_str(R_ALICE), 0, mm_key_public(c->alice)},
                           {mm_view_str(R_BOB), 1, mm_key_public(c->bob)}};
   uint8_t *pay = calloc(payload ? payload : 1, 1);
-  if (!pay) return false;
+  if (!pay) {
+    r_local(c, "out of memory for a group state of %zu bytes", payload);
+    return false;
+  }
   for (size_t i = 0; i < payload; i++) pay[i] = (uint8_t)(i * 7u + epoch);
   mm_group_state g = {.version = MM_GROUP_STATE_VERSION,
                       .cipher_suite = c->suite,
@@ -135,7 +141,7 @@ bool rm_group_state(rctx *c, const char *gid, uint64_t epoch, size_t payload, rb
   else
     mm_writer_free(&w);
   free(pay);
-  if (e != MM_OK) r_error(c, "runner cannot encode a group state");
+  if (e != MM_OK) r_local(c, "cannot encode a group state: %s", mm_err_name(e));
   return e == MM_OK;
 }
 
@@ -172,15 +178,22 @@ bool rm_envelope(rctx *c, uint8_t msg_type, uint16_t suite, const char *sender, 
             mm_put_vec(&w, e.sender.data, e.sender.len) && mm_put_vec(&w, body.data, body.len);
   if (!ok || mm_writer_finish(&w, &out->p, &out->n) != MM_OK) {
     mm_writer_free(&w);
-    r_error(c, "runner cannot encode an envelope");
+    r_local(c, "cannot encode an envelope");
     return false;
   }
   return true;
 }
 
+bool r_bad_sig(rctx *c, const mm_key *k, mm_type t, const void *msg, mm_view sig) {
+  mm_err e = mm_verify_tbs(k, t, msg, sig);
+  if (e == MM_OK || e == MM_E_BAD_SIGNATURE) return e == MM_E_BAD_SIGNATURE;
+  r_local(c, "cannot verify a %s signature: %s", mm_type_name(t), mm_err_name(e));
+  return false;
+}
+
 bool rm_content_hash(rctx *c, mm_view content, uint8_t *out, size_t *len) {
   if (mm_content_ref_hash(c->suite, content, out, len) == MM_OK) return true;
-  r_error(c, "runner cannot hash");
+  r_local(c, "cannot hash");
   return false;
 }
 

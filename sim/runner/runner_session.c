@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mlsmig/crypto.h"
 #include "runner/runner_internal.h"
 
 static int64_t mono_ms(void) {
@@ -53,16 +54,24 @@ static bool call(rctx *c, const mm_shim_msg *req, uint8_t expect, uint8_t **body
   mm_err e = mm_shim_encode(req, &w);
   if (e != MM_OK) {
     mm_writer_free(&w);
-    r_error(c, "runner cannot encode %s: %s", mm_shim_type_name(req->type), mm_err_name(e));
+    r_local(c, "cannot encode %s: %s", mm_shim_type_name(req->type), mm_err_name(e));
     return false;
   }
   int64_t left = c->deadline - mono_ms();
   size_t len = 0;
   e = left > 0 ? timed_call(c, w.buf, w.len, (int)left, body, &len) : MM_E_IO;
   mm_writer_free(&w);
+  if (e == MM_E_NOMEM) {
+    r_local(c, "%s: %s", mm_shim_type_name(req->type), mm_iut_why(c->iut));
+    return false;
+  }
   if (e != MM_OK) {
+    bool run_budget = c->run_deadline && c->deadline >= c->run_deadline;
+    if (left <= 0 || mm_iut_timed_out(c->iut)) c->timed_out = true;
     r_error(c, "%s: %s", mm_shim_type_name(req->type),
-            left > 0 ? mm_iut_why(c->iut) : "test time budget spent");
+            left > 0     ? mm_iut_why(c->iut)
+            : run_budget ? "the run's time budget is spent"
+                         : "test time budget spent");
     return false;
   }
   mm_derr derr = {0};
@@ -78,8 +87,12 @@ static bool call(rctx *c, const mm_shim_msg *req, uint8_t expect, uint8_t **body
     return false;
   }
   if (m->type != expect) {
-    r_error(c, "%s: reply is %s, expected %s", mm_shim_type_name(req->type),
-            mm_shim_type_name(m->type), mm_shim_type_name(expect));
+    /* Another reply type: the answer to another request, or none. */
+    bool reply = m->type == MM_SHIM_OK || m->type == MM_SHIM_OUTPUT || m->type == MM_SHIM_GROUP ||
+                 m->type == MM_SHIM_PICS;
+    r_error(c, "%s: reply is %s, expected %s%s", mm_shim_type_name(req->type),
+            mm_shim_type_name(m->type), mm_shim_type_name(expect),
+            reply ? ": not the reply to this request (a surplus reply to an earlier one?)" : "");
     return false;
   }
   return true;
@@ -99,10 +112,21 @@ bool r_configure(rctx *c) {
   mm_writer_init(&deny);
   bool target = c->test->role == MM_SHIM_ROLE_TARGET;
   const mm_key *own = target ? c->tgt : c->src, *peer = target ? c->src : c->tgt;
-  mm_shim_put_signing_key(&keys, c->suite, mm_key_private(own));
-  mm_shim_put_peer(&peers, mm_view_str(target ? R_SRC : R_TGT), c->suite, mm_key_public(peer));
-  mm_shim_put_peer(&peers, mm_view_str(R_THIRD), c->suite, mm_key_public(c->third));
-  for (int i = 0; c->deny[i]; i++) mm_shim_put_identity(&deny, mm_view_str(c->deny[i]));
+  /* A list the runner failed to build would configure another DS: no keys
+   * (every request refused), nobody denied. */
+  bool built = mm_shim_put_signing_key(&keys, c->suite, mm_key_private(own)) &&
+               mm_shim_put_peer(&peers, mm_view_str(target ? R_SRC : R_TGT), c->suite,
+                                mm_key_public(peer)) &&
+               mm_shim_put_peer(&peers, mm_view_str(R_THIRD), c->suite, mm_key_public(c->third));
+  for (int i = 0; built && c->deny[i]; i++)
+    built = mm_shim_put_identity(&deny, mm_view_str(c->deny[i]));
+  if (!built) {
+    mm_writer_free(&keys);
+    mm_writer_free(&peers);
+    mm_writer_free(&deny);
+    r_local(c, "out of memory building configure");
+    return false;
+  }
   mm_shim_msg req = {.type = MM_SHIM_CONFIGURE,
                      .role = c->test->role,
                      .domain = mm_view_str(target ? R_TGT : R_SRC),
@@ -124,11 +148,18 @@ bool r_configure(rctx *c) {
 static bool spawn_part(rctx *c, bool configure) {
   char why[256];
   double t0 = mono_ms_f();
-  if (mm_iut_start(c->opts->iut_cmd, MM_SHIM_MAX_FRAME, &c->iut, why, sizeof why) != MM_OK) {
+  mm_err e = mm_iut_start(c->opts->iut_cmd, MM_SHIM_MAX_FRAME, &c->iut, why, sizeof why);
+  if (e != MM_OK) {
     c->iut = NULL;
-    r_error(c, "IUT does not start: %s", why);
+    if (strncmp(why, "runner failure: ", 16) == 0)
+      r_local(c, "%s", why + 16);
+    else if (e == MM_E_NOMEM)
+      r_local(c, "%s", why);
+    else
+      r_error(c, "IUT does not start: %s", why);
     return false;
   }
+  mm_iut_set_cancel(c->iut, c->opts->cancel);
   c->cost.lifecycles++;
   c->in_session = true;
   mm_shim_msg hello = {.type = MM_SHIM_HELLO, .version = MM_SHIM_VERSION}, m;
@@ -140,13 +171,19 @@ static bool spawn_part(rctx *c, bool configure) {
 
 static bool spawn(rctx *c) { return spawn_part(c, true); }
 
-bool r_start(rctx *c) {
+/* The test's budget, within what is left of the run's. */
+static void set_deadline(rctx *c) {
   c->deadline = mono_ms() + c->opts->timeout_ms;
+  if (c->run_deadline && c->deadline > c->run_deadline) c->deadline = c->run_deadline;
+}
+
+bool r_start(rctx *c) {
+  set_deadline(c);
   return spawn(c);
 }
 
 bool r_start_hello(rctx *c) {
-  c->deadline = mono_ms() + c->opts->timeout_ms;
+  set_deadline(c);
   return spawn_part(c, false);
 }
 
@@ -154,6 +191,7 @@ bool r_restart(rctx *c) {
   if (c->stop) return false;
   double t0 = mono_ms_f();
   mm_iut_kill(c->iut); /* SIGKILL: no chance to flush anything */
+  c->escaped += mm_iut_escaped(c->iut);
   r_wire(c, MM_WIRE_RESTART, NULL, 0, (mm_view){0});
   const char *err = mm_iut_stderr(c->iut);
   if (err[0] && !c->iut_stderr) c->iut_stderr = strdup(err);
@@ -173,37 +211,61 @@ void r_wire(rctx *c, mm_wire_kind kind, const char *to, uint64_t ms, mm_view byt
   *e = (mm_wire_event){.kind = kind, .ms = ms};
   if (to) mm_iut_text(e->to, sizeof e->to, 0, to, strlen(to)); /* cut, never mid-character */
   if (bytes.len) {
-    e->bytes = malloc(bytes.len);
-    if (!e->bytes) {
+    /* Large bytes as their head, tail, length and hash (MM_WIRE_KEEP). */
+    bool cut = bytes.len > MM_WIRE_KEEP;
+    size_t keep = cut ? MM_WIRE_KEEP : bytes.len, half = MM_WIRE_KEEP / 2;
+    size_t hlen = 0;
+    e->bytes = malloc(keep);
+    if (!e->bytes ||
+        (cut && mm_hash(1, bytes.data, bytes.len, e->sha256, &hlen) != MM_OK)) { /* SHA-256 */
+      free(e->bytes);
+      *e = (mm_wire_event){0};
       c->wire_dropped++;
       return;
     }
-    memcpy(e->bytes, bytes.data, bytes.len);
-    e->len = bytes.len;
+    if (cut) {
+      memcpy(e->bytes, bytes.data, half);
+      memcpy(e->bytes + half, bytes.data + bytes.len - half, half);
+      e->full_len = bytes.len;
+    } else {
+      memcpy(e->bytes, bytes.data, bytes.len);
+    }
+    e->len = keep;
   }
   c->nwire++;
 }
 
-/* Copies the reply's envelopes into c->got. */
-static bool collect(rctx *c, const mm_shim_msg *m) {
-  mm_outbox_clear(&c->got);
+/* Takes the reply's envelopes into c->got: views into the frame, which
+ * c->got keeps (nothing copied, whatever the envelopes weigh). */
+static bool collect(rctx *c, uint8_t **body, const mm_shim_msg *m) {
+  r_got_clear(c);
   mm_shim_iter it;
   mm_shim_item item;
+  size_t n = 0; /* counted up to one past the bound: no more is needed */
   mm_shim_iter_init(&it, MM_SHIM_L_OUTPUTS, m->outputs);
-  while (mm_shim_next(&it, &item)) {
-    char to[MM_SENDER_MAX + 1];
+  while (n <= R_MAX_OUTPUTS && mm_shim_next(&it, &item)) n++;
+  if (n > R_MAX_OUTPUTS) {
+    r_error(c, "output lists more than the %d envelopes a reply may carry", R_MAX_OUTPUTS);
+    return false;
+  }
+  c->got.frame = *body;
+  *body = NULL;
+  if (n && !(c->got.v = calloc(n, sizeof *c->got.v))) {
+    r_local(c, "out of memory storing the IUT's output (%zu envelopes)", n);
+    return false;
+  }
+  mm_shim_iter_init(&it, MM_SHIM_L_OUTPUTS, m->outputs);
+  while (c->got.n < n && mm_shim_next(&it, &item)) {
+    rout *o = &c->got.v[c->got.n++];
     if (item.name.len > MM_SENDER_MAX) {
       r_error(c, "output destination longer than %d bytes", MM_SENDER_MAX);
       return false;
     }
     /* As text the reports can carry: a destination that is not valid
      * UTF-8 matches no party, and the test judges that. */
-    mm_iut_text(to, sizeof to, 0, item.name.data, item.name.len);
-    uint8_t *env = malloc(item.envelope.len ? item.envelope.len : 1);
-    if (!env) return false;
-    memcpy(env, item.envelope.data, item.envelope.len);
-    if (mm_outbox_push(&c->got, to, env, item.envelope.len) != MM_OK) return false;
-    r_wire(c, MM_WIRE_OUTPUT, to, 0, item.envelope);
+    mm_iut_text(o->to, sizeof o->to, 0, item.name.data, item.name.len);
+    o->raw = item.envelope;
+    r_wire(c, MM_WIRE_OUTPUT, o->to, 0, item.envelope);
   }
   return true;
 }
@@ -211,7 +273,8 @@ static bool collect(rctx *c, const mm_shim_msg *m) {
 static bool output_call(rctx *c, const mm_shim_msg *req) {
   uint8_t *body;
   mm_shim_msg m;
-  bool ok = call(c, req, MM_SHIM_OUTPUT, &body, &m) && collect(c, &m);
+  r_got_clear(c); /* the last reply goes before the next comes */
+  bool ok = call(c, req, MM_SHIM_OUTPUT, &body, &m) && collect(c, &body, &m);
   free(body);
   return ok;
 }
@@ -236,6 +299,7 @@ static void note_sender(rctx *c, mm_view env) {
 bool r_deliver(rctx *c, mm_view env) {
   mm_shim_msg req = {.type = MM_SHIM_DELIVER, .bytes = env};
   note_sender(c, env);
+  r_named(c, env);
   if (!c->stop) r_wire(c, MM_WIRE_DELIVER, NULL, 0, env);
   return output_call(c, &req);
 }
@@ -249,6 +313,10 @@ bool r_advance(rctx *c, uint64_t ms) {
 
 bool r_install(rctx *c, mm_view group_state) {
   mm_shim_msg req = {.type = MM_SHIM_INSTALL_GROUP, .bytes = group_state}, m;
+  mm_group_state gs;
+  mm_limits lim = mm_limits_default(0);
+  if (mm_group_state_decode(group_state.data, group_state.len, &lim, &gs, NULL) == MM_OK)
+    r_named_group(c, gs.group_id);
   if (!c->stop) r_wire(c, MM_WIRE_INSTALL, NULL, 0, group_state);
   return simple(c, &req, MM_SHIM_OK, &m);
 }
@@ -261,26 +329,43 @@ bool r_query(rctx *c, const char *gid, uint8_t *status, uint64_t *epoch) {
   return true;
 }
 
+/* The end of a test: shutdown, which must be answered `ok` and be the last
+ * thing the IUT writes (anything else is a reply to no request: one reply
+ * per request, strictly, so a late reply cannot pass for the answer to a
+ * later request), then a clean exit, else a kill of it and everything it
+ * started. */
 void r_finish(rctx *c) {
   if (!c->iut) return;
   double t0 = mono_ms_f();
   if (!c->stop) {
-    mm_shim_msg req = {.type = MM_SHIM_SHUTDOWN};
+    mm_shim_msg req = {.type = MM_SHIM_SHUTDOWN}, m;
     uint8_t *body = NULL;
     mm_writer w;
     mm_writer_init(&w);
-    size_t len;
+    size_t len = 0;
     /* A short, separate budget: the verdict is in already. */
     int grace = c->opts->timeout_ms < 500 ? c->opts->timeout_ms : 500;
     c->in_session = true;
-    /* The verdict is in; mm_iut_stop ends the process whatever it answers. */
-    if (mm_shim_encode(&req, &w) == MM_OK)
-      mm_err_discard(timed_call(c, w.buf, w.len, grace, &body, &len));
+    mm_err e = mm_shim_encode(&req, &w);
+    if (e == MM_OK) e = timed_call(c, w.buf, w.len, grace, &body, &len);
     c->in_session = false;
     mm_writer_free(&w);
+    if (e == MM_E_NOMEM) /* then the reply may be half read */
+      r_local(c, "shutdown: %s", mm_iut_why(c->iut)[0] ? mm_iut_why(c->iut) : "out of memory");
+    else if (e == MM_OK && (mm_shim_decode(body, len, &m, NULL) != MM_OK || m.type != MM_SHIM_OK))
+      r_error(c, "shutdown: the reply is %s, not ok: a surplus reply (to an earlier request)",
+              mm_shim_decode(body, len, &m, NULL) == MM_OK ? mm_shim_type_name(m.type)
+                                                           : "not a frame that decodes");
+    else if (e != MM_OK && strncmp(mm_iut_why(c->iut), "unsolicited", 11) == 0)
+      r_error(c, "shutdown: %s", mm_iut_why(c->iut));
     free(body);
     mm_iut_stop(c->iut, grace);
+    char after[160];
+    if (!c->stop && mm_iut_after_shutdown(c->iut, after, sizeof after))
+      r_error(c, "the IUT wrote %s after its reply to shutdown: a reply nobody asked for", after);
   }
+  mm_iut_kill(c->iut);
+  c->escaped += mm_iut_escaped(c->iut);
   const char *err = mm_iut_stderr(c->iut);
   if (err[0] && !c->iut_stderr) c->iut_stderr = strdup(err);
   mm_iut_free(c->iut);

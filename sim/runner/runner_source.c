@@ -131,7 +131,7 @@ static bool start_migration(rctx *c, smig *m, const char *sender) {
     return false;
   }
   const mm_migration_content *mc = &g.body.migration_content;
-  if (mm_verify_tbs(c->src, MM_T_MIGRATION_CONTENT, mc, mc->signature) != MM_OK) {
+  if (r_bad_sig(c, c->src, MM_T_MIGRATION_CONTENT, mc, mc->signature)) {
     r_offend(c, g.raw);
     r_fail(c, "MigrationContent signature does not verify under the source's key (SIG-3)");
   }
@@ -151,7 +151,10 @@ static bool start_migration(rctx *c, smig *m, const char *sender) {
   forbid(c, MM_MSG_MIGRATION_CONFIRMATION, "before TargetMigrationComplete (LIFE-2)");
   m->content.n = g.env.body.len;
   m->content.p = malloc(m->content.n ? m->content.n : 1);
-  if (!m->content.p) return false;
+  if (!m->content.p) {
+    r_local(c, "out of memory keeping a MigrationContent of %zu bytes", m->content.n);
+    return false;
+  }
   memcpy(m->content.p, g.env.body.data, m->content.n);
   return true;
 }
@@ -180,7 +183,7 @@ static void expect_completion(rctx *c, smig *m) {
     r_fail(c, "no MigrationConfirmation to the initiator after completion (LIFE-2)");
   } else {
     const mm_migration_confirmation *mc = &g.body.migration_confirmation;
-    if (mm_verify_tbs(c->src, MM_T_MIGRATION_CONFIRMATION, mc, mc->signature) != MM_OK) {
+    if (r_bad_sig(c, c->src, MM_T_MIGRATION_CONFIRMATION, mc, mc->signature)) {
       r_offend(c, g.raw);
       r_fail(c, "MigrationConfirmation signature does not verify (SIG-5)");
     }

@@ -35,13 +35,16 @@ static bool get_response(rctx *c, const rreq *q, rbuf *req, rbuf *resp) {
   }
   if (g.env.cipher_suite != c->suite)
     r_fail(c, "MigrationResponse in suite %u", g.env.cipher_suite);
-  if (mm_verify_tbs(c->tgt, MM_T_MIGRATION_RESPONSE, r, r->signature) != MM_OK) {
+  if (r_bad_sig(c, c->tgt, MM_T_MIGRATION_RESPONSE, r, r->signature)) {
     r_offend(c, g.raw);
     r_fail(c, "MigrationResponse signature does not verify under the target's key (SIG-1)");
   }
   resp->n = g.env.body.len;
-  resp->p = malloc(resp->n);
-  if (!resp->p) return false;
+  resp->p = malloc(resp->n ? resp->n : 1);
+  if (!resp->p) {
+    r_local(c, "out of memory keeping a MigrationResponse of %zu bytes", resp->n);
+    return false;
+  }
   memcpy(resp->p, g.env.body.data, resp->n);
   return true;
 }
@@ -79,7 +82,7 @@ static void expect_complete(rctx *c, mm_view content, const char *what) {
     r_offend(c, g.raw);
     r_fail(c, "%s: migration_content_hash is not RefHash of the content sent (HASH-1)", what);
   }
-  if (mm_verify_tbs(c->tgt, MM_T_TARGET_MIGRATION_COMPLETE, t, t->signature) != MM_OK) {
+  if (r_bad_sig(c, c->tgt, MM_T_TARGET_MIGRATION_COMPLETE, t, t->signature)) {
     r_offend(c, g.raw);
     r_fail(c, "%s: TargetMigrationComplete signature does not verify (SIG-4)", what);
   }

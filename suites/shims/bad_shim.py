@@ -54,6 +54,57 @@ runner gets is well-formed and correctly signed but wrong in that one way:
                   "third.example" instead of the refused message's sender:
                   the refusal happens, but its sender never hears why. The
                   runner must warn (returning the code is a SHOULD).
+  suite-ffff      names suite 0xFFFF in every envelope the DS sends
+  suite-other     names another real suite (s % 7 + 1) in every envelope
+  fanout-other-group
+                  changes the group ID of every MLSMessage the DS fans out
+                  (same length): each must fail, naming the field
+  answer-twice    sends every output reply twice, at once
+  answer-late     sends every output reply one request late: the first
+                  twice, then each as the answer to the next output request
+                  (a query in between is answered right); at shutdown the
+                  held reply, then ok
+  big-envelope    adds to every output reply one legal envelope of 60 MiB
+                  (an MLSMessage of the test's group and suite, from the
+                  DS's own domain, to "archive.example"): the runner's
+                  memory must stay bounded by what it keeps, not grow with
+                  what it reads
+
+Modes that wrap the reference DS and attack the runner's cleanup
+(usage: bad_shim.py MODE OUTDIR REF_DS; OUTDIR is the test's, outside the
+runner's state root, with OUTDIR/victim holding files that must survive
+and OUTDIR/pids where spawned processes write their pids):
+  link-out        replaces its state directory by a symlink to
+                  OUTDIR/victim/t-PID (with a canary file in it), where the
+                  reference DS then keeps its state: a DS that keeps its data
+                  elsewhere and links it in
+  link-in         links OUTDIR/victim and OUTDIR/victim/canary into its
+                  state directory, at several depths
+  race            starts a process that leaves the IUT's session (setsid)
+                  and swaps an entry of the state directory between a
+                  directory and a symlink to OUTDIR/victim, without end
+  setsid          starts two processes that leave the IUT's session (double
+                  fork, setsid) and sleep forever
+  deep            makes a tree 600 levels deep in its state directory (paths
+                  over PATH_MAX), N levels with `deep:N`
+  setsid-hang     setsid, then hangs at configure (for the signal tests)
+
+Modes that play a DS of their own, continued:
+  close-stdin     answers hello and configure, then closes its stdin and
+                  sleeps: the runner must say the IUT closed its stdin
+  hang-mostly FILE
+                  hangs after configure in three tests out of four (counted
+                  in FILE, shared by every process of the run), answers the
+                  fourth with empty outputs: the run-wide cut-off must stop
+                  the run, not tests x --timeout
+  forge           its name, its error reasons and its stderr carry terminal
+                  escapes, a bidi override and a forged "65 tests: 65 pass"
+                  summary line
+  empty-items     answers the first output request with a 64 MiB frame of
+                  33 million empty list items
+  pics-no-role, pics-no-suite, pics-unknown-suite
+                  a PICS with roles 0, no suite, or only suite 0xFFFF
+  source-only     a PICS with the source role only
 """
 import os
 import struct
@@ -124,23 +175,71 @@ def flood_stderr():
 
 # ---- the modes that play a DS of their own ----
 
+FORGED = (b"\x1b[2J\x1b[H\r65 tests: 65 pass, 0 warning, 0 fail, 0 error, 0 not applicable"
+          b" (0.01 s)\n\xc2\x9b31m\xe2\x80\xaeforged\x07")
+
+
+def pics(mode):
+    name, roles, suites = b"bad-shim " + mode.encode(), 3, struct.pack(">H", 1)
+    if mode == "forge":
+        name += b" " + FORGED
+    elif mode == "pics-no-role":
+        roles = 0
+    elif mode == "pics-no-suite":
+        suites = b""
+    elif mode == "pics-unknown-suite":
+        suites = struct.pack(">H", 0xFFFF)
+    elif mode == "source-only":
+        roles = 1
+    return (bytes([129]) + struct.pack(">H", 1) + vec(name) + bytes([roles]) + vec(suites) +
+            struct.pack(">I", 0))
+
+
+def counted_hang(path):
+    """True in three processes out of four (a counter under a lock)."""
+    import fcntl
+    with open(path, "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        n = int(f.read() or 0) + 1
+        f.seek(0)
+        f.truncate()
+        f.write(str(n))
+    return n % 4 != 0
+
+
 def own_ds(mode):
     if mode == "flood-stderr-at-hello":
         flood_stderr()
+    if mode == "forge":
+        os.write(2, b"bad_shim: " + FORGED + b"\n")
+    hang_here = False
     while True:
         body = read_frame(sys.stdin.buffer)
         if body is None:
             sys.exit(0)
         kind = body[0]
-        if mode == "hang-at-hello" or (mode == "hang" and kind not in (1, 2, 3)):
+        if mode == "hang-mostly" and kind == 2:
+            hang_here = counted_hang(sys.argv[2])
+        if (mode == "hang-at-hello" or (mode == "hang" and kind not in (1, 2, 3)) or
+                (hang_here and kind not in (1, 2, 3))):
             time.sleep(3600)
         if kind == 1:  # hello -> PICS: both roles, suite 1, no features
-            send(bytes([129]) + struct.pack(">H", 1) + vec(b"bad-shim " + mode.encode()) +
-                 bytes([3]) + vec(struct.pack(">H", 1)) + struct.pack(">I", 0))
+            send(pics(mode))
         elif kind in (2, 3, 7):  # configure, install_group, shutdown -> ok
             send(bytes([130]))
             if kind == 7:
                 return
+            if kind == 2 and mode == "close-stdin":
+                os.close(0)
+                time.sleep(3600)
+        elif mode == "forge":
+            send(bytes([255]) + vec(b"refused: " + FORGED))
+        elif mode == "empty-items":
+            items = (64 * 1024 * 1024 - 5) // 2
+            sys.stdout.buffer.write(struct.pack(">I", 5 + 2 * items) + bytes([131]) +
+                                    varint(2 * items) + bytes(2 * items))
+            sys.stdout.buffer.flush()
         elif mode == "silent" and kind == 6:  # query_group -> group: active, epoch 7
             send(bytes([132, 1]) + struct.pack(">Q", 7))
         elif mode == "garbage":
@@ -170,25 +269,135 @@ def other_gid(gid):
     return gid[:-1] + (b"x" if gid[-1:] != b"x" else b"y")
 
 
+def detach(loop):
+    """Runs loop() in a grandchild that has left the IUT's session and
+    process group (double fork, setsid), its pid in OUTDIR/pids."""
+    if os.fork():
+        os.wait()
+        return
+    os.setsid()
+    if os.fork():
+        os._exit(0)
+    try:
+        with open(os.path.join(sys.argv[2], "pids", str(os.getpid())), "w") as f:
+            f.write("%d\n" % os.getpid())
+        os.closerange(0, 1024)  # nothing of the IUT's pipes stays open here
+        loop()
+    finally:
+        os._exit(0)
+
+
+def sleep_forever():
+    while True:
+        time.sleep(1)
+
+
+def race(state_dir, victim):
+    """Swaps state_dir/x between a directory with files and a symlink to
+    the victim directory, as fast as it can."""
+    x, d, ln = (os.path.join(state_dir, n) for n in ("x", "x.dir", "x.link"))
+    while True:
+        try:
+            os.makedirs(os.path.join(d, "sub"), exist_ok=True)
+            open(os.path.join(d, "sub", "f"), "w").close()
+            if not os.path.lexists(ln):
+                os.symlink(victim, ln)
+            os.rename(d, x)
+            os.rename(x, d)
+            os.rename(ln, x)
+            os.rename(x, ln)
+        except OSError:
+            pass
+
+
+def deep_tree(state_dir, levels):
+    """levels directories one in the other (10-byte names: the path passes
+    PATH_MAX at about 400), a file at the bottom."""
+    fd = os.open(state_dir, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(levels):
+        try:
+            os.mkdir("d123456789", dir_fd=fd)
+        except FileExistsError:
+            pass
+        nfd = os.open("d123456789", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = nfd
+    os.close(os.open("bottom", os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=fd))
+    os.close(fd)
+
+
+def attack_state(mode, state_dir):
+    """What the cleanup modes do to their state directory at configure."""
+    out = sys.argv[2]
+    victim = os.path.join(out, "victim")
+    if mode == "link-out" and not os.path.islink(state_dir):
+        mine = os.path.join(victim, "t-%d" % os.getpid())
+        os.mkdir(mine)
+        with open(os.path.join(mine, "canary"), "w") as f:
+            f.write("must survive\n")
+        os.rmdir(state_dir)
+        os.symlink(mine, state_dir)
+    elif mode == "link-in":
+        for at in ("", "a", "a/b/c"):
+            os.makedirs(os.path.join(state_dir, at), exist_ok=True)
+            for name, to in (("out", victim), ("file", os.path.join(victim, "canary"))):
+                if not os.path.lexists(os.path.join(state_dir, at, name)):
+                    os.symlink(to, os.path.join(state_dir, at, name))
+    elif mode == "race":
+        detach(lambda: race(state_dir, victim))
+    elif mode in ("setsid", "setsid-hang"):
+        detach(sleep_forever)
+        detach(sleep_forever)
+    elif mode.startswith("deep"):
+        deep_tree(state_dir, int(mode.split(":")[1]) if ":" in mode else 600)
+
+
+def big_envelope(suite, sender):
+    """A legal MLSMessage envelope of 60 MiB: a PrivateMessage of the
+    runner's group at epoch 7, application content, a 60 MiB ciphertext."""
+    key = (suite, sender)
+    if key not in BIG:
+        msg = (struct.pack(">HH", 1, 2) + vec(b"mlsmig-runner-group-1") + struct.pack(">Q", 7) +
+               bytes([1]) + vec(b"") + vec(bytes(16)) + vec(b"\x5a" * (60 * 1024 * 1024)))
+        BIG.clear()
+        BIG[key] = bytes([9]) + struct.pack(">H", suite) + vec(sender) + vec(msg)
+    return BIG[key]
+
+
+BIG = {}
+CLEANUP_MODES = ("link-out", "link-in", "race", "setsid", "setsid-hang")
+RELAY_MODES = ("flood-stderr-answering", "other-group", "other-sender", "misdirect-errors",
+               "suite-ffff", "suite-other", "fanout-other-group", "answer-twice", "answer-late",
+               "big-envelope")
+
+
 class Relay:
     def __init__(self, mode, ref_ds):
         self.mode, self.keys = mode, {}
+        self.suite, self.domain, self.held = 1, b"", None
         args = [ref_ds]
         if mode == "other-group":
             args += ["--mutant", "skip-hash-check"]
         self.ds = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def configure(self, body):
-        """Keeps the DS's signing keys (suite -> private key)."""
+        """Keeps the DS's signing keys (suite -> private key), its domain,
+        its suite; returns its state directory."""
         pos = 1
         pos += 1  # role
-        _, pos = read_vec(body, pos)  # domain
+        self.domain, pos = read_vec(body, pos)
         keys, pos = read_vec(body, pos)
         k = 0
         while k < len(keys):
             suite = struct.unpack(">H", keys[k:k + 2])[0]
             priv, k = read_vec(keys, k + 2)
             self.keys[suite] = priv
+            self.suite = suite
+        _, pos = read_vec(body, pos)  # peers
+        pos += 1  # policy
+        _, pos = read_vec(body, pos)  # deny
+        state_dir, pos = read_vec(body, pos)
+        return state_dir.decode()
 
     def request_in(self, body):
         """deliver: the group ID of a MigrationRequest changed (same length,
@@ -237,11 +446,25 @@ class Relay:
             sender = OTHER_SENDER
         elif self.mode == "other-group" and msg_type == 4:  # MigrationContent
             msg = self.content_out(suite, msg)
-        return env[:3] + vec(sender) + vec(msg)
+        elif self.mode == "fanout-other-group" and msg_type in (8, 9):  # an MLSMessage
+            gid, end = read_vec(msg, 4)  # after version and wire_format
+            at = end - len(gid)
+            msg = msg[:at] + other_gid(gid) + msg[end:]
+        elif self.mode == "suite-ffff":
+            suite = 0xFFFF
+        elif self.mode == "suite-other":
+            suite = suite % 7 + 1
+        return bytes([msg_type]) + struct.pack(">H", suite) + vec(sender) + vec(msg)
 
     def reply_out(self, body):
-        if body[0] != 131 or self.mode not in ("other-group", "other-sender",
-                                               "misdirect-errors"):
+        if body[0] != 131:
+            return body
+        if self.mode == "big-envelope":  # appended, spliced: 60 MiB is not copied twice
+            outs, _ = read_vec(body, 1)
+            extra = vec(b"archive.example") + vec(big_envelope(self.suite, self.domain))
+            return bytes([131]) + varint(len(outs) + len(extra)) + outs + extra
+        if self.mode not in ("other-group", "other-sender", "misdirect-errors", "suite-ffff",
+                             "suite-other", "fanout-other-group"):
             return body
         outs, _ = read_vec(body, 1)
         p, new = 0, b""
@@ -253,6 +476,26 @@ class Relay:
             new += vec(to) + vec(self.envelope_out(env))
         return bytes([131]) + vec(new)
 
+    def answer(self, kind, reply):
+        """Sends the reply to a request of this kind, as the mode bends it."""
+        if self.mode == "answer-twice" and reply[0] == 131:
+            send(reply)
+            send(reply)
+        elif self.mode == "answer-late" and (reply[0] == 131 or kind == 7):
+            if kind == 7 and self.held is not None:
+                send(self.held)  # the held reply first, then ok
+                send(reply)
+            elif kind == 7:
+                send(reply)
+            elif self.held is None:  # the first one twice: now and next time
+                send(reply)
+                self.held = reply
+            else:
+                send(self.held)
+                self.held = reply
+        else:
+            send(reply)
+
     def run(self):
         while True:
             body = read_frame(sys.stdin.buffer)
@@ -261,14 +504,18 @@ class Relay:
                 self.ds.wait()
                 os._exit(0)
             if body[0] == 2:
-                self.configure(body)
+                state_dir = self.configure(body)
+                if self.mode in CLEANUP_MODES or self.mode.startswith("deep"):
+                    attack_state(self.mode, state_dir)
+                if self.mode == "setsid-hang":
+                    time.sleep(3600)
             self.ds.stdin.write(frame(self.request_in(body)))
             self.ds.stdin.flush()
             reply = read_frame(self.ds.stdout)
             if reply is None:
                 sys.stderr.write("bad_shim: the reference DS went away\n")
                 os._exit(2)
-            send(self.reply_out(reply))
+            self.answer(body[0], self.reply_out(reply))
             if body[0] == 7:  # shutdown
                 self.ds.wait()
                 os._exit(0)
@@ -276,10 +523,12 @@ class Relay:
 
 def main():
     mode = sys.argv[1]
-    if mode in ("flood-stderr-answering", "other-group", "other-sender", "misdirect-errors"):
+    if mode in RELAY_MODES:
         if mode == "flood-stderr-answering":
             threading.Thread(target=flood_stderr, daemon=True).start()
         Relay(mode, sys.argv[2]).run()
+    elif mode in CLEANUP_MODES or mode.startswith("deep"):
+        Relay(mode, sys.argv[3]).run()
     else:
         own_ds(mode)
 

@@ -59,7 +59,16 @@ static void header(FILE *f, const json_t *doc) {
   fputs("</h1>\n", f);
   bool passed = json_is_true(json_object_get(sum, "passed"));
   long long bad = h_int(sum, "fail") + h_int(sum, "error");
-  if (passed)
+  if (h_str(doc, "stopped")[0]) {
+    fputs("<div class=\"banner failed\">STOPPED: the run stopped before its end: ", f);
+    h_esc(f, h_str(doc, "stopped"));
+    fputs("</div>\n", f);
+  }
+  if (json_is_true(json_object_get(sum, "nothing_tested")))
+    fputs("<div class=\"banner failed\">FAILED: " MM_NOTHING_TESTED
+          " (every test was not applicable)</div>\n",
+          f);
+  else if (passed)
     fputs("<div class=\"banner passed\">PASSED: every mandatory test passed</div>\n", f);
   else
     fprintf(f,
@@ -79,6 +88,12 @@ static void header(FILE *f, const json_t *doc) {
   fprintf(f, "<dt>mlsmig / profile</dt><dd>mlsmig %s, profile v%s, shim protocol v%lld</dd>\n",
           h_str(doc, "mlsmig_version"), h_str(doc, "profile"), h_int(doc, "shim_protocol"));
   fact(f, "date (UTC)", h_str(doc, "date"), false);
+  if (h_int(doc, "escaped_processes"))
+    fprintf(f,
+            "<dt>escaped processes</dt><dd>%lld IUT processes had left its process group and "
+            "were killed</dd>\n",
+            h_int(doc, "escaped_processes"));
+  if (h_str(doc, "cleanup")[0]) fact(f, "not cleaned up", h_str(doc, "cleanup"), false);
   fprintf(f, "<dt>seed</dt><dd>%llu</dd>\n<dt>wall time</dt><dd>%.1f s</dd>\n", h_u64(doc, "seed"),
           json_number_value(json_object_get(doc, "wall_ms")) / 1000.0);
   const json_t *from = json_object_get(doc, "merged_from");

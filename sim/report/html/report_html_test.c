@@ -94,6 +94,11 @@ static void step(FILE *f, size_t num, const json_t *e, const json_t *off) {
     fputs("</summary>\n", f);
     h_envelope(f, b, len);
     fputs("</details>", f);
+  } else if (h_int(e, "len")) { /* too long to keep: its ends, length and hash */
+    fprintf(f, "<b>%lld bytes</b>, kept as their first and last %zu bytes, SHA-256 <code>",
+            h_int(e, "len"), strlen(h_str(e, "head_hex")) / 2);
+    h_esc(f, h_str(e, "sha256"));
+    fputs("</code>", f);
   }
   fputs("</li>\n", f);
   free(b);
@@ -159,6 +164,14 @@ static void failing_test(FILE *f, const json_t *t) {
     h_decoded(f, off);
   }
   conversation(f, t);
+  if (h_int(t, "escaped_processes"))
+    fprintf(f, "<p>%lld IUT processes had left its process group and were killed.</p>\n",
+            h_int(t, "escaped_processes"));
+  if (h_str(t, "cleanup")[0]) {
+    fputs("<p>Not cleaned up: ", f);
+    h_esc(f, h_str(t, "cleanup"));
+    fputs("</p>\n", f);
+  }
   stderr_tail(f, h_str(t, "iut_stderr"));
   fputs("</article>\n", f);
 }

@@ -171,18 +171,23 @@ END_TEST
 /* vectors/migration.json lifted to profile v2 by mls_build.py (the migration
  * Commit a CommitBundle signed under the request epoch's state, the fan-out
  * its MLSMessage, the imported state a MigrationGroupState, MigrationContent
- * and TMC re-signed) into a temporary file; entries "" for all, or "0,2,12". */
-static int run_v2(const char *entries, const char *flags) {
+ * and TMC re-signed) into a temporary file, then verify_transcript.py and,
+ * with vectors, verify_vectors.py (whose flow checks know no ordinary Commit);
+ * lift: "" for all entries, or "0,2,12", and "--prior-commit" for an ordinary
+ * CommitBundle (and its fan-out) at the epoch before. */
+static int run_v2(const char *lift, const char *flags, bool vectors) {
   char path[64] = "/tmp/mlsmig-v2-XXXXXX", cmd[1024];
   int fd = mkstemp(path);
   ck_assert_int_ge(fd, 0);
   close(fd);
-  snprintf(cmd, sizeof cmd,
-           "%s suites/independent/mls_build.py --lift vectors/migration.json %s > %s && "
-           "%s " VERIFIER
-           " %s %s > /dev/null && "
-           "%s suites/independent/verify_vectors.py %s %s > /dev/null",
-           python(), entries, path, python(), flags, path, python(), flags, path);
+  int n = snprintf(cmd, sizeof cmd,
+                   "%s suites/independent/mls_build.py --lift vectors/migration.json %s > %s && "
+                   "%s " VERIFIER " %s %s > /dev/null",
+                   python(), lift, path, python(), flags, path);
+  if (vectors && n > 0 && (size_t)n < sizeof cmd)
+    snprintf(cmd + n, sizeof cmd - (size_t)n,
+             " && %s suites/independent/verify_vectors.py %s %s > /dev/null", python(), flags,
+             path);
   int rc = system(cmd);
   unlink(path);
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -190,21 +195,29 @@ static int run_v2(const char *entries, const char *flags) {
 
 /* The v2 checks of verify_transcript.py and verify_vectors.py (a v2
  * migration.json: the transcript checks, keys, re-signing, flow, final state)
- * pass on genuine v2 transcripts in all seven suites (the state imported and the bundle's at epoch + 1, MLS-2, the
- * bundle's signer and PublicMessage signature, the fan-out to the old tree). */
+ * pass on genuine v2 transcripts in all seven suites: the imported state and
+ * the bundle's at epoch + 1 (MLS-2), the bundle's signer and PublicMessage
+ * signature, the fan-out to the old tree; and with an ordinary CommitBundle
+ * before the migration, whose state the migration Commit builds on. */
 START_TEST(test_independent_verifier_accepts_v2_transcripts) {
-  int rc = run_v2("", "");
-  ck_assert_msg(rc == 0, "verify_transcript.py rejected the v2 transcripts (exit %d)", rc);
+  int rc = run_v2("", "", true);
+  ck_assert_msg(rc == 0, "the verifiers rejected the v2 transcripts (exit %d)", rc);
+  rc = run_v2("0,3,12 --prior-commit", "", false);
+  ck_assert_msg(rc == 0, "verify_transcript.py rejected v2 transcripts with a prior Commit (%d)",
+                rc);
 }
 END_TEST
 
-/* The v1 tampers and 8 more of v2 (and verify_vectors.py's migration tampers) (the imported state's GroupInfo signature,
- * tree hash and version, the bundle's signer, PublicMessage signature and
- * tree, the fanned-out commit, the initial state) are each caught, in suites
- * 1, 2 and 7. */
+/* The v1 tampers, 8 of v2 (the imported state's GroupInfo signature, tree
+ * hash and version, the bundle's signer, PublicMessage signature and tree,
+ * the fanned-out commit, the initial state) and 3 of an ordinary CommitBundle
+ * (its signature, its epoch, its fan-out) are each caught, in suites 1, 2
+ * and 7; verify_vectors.py's migration tampers too. */
 START_TEST(test_independent_verifier_catches_tampered_v2_transcripts) {
-  int rc = run_v2("0,2,12", "--self-test");
-  ck_assert_msg(rc == 0, "verify_transcript.py --self-test on v2 transcripts (exit %d)", rc);
+  int rc = run_v2("0,2,12", "--self-test", true);
+  ck_assert_msg(rc == 0, "--self-test on v2 transcripts (exit %d)", rc);
+  rc = run_v2("0 --prior-commit", "--self-test", false);
+  ck_assert_msg(rc == 0, "--self-test on a v2 transcript with a prior Commit (exit %d)", rc);
 }
 END_TEST
 

@@ -144,12 +144,15 @@ def public_commit(suite, group_id, epoch, sender, sender_priv, aad, old_gc_bytes
         "membership_tag": filler(b"mt/" + tag, hlen)}}
 
 
-def commit_bundle(suite, group_id, epoch, members, committer, aad, old_members=None, tag=b""):
+def commit_bundle(suite, group_id, epoch, members, committer, aad, old_members=None, tag=b"",
+                  old=None):
     """CommitBundle bytes (MLS-4): a PublicMessage Commit at epoch by committer and the
     state of epoch + 1 (members, committer's path). old_members: the members at
-    epoch (default: the same); returns (bundle bytes, old MigrationGroupState bytes)."""
-    old = migration_group_state(suite, group_id, epoch, old_members or members, committer,
-                                tag=tag + b"/old")
+    epoch (default: the same); old: the MigrationGroupState of epoch (default: one is
+    built); returns (bundle bytes, old MigrationGroupState bytes)."""
+    if old is None:
+        old = migration_group_state(suite, group_id, epoch, old_members or members, committer,
+                                    tag=tag + b"/old")
     old_gc = M.GROUP_CONTEXT.enc(M.decode_state(old)["group_info"]["group_context"])
     msg = public_commit(suite, group_id, epoch, committer, (old_members or members)[committer][1],
                         aad, old_gc, tag)
@@ -161,12 +164,15 @@ def commit_bundle(suite, group_id, epoch, members, committer, aad, old_members=N
 
 
 # ---------------------------------------------------------------- v1 transcripts lifted to v2
-def lift_to_v2(entry):
+M_TYPE = {9: "mls_message", 10: "commit_bundle"}
+def lift_to_v2(entry, prior_commit=False):
     """A v1 transcript with private keys (a vectors/migration.json entry) as profile v2
     would have it: the migration Commit a CommitBundle (PublicMessage, signed under the
     state of the request epoch, given as initial_state), the fan-out mls_message(9)
     envelopes of its MLSMessage, MigrationContent.group_state the MigrationGroupState
-    the bundle creates; MigrationContent and TargetMigrationComplete re-signed."""
+    the bundle creates; MigrationContent and TargetMigrationComplete re-signed.
+    prior_commit: an ordinary commit_bundle(10) by another member first, at the epoch
+    before (initial_state is then of that epoch), with its fan-out."""
     import copy
     from indep_lib import (CONTENT, ENVELOPE, GROUP_STATE, REFHASH_LABEL, TMC, decode_all,
                            decode_mls, encode, ref_hash, tbs)
@@ -186,7 +192,19 @@ def lift_to_v2(entry):
     committer = [i for i, (ident, _) in enumerate(mem) if ident == client][0]
     commit = next(e for m, e in zip(t["messages"], envs) if e["msg_type"] == 8 and e["sender"] == client)
     aad = decode_mls(commit["body"])["authenticated_data"]
-    bundle, old = commit_bundle(suite, gid, epoch, mem, committer, aad, tag=b"lift")
+    prior = []
+    if prior_commit:
+        pc = (committer + 1) % len(mem)
+        b1, old = commit_bundle(suite, gid, epoch - 1, mem, pc, b"", tag=b"prior")
+        cb1 = M.decode(M.COMMIT_BUNDLE, b1)
+        state_e = M.encode(M.MIGRATION_GROUP_STATE, {"version": 2, "group_info": cb1["group_info"],
+                                                     "ratchet_tree": cb1["ratchet_tree"], "ds_payload": b""})
+        bundle, _ = commit_bundle(suite, gid, epoch, mem, committer, aad, tag=b"lift", old=state_e)
+        c1 = M.MLS_MESSAGE.enc(cb1["commit"])
+        prior.append((mem[pc][0].decode(), source, 10, b1))
+        prior += [(source, ident.decode(), 9, c1) for ident, _ in mem]
+    else:
+        bundle, old = commit_bundle(suite, gid, epoch, mem, committer, aad, tag=b"lift")
     cb = M.decode(M.COMMIT_BUNDLE, bundle)
     commit_bytes = M.MLS_MESSAGE.enc(cb["commit"])
     state = M.encode(M.MIGRATION_GROUP_STATE, {"version": 2, "group_info": cb["group_info"],
@@ -209,6 +227,14 @@ def lift_to_v2(entry):
             e["body"] = encode(TMC, tmc)
         m["envelope"] = encode(ENVELOPE, e).hex()
     t["initial_state"] = old.hex()
+    if prior:
+        added = [{"step": i + 1, "at_ms": 0, "type": M_TYPE[mt], "from": frm, "to": to, "verdict": "accepted",
+                  "envelope": encode(ENVELOPE, {"msg_type": mt, "cipher_suite": suite, "sender": frm.encode(),
+                                                "body": body}).hex()}
+                 for i, (frm, to, mt, body) in enumerate(prior)]
+        for m in t["messages"]:
+            m["step"] += len(added)
+        t["messages"] = added + t["messages"]
     if "commit_wire_format" in t.get("config", {}):
         t["config"]["commit_wire_format"] = 1            # the lifted Commit is a PublicMessage
     for fs in t.get("final_state", {}).values():          # the target holds the new state
@@ -449,20 +475,24 @@ def self_test(suites=range(1, 8), out=print):
 
 
 USAGE = """usage: mls_build.py --self-test            MLS-2 on tampered states, every suite
-       mls_build.py --lift FILE [N,...]     the v1 transcripts of FILE (a migration.json),
+       mls_build.py --lift FILE [N,...] [--prior-commit]
+                                            the v1 transcripts of FILE (a migration.json),
                                             or its entries N,..., as profile v2 would
-                                            have them, as a JSON array on stdout"""
+                                            have them, as a JSON array on stdout; with
+                                            an ordinary CommitBundle first"""
 
 if __name__ == "__main__":
     import json
     import sys
     args = sys.argv[1:]
+    prior = "--prior-commit" in args
+    args = [a for a in args if a != "--prior-commit"]
     if args[:1] == ["--lift"] and len(args) in (2, 3):
         try:
             with open(args[1], encoding="utf-8") as fh:
                 entries = json.load(fh)
             pick = [int(x) for x in args[2].split(",")] if len(args) == 3 else range(len(entries))
-            json.dump([lift_to_v2(entries[i]) for i in pick], sys.stdout)
+            json.dump([lift_to_v2(entries[i], prior) for i in pick], sys.stdout)
         except (OSError, ValueError, KeyError, IndexError, StopIteration) as ex:
             print("mls_build.py: cannot lift %s: %r" % (args[1], ex), file=sys.stderr)
             sys.exit(2)

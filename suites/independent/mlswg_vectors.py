@@ -38,7 +38,7 @@ MESSAGE_FIELDS = {   # messages.json field -> (type, wire_format, content_type)
 
 
 def _suite(e, rep, where):
-    """cipher_suite as a number; the WG's tree-validation.json writes it as a string."""
+    """cipher_suite as a number (a JSON string of digits is taken too)."""
     s = e["cipher_suite"]
     if isinstance(s, str):
         s = int(s)
@@ -117,8 +117,38 @@ def verify_messages(data, rep, first=0):
             if ct is not None and v["wire_format"] == 1:
                 got = v["public_message"]["content"]["content_type"]
                 rep.check(got == ct, where, "content_type %d, expected %d" % (got, ct))
-    rep.summary = "%d entries, %d structures decoded and re-encoded byte for byte" % (len(data), n)
+        semantic_messages(e, rep, "entry %d" % (first + i))
+    rep.summary = ("%d entries, %d structures decoded and re-encoded byte for byte; GroupInfo and "
+                   "tree MLS-2 and KeyPackage signatures (not required by test-vectors.md: a failure "
+                   "is a disagreement)" % (len(data), n))
     return n
+
+
+def semantic_messages(e, rep, where):
+    """Beyond test-vectors.md (which asks only for syntax): the entry's GroupInfo with its
+    ratchet_tree passes MLS-2 less the profile's rules, and its KeyPackage's signatures
+    verify. The PublicMessages are not signed under that GroupInfo's context, so their
+    signatures are not checked."""
+    try:
+        gi = M.decode(M.MLS_MESSAGE, bytes.fromhex(e["mls_group_info"]))["group_info"]
+        nodes = M.decode(M.RATCHET_TREE, bytes.fromhex(e["ratchet_tree"]))
+        kp = M.decode(M.MLS_MESSAGE, bytes.fromhex(e["mls_key_package"]))["key_package"]
+    except (DecodeError, KeyError, ValueError):
+        return                                            # reported by the syntax checks
+    suite = gi["group_context"]["cipher_suite"]
+    if suite not in SUITES:
+        rep.disagree(where, "GroupInfo of suite %d" % suite)
+        return
+    rep.checks += 1
+    problems, _ = M.validate_state(gi, nodes, suite, profile=False)
+    for p in problems:
+        rep.disagree(where + " mls_group_info + ratchet_tree", repr(p))
+    if kp["cipher_suite"] in SUITES:
+        rep.checks += 1
+        p = M.verify_with_label(kp["cipher_suite"], kp["leaf_node"]["signature_key"], b"KeyPackageTBS",
+                                M.key_package_tbs(kp), kp["signature"])
+        if p:
+            rep.disagree(where + " mls_key_package", "KeyPackage signature: %s" % p)
 
 
 # ---------------------------------------------------------------- tree-operations.json

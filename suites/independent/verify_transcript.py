@@ -63,10 +63,6 @@ def _verify(t, rep, require_outcome=True):
         rep.check("SUITE-1", problem is None, "keys", "%s: %s" % (name, problem))
     v2 = is_v2(t)
     rep.label += " (profile v2)" if v2 else ""
-    # the group's public state at the request epoch (v2), when the transcript shows it
-    prev = initial_state(t, suite, gid, epoch, rep) if v2 else None
-    if prev is not None:                                  # MLS-3: the members are the tree's
-        members = {k.decode(): leaves[0][1] for k, leaves in prev.members().items()}
 
     # every envelope: ENC-1..4, SUITE-2, type name, verdict
     msgs, steps = [], [m["step"] for m in t["messages"]]
@@ -89,6 +85,13 @@ def _verify(t, rep, require_outcome=True):
         rep.check("TRANSCRIPT", m["verdict"] == "accepted" or m["verdict"] in ERRORS, where,
                   "unknown verdict %r" % m["verdict"])
         msgs.append((m, env))
+
+    # v2: the group's public state per epoch, as the transcript shows it (initial_state,
+    # PublicGroupStates, accepted CommitBundles); MLS-3: the members are the tree's
+    states = state_chain(t, rep, msgs, suite, gid) if v2 else {}
+    prev = states.get(epoch)
+    if prev is not None:
+        members = {k.decode(): leaves[0][1] for k, leaves in prev.members().items()}
 
     def all_of(msg_type, pred=lambda m, e: True):
         return [(m, e) for m, e in msgs if e["msg_type"] == msg_type and pred(m, e)]
@@ -286,9 +289,8 @@ def _mls2(rep, problems, where, what):
 
 
 def initial_state(t, suite, gid, epoch, rep):
-    """The State at the request epoch, if the transcript gives it: `initial_state` (hex
-    MigrationGroupState or PublicGroupState), else the last PublicGroupState of a
-    group_info(13) envelope or CommitBundle at that epoch (a DS's own view)."""
+    """The State the transcript starts from, if it gives one: `initial_state` (hex
+    MigrationGroupState or PublicGroupState of any epoch; epoch None)."""
     raw = t.get("initial_state")
     if raw is None:
         return None
@@ -302,8 +304,54 @@ def initial_state(t, suite, gid, epoch, rep):
         rep.check("MLS-1", False, "initial_state", "does not decode: %s (%s)" % (e, e.rule))
         return None
     problems, st = M.state_of(gs["group_info"], gs["ratchet_tree"], suite, gid, epoch)
-    _mls2(rep, problems, "initial_state", "state of epoch %d" % epoch)
+    _mls2(rep, problems, "initial_state", "initial state")
     return st
+
+
+def state_chain(t, rep, msgs, suite, gid):
+    """epoch -> State: initial_state, then in step order every PublicGroupState a DS
+    sends (group_info(13), MLS-2 at its epoch) and every accepted CommitBundle of a
+    client (commit_bundle(10): MLS-4 against the state of its epoch, the new state
+    recorded; its fan-out, mls_message(9) of the commit, to every member of that
+    state; migration_commit(8): recorded here, judged by bundle_checks)."""
+    states = {}
+    init = initial_state(t, suite, gid, None, rep)
+    if init is not None:
+        states[init.epoch] = init
+    for m, e in msgs:
+        where = step_of(m)
+        if e["msg_type"] == 13 and "@" not in m["from"]:
+            pgs = e["msg"]
+            problems, st = M.state_of(pgs["group_info"], pgs["ratchet_tree"], suite, gid, None)
+            _mls2(rep, problems, where, "PublicGroupState")
+            if st is not None:
+                states.setdefault(st.epoch, st)
+        elif e["msg_type"] in (8, 10) and "@" in m["from"] and m["verdict"] == "accepted" \
+                and "bundle" in e["msg"]:
+            ep = e["msg"].get("epoch")
+            if ep is None:
+                continue
+            prev = states.get(ep)
+            problems, new, notes = M.check_commit_bundle(e["msg"]["bundle"], suite, gid, ep,
+                                                         m["from"].encode(), prev)
+            if e["msg_type"] == 10:
+                _mls2(rep, problems, where, "CommitBundle")
+                rep.notes += ["%s: %s" % (where, n) for n in notes]
+                if prev is not None:
+                    fan_out_checks(rep, msgs, m, e, prev)
+            if new is not None:
+                states.setdefault(ep + 1, new)
+    return states
+
+
+def fan_out_checks(rep, msgs, bm, be, prev):
+    """MLS-4, LIFE-1: an accepted ordinary CommitBundle's commit goes, as mls_message(9)
+    with its MLSMessage bytes, from the DS that took it to every member of its epoch."""
+    raw = be["msg"]["commit_bytes"]
+    got = {m["to"] for m, e in msgs if e["msg_type"] == 9 and m["from"] == bm["to"]
+           and m["step"] > bm["step"] and e["body"] == raw}
+    want = {k.decode() for k in prev.members()}
+    rep.check("MLS-4", want <= got, step_of(bm), "commit not fanned out to %s" % sorted(want - got))
 
 
 def bundle_checks(t, rep, com_m, com_e, suite, gid, epoch, prev):
@@ -355,15 +403,13 @@ def state_checks_v2(rep, cont, where, suite, gid, epoch, com_e):
 
 
 def migrated_state_served(t, rep, msgs, suite, gid, epoch, target, tmc_m):
-    """MLS-6, LIFE-6: every group_info(13) the target sends passes MLS-2 at an epoch
-    after the migration Commit; every one names the group."""
+    """MLS-6, LIFE-6: every group_info(13) the target sends after the TMC is at an
+    epoch after the migration Commit."""
     for m, e in msgs:
         if e["msg_type"] != 13:
             continue
         pgs, where = e["msg"], step_of(m)
-        ep = pgs["group_info"]["group_context"]["epoch"]
-        problems, _ = M.state_of(pgs["group_info"], pgs["ratchet_tree"], suite, gid, None)
-        _mls2(rep, problems, where, "PublicGroupState")
+        ep = pgs["group_info"]["group_context"]["epoch"]          # MLS-2: state_chain
         if m["from"] == target and m["step"] > tmc_m["step"]:
             rep.check("LIFE-6", ep >= epoch + 1, where, "the target serves epoch %d, the migration "
                       "Commit created %d" % (ep, epoch + 1))
@@ -417,14 +463,15 @@ def _tmc_after_confirmation(t):
 
 
 def _swap_keys(t):
-    req = decode_envelope(bytes.fromhex(t["messages"][0]["envelope"]), t["cipher_suite"])["msg"]
+    first = next(m for m in t["messages"] if m["type"] == "migration_request")
+    req = decode_envelope(bytes.fromhex(first["envelope"]), t["cipher_suite"])["msg"]
     s, g = req["source_domain_name"].decode(), req["target_domain_name"].decode()
     t["keys"][s], t["keys"][g] = t["keys"][g], t["keys"][s]
 
 
 def _non_minimal(t):                                     # sender length in 2 bytes
     m = t["messages"][0]
-    env = decode_envelope(bytes.fromhex(m["envelope"]), t["cipher_suite"])
+    env = decode_envelope(bytes.fromhex(m["envelope"]), t["cipher_suite"], is_v2(t))
     m["envelope"] = (bytes([env["msg_type"]]) + env["cipher_suite"].to_bytes(2, "big")
                      + (0x4000 | len(env["sender"])).to_bytes(2, "big") + env["sender"]
                      + vec(env["body"])).hex()
@@ -459,7 +506,7 @@ def _state_gi(fn):
 
 
 def _fanout_other_body(t):
-    m = next(m for m in t["messages"] if m["type"] == "mls_message" and "@" not in m["from"])
+    m = [m for m in t["messages"] if m["type"] == "mls_message" and "@" not in m["from"]][-1]
     env = decode_envelope(bytes.fromhex(m["envelope"]), t["cipher_suite"], True)
     env["msg"]["message"]["public_message"]["signature"] = _flip_bytes(
         env["msg"]["message"]["public_message"]["signature"])
@@ -520,6 +567,31 @@ TAMPERS_V2 = [
 ]
 
 
+def _ordinary(t, fn):
+    def op(env):
+        fn(env["msg"]["bundle"])
+    _edit(t, 10, op)
+
+
+def _drop_ordinary_fanout(t):
+    first = next(m for m in t["messages"] if m["type"] == "commit_bundle")
+    fan = [m for m in t["messages"] if m["type"] == "mls_message" and m["from"] == first["to"]
+           and m["step"] > first["step"]]
+    t["messages"].remove(fan[0])
+
+
+# v2 transcripts with an ordinary commit_bundle(10) before the migration
+TAMPERS_V2_ORDINARY = [
+    ("ordinary bundle's PublicMessage signature flipped", {"MLS-4"},
+     lambda t: _ordinary(t, lambda cb: cb["commit"]["public_message"].__setitem__(
+         "signature", _flip_bytes(cb["commit"]["public_message"]["signature"])))),
+    ("ordinary bundle's GroupInfo epoch bumped", {"MLS-2"},
+     lambda t: _ordinary(t, lambda cb: cb["group_info"]["group_context"].__setitem__(
+         "epoch", cb["group_info"]["group_context"]["epoch"] + 1))),
+    ("ordinary commit's fan-out to one member dropped", {"MLS-4"}, _drop_ordinary_fanout),
+]
+
+
 def self_test(transcripts):
     ok_all = True
     for t in transcripts:
@@ -532,6 +604,8 @@ def self_test(transcripts):
             continue
         caught = 0
         tampers = TAMPERS + (TAMPERS_V2 if is_v2(t) else [])
+        if any(m.get("type") == "commit_bundle" for m in t.get("messages", [])):
+            tampers = tampers + TAMPERS_V2_ORDINARY
         for name, expected, op in tampers:
             bad = copy.deepcopy(t)
             try:

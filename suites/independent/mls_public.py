@@ -706,6 +706,8 @@ def validate_state(gi, tree_nodes, suite, group_id=None, epoch=None, profile=Tru
     if epoch is not None and gc["epoch"] != epoch:
         problems.append(Problem("epoch", "GroupContext epoch %d, expected %d" % (gc["epoch"], epoch)))
     hlen = SUITES[suite][2]
+    if not 1 <= len(gc["group_id"]) <= 255:                  # ENC-4
+        problems.append(Problem("field_size", "group_id of %d bytes, not 1..255" % len(gc["group_id"])))
     for name, v in (("tree_hash", gc["tree_hash"]),
                     ("confirmed_transcript_hash", gc["confirmed_transcript_hash"]),
                     ("confirmation_tag", gi["confirmation_tag"])):

@@ -11,6 +11,12 @@ mm_limits mm_ds_limits(const mm_env *env, uint16_t suite) {
   return lim;
 }
 
+uint32_t mm_ds_features_with(const mm_ds_config *cfg, const mm_env *env, mm_view peer) {
+  uint32_t both = cfg->features & mm_keydir_features(env->keys, peer);
+  /* AMD-1: a feature only one side declares is not used; the pair behaves as the profile. */
+  return MM_RULE("AMD-1", both);
+}
+
 /* A view as a NUL-terminated string in buf (cap bytes); false if too long. */
 static bool view_to_cstr(mm_view v, char *buf, size_t cap) {
   if (v.len >= cap) return false;
@@ -46,6 +52,7 @@ mm_err mm_ds_intake(const mm_ds_config *cfg, const mm_env *env, const uint8_t *b
   /* Strictly now, into a scratch struct: a failed decode leaves it
    * half-filled, and the frame above is what the refusal answers. */
   mm_limits lim = mm_ds_limits(env, in->env.cipher_suite);
+  lim.features = mm_ds_features_with(cfg, env, in->env.sender); /* AMD-1: else 14, 15 unknown */
   mm_envelope strict;
   mm_type t;
   if (mm_decode(MM_T_ENVELOPE, bytes, len, &lim, &strict, NULL) != MM_OK ||

@@ -196,6 +196,9 @@ mm_err mm_client_handle(mm_client *c, const uint8_t *env, size_t len, uint64_t n
   mm_type t;
   mm_limits lim = mm_limits_default(c->suite);
   if (c->env->max_group_state) lim.max_group_state = c->env->max_group_state;
+  /* AMD-10: code 19 (migration_refused) ends the migration as any refusal does; only a source
+   * using the feature with its target sends it. */
+  lim.features = MM_FEAT_MIGRATION_REFUSAL;
   if (mm_decode(MM_T_ENVELOPE, env, len, &lim, &e, NULL) != MM_OK ||
       !mm_msg_type_body(e.msg_type, &t) ||
       mm_decode(t, e.body.data, e.body.len, &lim, &body, NULL) != MM_OK)

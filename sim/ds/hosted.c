@@ -65,7 +65,8 @@ mm_err mm_ds_intake(const mm_ds_config *cfg, const mm_env *env, const uint8_t *b
 
 mm_err mm_ds_refuse(const mm_ds_config *cfg, const mm_intake *in, mm_err code, const char *detail,
                     mm_outbox *out) {
-  if (!mm_err_is_wire((int)code)) return code; /* MigrationError cannot carry it */
+  /* MigrationError cannot carry it; 19 only arises under the feature migration_refusal (AMD-7) */
+  if (!mm_err_is_wire((int)code) && code != MM_E_MIGRATION_REFUSED) return code;
   mm_err e = mm_send_error(out, in->sender, in->env.cipher_suite, cfg->domain, code, detail);
   return e == MM_OK ? code : e;
 }

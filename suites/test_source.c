@@ -1824,6 +1824,46 @@ START_TEST(test_amd_refusal_invalid_ignored) {
 }
 END_TEST
 
+/* AMD-9: unanswered for 60 s, the source retransmits a signed MigrationWithdraw instead of the
+ * content (not before), and the target's `withdrawn` refusal ends the migration. */
+START_TEST(test_amd_withdraw_after_a_minute) {
+  harness h;
+  h_init(&h, 0);
+  amd_to_content(&h);
+  size_t withdrawals = 0, contents = 0;
+  uint64_t first = 0;
+  for (uint64_t t = T0 + 1000; t <= T0 + 120000; t += 500) {
+    tick(&h, t);
+    contents += count_out(&h, MM_MSG_MIGRATION_CONTENT, TGT_DOMAIN);
+    size_t w = count_out(&h, MM_MSG_MIGRATION_WITHDRAW, TGT_DOMAIN);
+    if (w && !withdrawals) first = t;
+    withdrawals += w;
+  }
+  ck_assert_uint_gt(contents, 3);
+  ck_assert_uint_gt(withdrawals, 0);
+  ck_assert_uint_ge(first, T0 + 60000);
+  uint8_t hash[MM_MAX_HASH_LEN];
+  size_t n = content_hash(&h, hash);
+  tick(&h, T0 + 200000);
+  if (count_out(&h, MM_MSG_MIGRATION_WITHDRAW, TGT_DOMAIN)) {
+    mm_view body = out_body(&h, MM_MSG_MIGRATION_WITHDRAW, TGT_DOMAIN);
+    mm_migration_withdraw w;
+    mm_limits lim = mm_limits_default(1);
+    ck_assert_int_eq(mm_decode(MM_T_MIGRATION_WITHDRAW, body.data, body.len, &lim, &w, NULL),
+                     MM_OK);
+    ck_assert(mm_view_eq(w.migration_content_hash, mm_view_of(hash, n)));
+    ck_assert(mm_view_eq(w.nonce, content_nonce(&h)));
+    ck_assert(
+        verify_tbs(h.src_key[1], "MigrationWithdrawTBS", MM_T_MIGRATION_WITHDRAW, &w, w.signature));
+  }
+  ck_assert_int_eq(send_refusal(&h, TGT_DOMAIN, h.tgt_key[1], "MigrationRefusalTBS",
+                                content_nonce(&h), mm_view_of(hash, n), MM_RR_WITHDRAWN),
+                   MM_OK);
+  ck_assert_int_eq(status_of(&h, GROUP), MM_GS_ACTIVE);
+  h_free(&h);
+}
+END_TEST
+
 Suite *suite_source(void) {
   Suite *s = suite_create("source");
   TCase *tc = tcase_create("source");
@@ -1867,6 +1907,7 @@ Suite *suite_source(void) {
   tc = tcase_create("migration_refusal"); /* docs/amendment.md */
   MM_ADD_TEST(tc, test_amd_refusal_resumes, "AMD-6 AMD-7 AMD-8");
   MM_ADD_TEST(tc, test_amd_refusal_invalid_ignored, "AMD-1 AMD-6");
+  MM_ADD_TEST(tc, test_amd_withdraw_after_a_minute, "AMD-9");
   suite_add_tcase(s, tc);
   return s;
 }

@@ -264,7 +264,7 @@ int sim_explore(const sim_opts *a) {
     snprintf(what, sizeof what, "explore suite %u", a->suites[i]);
     r.prog.what = what;
     mm_explore_opts o = {a->suites[i], a->seed,   a->max_faults, a->mutants,
-                         a->shard,     a->shards, false};
+                         a->shard,     a->shards, false,         a->features};
     mm_search_hooks h = {on_progress, on_violation, on_known_gap, &r};
     mm_search_stats st;
     mm_err e = mm_explore(&o, &h, &st);
@@ -372,7 +372,10 @@ bool sim_load_scenario(const sim_opts *a, const char *which, mm_scenario *sc) {
 
 static int run_scenario(const sim_opts *a, const mm_scenario *sc) {
   mm_sim *s = NULL;
-  mm_sc_run_opts ro = {.extra_mutants = a->mutants, .keep_bodies = a->json, .sim_out = &s};
+  mm_sc_run_opts ro = {.extra_mutants = a->mutants,
+                       .keep_bodies = a->json,
+                       .sim_out = &s,
+                       .extra_features = a->features};
   mm_sc_result res;
   mm_err e = mm_scenario_run(sc, &ro, &res);
   if (e != MM_OK) {
@@ -419,7 +422,7 @@ int sim_scenario(const sim_opts *a) {
   for (size_t i = 0; i < n; i++) {
     mm_scenario sc;
     if (!sim_load_scenario(a, mm_scenario_builtin_name(i), &sc)) return EXIT_USAGE;
-    mm_sc_run_opts ro = {.extra_mutants = a->mutants};
+    mm_sc_run_opts ro = {.extra_mutants = a->mutants, .extra_features = a->features};
     mm_sc_result res;
     if (mm_scenario_run(&sc, &ro, &res) != MM_OK) res.met = false;
     failed += !res.met;

@@ -67,6 +67,7 @@ typedef struct mm_explore_opts {
   mm_mutants mutants;
   unsigned shard, shards; /* first-level placements i with i mod shards == shard */
   bool stop_at_first;
+  uint32_t features; /* MM_FEAT_* both DSes implement (default none) */
 } mm_explore_opts;
 
 MM_MUST_USE mm_err mm_explore(const mm_explore_opts *o, const mm_search_hooks *h,

@@ -484,7 +484,9 @@ static MM_MUST_USE mm_err retransmit(mm_source *s, const src_group *g, uint64_t 
   }
   mm_migration_init mi;
   mm_err e = record_init(&g->mig, g->meta.suite, &mi);
-  if (e == MM_OK) e = send_content(s, g, &mi, out);
+  if (e == MM_OK) /* AMD-9: with the feature, a withdrawal once the content went unanswered long */
+    e = src_withdraw_due(s, g, &mi, now) ? src_send_withdraw(s, g, &mi, out)
+                                         : send_content(s, g, &mi, out);
   src_mig mig = g->mig;
   mig.retransmits = done + 1;
   if (e == MM_OK) e = src_mig_put(src_mig_store(s), gid, &mig);

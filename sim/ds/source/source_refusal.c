@@ -6,6 +6,35 @@
  * (AMD-1). A refusal that fails a check is dropped, unanswered (no error to a DS). */
 #include "ds/source/source_internal.h"
 
+/* AMD-9: SHOULD after 60 s. */
+#define MM_WITHDRAW_AFTER_MS 60000u
+
+bool src_withdraw_due(const mm_source *s, const src_group *g, const mm_migration_init *mi,
+                      uint64_t now) {
+  mm_view target = mi->migration_response.migration_request.target_domain_name;
+  if (!(mm_ds_features_with(s->cfg, s->env, target) & MM_FEAT_MIGRATION_REFUSAL)) return false;
+  return MM_ENFORCED(s->cfg->mutants, "AMD-9", MM_MUT_NONE) &&
+         now - g->mig.started >= MM_WITHDRAW_AFTER_MS;
+}
+
+mm_err src_send_withdraw(const mm_source *s, const src_group *g, const mm_migration_init *mi,
+                         mm_outbox *out) {
+  const mm_migration_request *rq = &mi->migration_response.migration_request;
+  char to[MM_DOMAIN_MAX + 1];
+  if (!src_cstr(rq->target_domain_name, to, sizeof to)) return MM_E_INTERNAL;
+  uint16_t suite = g->meta.suite;
+  mm_migration_withdraw w = {mi->migration_response.nonce, g->mig.content_hash, {0}};
+  mm_writer sig;
+  mm_writer_init(&sig);
+  mm_err e = mm_sign_tbs(s->cfg->sign_keys[suite], MM_T_MIGRATION_WITHDRAW, &w, &sig);
+  w.signature = mm_writer_view(&sig);
+  if (e == MM_OK)
+    e = mm_send_msg(out, to, MM_MSG_MIGRATION_WITHDRAW, suite, s->cfg->domain,
+                    MM_T_MIGRATION_WITHDRAW, &w);
+  mm_writer_free(&sig);
+  return e;
+}
+
 mm_err src_handle_refusal(mm_source *s, const mm_intake *in, mm_outbox *out) {
   const mm_migration_refusal *r = &in->body.migration_refusal;
   mm_mutants mut = s->cfg->mutants;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """An example mlsmig shim (docs/shim-protocol.md, version 1), Python 3
-standard library only, around the toy target DS of toy_ds.py.
+standard library only, around the toy target DS of toy_ds.py and the toy
+source DS of toy_source.py.
 
     build/mlsmig run --iut 'python3 examples/python-shim/shim.py' --role target
 
@@ -23,13 +24,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import messages  # noqa: E402
 from tls import Malformed, Reader, u16, u32, u64, u8, vec  # noqa: E402
 from toy_ds import ToyTarget  # noqa: E402
+from toy_source import ToySource  # noqa: E402
 
 VERSION = 1
 HELLO, CONFIGURE, INSTALL, ADVANCE, DELIVER, QUERY, SHUTDOWN, RESET = range(1, 9)
 PICS, OK, OUTPUT, GROUP, ERROR = 129, 130, 131, 132, 255
-ROLE_TARGET = 2
-# strict_policy, deny_list, restart, install_at_target, reconfigure, reset
-FEATURES = 2 | 4 | 8 | 16 | 32 | 64
+ROLE_SOURCE, ROLE_TARGET = 1, 2
+# tombstone, strict_policy, deny_list, restart, install_at_target, reconfigure, reset
+FEATURES = 1 | 2 | 4 | 8 | 16 | 32 | 64
 MAX_FRAME = 64 << 20
 
 
@@ -63,11 +65,12 @@ def configure(r):
     deny = items(r.vec(), lambda i: i.vec())
     state_dir, now = r.vec().decode(), r.u64()
     r.end()
-    if role != ROLE_TARGET:
-        raise ValueError("this toy is a target DS only")
+    if role not in (ROLE_SOURCE, ROLE_TARGET):
+        raise ValueError("unknown role")
     if any(s not in messages.SUITES or len(k) != 32 for s, k in keys.items()):
         raise ValueError("this toy signs with Ed25519 (suites 1 and 3) only")
-    return ToyTarget(domain, keys, peers, policy == 1, deny, state_dir, now)
+    toy = ToySource if role == ROLE_SOURCE else ToyTarget
+    return toy(domain, keys, peers, policy == 1, deny, state_dir, now)
 
 
 def output(envelopes):
@@ -80,8 +83,8 @@ def handle(ds, body):
     kind = r.u8()
     if kind == HELLO:
         suites = b"".join(u16(s) for s in messages.SUITES)
-        return ds, u8(PICS) + u16(VERSION) + vec(b"python toy target 1.0") + u8(ROLE_TARGET) + \
-            vec(suites) + u32(FEATURES), False
+        return ds, u8(PICS) + u16(VERSION) + vec(b"python toy DS 1.1") + \
+            u8(ROLE_SOURCE | ROLE_TARGET) + vec(suites) + u32(FEATURES), False
     if kind == SHUTDOWN:
         return ds, u8(OK), True
     if kind == RESET:  # forget everything: a configure on a new state directory follows

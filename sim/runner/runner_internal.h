@@ -258,6 +258,7 @@ R_TEST(t_content_nonce_other_request);
 R_TEST(t_content_expired);
 R_TEST(t_content_retransmit);
 R_TEST(t_content_nonce_reused);
+R_TEST(t_content_replay_third_ds);
 R_TEST(t_content_third_ds);
 R_TEST(t_content_wrong_key);
 R_TEST(t_content_wrong_label);

@@ -185,6 +185,8 @@ static const char *configure(mm_refds *d, const mm_shim_msg *m) {
   if (!mm_domain_valid(m->domain)) return "bad domain";
   if (m->state_dir.len == 0 || memchr(m->state_dir.data, 0, m->state_dir.len))
     return "bad state directory";
+  /* Profile v2 is not in the reference DS yet (issue 17): its PICS does not declare it. */
+  if (m->profile > MM_PROFILE_V1) return "profile 2 is not implemented";
   d->role = m->role;
   memcpy(d->domain, m->domain.data, m->domain.len);
   d->domain[m->domain.len] = '\0';

@@ -51,9 +51,14 @@ MM_MUST_USE mm_err mm_source_new(const mm_ds_config *cfg, const mm_env *env, mm_
 /* mm_source_free frees s (volatile state only: its store survives); NULL is a no-op. */
 void mm_source_free(mm_source *s);
 /* mm_source_add_group installs a group for s to host: its state at the source, at the current
- * epoch, with its n members. */
+ * epoch, with its n members (profile v1; MM_E_USAGE at a source of profile v2). */
 MM_MUST_USE mm_err mm_source_add_group(mm_source *s, const mm_group_state *g,
                                        const mm_member *members, size_t n);
+/* mm_source_add_mls_group installs, at a source of profile v2, a group to host from its
+ * MigrationGroupState (MLS-1) of the current epoch in suite, validated first (MLS-2:
+ * MM_E_BAD_GROUP_STATE); MM_E_USAGE at a source of profile v1. */
+MM_MUST_USE mm_err mm_source_add_mls_group(mm_source *s, uint16_t suite, const uint8_t *state,
+                                           size_t len);
 /* mm_source_handle takes one serialized Envelope at time now and queues what it sends on out:
  * MM_OK, the code of the refusal it sent, or a local failure (nothing is then taken, and a
  * retransmission is handled afresh). */

@@ -28,6 +28,8 @@
  *   source.state    key group_id   GroupState (group_state.h) as installed,
  *       written once; its epoch field is the install epoch (the current
  *       epoch is in source.group). Deleted when the group leaves.
+ *       Profile v2: the MigrationGroupState (MLS-1) of the current epoch,
+ *       rewritten by every accepted CommitBundle before its fan-out.
  *   source.mig      key group_id   struct { uint8 phase; uint64 started;
  *                                           uint32 retransmits;
  *                                           opaque client<V>; opaque init<V>;
@@ -140,6 +142,7 @@ struct mm_source {
   src_held *held;
   size_t nheld, cap_held;
   src_leaves *leaves; /* volatile cache; NULL if it could not be made */
+  mm_mls_cache *mls;  /* profile v2: validated states (volatile cache) */
 };
 
 /* A hosted group as loaded for one step (views into the store). */
@@ -210,6 +213,12 @@ uint64_t src_held_next(const mm_source *s);
 /* src_held_free_all frees every held Commit (volatile: a restart loses them, and the client
  * retransmits). */
 void src_held_free_all(mm_source *s);
+
+/* ---- source_mls.c (profile v2) ---- */
+
+/* src_handle_v2 takes what profile v2 adds at a hosted group: CommitBundles
+ * (MLS-4), application messages (MLS-5) and GroupInfo requests (MLS-6). */
+MM_MUST_USE mm_err src_handle_v2(mm_source *s, const mm_intake *in, mm_outbox *out);
 
 /* ---- source_migration.c ---- */
 

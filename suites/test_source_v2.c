@@ -9,17 +9,19 @@
 #include <string.h>
 
 #include "actor_harness.h"
+#include "codec/tbs.h"
 #include "mls_fixture.h"
 #include "mlsmig/ds.h"
 #include "testlib.h"
 
 #define SRC "source.example"
+#define TGT "target.example"
 #define T0 5000u
 
 typedef struct h2 {
   mf_group g;
   mm_mls_state *cur; /* the state the members hold */
-  mm_key *ds_key;
+  mm_key *ds_key, *tgt_key;
   mm_keydir *kd;
   mm_store *store;
   mm_rng rng;
@@ -44,6 +46,8 @@ static void h2_init(h2 *h, uint16_t suite) {
   h->ds_key = ah_gen_key(&h->rng, suite);
   h->kd = mm_keydir_new();
   ah_publish(h->kd, SRC, h->ds_key);
+  h->tgt_key = ah_gen_key(&h->rng, suite);
+  ah_publish(h->kd, TGT, h->tgt_key);
   h->store = mm_store_new();
   h->env = (mm_env){.rng = &h->rng, .keys = h->kd, .store = h->store};
   h->cfg = (mm_ds_config){.domain = SRC, .profile = MM_PROFILE_V2};
@@ -66,6 +70,7 @@ static void h2_free(h2 *h) {
   mm_store_free(h->store);
   mm_keydir_free(h->kd);
   mm_key_free(h->ds_key);
+  mm_key_free(h->tgt_key);
   mm_mls_state_free(h->cur);
   mf_group_free(&h->g);
 }
@@ -366,6 +371,187 @@ START_TEST(test_v2_source_profile_guards) {
 }
 END_TEST
 
+/* ---- the migration: MLS-1, KEY-2 and AUTHZ-1 from the tree (MLS-3) ---- */
+
+/* A MigrationInit by leaf `by` (signed with key k) for epoch 2 to TGT, in *w. */
+static void migration_init(h2 *h, const mm_key *k, mm_writer *w) {
+  static uint8_t nonce[MM_NONCE_LEN] = {7};
+  mm_migration_request rq = {mm_view_str(SRC), mm_view_str(TGT), mf_gid(&h->g), 2};
+  mm_migration_response rsp = {rq, mm_view_of(nonce, MM_NONCE_LEN), {0}};
+  mm_writer rs, is;
+  rsp.signature = ah_sign(h->tgt_key, "MigrationResponseTBS", MM_T_MIGRATION_RESPONSE, &rsp, &rs);
+  mm_migration_init mi = {rsp, {0}};
+  mi.signature = ah_sign(k, "MigrationInitTBS", MM_T_MIGRATION_INIT, &mi, &is);
+  mm_limits lim = mm_limits_default(suite_of(h));
+  mm_writer_init(w);
+  ck_assert_int_eq(mm_encode(MM_T_MIGRATION_INIT, &mi, &lim, w, NULL), MM_OK);
+  mm_writer_free(&rs);
+  mm_writer_free(&is);
+}
+
+/* The migration Commit's CommitBundle by leaf `by`: an Add of "moved@target.example" with
+ * MigrationCommitAAD naming TGT. */
+static void migration_bundle(h2 *h, uint32_t by, mm_writer *kp, mm_writer *out) {
+  static mm_mls_proposal add;
+  add = make_add(h, "moved@target.example", kp);
+  mm_migration_commit_aad aad = {mm_view_str(TGT)};
+  mm_writer a;
+  mm_writer_init(&a);
+  mm_limits lim = mm_limits_default(suite_of(h));
+  ck_assert_int_eq(mm_encode(MM_T_MIGRATION_COMMIT_AAD, &aad, &lim, &a, NULL), MM_OK);
+  mm_mls_commit_spec spec = {.ctx = &mm_mls_state_group_info(h->cur)->group_context,
+                             .cur_tree = mm_mls_state_tree(h->cur),
+                             .committer = by,
+                             .key = h->g.keys[by],
+                             .identity = h->g.ids[by],
+                             .proposals = &add,
+                             .n_proposals = 1,
+                             .path = true,
+                             .aad = mm_writer_view(&a)};
+  mm_writer_init(out);
+  ck_assert_int_eq(mm_mls_build_commit_bundle(&spec, &h->g.rng, out, NULL), MM_OK);
+  mm_writer_free(&a);
+}
+
+/* The MigrationContent sent to TGT: its body, checked to carry epoch 3's state. */
+static void expect_content(h2 *h, mm_view bundle, mm_writer *content) {
+  ck_assert_uint_eq(h->out.n, 1);
+  ck_assert_str_eq(h->out.v[0].to, TGT);
+  mm_envelope env = out_env(h, 0);
+  ck_assert_uint_eq(env.msg_type, MM_MSG_MIGRATION_CONTENT);
+  mm_writer_init(content);
+  ck_assert(mm_put_bytes(content, env.body.data, env.body.len));
+  mm_limits lim = mm_limits_default(suite_of(h));
+  mm_migration_content mc;
+  ck_assert_int_eq(mm_decode(MM_T_MIGRATION_CONTENT, env.body.data, env.body.len, &lim, &mc, NULL),
+                   MM_OK);
+  /* MLS-1: the MigrationGroupState of the epoch the migration Commit creates, valid (MLS-2) */
+  mm_mls_expect exp = {
+      .suite = suite_of(h), .group_id = mf_gid(&h->g), .check_epoch = true, .epoch = 3};
+  mm_mls_state *st;
+  mm_mls_why why;
+  mm_err e =
+      mm_mls_state_from_group_state(mc.group_state.data, mc.group_state.len, &exp, &st, &why);
+  ck_assert_msg(e == MM_OK, "%s", why.text);
+  ck_assert(mm_view_eq_str(mm_mls_state_ds_payload(st), "payload"));
+  ck_assert(mm_mls_is_member(mm_mls_state_tree(st), mm_view_str("moved@target.example")));
+  mm_mls_commit_bundle cb;
+  ck_assert_int_eq(mm_mls_decode(MM_MLS_T_COMMIT_BUNDLE, bundle.data, bundle.len, &lim, &cb, NULL),
+                   MM_OK);
+  ck_assert(mm_view_eq(mm_mls_state_group_info(st)->signature, cb.group_info.signature));
+  mm_mls_state_free(st);
+}
+
+static void complete(h2 *h, mm_view content) {
+  uint8_t hash[MM_MAX_HASH_LEN];
+  size_t n;
+  ck_assert_int_eq(mm_content_ref_hash(suite_of(h), content, hash, &n), MM_OK);
+  mm_target_migration_complete tmc = {mm_view_of(hash, n), {0}};
+  mm_writer sig;
+  tmc.signature =
+      ah_sign(h->tgt_key, "TargetMigrationCompleteTBS", MM_T_TARGET_MIGRATION_COMPLETE, &tmc, &sig);
+  size_t len;
+  uint8_t *env = ah_envelope(MM_MSG_TARGET_MIGRATION_COMPLETE, suite_of(h), TGT,
+                             MM_T_TARGET_MIGRATION_COMPLETE, &tmc, &len);
+  mm_outbox_clear(&h->out);
+  ck_assert_int_eq(mm_source_handle(h->src, env, len, T0, &h->out), MM_OK);
+  free(env);
+  mm_writer_free(&sig);
+}
+
+START_TEST(test_v2_source_migration) {
+  h2 h;
+  h2_init(&h, (uint16_t)(_i + 1));
+  mm_writer mi, kp, b, content;
+  /* KEY-2 from the tree: signed by another member's leaf key, refused */
+  migration_init(&h, h.g.keys[1], &mi);
+  mm_err e = deliver(&h, MM_MSG_MIGRATION_INIT, "m0@example.com", mm_writer_view(&mi));
+  expect_refusal(&h, e, MM_E_BAD_SIGNATURE, "m0@example.com");
+  /* AUTHZ-1 from the tree: a non-member */
+  e = deliver(&h, MM_MSG_MIGRATION_INIT, "eve@example.net", mm_writer_view(&mi));
+  expect_refusal(&h, e, MM_E_NOT_MEMBER, "eve@example.net");
+  mm_writer_free(&mi);
+  /* m0 with its own leaf key: accepted */
+  migration_init(&h, h.g.keys[0], &mi);
+  ck_assert_int_eq(deliver(&h, MM_MSG_MIGRATION_INIT, "m0@example.com", mm_writer_view(&mi)),
+                   MM_OK);
+  /* LIFE-3: an ordinary CommitBundle now is busy */
+  mm_writer other;
+  bundle(&h, 1, NULL, 0, true, &other);
+  e = deliver(&h, MM_MSG_COMMIT_BUNDLE, "m1@example.com", mm_writer_view(&other));
+  expect_refusal(&h, e, MM_E_BUSY, "m1@example.com");
+  mm_writer_free(&other);
+  /* MLS-4 on the migration Commit: its new state broken, refused (MLS-2) */
+  migration_bundle(&h, 0, &kp, &b);
+  mm_writer bad;
+  mm_writer_init(&bad);
+  ck_assert(mm_put_bytes(&bad, b.buf, b.len));
+  tamper_gi_sig(&h, &bad);
+  e = deliver(&h, MM_MSG_MIGRATION_COMMIT, "m0@example.com", mm_writer_view(&bad));
+  expect_refusal(&h, e, MM_E_BAD_GROUP_STATE, "m0@example.com");
+  mm_writer_free(&bad);
+  /* the genuine one: MigrationContent with epoch 3's MigrationGroupState (MLS-1) */
+  ck_assert_int_eq(deliver(&h, MM_MSG_MIGRATION_COMMIT, "m0@example.com", mm_writer_view(&b)),
+                   MM_OK);
+  expect_content(&h, mm_writer_view(&b), &content);
+  /* LIFE-5 across a restart: the retransmission is the same content, byte for byte */
+  mm_source_free(h.src);
+  start(&h);
+  mm_outbox_clear(&h.out);
+  ck_assert_int_eq(mm_source_tick(h.src, T0 + 600000, &h.out), MM_OK);
+  ck_assert_uint_ge(h.out.n, 1);
+  ck_assert(mm_view_eq(out_env(&h, 0).body, mm_writer_view(&content)));
+  /* completion: the commit to the three members of epoch 2, the Welcome to the new one, the
+   * confirmation to m0 (LIFE-1, LIFE-2, MLS-4) */
+  complete(&h, mm_writer_view(&content));
+  size_t commits = 0, welcomes = 0, confirmations = 0;
+  for (size_t i = 0; i < h.out.n; i++) {
+    uint8_t t = out_env(&h, i).msg_type;
+    commits += t == MM_MSG_MLS_MESSAGE;
+    welcomes += t == MM_MSG_WELCOME && strcmp(h.out.v[i].to, "moved@target.example") == 0;
+    confirmations += t == MM_MSG_MIGRATION_CONFIRMATION;
+  }
+  ck_assert_uint_eq(commits, 3);
+  ck_assert_uint_eq(welcomes, 1);
+  ck_assert_uint_eq(confirmations, 1);
+  mm_group_info gi;
+  ck_assert(mm_source_group(h.src, mf_gid(&h.g), &gi));
+  ck_assert_int_eq(gi.status, MM_GS_MIGRATED);
+  mm_writer_free(&content);
+  mm_writer_free(&b);
+  mm_writer_free(&kp);
+  mm_writer_free(&mi);
+  h2_free(&h);
+}
+END_TEST
+
+START_TEST(test_v2_source_migration_commit_held) {
+  h2 h;
+  h2_init(&h, 1);
+  mm_writer mi, kp, b, content;
+  /* LIFE-4: the migration Commit before its MigrationInit is held, then taken */
+  migration_bundle(&h, 0, &kp, &b);
+  ck_assert_int_eq(deliver(&h, MM_MSG_MIGRATION_COMMIT, "m0@example.com", mm_writer_view(&b)),
+                   MM_OK);
+  ck_assert_uint_eq(h.out.n, 0);
+  migration_init(&h, h.g.keys[0], &mi);
+  ck_assert_int_eq(deliver(&h, MM_MSG_MIGRATION_INIT, "m0@example.com", mm_writer_view(&mi)),
+                   MM_OK);
+  expect_content(&h, mm_writer_view(&b), &content);
+  /* a migration_commit without MigrationCommitAAD: refused (EPOCH-2) */
+  mm_writer plain;
+  bundle(&h, 1, NULL, 0, true, &plain);
+  mm_err e = deliver(&h, MM_MSG_MIGRATION_COMMIT, "m1@example.com", mm_writer_view(&plain));
+  expect_refusal(&h, e, MM_E_BAD_COMMIT, "m1@example.com");
+  mm_writer_free(&plain);
+  mm_writer_free(&content);
+  mm_writer_free(&b);
+  mm_writer_free(&kp);
+  mm_writer_free(&mi);
+  h2_free(&h);
+}
+END_TEST
+
 Suite *suite_source_v2(void) {
   Suite *s = suite_create("source_v2");
   TCase *tc = tcase_create("source_v2");
@@ -377,6 +563,9 @@ Suite *suite_source_v2(void) {
   MM_ADD_TEST(tc, test_v2_source_application_messages, "MLS-5");
   MM_ADD_TEST(tc, test_v2_source_group_info_request, "MLS-6");
   MM_ADD_TEST(tc, test_v2_source_profile_guards, "MLS-1 MLS-2");
+  MM_ADD_LOOP_TEST(tc, test_v2_source_migration,
+                   "MLS-1 MLS-2 MLS-3 MLS-4 KEY-2 AUTHZ-1 LIFE-1 LIFE-3 LIFE-5", 0, 7);
+  MM_ADD_TEST(tc, test_v2_source_migration_commit_held, "LIFE-4 EPOCH-2 MLS-1");
   suite_add_tcase(s, tc);
   return s;
 }

@@ -253,9 +253,7 @@ mm_err mm_source_handle(mm_source *s, const uint8_t *env, size_t len, uint64_t n
     case MM_MSG_MLS_MESSAGE:
     case MM_MSG_COMMIT_BUNDLE:
     case MM_MSG_GROUP_INFO_REQUEST: return src_handle_v2(s, &in, out);
-    case MM_MSG_MIGRATION_COMMIT: /* the migration Commit's CommitBundle: not yet (issue 17) */
-      return mm_ds_refuse(s->cfg, &in, MM_E_MALFORMED,
-                          "profile v2 migration Commits are not implemented yet", out);
+    case MM_MSG_MIGRATION_COMMIT: return src_handle_v2_migration_commit(s, &in, now, out);
     default: break;
     }
   switch (in.env.msg_type) {

@@ -3,8 +3,10 @@
  * only, their bodies checked by the MLS layer; profile 1 is unchanged (10..13
  * stay unknown, 8 an MLSMessage). The shim's Configure carries the profile
  * version as a trailing byte only when asked to. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mls_fixture.h"
 #include "mlsmig/actor.h"
@@ -261,6 +263,102 @@ START_TEST(test_shim_configure_profile) {
 }
 END_TEST
 
+/* One shim request to the reference DS; the reply decoded into *m (views into the returned
+ * buffer, freed by the caller). */
+static uint8_t *ask(mm_refds *d, const mm_shim_msg *req, mm_shim_msg *m) {
+  mm_writer w, reply;
+  mm_writer_init(&w);
+  mm_writer_init(&reply);
+  ck_assert_int_eq(mm_shim_encode(req, &w), MM_OK);
+  bool quit;
+  ck_assert_int_eq(
+      mm_refds_handle(d, w.buf + MM_SHIM_HEADER_LEN, w.len - MM_SHIM_HEADER_LEN, &reply, &quit),
+      MM_OK);
+  mm_writer_free(&w);
+  uint8_t *bytes;
+  size_t len;
+  ck_assert_int_eq(mm_writer_finish(&reply, &bytes, &len), MM_OK);
+  ck_assert_int_eq(mm_shim_decode(bytes + MM_SHIM_HEADER_LEN, len - MM_SHIM_HEADER_LEN, m, NULL),
+                   MM_OK);
+  return bytes;
+}
+
+/* The reference DS behind the shim in profile 2: it declares profile_v2, takes Configure.profile
+ * and installs a MigrationGroupState (MLS-1), refusing one that fails MLS-2. */
+START_TEST(test_ref_ds_profile_v2) {
+  char dir[] = "/tmp/mlsmig-v2-XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  mm_refds *d;
+  ck_assert_int_eq(mm_refds_new(0, &d), MM_OK);
+  mm_shim_msg m, hello = {.type = MM_SHIM_HELLO, .version = MM_SHIM_VERSION};
+  free(ask(d, &hello, &m));
+  ck_assert(m.features & MM_SHIM_F_PROFILE_V2);
+  mm_rng rng;
+  mm_rng_init_seeded(&rng, 3, "refds v2");
+  mm_key *k;
+  ck_assert_int_eq(mm_key_generate(1, &rng, &k), MM_OK);
+  mm_writer keys;
+  mm_writer_init(&keys);
+  ck_assert(mm_shim_put_signing_key(&keys, 1, mm_key_private(k)));
+  mm_shim_msg cfg = {.type = MM_SHIM_CONFIGURE,
+                     .role = MM_SHIM_ROLE_SOURCE,
+                     .domain = mm_view_str("source.example"),
+                     .signing_keys = mm_writer_view(&keys),
+                     .state_dir = mm_view_str(dir),
+                     .profile = 2};
+  free(ask(d, &cfg, &m));
+  ck_assert_uint_eq(m.type, MM_SHIM_OK);
+  mf_group g;
+  mm_mls_state *cur;
+  mm_writer b, st;
+  make_bundle(&g, &cur, &b);
+  mm_writer_init(&st);
+  ck_assert_int_eq(mm_mls_state_encode(cur, mm_view_str("p"), &st), MM_OK);
+  mm_shim_msg inst = {.type = MM_SHIM_INSTALL_GROUP, .bytes = mm_writer_view(&st)};
+  free(ask(d, &inst, &m));
+  ck_assert_uint_eq(m.type, MM_SHIM_OK);
+  mm_shim_msg q = {.type = MM_SHIM_QUERY_GROUP, .bytes = mf_gid(&g)};
+  uint8_t *r = ask(d, &q, &m);
+  ck_assert_uint_eq(m.type, MM_SHIM_GROUP);
+  ck_assert_uint_eq(m.status, MM_SHIM_GS_ACTIVE);
+  ck_assert_uint_eq(m.epoch, 2);
+  free(r);
+  /* a v1 GroupState, and a MigrationGroupState whose GroupInfo signature is broken: refused */
+  uint8_t v1[] = {0, 1, 0, 1, 1, 'g', 0, 0, 0, 0, 0, 0, 0, 3, 0, 0};
+  inst.bytes = mm_view_of(v1, sizeof v1);
+  free(ask(d, &inst, &m));
+  ck_assert_uint_eq(m.type, MM_SHIM_ERROR);
+  mm_mls_migration_group_state bad;
+  mm_limits lim = mm_limits_default(1);
+  ck_assert_int_eq(mm_mls_decode(MM_MLS_T_MIGRATION_GROUP_STATE, st.buf, st.len, &lim, &bad, NULL),
+                   MM_OK);
+  uint8_t sig[64];
+  memcpy(sig, bad.group_info.signature.data, 64);
+  sig[63] ^= 1;
+  bad.group_info.signature = mm_view_of(sig, 64);
+  bad.group_info.group_context.group_id = mm_view_str("another");
+  mm_writer bw;
+  mm_writer_init(&bw);
+  ck_assert_int_eq(mm_mls_encode(MM_MLS_T_MIGRATION_GROUP_STATE, &bad, &lim, &bw, NULL), MM_OK);
+  inst.bytes = mm_writer_view(&bw);
+  free(ask(d, &inst, &m));
+  ck_assert_uint_eq(m.type, MM_SHIM_ERROR);
+  mm_shim_msg bye = {.type = MM_SHIM_SHUTDOWN};
+  free(ask(d, &bye, &m));
+  mm_refds_free(d);
+  mm_writer_free(&st);
+  mm_writer_free(&bw);
+  mm_writer_free(&b);
+  mm_writer_free(&keys);
+  mm_key_free(k);
+  mm_mls_state_free(cur);
+  mf_group_free(&g);
+  char cmd[64];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *suite_profile_v2(void) {
   Suite *s = suite_create("profile_v2");
   TCase *tc = tcase_create("envelope");
@@ -270,6 +368,7 @@ Suite *suite_profile_v2(void) {
   MM_ADD_TEST(tc, test_v2_welcome_and_group_info_bodies, "ENC-4");
   MM_ADD_TEST(tc, test_v2_send_profile, "-");
   MM_ADD_TEST(tc, test_shim_configure_profile, "-");
+  MM_ADD_TEST(tc, test_ref_ds_profile_v2, "MLS-1 MLS-2");
   suite_add_tcase(s, tc);
   return s;
 }

@@ -18,8 +18,8 @@ static json_t *pics_json(const mm_pics *p) {
   if (p->roles & MM_SHIM_ROLE_TARGET) json_array_append_new(roles, json_string("target"));
   for (int s = 1; s <= MM_SUITE_COUNT; s++)
     if (p->suites[s]) json_array_append_new(suites, json_integer(s));
-  static const char *names[] = {"tombstone", "strict_policy",     "deny_list",
-                                "restart",   "install_at_target", "reconfigure"};
+  static const char *names[] = {"tombstone",         "strict_policy", "deny_list", "restart",
+                                "install_at_target", "reconfigure",   "profile_v2"};
   for (unsigned b = 0; b < sizeof names / sizeof names[0]; b++)
     if (p->features & (1u << b)) json_array_append_new(features, json_string(names[b]));
   return json_pack("{s:s, s:o, s:o, s:o}", "implementation", p->implementation, "roles", roles,
@@ -116,8 +116,7 @@ json_t *mm_run_to_json(const mm_run_result *r) {
       "iut", pics_json(&r->pics), "iut_command", r->iut_cmd ? r->iut_cmd : "", "date", r->date,
       "seed", mm_json_u64(r->seed), "wall_ms", r->wall_ms, "tests", tests);
   if (root && r->stopped[0]) json_object_set_new(root, "stopped", json_string(r->stopped));
-  if (root && r->escaped)
-    json_object_set_new(root, "escaped_processes", mm_json_u64(r->escaped));
+  if (root && r->escaped) json_object_set_new(root, "escaped_processes", mm_json_u64(r->escaped));
   if (root && r->cleanup[0]) json_object_set_new(root, "cleanup", json_string(r->cleanup));
   if (root && mm_report_recount(root) != MM_OK) {
     json_decref(root);

@@ -168,6 +168,7 @@ START_TEST(test_ref_ds_protocol_errors) {
   uint8_t *b = ask(d, &hello, &m, &quit);
   ck_assert_uint_eq(m.type, MM_SHIM_PICS);
   ck_assert_uint_eq(mm_shim_count(MM_SHIM_L_SUITES, m.suites), MM_SUITE_COUNT);
+  ck_assert(m.features & MM_SHIM_F_PROFILE_V2); /* test_profile_v2.c drives it */
   free(b);
   hello.version = 99;
   b = ask(d, &hello, &m, &quit);

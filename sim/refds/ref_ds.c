@@ -97,7 +97,8 @@ static MM_MUST_USE mm_err reply_pics(mm_writer *w) {
                    .suites = mm_writer_view(&suites),
                    .features = MM_SHIM_F_TOMBSTONE | MM_SHIM_F_STRICT_POLICY | MM_SHIM_F_DENY_LIST |
                                MM_SHIM_F_RESTART | MM_SHIM_F_INSTALL_AT_TARGET |
-                               MM_SHIM_F_RECONFIGURE | MM_SHIM_F_PROFILE_V2};
+                               MM_SHIM_F_RECONFIGURE | MM_SHIM_F_RESET |
+                               MM_SHIM_F_PROFILE_V2};
   mm_err e = mm_writer_ok(&suites) ? mm_shim_encode(&m, w) : MM_E_NOMEM;
   mm_writer_free(&suites);
   return e;
@@ -270,6 +271,11 @@ mm_err mm_refds_handle(mm_refds *d, const uint8_t *body, size_t len, mm_writer *
                                         : reply_error(reply, "protocol version");
   if (m.type == MM_SHIM_SHUTDOWN) {
     *quit = true;
+    return reply_simple(reply, MM_SHIM_OK);
+  }
+  if (m.type == MM_SHIM_RESET) { /* empty again, as after hello: a configure follows */
+    unconfigure(d);
+    mm_outbox_clear(&d->out);
     return reply_simple(reply, MM_SHIM_OK);
   }
   if (m.type == MM_SHIM_CONFIGURE) {

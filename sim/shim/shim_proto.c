@@ -57,6 +57,7 @@ static bool decode_body(mm_reader *r, mm_shim_msg *m) {
   case MM_SHIM_ERROR: return mm_read_vec(r, &m->bytes);
   case MM_SHIM_ADVANCE_CLOCK: return mm_read_u64(r, &m->now);
   case MM_SHIM_SHUTDOWN:
+  case MM_SHIM_RESET:
   case MM_SHIM_OK: return true;
   case MM_SHIM_OUTPUT: return read_list(r, MM_SHIM_L_OUTPUTS, &m->outputs);
   case MM_SHIM_GROUP: return mm_read_u8(r, &m->status) && mm_read_u64(r, &m->epoch);
@@ -93,6 +94,7 @@ static bool encode_body(const mm_shim_msg *m, mm_writer *w) {
   case MM_SHIM_ERROR: return mm_put_vec(w, m->bytes.data, m->bytes.len);
   case MM_SHIM_ADVANCE_CLOCK: return mm_put_u64(w, m->now);
   case MM_SHIM_SHUTDOWN:
+  case MM_SHIM_RESET:
   case MM_SHIM_OK: return true;
   case MM_SHIM_OUTPUT: return mm_put_vec(w, m->outputs.data, m->outputs.len);
   case MM_SHIM_GROUP: return mm_put_u8(w, m->status) && mm_put_u64(w, m->epoch);
@@ -170,6 +172,7 @@ const char *mm_shim_type_name(uint8_t type) {
   case MM_SHIM_DELIVER: return "deliver";
   case MM_SHIM_QUERY_GROUP: return "query_group";
   case MM_SHIM_SHUTDOWN: return "shutdown";
+  case MM_SHIM_RESET: return "reset";
   case MM_SHIM_PICS: return "pics";
   case MM_SHIM_OK: return "ok";
   case MM_SHIM_OUTPUT: return "output";

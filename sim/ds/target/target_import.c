@@ -150,16 +150,21 @@ static bool known_replay(import *c) {
   return mm_view_eq(mm_view_of(c->hash, c->hash_len), c->rec.content_hash);
 }
 
-/* Checks 1-7. *replay: a retransmission of the imported content. */
+/* Checks 1-7. *replay: a retransmission of the imported content. A
+ * retransmission is answered only to the request's source: the same bytes
+ * from a third DS (a copy it captured) get wrong_domain, as any content from
+ * it does (DOM-3), and no TargetMigrationComplete. */
 static MM_MUST_USE mm_err check_content(import *c, uint64_t now, bool *replay) {
-  if (known_replay(c)) {
-    *replay = true;
-    return MM_OK;
-  }
-  mm_err e = check_response_sig(c);
-  if (e == MM_OK) e = check_nonce(c, now, replay);
-  if (e != MM_OK || *replay) return e;
   mm_mutants mut = c->t->cfg->mutants;
+  mm_err e = MM_OK;
+  if (known_replay(c))
+    *replay = true;
+  else if ((e = check_response_sig(c)) == MM_OK)
+    e = check_nonce(c, now, replay);
+  if (e == MM_OK && *replay)
+    return MM_CHECK(mut, mm_view_eq(c->in->env.sender, c->rq->source_domain_name), "DOM-3",
+                    MM_MUT_SKIP_DOMAIN_CHECK, MM_E_WRONG_DOMAIN);
+  if (e != MM_OK) return e;
   e = check_source(c);
   /* 4: the suite the nonce was issued in. */
   if (e == MM_OK)

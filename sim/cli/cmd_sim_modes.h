@@ -23,6 +23,7 @@ typedef struct sim_opts {
   bool explore;
   unsigned max_faults;    /* --max-faults K (explore) */
   unsigned shard, shards; /* --shard I/M */
+  uint8_t profile;        /* --profile 1|2 (0: 1) */
 } sim_opts;
 
 int sim_scenario(const sim_opts *a);

@@ -264,7 +264,7 @@ int sim_explore(const sim_opts *a) {
     snprintf(what, sizeof what, "explore suite %u", a->suites[i]);
     r.prog.what = what;
     mm_explore_opts o = {a->suites[i], a->seed,   a->max_faults, a->mutants,
-                         a->shard,     a->shards, false};
+                         a->shard,     a->shards, false,         a->profile};
     mm_search_hooks h = {on_progress, on_violation, on_known_gap, &r};
     mm_search_stats st;
     mm_err e = mm_explore(&o, &h, &st);

@@ -67,6 +67,7 @@ typedef struct mm_explore_opts {
   mm_mutants mutants;
   unsigned shard, shards; /* first-level placements i with i mod shards == shard */
   bool stop_at_first;
+  uint8_t profile; /* 0/1: profile v1; 2: the happy path of profile v2 */
 } mm_explore_opts;
 
 MM_MUST_USE mm_err mm_explore(const mm_explore_opts *o, const mm_search_hooks *h,

@@ -75,15 +75,14 @@ bool mm_shell_quote(const char *s, char *out, size_t cap) {
   return true;
 }
 
-/* The command that runs just this test again, with the same keys. */
+/* The command that runs just this test instance again, with the same
+ * keys (the instance's name: its suite, framing and policy). */
 static json_t *rerun(const mm_run_result *r, const mm_test_result *t) {
   char iut[4600], cmd[5200];
-  const char *base_end = strchr(t->name, '/');
-  int base_len = base_end ? (int)(base_end - t->name) : (int)strlen(t->name);
   if (!mm_shell_quote(r->iut_cmd ? r->iut_cmd : "", iut, sizeof iut)) return json_string("");
-  snprintf(cmd, sizeof cmd, "%s run --iut %s --role %s --suite %u --test %.*s --seed %llu",
+  snprintf(cmd, sizeof cmd, "%s run --iut %s --role %s --suite %u --test %s --seed %llu",
            r->mlsmig_cmd ? r->mlsmig_cmd : "mlsmig", iut,
-           t->role == MM_SHIM_ROLE_SOURCE ? "source" : "target", t->suite, base_len, t->name,
+           t->role == MM_SHIM_ROLE_SOURCE ? "source" : "target", t->suite, t->name,
            (unsigned long long)r->seed);
   return json_string(cmd);
 }
@@ -116,8 +115,7 @@ json_t *mm_run_to_json(const mm_run_result *r) {
       "iut", pics_json(&r->pics), "iut_command", r->iut_cmd ? r->iut_cmd : "", "date", r->date,
       "seed", mm_json_u64(r->seed), "wall_ms", r->wall_ms, "tests", tests);
   if (root && r->stopped[0]) json_object_set_new(root, "stopped", json_string(r->stopped));
-  if (root && r->escaped)
-    json_object_set_new(root, "escaped_processes", mm_json_u64(r->escaped));
+  if (root && r->escaped) json_object_set_new(root, "escaped_processes", mm_json_u64(r->escaped));
   if (root && r->cleanup[0]) json_object_set_new(root, "cleanup", json_string(r->cleanup));
   if (root && mm_report_recount(root) != MM_OK) {
     json_decref(root);

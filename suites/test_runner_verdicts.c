@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli_exec.h"
+#include "report/report.h"
 #include "runner/runner.h"
 #include "shim/shim_proto.h"
 #include "testlib.h"
@@ -290,6 +291,70 @@ START_TEST(test_matrix_instances) {
 }
 END_TEST
 
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "r");
+  ck_assert_ptr_nonnull(f);
+  static char buf[1 << 18];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  return buf;
+}
+
+/* Nothing tested is no pass (issue 14, item 6): a run in which only tests
+ * of SHOULD rules ran (AUTHZ-5 here, a warning) tested nothing mandatory:
+ * it fails, and every report says "nothing was tested". With one test of
+ * a MUST rule next to it, it passes. */
+START_TEST(test_nothing_mandatory_tested) {
+  for (int with_must = 0; with_must < 2; with_must++) {
+    mm_run_result r = {0};
+    r.n = 1 + (size_t)with_must;
+    r.tests = calloc(r.n, sizeof *r.tests);
+    ck_assert_ptr_nonnull(r.tests);
+    r.pics.roles = MM_SHIM_ROLE_TARGET;
+    r.pics.suites[1] = true;
+    r.iut_cmd = strdup("./ds");
+    r.mlsmig_cmd = strdup("mlsmig");
+    const char *names[] = {"target.should_only/suite-1", "target.nonce_fresh/suite-1"};
+    const char *rules[] = {"AUTHZ-5", "NONCE-1"};
+    for (size_t i = 0; i < r.n; i++) {
+      mm_test_result *t = &r.tests[i];
+      snprintf(t->name, sizeof t->name, "%s", names[i]);
+      t->rules = rules[i];
+      t->summary = "";
+      t->role = MM_SHIM_ROLE_TARGET;
+      t->suite = 1;
+      t->verdict = i == 0 ? MM_V_WARNING : MM_V_PASS;
+      t->message = strdup(i == 0 ? "a SHOULD missed" : "");
+    }
+    ck_assert_uint_eq(mm_run_tested(&r), (size_t)with_must);
+    ck_assert(mm_run_passed(&r) == (with_must == 1));
+    json_t *doc = mm_run_to_json(&r);
+    ck_assert_ptr_nonnull(doc);
+    char dir[] = "/tmp/mlsmig-nothing-XXXXXX", json[64], junit[64], tap[64], html[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(json, sizeof json, "%s/r.json", dir);
+    snprintf(junit, sizeof junit, "%s/r.xml", dir);
+    snprintf(tap, sizeof tap, "%s/r.tap", dir);
+    snprintf(html, sizeof html, "%s/index.html", dir);
+    ck_assert_int_eq(mm_report_json_doc(doc, json), MM_OK);
+    ck_assert_int_eq(mm_report_junit_doc(doc, junit), MM_OK);
+    ck_assert_int_eq(mm_report_tap_doc(doc, tap), MM_OK);
+    ck_assert_int_eq(mm_report_html_doc(doc, dir), MM_OK);
+    const char *files[] = {json, junit, tap, html};
+    for (int i = 0; i < 4; i++) {
+      bool says = strstr(slurp(files[i]), MM_NOTHING_TESTED) != NULL;
+      ck_assert_msg(says == !with_must, "%s: %s", files[i], says ? "says it" : "does not say it");
+    }
+    json_decref(doc);
+    mm_run_result_free(&r);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+  }
+}
+END_TEST
+
 Suite *suite_runner_verdicts(void) {
   Suite *s = suite_create("runner_verdicts");
   TCase *tc = tcase_create("core");
@@ -301,6 +366,7 @@ Suite *suite_runner_verdicts(void) {
   MM_ADD_TEST(tc, test_verdict_undecodable_names_reason, "ENC-2");
   MM_ADD_TEST(tc, test_matrix_ecdsa_only_bug_fails, "SIG-2 SIG-3 KEY-2 SUITE-1");
   MM_ADD_TEST(tc, test_matrix_instances, "SUITE-1 AUTHZ-2 AUTHZ-3");
+  MM_ADD_TEST(tc, test_nothing_mandatory_tested, "AUTHZ-5");
   suite_add_tcase(s, tc);
   return s;
 }

@@ -603,9 +603,25 @@ mm_verdict mm_run_rule_verdict(const mm_run_result *r, const char *rule, size_t 
   return v;
 }
 
+/* Does a test tagged `rules` check a MUST rule? (An ID the catalogue does
+ * not know counts as one: nothing is let off.) */
+static bool mandatory(const mm_catalogue *cat, const char *rules) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", rules ? rules : "");
+  for (char *save, *id = strtok_r(buf, " ", &save); id; id = strtok_r(NULL, " ", &save)) {
+    const mm_rule *rule = cat ? mm_catalogue_find(cat, id) : NULL;
+    if (!rule || strcmp(rule->level, "SHOULD") != 0) return true;
+  }
+  return false;
+}
+
 size_t mm_run_tested(const mm_run_result *r) {
+  mm_catalogue cat;
+  bool loaded = mm_catalogue_load(&cat) == MM_OK;
   size_t n = 0;
-  for (size_t i = 0; i < r->n; i++) n += r->tests[i].verdict != MM_V_NA;
+  for (size_t i = 0; i < r->n; i++)
+    n += r->tests[i].verdict != MM_V_NA && mandatory(loaded ? &cat : NULL, r->tests[i].rules);
+  if (loaded) mm_catalogue_free(&cat);
   return n;
 }
 

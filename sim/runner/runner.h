@@ -176,12 +176,13 @@ bool mm_rules_match(const char *rules, const char *want);
 /* Verdict of one rule across the run: worst of the tests tagged with it,
  * MM_V_NA when none ran. *count gets the number of tests that ran. */
 mm_verdict mm_run_rule_verdict(const mm_run_result *r, const char *rule, size_t *count);
-/* mm_run_passed says whether some test ran (a verdict other than not
- * applicable), none failed or errored (warnings are fine) and the run was
- * not stopped. */
+/* mm_run_passed says whether some mandatory test ran (a verdict other
+ * than not applicable), none failed or errored (warnings are fine) and the
+ * run was not stopped. */
 bool mm_run_passed(const mm_run_result *r);
-/* mm_run_tested counts the tests that ran: a run where none did tested
- * nothing, and fails. */
+/* mm_run_tested counts the mandatory tests that ran (a test is mandatory
+ * when it checks some MUST rule): a run where none did tested nothing, and
+ * fails. */
 size_t mm_run_tested(const mm_run_result *r);
 
 /* mm_runner_test_known says whether `want` names a test of the catalogue

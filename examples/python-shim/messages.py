@@ -10,9 +10,10 @@ SUITES = (1, 3)  # Ed25519 signatures, SHA-256 hash
 NONCE_LEN, SIG_LEN, HASH_LEN = 32, 64, 32
 
 REQUEST, RESPONSE, INIT, CONTENT, COMPLETE, CONFIRMATION, ERROR = range(1, 8)
+MLS_MESSAGE = 9
 MALFORMED, UNSUPPORTED_CIPHERSUITE, BAD_SIGNATURE, UNKNOWN_NONCE, NONCE_REUSED, \
     NONCE_EXPIRED, WRONG_DOMAIN, UNKNOWN_GROUP, GROUP_EXISTS = range(1, 10)
-UNAUTHORIZED = 13
+STALE_EPOCH, NOT_MEMBER, UNAUTHORIZED = 10, 12, 13
 
 _LABEL = re.compile(rb"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _NAME = re.compile(rb"^[a-z0-9._-]{1,64}$")
@@ -100,14 +101,32 @@ def group_state(data):
     """The reference GroupState of docs/actors.md."""
     r = Reader(data)
     version, suite, gid, epoch = r.u16(), r.u16(), group_id(r.vec()), r.u64()
-    members = Reader(r.vec())
+    members, names = Reader(r.vec()), []
     while members.pos < len(members.data):
-        identity(members.vec()), members.u32(), members.vec()
+        names.append(identity(members.vec()))
+        members.u32(), members.vec()
     r.vec()
     r.end()
     if version != 1:
         raise Malformed("unknown group state version")
-    return {"suite": suite, "group_id": gid, "epoch": epoch}
+    return {"suite": suite, "group_id": gid, "epoch": epoch, "members": names}
+
+
+def mls_frame(data):
+    """(group_id, epoch, is_commit) of an MLSMessage: the framing a DS reads
+    (RFC 9420 section 6; a PrivateMessage's content type is in the clear)."""
+    r = Reader(data)
+    version, wire = r.u16(), r.u16()
+    if version != 1 or wire not in (1, 2):
+        raise Malformed("not an MLS 1.0 PublicMessage or PrivateMessage")
+    gid, epoch = group_id(r.vec()), r.u64()
+    if wire == 2:
+        return gid, epoch, r.u8() == 3
+    sender_type = r.u8()
+    if sender_type in (1, 2):
+        r.u32()  # member leaf index, external sender index
+    r.vec()  # authenticated_data
+    return gid, epoch, r.u8() == 3
 
 
 def sign_with_label(secret, label, content_bytes):

@@ -72,6 +72,9 @@ const mm_rtest mm_rtests[] = {
      "SIGKILL + restart between response and content: the import succeeds", t_dur_nonce_survives},
     {"target.durable_import", TGT_ROLE, "DUR-1 NONCE-2", F_RESTART, false,
      "SIGKILL + restart after import: group hosted, nonce still consumed", t_dur_import_survives},
+    {"target.serves_after_import", TGT_ROLE, "LIFE-6", 0, false,
+     "after import a member's message reaches every imported member; stale or foreign ones none",
+     t_serves_after_import},
 
     /* ---- the IUT as source DS ---- */
     {"source.happy", SRC_ROLE,

@@ -240,6 +240,7 @@ R_TEST(t_content_group_exists);
 R_TEST(t_content_bad_state);
 R_TEST(t_dur_nonce_survives);
 R_TEST(t_dur_import_survives);
+R_TEST(t_serves_after_import);
 R_TEST(s_happy);
 R_TEST(s_unknown_group);
 R_TEST(s_suite_mismatch);

@@ -439,6 +439,11 @@ class Harness:
         mu.runner = 'survived' if rc == 0 else 'timeout' if rc == 'timeout' else 'killed'
         if rc not in (0, 'timeout'):
             mu.first = first_failure(js, out)
+        elif rc == 0:
+            warned = tests_with(js, 'warning')
+            if warned:  # passes, but not as the unmutated DS does (which warns nowhere)
+                mu.runner = 'warned'
+                mu.first = '%s (%d warning)' % (warned[0], len(warned))
         if self.sim:
             cli = os.path.join(scratch, 'mlsmig')
             objs = [obj if o == mine else o for o in self.cli_objs] + [obj]
@@ -452,12 +457,23 @@ class Harness:
                 rc, _ = self.run([cli, 'sim', '--explore', '--max-faults', '1', '--suite', '1'],
                                  self.sim_timeout)
                 mu.sim_exp = verdict(rc)
-        mu.status = 'killed' if mu.runner != 'survived' else 'survived'
+        mu.status = 'killed' if mu.runner in ('killed', 'timeout') else 'survived'
         mu.secs = time.monotonic() - t0
 
 
 def verdict(rc):
     return 'survived' if rc == 0 else 'timeout' if rc == 'timeout' else 'killed'
+
+
+def tests_with(js, verdict_name):
+    """The names of the tests of the run's JSON with that verdict."""
+    import json
+    try:
+        with open(js, encoding='utf-8') as f:
+            return [t['name'] for t in json.load(f).get('tests', [])
+                    if t.get('verdict') == verdict_name]
+    except (OSError, ValueError):
+        return []
 
 
 def first_failure(js, out):
@@ -510,9 +526,12 @@ def write_reports(out, muts, srcs, args, total, wall, triage, sample_note):
                  (len(muts), total, sample_note, ' '.join(args.files_list)))
     lines.append('compiled %d, stillborn %d (do not compile; not counted)' %
                  (len(live), len(still)))
+    warned = sum(1 for m in surv if m.runner == 'warned')
     lines.append('runner: %d/%d killed (%s), %d survived, %d timed out' %
                  (killed, len(live), pct(killed, len(live)), len(surv),
                   sum(1 for m in live if m.runner == 'timeout')))
+    lines.append('runner: %d of the survivors pass with a warning the unmutated DS does not get '
+                 '(killed or warned: %s)' % (warned, pct(killed + warned, len(live))))
     if args.sim:
         scn = sum(1 for m in live if m.sim_scn in ('killed', 'timeout'))
         exp = sum(1 for m in live if m.sim_exp in ('killed', 'timeout'))
@@ -559,11 +578,11 @@ def write_reports(out, muts, srcs, args, total, wall, triage, sample_note):
         f.write('# Survivors of the runner (%d)\n\n' % len(surv))
         for m in surv:
             t = triage.get(m.id)
-            f.write('## `%s`\n\n%s:%d; simulator: scenarios %s, explore %s; triage: %s\n\n'
-                    '```diff\n%s```\n\n' % (m.id, m.path, m.line, m.sim_scn or '-',
-                                             m.sim_exp or '-',
-                                             '%s: %s' % t if t else 'UNTRIAGED',
-                                             m.diff(srcs[m.path])))
+            f.write('## `%s`\n\n%s:%d; runner: %s%s; simulator: scenarios %s, explore %s; '
+                    'triage: %s\n\n```diff\n%s```\n\n' %
+                    (m.id, m.path, m.line, m.runner, ' (%s)' % m.first if m.first else '',
+                     m.sim_scn or '-', m.sim_exp or '-',
+                     '%s: %s' % t if t else 'UNTRIAGED', m.diff(srcs[m.path])))
     return text
 
 
@@ -607,7 +626,7 @@ class Identity:
 def baseline(h, files, srcs, scratch):
     b = Identity(files[0], srcs[files[0]])
     h.judge(b, srcs[files[0]], scratch)
-    if b.status != 'survived' or (h.sim and (b.sim_scn != 'survived' or b.sim_exp != 'survived')):
+    if b.runner != 'survived' or (h.sim and (b.sim_scn != 'survived' or b.sim_exp != 'survived')):
         sys.stderr.write('mutation: the unmutated %s does not pass through the harness: %s '
                          '(runner %s, sim %s/%s) %s\n' % (files[0], b.status, b.runner, b.sim_scn,
                                                           b.sim_exp, b.first))

@@ -43,7 +43,8 @@ class ToyTarget:
 
     @staticmethod
     def _group(g):
-        return {"epoch": g["epoch"], "members": [n.decode() for n in g["members"]]}
+        return {"epoch": g["epoch"], "suite": g["suite"],
+                "members": [n.decode() for n in g["members"]]}
 
     def query(self, gid):
         g = self.groups.get(gid.hex())
@@ -85,6 +86,8 @@ class ToyTarget:
         g = self.groups.get(gid.hex())
         if g is None or "members" not in g:
             return refuse(m.UNKNOWN_GROUP, "group not hosted here")
+        if suite != g["suite"]:
+            return refuse(m.UNSUPPORTED_CIPHERSUITE, "not the group's suite")   # SUITE-2
         if sender.decode() not in g["members"]:
             return refuse(m.NOT_MEMBER, "not a member")
         if epoch != g["epoch"]:

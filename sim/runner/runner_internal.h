@@ -264,6 +264,7 @@ R_TEST(s_no_commit_abort);
 R_TEST(s_complete_bad_hash);
 R_TEST(s_complete_wrong_key);
 R_TEST(s_complete_wrong_label);
+R_TEST(s_complete_from_third_ds);
 R_TEST(s_retransmit_content);
 R_TEST(s_tombstone);
 R_TEST(s_malformed_init);

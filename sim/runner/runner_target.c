@@ -454,7 +454,7 @@ static void expect_fanout(rctx *c, mm_view msg, const char *what) {
 
 /* After import the group is served at epoch + 1 with the imported members:
  * a member's message goes to every member; one at the migration Commit's
- * epoch, or from a non-member, goes to nobody (found by make mutation:
+ * epoch, from a non-member or in another suite goes to nobody (found by make mutation:
  * docs/mutation-triage.md). */
 R_TEST(t_serves_after_import) {
   rbuf req = {0}, resp = {0}, content = {0}, now = {0}, old = {0};
@@ -469,6 +469,17 @@ R_TEST(t_serves_after_import) {
     if (r_send(c, MM_MSG_MLS_MESSAGE, R_CAROL, rbuf_view(&now)))
       r_expect_refusal(c, MM_E_NOT_MEMBER, MM_MSG_MLS_MESSAGE,
                        "a message from a client the imported state does not list");
+    rbuf other = {0}, env = {0};
+    if (rm_commit(c, R_GID2, R_EPOCH + 1, NULL, MM_CONTENT_APPLICATION, &other) &&
+        r_send(c, MM_MSG_MLS_MESSAGE, R_BOB, rbuf_view(&other)))
+      r_expect_refusal(c, MM_E_UNKNOWN_GROUP, MM_MSG_MLS_MESSAGE,
+                       "a message for a group the target does not host");
+    rbuf_free(&other);
+    if (rm_envelope(c, MM_MSG_MLS_MESSAGE, c->suite == 1 ? 2 : 1, R_BOB, rbuf_view(&now), &env) &&
+        r_deliver(c, rbuf_view(&env)))
+      r_expect_refusal(c, MM_E_UNSUPPORTED_CIPHERSUITE, MM_MSG_MLS_MESSAGE,
+                       "a member's message in another suite than the group's (SUITE-2)");
+    rbuf_free(&env);
   }
   rbuf_free(&req);
   rbuf_free(&resp);

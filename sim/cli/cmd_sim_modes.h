@@ -33,9 +33,10 @@ typedef struct sim_opts {
 
 /* sim_external returns the external DS of --iut, NULL without it. */
 const mm_sim_external *sim_external(const sim_opts *a);
-/* sim_iut_applies says whether scenario sc can run with --iut (the IUT's PICS, no reference
- * mutants, no policy change at the IUT), with the reason in why when not. */
-bool sim_iut_applies(const sim_opts *a, const mm_scenario *sc, char *why, size_t len);
+/* sim_iut_prepare readies scenario sc for --iut (its external DS; no expectation on the IUT's
+ * verdict for a MigrationError, which nothing shows) and says whether it can run (the IUT's PICS,
+ * no reference mutants, no policy change at the IUT), with the reason in why when not. */
+bool sim_iut_prepare(const sim_opts *a, mm_scenario *sc, char *why, size_t len);
 
 int sim_scenario(const sim_opts *a);
 int sim_schedule(const sim_opts *a);

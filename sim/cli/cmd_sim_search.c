@@ -237,6 +237,15 @@ static void on_known_gap(void *ctx, const mm_scenario *sc, const mm_sc_result *r
   printf("known gap: %s\n  example: %s\n", res->outcome.known_gap, cmd);
 }
 
+/* --json: which DS the IUT played, for the reports. */
+static void iut_json(const sim_opts *a, json_t *j) {
+  if (!a->iut) return;
+  json_object_set_new(j, "iut",
+                      json_pack("{s:s, s:s, s:s}", "command", a->iut_cmd, "role",
+                                a->iut_role == MM_ROLE_SOURCE ? "source" : "target",
+                                "implementation", mm_iut_ds_implementation(a->iut)));
+}
+
 /* ---- campaign ---- */
 
 static void print_stats(const char *label, const mm_search_stats *st) {
@@ -287,6 +296,7 @@ int sim_campaign(const sim_opts *a) {
     json_object_set_new(j, "faults", json_integer(a->faults));
     json_object_set_new(j, "shard", json_pack("[i, i]", a->shard, a->shards));
     json_object_set_new(j, "violating_runs", r.list);
+    iut_json(a, j);
     mm_json_dumpf(j, stdout, JSON_INDENT(2));
     putchar('\n');
     json_decref(j);
@@ -353,6 +363,7 @@ int sim_explore(const sim_opts *a) {
                           "max_faults", a->max_faults, "seed", mm_json_u64(a->seed), "shard",
                           a->shard, a->shards, "suites", per_suite, "violations",
                           mm_json_u64(violations), "violating_runs", r.list);
+    iut_json(a, j);
     mm_json_dumpf(j, stdout, JSON_INDENT(2));
     putchar('\n');
     json_decref(j);
@@ -362,10 +373,16 @@ int sim_explore(const sim_opts *a) {
 
 /* ---- scenarios ---- */
 
-bool sim_iut_applies(const sim_opts *a, const mm_scenario *sc, char *why, size_t len) {
+bool sim_iut_prepare(const sim_opts *a, mm_scenario *sc, char *why, size_t len) {
+  sc->external = sim_external(a);
   if (!a->iut) return true;
   uint32_t f = mm_iut_ds_features(a->iut);
   const char *domain = a->iut_role == MM_ROLE_SOURCE ? MM_SIM_SOURCE : MM_SIM_TARGET;
+  size_t k = 0;
+  for (size_t i = 0; i < sc->n_seen; i++)
+    if (sc->seen[i].msg_type != MM_MSG_MIGRATION_ERROR || strcmp(sc->seen[i].at, domain) != 0)
+      sc->seen[k++] = sc->seen[i];
+  sc->n_seen = k;
   bool crash = false;
   for (size_t i = 0; i < sc->faults.n; i++)
     crash =
@@ -465,9 +482,8 @@ bool sim_load_scenario(const sim_opts *a, const char *which, mm_scenario *sc) {
 
 static int run_scenario(const sim_opts *a, const mm_scenario *in) {
   mm_scenario copy = *in, *sc = &copy;
-  sc->external = sim_external(a);
   char why[160];
-  if (!sim_iut_applies(a, sc, why, sizeof why)) {
+  if (!sim_iut_prepare(a, sc, why, sizeof why)) {
     printf("== scenario %s: not applicable to the IUT: %s\n", sc->name, why);
     return EXIT_OK;
   }
@@ -519,9 +535,8 @@ int sim_scenario(const sim_opts *a) {
   for (size_t i = 0; i < n; i++) {
     mm_scenario sc;
     if (!sim_load_scenario(a, mm_scenario_builtin_name(i), &sc)) return EXIT_USAGE;
-    sc.external = sim_external(a);
     char why[160];
-    if (!sim_iut_applies(a, &sc, why, sizeof why)) {
+    if (!sim_iut_prepare(a, &sc, why, sizeof why)) {
       na++;
       if (all)
         json_array_append_new(all,

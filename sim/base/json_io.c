@@ -98,6 +98,7 @@ typedef struct scan {
 } scan;
 
 static bool out_put(scan *s, const char *p, size_t n) {
+  if (n == 0) return true; /* s->out may still be NULL: no NULL + 0 */
   if (s->olen + n > s->ocap) {
     size_t cap = s->ocap ? s->ocap : s->len + 64;
     while (cap < s->olen + n) cap *= 2;

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli_exec.h"
 #include "testlib.h"
@@ -58,7 +60,57 @@ START_TEST(test_sim_iut_ref_equals_in_process) {
                      roles[i]);
     json_decref(iut);
   }
+  /* Persistent mode (PICS feature reset): the same figures from a process per crash, not per
+   * run. */
+  char args[1400];
+  snprintf(args, sizeof args,
+           "sim --iut '%s' --role target --persistent --explore --max-faults 1 --suite 1",
+           ref_ds());
+  cli_out r = cli_exec(args);
+  ck_assert_msg(r.rc == 0, "rc %d: %s", r.rc, r.err);
+  char want[160];
+  snprintf(want, sizeof want, ": %lld runs, 0 violations, %lld known gaps",
+           suite_field(ref, "runs"), suite_field(ref, "known_gaps"));
+  ck_assert_msg(strstr(r.out, want) != NULL, "%s", r.out);
+  ck_assert_ptr_nonnull(strstr(r.out, "(persistent)"));
+  unsigned long long runs = 0, procs = 0;
+  const char *line = strstr(r.out, "(persistent): ");
+  ck_assert_ptr_nonnull(line);
+  ck_assert_int_eq(sscanf(line, "(persistent): %llu runs, %llu processes", &runs, &procs), 2);
+  ck_assert_msg(procs * 4 < runs, "%llu processes for %llu runs", procs, runs);
   json_decref(ref);
+}
+END_TEST
+
+/* An IUT that answers the same schedule otherwise on a replay (here: every other process is the
+ * SIG-2 mutant) is reported as nondeterministic, with the first difference, not as a violation. */
+START_TEST(test_sim_iut_nondeterministic) {
+  char dir[] = "/tmp/mlsmig-simiut-XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  char script[256], flag[256];
+  snprintf(script, sizeof script, "%s/flaky.sh", dir);
+  snprintf(flag, sizeof flag, "%s/flag", dir);
+  FILE *f = fopen(script, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f,
+          "#!/bin/sh\nif [ -e %s ]; then rm -f %s; exec %s; else : > %s; exec %s --mutant "
+          "skip-init-sig; fi\n",
+          flag, flag, ref_ds(), flag, ref_ds());
+  fclose(f);
+  ck_assert_int_eq(chmod(script, 0700), 0);
+  char args[1400];
+  snprintf(args, sizeof args, "sim --iut %s --role source --explore --max-faults 1 --suite 1",
+           script);
+  cli_out r = cli_exec(args);
+  ck_assert_msg(r.rc == 1, "rc %d: %s", r.rc, r.err);
+  ck_assert_msg(strstr(r.out, "nondeterministic IUT (not a protocol violation)") != NULL, "%s",
+                r.out);
+  ck_assert_ptr_nonnull(strstr(r.out, "first run sent"));
+  ck_assert_ptr_nonnull(strstr(r.out, "not reproduced by the IUT"));
+  ck_assert_ptr_null(strstr(r.out, "violation: SIG-2"));
+  remove(flag);
+  remove(script);
+  rmdir(dir);
 }
 END_TEST
 
@@ -130,6 +182,7 @@ Suite *suite_sim_iut(void) {
   tcase_set_timeout(tc, 600);
   MM_ADD_TEST(tc, test_sim_iut_ref_equals_in_process, "INV-1 INV-2 INV-3 INV-4 INV-5");
   MM_ADD_TEST(tc, test_sim_iut_finds_mutant, "SIG-2");
+  MM_ADD_TEST(tc, test_sim_iut_nondeterministic, "-");
   MM_ADD_TEST(tc, test_sim_iut_usage, "-");
   suite_add_tcase(s, tc);
   return s;

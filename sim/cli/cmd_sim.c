@@ -23,7 +23,8 @@ static const char sim_help[] =
     "                  [--mutant NAME]... [--json]\n"
     "       mlsmig sim --explore --max-faults K [--suite N|all] [--seed S] [--shard I/M]\n"
     "                  [--mutant NAME]... [--json]\n"
-    "       mlsmig sim --iut 'CMD' --role source|target (any mode above but --mutant)\n\n"
+    "       mlsmig sim --iut 'CMD' --role source|target [--persistent] (any mode above but\n"
+    "                  --mutant)\n\n"
     "Runs migrations in the deterministic simulator (clients, source DS and target DS;\n"
     "simulated time) and checks the invariants INV-1..INV-5 and the rules the trace\n"
     "shows. The same seed reproduces the same run byte for byte.\n\n"
@@ -47,7 +48,9 @@ static const char sim_help[] =
     "  --iut CMD          the DS of --role is this shim (docs/shim-protocol.md), one\n"
     "                     fresh process per run, SIGKILL and restart for a crash; the\n"
     "                     reference actors play everyone else\n"
-    "  --role R           with --iut: the IUT is the source or the target DS\n\n"
+    "  --role R           with --iut: the IUT is the source or the target DS\n"
+    "  --persistent       with --iut: one process for run after run (reset, then\n"
+    "                     configure; PICS feature reset, else one process per run)\n\n"
     "On a violation: the run's seed, a one-line replay command, the schedule shrunk to\n"
     "a minimal set of faults (as a scenario file) and its envelope trace. A progress\n"
     "line goes to stderr on a terminal.\n\n"
@@ -95,6 +98,8 @@ static int parse_more(int argc, char **argv, int *i, sim_args *a, bool *bad, boo
     if (*bad) return EXIT_USAGE;
     if (!*v) return cli_usage_error("sim", "--iut wants a command");
     a->iut_cmd = v;
+  } else if (cli_flag(argv, *i, "--persistent")) {
+    a->iut_persistent = true;
   } else if (cli_opt(argc, argv, i, "--role", &v, bad)) {
     if (*bad) return EXIT_USAGE;
     if (strcmp(v, "source") == 0)
@@ -141,6 +146,8 @@ static int check_mode(sim_args *a) {
   if (a->iut_cmd && !a->role_given)
     return cli_usage_error("sim", "--iut needs --role source|target");
   if (a->role_given && !a->iut_cmd) return cli_usage_error("sim", "--role goes with --iut");
+  if (a->iut_persistent && !a->iut_cmd)
+    return cli_usage_error("sim", "--persistent goes with --iut");
   if (a->iut_cmd && a->mutants)
     return cli_usage_error(
         "sim",
@@ -274,7 +281,7 @@ const mm_sim_external *sim_external(const sim_opts *a) {
 /* --iut: the IUT's PICS decides the suites; a suite asked for that it
  * lacks is a usage error. */
 static int start_iut(sim_args *a) {
-  mm_iut_ds_opts o = {a->iut_cmd, a->iut_role, 0};
+  mm_iut_ds_opts o = {a->iut_cmd, a->iut_role, 0, a->iut_persistent};
   char why[1200];
   mm_err e = mm_iut_ds_new(&o, &a->iut, why, sizeof why);
   if (e != MM_OK) {
@@ -291,6 +298,8 @@ static int start_iut(sim_args *a) {
     }
   }
   a->n_suites = k;
+  if (a->iut_persistent && !mm_iut_ds_persistent(a->iut))
+    fprintf(stderr, "mlsmig sim: the IUT's PICS lacks reset: one process per run\n");
   if (k == 0 && !a->campaign) {
     fprintf(stderr, "mlsmig sim: --iut: the IUT's PICS lists no suite 1..7\n");
     return EXIT_USAGE;
@@ -306,12 +315,14 @@ static void iut_note(const sim_args *a, double wall_ms) {
   if (a->json) return;
   double secs = wall_ms / 1e3;
   printf(
-      "iut %s as %s: %llu runs, %llu processes, %llu requests; %.1f runs/s; start-up "
+      "iut %s as %s (%s): %llu runs, %llu processes, %llu requests; %.1f runs/s; start-up "
       "%.0f%%, requests %.0f%%, kill and cleanup %.0f%% of %.1f s\n",
       mm_iut_ds_implementation(a->iut)[0] ? mm_iut_ds_implementation(a->iut) : "(unnamed)",
-      a->iut_role == MM_ROLE_SOURCE ? "source" : "target", (unsigned long long)st.runs,
-      (unsigned long long)st.processes, (unsigned long long)st.requests,
-      secs > 0 ? (double)st.runs / secs : 0.0, wall_ms > 0 ? 100.0 * st.startup_ms / wall_ms : 0,
+      a->iut_role == MM_ROLE_SOURCE ? "source" : "target",
+      mm_iut_ds_persistent(a->iut) ? "persistent" : "a process per run",
+      (unsigned long long)st.runs, (unsigned long long)st.processes,
+      (unsigned long long)st.requests, secs > 0 ? (double)st.runs / secs : 0.0,
+      wall_ms > 0 ? 100.0 * st.startup_ms / wall_ms : 0,
       wall_ms > 0 ? 100.0 * st.request_ms / wall_ms : 0,
       wall_ms > 0 ? 100.0 * st.kill_ms / wall_ms : 0, secs);
 }

@@ -28,7 +28,8 @@ typedef struct sim_opts {
   const char *iut_cmd;    /* --iut CMD: the DS of --role behind the shim */
   mm_role iut_role;       /* --role source|target */
   bool role_given;
-  mm_iut_ds *iut; /* made from iut_cmd before the modes run */
+  bool iut_persistent; /* --persistent */
+  mm_iut_ds *iut;      /* made from iut_cmd before the modes run */
 } sim_opts;
 
 /* sim_external returns the external DS of --iut, NULL without it. */

@@ -154,7 +154,8 @@ static void iut_flags(const sim_opts *a, char *buf, size_t len) {
       buf[n++] = *p;
     }
   }
-  snprintf(buf + n, len - n, "' --role %s", a->iut_role == MM_ROLE_SOURCE ? "source" : "target");
+  snprintf(buf + n, len - n, "' --role %s%s", a->iut_role == MM_ROLE_SOURCE ? "source" : "target",
+           a->iut_persistent ? " --persistent" : "");
 }
 
 static void replay_command(const reporter *r, const mm_scenario *sc, char *buf, size_t len) {

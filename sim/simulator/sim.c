@@ -272,12 +272,16 @@ fail:
 
 void mm_sim_free(mm_sim *s) {
   if (!s) return;
+  if (s->ext_run) { /* the external DS's actor ends with its run (not as a crash) */
+    for (size_t i = 0; i < s->n_nodes; i++)
+      if (s->nodes[i].external) s->nodes[i].actor = (mm_actor){0};
+    s->cfg.external->close(s->ext_run);
+  }
   for (size_t i = 0; i < s->n_nodes; i++) {
     sim_stop_node(&s->nodes[i]);
     mm_store_free(s->nodes[i].store);
     mm_rng_wipe(&s->nodes[i].rng);
   }
-  if (s->ext_run) s->cfg.external->close(s->ext_run);
   for (size_t i = 0; i < s->n_flight; i++) {
     free(s->flight[i].from);
     free(s->flight[i].to);

@@ -31,6 +31,7 @@ struct mm_iut_ds {
   char why[1024];
   mm_iut_ds_stats st;
   mm_iut_ds_log last;
+  mm_iut *idle; /* persistent mode: the process kept from the last run */
 };
 
 typedef struct iut_run {
@@ -129,6 +130,22 @@ static MM_MUST_USE mm_err call(iut_run *r, const mm_shim_msg *req, uint8_t expec
   free(*body);
   *body = NULL;
   return MM_E_IO;
+}
+
+/* A request whose failure is no failure of the IUT (a reset to try). */
+static MM_MUST_USE mm_err simple_quiet(iut_run *r, const mm_shim_msg *req, uint8_t expect,
+                                       double *cost) {
+  char saved[sizeof r->d->why];
+  memcpy(saved, r->d->why, sizeof saved);
+  uint8_t *body;
+  mm_shim_msg m;
+  mm_err e = call(r, req, expect, &body, &m, cost);
+  free(body);
+  if (e != MM_OK) {
+    memcpy(r->d->why, saved, sizeof saved);
+    r->broken = false;
+  }
+  return e;
 }
 
 static MM_MUST_USE mm_err simple(iut_run *r, const mm_shim_msg *req, uint8_t expect, double *cost) {
@@ -370,8 +387,11 @@ static MM_MUST_USE mm_err advance(iut_run *r, uint64_t now, mm_outbox *out) {
 static MM_MUST_USE mm_err a_tick(void *self, uint64_t now, mm_outbox *out) {
   iut_run *r = self;
   drop_probes(r, now);
+  size_t before = out->n;
   mm_err e = advance(r, now, out);
-  if (e == MM_OK) e = refresh(r);
+  /* A timer that sent nothing changed nothing the checks see (an abort
+   * answers the client, a retransmission is an output). */
+  if (e == MM_OK && out->n > before) e = refresh(r);
   return e;
 }
 
@@ -504,8 +524,14 @@ static MM_MUST_USE mm_err x_open(void *ctx, void **run) {
 
 static void x_close(void *run) {
   iut_run *r = run;
-  kill_process(r);
   mm_iut_ds *d = r->d;
+  char what[128];
+  if (d->o.persistent && r->p && !r->broken && !d->idle &&
+      !mm_iut_pending(r->p, what, sizeof what)) {
+    d->idle = r->p; /* kept for the next run's reset */
+    r->p = NULL;
+  }
+  kill_process(r);
   if (r->dir_made) {
     char why[256];
     double t0 = mono_ms();
@@ -527,7 +553,18 @@ static MM_MUST_USE mm_err x_start(void *run, const mm_sim_ds_start *st, mm_actor
     broke(r, "%s", "a crash needs the PICS feature restart (DUR-1)");
     return MM_E_IO;
   }
-  mm_err e = spawn(r, NULL, NULL);
+  mm_err e = MM_OK;
+  if (!restart && r->d->idle) { /* persistent mode: reset the kept process */
+    r->p = r->d->idle;
+    r->d->idle = NULL;
+    mm_shim_msg req = {.type = MM_SHIM_RESET};
+    char what[128];
+    if (mm_iut_pending(r->p, what, sizeof what) ||
+        simple_quiet(r, &req, MM_SHIM_OK, &r->d->st.startup_ms) != MM_OK) {
+      kill_process(r); /* replaced by a fresh process, without a verdict */
+    }
+  }
+  if (!r->p) e = spawn(r, NULL, NULL);
   if (e == MM_OK) e = configure(r);
   if (e == MM_OK && restart) e = refresh(r);
   if (e != MM_OK) {
@@ -628,6 +665,7 @@ mm_err mm_iut_ds_new(const mm_iut_ds_opts *o, mm_iut_ds **out, char *why, size_t
     mm_iut_ds_free(d);
     return MM_E_USAGE;
   }
+  if (!(d->features & MM_SHIM_F_RESET)) d->o.persistent = false; /* the fallback */
   d->st = (mm_iut_ds_stats){0};
   *out = d;
   return MM_OK;
@@ -639,10 +677,12 @@ void mm_iut_ds_free(mm_iut_ds *d) {
     char why[256];
     mm_err_discard(mm_state_root_close(&d->root, why, sizeof why));
   }
+  if (d->idle) mm_iut_free(d->idle);
   mm_iut_ds_log_free(&d->last);
   free(d);
 }
 
+bool mm_iut_ds_persistent(const mm_iut_ds *d) { return d->o.persistent; }
 const mm_sim_external *mm_iut_ds_external(const mm_iut_ds *d) { return &d->ext; }
 const char *mm_iut_ds_implementation(const mm_iut_ds *d) { return d->implementation; }
 uint32_t mm_iut_ds_features(const mm_iut_ds *d) { return d->features; }

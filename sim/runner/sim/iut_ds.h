@@ -34,6 +34,10 @@ typedef struct mm_iut_ds_opts {
   const char *cmd; /* the shim's command line (/bin/sh -c) */
   mm_role role;    /* MM_ROLE_SOURCE or MM_ROLE_TARGET */
   int timeout_ms;  /* per request (default 10000) */
+  /* Persistent mode (PICS feature reset): one process serves run after run,
+   * `reset` then `configure` on a fresh state directory between them; a
+   * crash still SIGKILLs it. Without the feature: one process per run. */
+  bool persistent;
 } mm_iut_ds_opts;
 
 /* What the IUT cost, wall time (for the closing line and make bench). */
@@ -66,6 +70,9 @@ MM_MUST_USE mm_err mm_iut_ds_new(const mm_iut_ds_opts *o, mm_iut_ds **out, char 
 void mm_iut_ds_free(mm_iut_ds *d);
 /* mm_iut_ds_external returns d as the simulator's external DS (mm_sim_config.external). */
 const mm_sim_external *mm_iut_ds_external(const mm_iut_ds *d);
+/* mm_iut_ds_persistent says whether d keeps its process from run to run (asked for, and the PICS
+ * declares reset). */
+bool mm_iut_ds_persistent(const mm_iut_ds *d);
 /* mm_iut_ds_implementation returns the implementation name of the IUT's PICS. */
 const char *mm_iut_ds_implementation(const mm_iut_ds *d);
 /* mm_iut_ds_features returns the feature bits of the IUT's PICS (MM_SHIM_F_*). */

@@ -341,7 +341,9 @@ START_TEST(test_client_request_under_alloc_failure) {
                          mm_sim_initial_epoch(donor),
                          0,
                          MM_SIM_SOURCE,
-                         0};
+                         0,
+                         0,
+                         {0}};
   client_ctx x;
   ck_assert_int_eq(mm_client_new(&cc, &env, &x.c), MM_OK);
   ck_assert_uint_gt(sweep(client_migrate_op, &x), 0);

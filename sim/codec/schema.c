@@ -176,7 +176,12 @@ static const struct {
     /* Both travel as an MLSMessage; the codec checks only its framing. */
     [MM_MSG_MIGRATION_COMMIT] = {"migration_commit", MM_T_MLS_MESSAGE},
     [MM_MSG_MLS_MESSAGE] = {"mls_message", MM_T_MLS_MESSAGE},
-    /* 10..13 are profile v2's; the feature migration_refusal (docs/amendment.md): */
+    /* Profile v2: bodies of the MLS layer (MM_T_COUNT: none of the codec's). */
+    [MM_MSG_COMMIT_BUNDLE] = {"commit_bundle", MM_T_COUNT},
+    [MM_MSG_WELCOME] = {"welcome", MM_T_COUNT},
+    [MM_MSG_GROUP_INFO_REQUEST] = {"group_info_request", MM_T_COUNT},
+    [MM_MSG_GROUP_INFO] = {"group_info", MM_T_COUNT},
+    /* the feature migration_refusal (docs/amendment.md): */
     [MM_MSG_MIGRATION_REFUSAL] = {"migration_refusal", MM_T_MIGRATION_REFUSAL},
     [MM_MSG_MIGRATION_WITHDRAW] = {"migration_withdraw", MM_T_MIGRATION_WITHDRAW},
 };
@@ -196,7 +201,7 @@ bool mm_msg_type_by_name(const char *name, int *out) {
 }
 
 bool mm_msg_type_body(int msg_type, mm_type *out) {
-  if (!mm_msg_type_name(msg_type)) return false;
+  if (!mm_msg_type_name(msg_type) || msg_types[msg_type].body == MM_T_COUNT) return false;
   *out = msg_types[msg_type].body;
   return true;
 }

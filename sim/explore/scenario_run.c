@@ -19,8 +19,10 @@ mm_sim_config mm_scenario_sim_config(const mm_scenario *sc, mm_mutants extra) {
   cfg.outsider = sc->outsider;
   cfg.target_hosts_group = sc->target_hosts_group;
   cfg.features = sc->features;
+  cfg.profile = sc->profile;
   cfg.finite_faults = mm_schedule_finite(&sc->faults);
   cfg.stop_after_bound = true;
+  cfg.external = sc->external;
   return cfg;
 }
 

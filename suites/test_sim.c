@@ -125,6 +125,44 @@ START_TEST(test_group_continues_v2) {
 }
 END_TEST
 
+/* Profile v2, Commits around the migration: member 0 commits (a CommitBundle with an UpdatePath,
+ * an Update of its own leaf) before migrating, and the migration then builds on the state that
+ * Commit created (the target ends two epochs on); in another run member 1 commits while the
+ * migration owns the epoch and is refused busy (LIFE-3). INV-1..5 hold in both. */
+START_TEST(test_commits_around_migration_v2) {
+  mm_sim_config cfg = mm_sim_config_default((uint16_t)(_i + 1), 11);
+  cfg.profile = MM_PROFILE_V2;
+  cfg.keep_bodies = true;
+  for (int during = 0; during <= 1; during++) {
+    mm_sim *s;
+    ck_assert_int_eq(mm_sim_new(&cfg, &s), MM_OK);
+    if (during) {
+      mm_sim_start_migration(s, 0);
+      mm_sim_member_commit(s, 1, 12); /* arrives after the MigrationInit, before completion */
+    } else {
+      mm_sim_member_commit(s, 0, 0);
+      mm_sim_start_migration(s, 1000);
+    }
+    ck_assert_int_eq(mm_sim_run(s), MM_OK);
+    mm_sim_outcome o;
+    mm_sim_check(s, &o);
+    ck_assert_str_eq(o.result, "completed");
+    assert_all_pass(&o);
+    ck_assert_uint_eq(o.epoch, mm_sim_initial_epoch(s) + (during ? 1 : 2));
+    size_t accepted = 0, busy = 0;
+    for (size_t i = 0; i < mm_sim_record_count(s); i++) {
+      const mm_sim_record *r = mm_sim_record_at(s, i);
+      if (r->msg_type != MM_MSG_COMMIT_BUNDLE) continue;
+      accepted += r->verdict == MM_OK;
+      busy += r->verdict == MM_E_BUSY;
+    }
+    ck_assert_uint_eq(accepted, during ? 0 : 1);
+    ck_assert_uint_eq(busy, during ? 1 : 0);
+    mm_sim_free(s);
+  }
+}
+END_TEST
+
 /* The seven message types of the flow appear in order. */
 START_TEST(test_happy_path_message_order) {
   mm_sim_config cfg = mm_sim_config_default(1, 3);
@@ -339,6 +377,8 @@ Suite *suite_sim(void) {
   Suite *s = suite_create("sim");
   TCase *tc = tcase_create("sim");
   tcase_set_timeout(tc, 60);
+  MM_ADD_LOOP_TEST(tc, test_commits_around_migration_v2, "MLS-4 LIFE-3 INV-1 INV-2 INV-4 INV-5", 0,
+                   MM_SUITE_COUNT);
   MM_ADD_LOOP_TEST(tc, test_group_continues_v2, "INV-6 LIFE-6 MLS-4 MLS-5", 0, MM_SUITE_COUNT);
   MM_ADD_LOOP_TEST(tc, test_happy_path_v2_every_suite,
                    "MLS-1 MLS-2 MLS-4 LIFE-1 LIFE-6 INV-1 INV-2 INV-3 INV-4 INV-5", 0, 7);

@@ -122,6 +122,7 @@ mm_err mm_explore(const mm_explore_opts *o, const mm_search_hooks *h, mm_search_
   mm_sim *donor;
   mm_err e = mm_sim_new(&cfg, &donor);
   if (e != MM_OK) return e;
+  sc.external = o->external; /* the donor made its keys without it */
   explore_ctx c = {o, h, st, donor, false};
   e = visit(&c, &sc, NULL, o->max_faults);
   mm_sim_free(donor);

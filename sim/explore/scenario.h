@@ -97,6 +97,10 @@ typedef struct mm_scenario {
   mm_inv_expect expect_inv[6];
   char expect_rule[32]; /* "" = none expected */
   char expect_gap[16];  /* "" = none expected */
+  /* Not part of the file format: the DS outside the simulator that plays
+   * one role (mlsmig sim --iut), NULL for the reference actors. Copies of a
+   * scenario (shrinking, exploration) keep it. */
+  const mm_sim_external *external;
 } mm_scenario;
 
 /* The defaults: suite 1, seed 1, 3 members, 1024 state bytes, 20 minutes of

@@ -214,10 +214,12 @@ mm_err sim_install_group(mm_sim *s, bool to_target) {
                       mm_view_of(NULL, 0),
                       s->cfg.members,
                       mm_view_of(s->payload, s->cfg.state_bytes)};
-  if (!to_target) return mm_source_add_group(s->nodes[0].a.src, &g, members, s->cfg.members);
-  if (s->nodes[1].down) return MM_E_IO;
-  s->target_created_group = true;
-  return mm_target_add_group(s->nodes[1].a.tgt, &g, members, s->cfg.members);
+  sim_node *n = &s->nodes[to_target ? 1 : 0];
+  if (n->down) return MM_E_IO;
+  if (to_target) s->target_created_group = true;
+  if (n->external) return s->cfg.external->install(s->ext_run, &g, members, s->cfg.members);
+  if (!to_target) return mm_source_add_group(n->a.src, &g, members, s->cfg.members);
+  return mm_target_add_group(n->a.tgt, &g, members, s->cfg.members);
 }
 
 static MM_MUST_USE mm_err add_ds_node(mm_sim *s, const char *name, mm_role role, int key_index,
@@ -261,6 +263,9 @@ mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out) {
   s->hash_len = mm_suite_get(cfg->suite)->hash_len;
   s->obs = (mm_observer){on_event, s};
   mm_err e = make_keys(s);
+  const mm_sim_external *x = cfg->external;
+  if (e == MM_OK && x && x->role != MM_ROLE_SOURCE && x->role != MM_ROLE_TARGET) e = MM_E_USAGE;
+  if (e == MM_OK && x) e = x->open(x->ctx, &s->ext_run);
   if (e != MM_OK) goto fail;
 
   mm_rng grng;
@@ -281,6 +286,7 @@ mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out) {
   if ((e = add_ds_node(s, MM_SIM_SOURCE, MM_ROLE_SOURCE, 0, cfg->source_policy)) != MM_OK ||
       (e = add_ds_node(s, MM_SIM_TARGET, MM_ROLE_TARGET, 1, cfg->target_policy)) != MM_OK)
     goto fail;
+  if (x) s->nodes[x->role == MM_ROLE_SOURCE ? 0 : 1].external = true;
   /* The members: clients of the source's group. */
   for (unsigned i = 0; i < cfg->members; i++) {
     char name[MM_SENDER_MAX + 1];
@@ -310,6 +316,11 @@ fail:
 
 void mm_sim_free(mm_sim *s) {
   if (!s) return;
+  if (s->ext_run) { /* the external DS's actor ends with its run (not as a crash) */
+    for (size_t i = 0; i < s->n_nodes; i++)
+      if (s->nodes[i].external) s->nodes[i].actor = (mm_actor){0};
+    s->cfg.external->close(s->ext_run);
+  }
   for (size_t i = 0; i < s->n_nodes; i++) {
     sim_stop_node(&s->nodes[i]);
     mm_store_free(s->nodes[i].store);
@@ -340,6 +351,13 @@ void mm_sim_free(mm_sim *s) {
   free(s->mls_pgs);
   free(s->mls_mgs);
   free(s);
+}
+
+bool sim_node_group(const mm_sim *s, const sim_node *n, mm_view gid, mm_group_info *out) {
+  if (n->down) return false;
+  if (n->external) return s->cfg.external->group(s->ext_run, gid, out);
+  if (n->role == MM_ROLE_SOURCE) return n->a.src && mm_source_group(n->a.src, gid, out);
+  return n->a.tgt && mm_target_group(n->a.tgt, gid, out);
 }
 
 /* ---- accessors ---- */

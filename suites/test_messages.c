@@ -1590,9 +1590,7 @@ START_TEST(test_type_names) {
   int no;
   ck_assert(!mm_msg_type_by_name("nope", &no));
   ck_assert_ptr_null(mm_msg_type_name(0));
-  /* 10..13 are profile v2's (test_profile_v2.c), whose bodies the MLS layer decodes; 14 and 15
-   * the migration_refusal feature's (AMD-1) */
-  ck_assert_ptr_null(mm_msg_type_name(16));
+  ck_assert_ptr_null(mm_msg_type_name(16)); /* 10..13 profile v2's, 14..15 the amendment's */
   ck_assert(!mm_msg_type_body(0, &tt) && !mm_msg_type_body(10, &tt) && !mm_msg_type_body(16, &tt));
 }
 END_TEST

@@ -114,8 +114,10 @@ class ToyTarget:
         if rec is None or bytes.fromhex(rec["request"]) != m.encode_request(q):
             return refuse(m.UNKNOWN_NONCE, "nonce not issued for this request")  # NONCE-2
         if rec["content"] is not None:  # consumed: a retransmission, or a replay
-            if rec["content"] == body.hex():
+            if rec["content"] == body.hex() and sender == q["source"]:
                 return self._complete(sender, suite, body, out)                  # LIFE-5
+            if rec["content"] == body.hex():
+                return refuse(m.WRONG_DOMAIN, "a copy, not from the source")     # DOM-3
             return refuse(m.NONCE_REUSED, "nonce consumed")
         if self.now - rec["issued"] > NONCE_LIFETIME_MS:
             return refuse(m.NONCE_EXPIRED, "nonce expired")

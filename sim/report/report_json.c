@@ -18,8 +18,8 @@ static json_t *pics_json(const mm_pics *p) {
   if (p->roles & MM_SHIM_ROLE_TARGET) json_array_append_new(roles, json_string("target"));
   for (int s = 1; s <= MM_SUITE_COUNT; s++)
     if (p->suites[s]) json_array_append_new(suites, json_integer(s));
-  static const char *names[] = {"tombstone", "strict_policy",     "deny_list",
-                                "restart",   "install_at_target", "reconfigure"};
+  static const char *names[] = {"tombstone",         "strict_policy", "deny_list", "restart",
+                                "install_at_target", "reconfigure",   "reset",     "profile_v2"};
   for (unsigned b = 0; b < sizeof names / sizeof names[0]; b++)
     if (p->features & (1u << b)) json_array_append_new(features, json_string(names[b]));
   return json_pack("{s:s, s:o, s:o, s:o}", "implementation", p->implementation, "roles", roles,
@@ -79,9 +79,12 @@ bool mm_shell_quote(const char *s, char *out, size_t cap) {
  * keys (the instance's name: its suite, framing and policy). */
 static json_t *rerun(const mm_run_result *r, const mm_test_result *t) {
   char iut[4600], cmd[5200];
-  if (!mm_shell_quote(r->iut_cmd ? r->iut_cmd : "", iut, sizeof iut)) return json_string("");
-  snprintf(cmd, sizeof cmd, "%s run --iut %s --role %s --suite %u --test %s --seed %llu",
-           r->mlsmig_cmd ? r->mlsmig_cmd : "mlsmig", iut,
+  /* a service (mlsmig run --iut-connect): its iut_cmd is that option */
+  const char *ic = r->iut_cmd ? r->iut_cmd : "", *svc = "--iut-connect ";
+  bool connect = strncmp(ic, svc, strlen(svc)) == 0;
+  if (!mm_shell_quote(connect ? ic + strlen(svc) : ic, iut, sizeof iut)) return json_string("");
+  snprintf(cmd, sizeof cmd, "%s run %s %s --role %s --suite %u --test %s --seed %llu",
+           r->mlsmig_cmd ? r->mlsmig_cmd : "mlsmig", connect ? "--iut-connect" : "--iut", iut,
            t->role == MM_SHIM_ROLE_SOURCE ? "source" : "target", t->suite, t->name,
            (unsigned long long)r->seed);
   return json_string(cmd);

@@ -144,10 +144,19 @@ _run: $(CLI)
 	@echo "== simulator: a short fault campaign and a one-fault exploration, for the report"
 	@$(CLI) sim --campaign 200 --json > reports/sim-campaign.json
 	@$(CLI) sim --explore --max-faults 1 --suite 1 --json > reports/sim-explore.json
+	@echo "== fault exploration of a DS behind the shim (the reference DS), K=1, suite 1, both roles"
+	@for r in source target; do \
+	  $(CLI) sim --iut $(REF_DS) --role $$r --explore --max-faults 1 --suite 1 > reports/sim-iut-$$r.txt \
+	    || { cat reports/sim-iut-$$r.txt; exit 1; }; \
+	  grep -E '^(explore|iut) ' reports/sim-iut-$$r.txt; \
+	  $(CLI) sim --iut $(REF_DS) --role $$r --explore --max-faults 1 --suite 1 --json \
+	    > reports/sim-iut-$$r.json || exit 1; \
+	done
 	@echo "== conformance run: the reference DS through the shim protocol, both roles"
 	@$(CLI) run --iut $(REF_DS) --role both --junit reports/junit.xml --json reports/results.json \
 	  --tap reports/results.tap --html reports \
-	  --sim reports/sim-campaign.json --sim reports/sim-explore.json
+	  --sim reports/sim-campaign.json --sim reports/sim-explore.json \
+	  --sim reports/sim-iut-source.json --sim reports/sim-iut-target.json
 	@echo "(reports/index.html to read; reports/junit.xml, results.json, results.tap for machines)"
 
 # The HTML report in a real browser (headless Debian chromium, installed
@@ -444,6 +453,38 @@ _programs: $(REF_DS)
 _run: $(REF_DS)
 # test_runner drives the shim executable next to $(CLI).
 $(CHECK_BIN): | $(REF_DS)
+
+# ---- mutation testing (docs/mutation.md) ----
+# Source-level mutants of the reference DS (suites/mutation.py): each is
+# compiled alone and linked with the unmutated objects, judged by the
+# unmutated runner (and the simulator, linked with the mutant). Reports in
+# reports/mutation/. MUTATION_SAMPLE=N runs N of them (0: all), picked by
+# MUTATION_SEED; MUTATION_FILES: the C files or folders to mutate.
+MUTATION_SAMPLE ?= 0
+MUTATION_SEED   ?= 1
+MUTATION_JOBS   ?= 2
+MUTATION_FILES  ?= sim/ds sim/ds/source sim/ds/target
+.PHONY: mutation _mutation FORCE
+FORCE:
+
+# What suites/mutation.py compiles and links a mutant with (rewritten only
+# when it changes).
+$(BUILD)/gen/mutation-flags.txt: FORCE
+	@mkdir -p $(dir $@)
+	@{ echo 'BUILD=$(BUILD)'; echo 'CC=$(CC)'; echo 'CFLAGS=$(subst ','\'',$(CFLAGS_ALL))'; \
+	   echo 'LDFLAGS=$(LDFLAGS_ALL)'; echo 'LIBS=$(PKG_LIBS)'; echo 'LIB=$(LIB)'; \
+	   echo 'CLI_OBJS=$(CLI_OBJS)'; echo 'REF_DS_OBJS=$(REF_DS_OBJS)'; } > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null || mv $@.tmp $@; rm -f $@.tmp
+
+mutation: deps
+	@$(MAKE) --no-print-directory _mutation
+
+_mutation: $(CLI) $(REF_DS) $(BUILD)/gen/mutation-flags.txt
+	@python3 suites/mutation.py --build $(BUILD) --sample $(MUTATION_SAMPLE) \
+	  --seed $(MUTATION_SEED) --jobs $(MUTATION_JOBS) --files $(MUTATION_FILES)
+
+# test_mutation runs suites/mutation.py --self-test against these.
+$(CHECK_BIN): | $(BUILD)/gen/mutation-flags.txt
 
 # Programs, library, headers, pkg-config file, man pages, the published
 # vectors and the documentation, under PREFIX (or the directories above).

@@ -142,6 +142,13 @@ static void print_tools(FILE *f, const bench_report *r) {
 
 static double share(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0; }
 
+/* What process start-up costs a run, in %: fresh processes against one
+ * kept and reset (0 when not measured). */
+static double startup_share(const bench_runner_split *s) {
+  double saved = s->wall_s - s->persistent_s;
+  return s->persistent_s > 0 && saved > 0 ? share(saved, s->wall_s) : 0;
+}
+
 static void print_runner(FILE *f, const bench_report *r) {
   const bench_runner_split *s = &r->runner;
   fprintf(f,
@@ -178,6 +185,17 @@ static void print_runner(FILE *f, const bench_report *r) {
     fprintf(f, "  %-44s %8.3f %6.1f%%\n", rows[i].what, rows[i].s, share(rows[i].s, s->wall_s));
   fprintf(f, "  %-44s %8.3f %6.1f%%\n", "process and pipe overhead", s->process_s + s->pipe_s,
           share(s->process_s + s->pipe_s, s->wall_s));
+  if (s->persistent_s > 0)
+    fprintf(f,
+            "\n  the same run, one job: fresh processes %.3f s; persistent (reset) %.3f s\n"
+            "  (%llu processes, %llu resets): process start-up %.1f%% of the run\n",
+            s->wall_s, s->persistent_s, (unsigned long long)s->persistent_lifecycles,
+            (unsigned long long)s->persistent_resets, startup_share(s));
+  if (s->socket_s > 0 && s->socket_persistent_s > 0)
+    fprintf(f,
+            "  the reference DS as a service on a unix socket: a connection per test %.3f s,\n"
+            "  persistent %.3f s\n",
+            s->socket_s, s->socket_persistent_s);
 }
 
 static void print_mls(FILE *f, const bench_report *r) {
@@ -307,6 +325,16 @@ static json_t *runner_json(const bench_runner_split *s) {
       "reference_ds", share(s->ds_s, s->wall_s) / 100, "runner",
       share(s->runner_s, s->wall_s) / 100, "process_and_pipes",
       share(s->process_s + s->pipe_s, s->wall_s) / 100);
+  json_t *modes = json_pack(
+      "{s:s, s:f, s:f, s:I, s:I, s:f, s:f, s:f}", "method",
+      "the same full run on one job, wall time: fresh DS processes, persistent mode (one process "
+      "kept and reset), the reference DS as a service on a unix socket (a connection per test, "
+      "persistent); startup_share = (fresh - persistent) / fresh; 0: not measured",
+      "fresh_processes_s", s->wall_s, "persistent_s", s->persistent_s, "persistent_processes",
+      (json_int_t)s->persistent_lifecycles, "persistent_resets", (json_int_t)s->persistent_resets,
+      "socket_s", s->socket_s, "socket_persistent_s", s->socket_persistent_s, "startup_share",
+      startup_share(s) / 100);
+  if (k && modes) json_object_set_new(k, "modes", modes);
   if (!j || !k || json_object_update(j, k) != 0) {
     json_decref(j);
     j = NULL;

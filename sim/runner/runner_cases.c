@@ -75,6 +75,9 @@ const mm_rtest mm_rtests[] = {
      "SIGKILL + restart between response and content: the import succeeds", t_dur_nonce_survives},
     {"target.durable_import", TGT_ROLE, "DUR-1 NONCE-2", F_RESTART, false,
      "SIGKILL + restart after import: group hosted, nonce still consumed", t_dur_import_survives},
+    {"target.serves_after_import", TGT_ROLE, "LIFE-6 SUITE-2", 0, false,
+     "after import a member's message reaches every imported member; stale or foreign ones none",
+     t_serves_after_import},
 
     /* ---- the IUT as source DS ---- */
     {"source.happy", SRC_ROLE,
@@ -128,6 +131,9 @@ const mm_rtest mm_rtests[] = {
      "a TargetMigrationComplete with another hash: hash_mismatch, no fan-out", s_complete_bad_hash},
     {"source.complete_wrong_key", SRC_ROLE, "SIG-4 LIFE-1 LIFE-2", 0, false,
      "a TargetMigrationComplete signed by a third DS gets bad_signature", s_complete_wrong_key},
+    {"source.complete_from_third_ds", SRC_ROLE, "SIG-4 LIFE-1 LIFE-2", 0, false,
+     "a TargetMigrationComplete a third DS signs and sends gets wrong_domain, no fan-out",
+     s_complete_from_third_ds},
     {"source.complete_wrong_label", SRC_ROLE, "SIG-4", 0, false,
      "a TargetMigrationComplete signed with another label gets bad_signature",
      s_complete_wrong_label},

@@ -14,6 +14,7 @@ typedef struct smig {
   /* alice, bob already got the migration Commit (an early fan-out, failed
    * once as LIFE-1): completion does not fail them a second time. */
   bool fanned[2];
+  bool commit_held; /* the Commit went first: the init alone must start the transfer */
 } smig;
 
 static void smig_free(smig *m) {
@@ -127,6 +128,12 @@ static bool start_migration(rctx *c, smig *m, const char *sender) {
     return false;
   }
   bool early = r_find(c, MM_MSG_MIGRATION_CONTENT, R_TGT, 0, &g); /* Commit came first? */
+  if (!early && m->commit_held) {
+    r_fail(c,
+           "no MigrationContent after the init: the migration Commit sent before it was not "
+           "held (LIFE-4)");
+    return false;
+  }
   if (!early && !r_send(c, MM_MSG_MIGRATION_COMMIT, sender, rbuf_view(&m->commit))) return false;
   if (!r_find(c, MM_MSG_MIGRATION_CONTENT, R_TGT, 0, &g)) {
     rgot e;
@@ -170,16 +177,21 @@ static bool start_migration(rctx *c, smig *m, const char *sender) {
 }
 
 /* Answers the content as the target: hash and signature as given. */
-static bool answer(rctx *c, smig *m, bool good_hash, const mm_key *k, const char *label) {
+static bool answer_from(rctx *c, smig *m, bool good_hash, const mm_key *k, const char *label,
+                        const char *sender) {
   uint8_t h[MM_MAX_HASH_LEN];
   size_t hl;
   rbuf tmc = {0};
   if (!rm_content_hash(c, rbuf_view(&m->content), h, &hl)) return false;
   if (!good_hash) h[0] ^= 1;
   bool ok = rm_complete(c, mm_view_of(h, hl), k, label, &tmc) &&
-            r_send(c, MM_MSG_TARGET_MIGRATION_COMPLETE, R_TGT, rbuf_view(&tmc));
+            r_send(c, MM_MSG_TARGET_MIGRATION_COMPLETE, sender, rbuf_view(&tmc));
   rbuf_free(&tmc);
   return ok;
+}
+
+static bool answer(rctx *c, smig *m, bool good_hash, const mm_key *k, const char *label) {
+  return answer_from(c, m, good_hash, k, label, R_TGT);
 }
 
 /* After a valid TargetMigrationComplete: the Commit to every member, the
@@ -458,6 +470,7 @@ R_TEST(s_commit_first) {
   if (setup(c) && build_default(c, &m) &&
       r_send(c, MM_MSG_MIGRATION_COMMIT, R_ALICE, rbuf_view(&m.commit))) {
     forbid(c, MM_MSG_MIGRATION_ERROR, "a migration Commit before its init must be held (LIFE-4)");
+    m.commit_held = true; /* not sent again after the init */
     if (start_migration(c, &m, R_ALICE) && answer(c, &m, true, c->tgt, L_COMPLETE))
       expect_completion(c, &m);
   }
@@ -527,17 +540,22 @@ R_TEST(s_no_commit_abort) {
 }
 
 /* A bad answer from the target: no fan-out, no confirmation. */
-static void bad_answer(rctx *c, bool good_hash, const mm_key *k, const char *label, mm_err code,
-                       const char *what) {
+static void bad_answer_from(rctx *c, bool good_hash, const mm_key *k, const char *label,
+                            const char *sender, mm_err code, const char *what) {
   smig m = {0};
   if (setup(c) && build_default(c, &m) && start_migration(c, &m, R_ALICE) &&
-      answer(c, &m, good_hash, k, label)) {
+      answer_from(c, &m, good_hash, k, label, sender)) {
     if (commit_fanouts(c, &m, NULL, NULL))
       r_fail(c, "%s: the migration Commit was fanned out (LIFE-1)", what);
     r_expect_refused(c, code, MM_MSG_MIGRATION_CONFIRMATION, what, R_GID, MM_SHIM_GS_MIGRATING,
                      UINT64_MAX);
   }
   smig_free(&m);
+}
+
+static void bad_answer(rctx *c, bool good_hash, const mm_key *k, const char *label, mm_err code,
+                       const char *what) {
+  bad_answer_from(c, good_hash, k, label, R_TGT, code, what);
 }
 
 R_TEST(s_complete_bad_hash) {
@@ -547,6 +565,12 @@ R_TEST(s_complete_bad_hash) {
 R_TEST(s_complete_wrong_key) {
   bad_answer(c, true, c->third, L_COMPLETE, MM_E_BAD_SIGNATURE,
              "TargetMigrationComplete signed by a third DS");
+}
+/* SIG-4: the right hash, signed by a third DS with its own key and sent by
+ * it, is not the request's target's answer (found by make mutation). */
+R_TEST(s_complete_from_third_ds) {
+  bad_answer_from(c, true, c->third, L_COMPLETE, R_THIRD, MM_E_WRONG_DOMAIN,
+                  "TargetMigrationComplete that a third DS signs and sends");
 }
 R_TEST(s_complete_wrong_label) {
   bad_answer(c, true, c->tgt, L_CONTENT, MM_E_BAD_SIGNATURE,

@@ -454,6 +454,38 @@ _run: $(REF_DS)
 # test_runner drives the shim executable next to $(CLI).
 $(CHECK_BIN): | $(REF_DS)
 
+# ---- mutation testing (docs/mutation.md) ----
+# Source-level mutants of the reference DS (suites/mutation.py): each is
+# compiled alone and linked with the unmutated objects, judged by the
+# unmutated runner (and the simulator, linked with the mutant). Reports in
+# reports/mutation/. MUTATION_SAMPLE=N runs N of them (0: all), picked by
+# MUTATION_SEED; MUTATION_FILES: the C files or folders to mutate.
+MUTATION_SAMPLE ?= 0
+MUTATION_SEED   ?= 1
+MUTATION_JOBS   ?= 2
+MUTATION_FILES  ?= sim/ds sim/ds/source sim/ds/target
+.PHONY: mutation _mutation FORCE
+FORCE:
+
+# What suites/mutation.py compiles and links a mutant with (rewritten only
+# when it changes).
+$(BUILD)/gen/mutation-flags.txt: FORCE
+	@mkdir -p $(dir $@)
+	@{ echo 'BUILD=$(BUILD)'; echo 'CC=$(CC)'; echo 'CFLAGS=$(subst ','\'',$(CFLAGS_ALL))'; \
+	   echo 'LDFLAGS=$(LDFLAGS_ALL)'; echo 'LIBS=$(PKG_LIBS)'; echo 'LIB=$(LIB)'; \
+	   echo 'CLI_OBJS=$(CLI_OBJS)'; echo 'REF_DS_OBJS=$(REF_DS_OBJS)'; } > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null || mv $@.tmp $@; rm -f $@.tmp
+
+mutation: deps
+	@$(MAKE) --no-print-directory _mutation
+
+_mutation: $(CLI) $(REF_DS) $(BUILD)/gen/mutation-flags.txt
+	@python3 suites/mutation.py --build $(BUILD) --sample $(MUTATION_SAMPLE) \
+	  --seed $(MUTATION_SEED) --jobs $(MUTATION_JOBS) --files $(MUTATION_FILES)
+
+# test_mutation runs suites/mutation.py --self-test against these.
+$(CHECK_BIN): | $(BUILD)/gen/mutation-flags.txt
+
 # Programs, library, headers, pkg-config file, man pages, the published
 # vectors and the documentation, under PREFIX (or the directories above).
 install: deps

@@ -328,6 +328,15 @@ START_TEST(test_socket_broken_service) {
     ck_assert_str_eq(verdict_of(doc, "target.happy/suite-1", NULL), "pass");
     json_decref(doc);
     hostile_run_free(&r);
+    /* a kill hook that does not kill: the restart would test nothing */
+    args[3] = "true";
+    r = hostile_cli(&d, NULL, args);
+    ck_assert_int_eq(r.rc, 1);
+    doc = hostile_json(json_path);
+    ck_assert_str_eq(verdict_of(doc, "target.durable_nonce", &msg), "error");
+    ck_assert_msg(strstr(msg, "still accepts connections"), "%s", msg);
+    json_decref(doc);
+    hostile_run_free(&r);
     service_stop(&s);
   }
   hostile_dir_free(&d);

@@ -1,5 +1,6 @@
 """A toy target DS: imports groups migrated to it (profile v1, target side,
-suites 1 and 3). It keeps its durable state in one JSON file that it
+suites 1 and 3), then serves them: a member's message at the current epoch
+goes to every member of the imported state (LIFE-6). It keeps its durable state in one JSON file that it
 rewrites after every change (write, then rename: a SIGKILL leaves the old
 or the new file, never half of one), so a restarted process resumes
 (DUR-1). It knows nothing of the shim protocol: shim.py adapts it."""
@@ -37,8 +38,13 @@ class ToyTarget:
 
     def install(self, state):
         g = m.group_state(state)
-        self.groups[g["group_id"].hex()] = {"epoch": g["epoch"]}
+        self.groups[g["group_id"].hex()] = self._group(g)
         self._save()
+
+    @staticmethod
+    def _group(g):
+        return {"epoch": g["epoch"], "suite": g["suite"],
+                "members": [i.decode() for i, _, _ in g["members"]]}
 
     def query(self, gid):
         g = self.groups.get(gid.hex())
@@ -67,9 +73,32 @@ class ToyTarget:
                 return self._request(sender, suite, body, out, refuse)
             if msg_type == m.CONTENT:
                 return self._content(sender, suite, body, out, refuse)
+            if msg_type == m.MLS_MESSAGE:
+                return self._traffic(sender, suite, body, out, refuse)
         except Malformed as e:
             return refuse(m.MALFORMED, str(e))
         return out  # errors from DSes are dropped; nothing else is served
+
+    def _traffic(self, sender, suite, body, out, refuse):
+        """A hosted group's message: to every member, if from a member at the
+        current epoch (a Commit moves the epoch on; its content is not read)."""
+        f = m.mls_framing(body)
+        gid, epoch, commit = f["group_id"], f["epoch"], f["content_type"] == m.CONTENT_COMMIT
+        g = self.groups.get(gid.hex())
+        if g is None or "members" not in g:
+            return refuse(m.UNKNOWN_GROUP, "group not hosted here")
+        if suite != g["suite"]:
+            return refuse(m.UNSUPPORTED_CIPHERSUITE, "not the group's suite")   # SUITE-2
+        if sender.decode() not in g["members"]:
+            return refuse(m.NOT_MEMBER, "not a member")
+        if epoch != g["epoch"]:
+            return refuse(m.STALE_EPOCH, "not the current epoch")
+        if commit:
+            g["epoch"] += 1
+            self._save()  # durable before the fan-out (DUR-1)
+        for member in g["members"]:
+            out.append((member.encode(), m.encode_envelope(m.MLS_MESSAGE, suite, self.domain, body)))
+        return out
 
     # ---- the target's two messages (docs/actors.md, "Target DS") ----
 
@@ -135,7 +164,7 @@ class ToyTarget:
         g = m.group_state(c["group_state"])
         if g["group_id"] != q["group_id"] or g["suite"] != suite or g["epoch"] != q["epoch"] + 1:
             return refuse(m.MALFORMED, "group state does not fit the request")   # LIFE-6
-        self.groups[q["group_id"].hex()] = {"epoch": g["epoch"]}
+        self.groups[q["group_id"].hex()] = self._group(g)
         rec["content"] = body.hex()
         self._save()  # durable before the answer leaves (DUR-1)
         return self._complete(sender, suite, body, out)

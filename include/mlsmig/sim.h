@@ -94,6 +94,10 @@ typedef struct mm_sim_config {
   mm_policy source_policy;
   mm_policy target_policy;
   uint16_t commit_wire_format;
+  /* The profile version: MM_PROFILE_V1 (also 0) or MM_PROFILE_V2 (the group on its genuine RFC
+   * 9420 public state, CommitBundles; in progress: the happy path and faults without ordinary
+   * Commits, issue 17). */
+  uint8_t profile;
   bool keep_bodies; /* record envelope bytes (for transcripts) */
   const mm_sim_hooks *hooks;
   /* Races and adversaries. Each adds an actor at the end of the actor

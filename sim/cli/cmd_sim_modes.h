@@ -25,6 +25,7 @@ typedef struct sim_opts {
   bool explore;
   unsigned max_faults;    /* --max-faults K (explore) */
   unsigned shard, shards; /* --shard I/M */
+  uint8_t profile;        /* --profile 1|2 (0: 1) */
   const char *iut_cmd;    /* --iut CMD: the DS of --role behind the shim */
   mm_role iut_role;       /* --role source|target */
   bool role_given;

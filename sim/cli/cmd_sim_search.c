@@ -329,8 +329,8 @@ int sim_explore(const sim_opts *a) {
     char what[48];
     snprintf(what, sizeof what, "explore suite %u", a->suites[i]);
     r.prog.what = what;
-    mm_explore_opts o = {a->suites[i], a->seed,   a->max_faults, a->mutants,
-                         a->shard,     a->shards, false,         sim_external(a)};
+    mm_explore_opts o = {a->suites[i], a->seed, a->max_faults, a->mutants,     a->shard,
+                         a->shards,    false,   a->profile,    sim_external(a)};
     mm_search_hooks h = {on_progress, on_violation, on_known_gap, &r};
     mm_search_stats st;
     uint64_t nondet = r.nondeterministic;

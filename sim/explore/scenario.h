@@ -84,6 +84,7 @@ typedef struct mm_scenario {
   unsigned members;
   mm_mutants mutants;
   bool second_target, third_ds, outsider, target_hosts_group;
+  uint8_t profile; /* MM_PROFILE_V1 (also 0) or MM_PROFILE_V2; no scenario-file form yet */
   mm_policy_kind source_policy, target_policy;
   mm_sc_action actions[MM_SC_MAX_ACTIONS];
   size_t n_actions;

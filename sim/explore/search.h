@@ -68,6 +68,7 @@ typedef struct mm_explore_opts {
   mm_mutants mutants;
   unsigned shard, shards; /* first-level placements i with i mod shards == shard */
   bool stop_at_first;
+  uint8_t profile;                 /* 0/1: profile v1; 2: the happy path of profile v2 */
   const mm_sim_external *external; /* see mm_scenario; NULL: the reference DSes */
 } mm_explore_opts;
 

@@ -214,8 +214,8 @@ static void content_case(rctx *c,
   if (r_start(c) && get_response(c, &q, &req, &resp) &&
       make(c, rbuf_view(&req), rbuf_view(&resp), &content, &sender) &&
       push(c, sender, rbuf_view(&content))) {
-    r_expect_refusal(c, code, MM_MSG_TARGET_MIGRATION_COMPLETE, what);
-    r_expect_group(c, R_GID, MM_SHIM_GS_NONE, UINT64_MAX, what);
+    r_expect_refused(c, code, MM_MSG_TARGET_MIGRATION_COMPLETE, what, R_GID, MM_SHIM_GS_NONE,
+                     UINT64_MAX);
   }
   rbuf_free(&req);
   rbuf_free(&resp);
@@ -368,9 +368,8 @@ R_TEST(t_content_group_exists) {
   if (r_start(c) && get_response(c, &q, &req, &resp) &&
       mk_group_exists(c, rbuf_view(&req), rbuf_view(&resp), &content, &s) &&
       push(c, R_SRC, rbuf_view(&content))) {
-    r_expect_refusal(c, MM_E_GROUP_EXISTS, MM_MSG_TARGET_MIGRATION_COMPLETE,
-                     "content for a group the target hosts");
-    r_expect_group(c, R_GID, MM_SHIM_GS_ACTIVE, 2, "the hosted group is untouched");
+    r_expect_refused(c, MM_E_GROUP_EXISTS, MM_MSG_TARGET_MIGRATION_COMPLETE,
+                     "content for a group the target hosts", R_GID, MM_SHIM_GS_ACTIVE, 2);
   }
   rbuf_free(&req);
   rbuf_free(&resp);
@@ -441,13 +440,64 @@ R_TEST(t_dur_import_survives) {
     r_expect_group(c, R_GID, MM_SHIM_GS_ACTIVE, R_EPOCH + 1,
                    "imported group after SIGKILL + restart");
     if (good_content(c, rbuf_view(&resp), R_GID, 501, &other) && push(c, R_SRC, rbuf_view(&other)))
-      r_expect_refusal(c, MM_E_NONCE_REUSED, MM_MSG_TARGET_MIGRATION_COMPLETE,
-                       "consumed nonce after SIGKILL + restart");
+      r_expect_durable_refusal(c, MM_E_NONCE_REUSED, MM_MSG_TARGET_MIGRATION_COMPLETE,
+                               "consumed nonce after SIGKILL + restart", R_GID, MM_SHIM_GS_ACTIVE,
+                               R_EPOCH + 1);
   }
   rbuf_free(&req);
   rbuf_free(&resp);
   rbuf_free(&content);
   rbuf_free(&other);
+}
+
+/* Each member of the imported state must get msg, the body as sent
+ * (LIFE-6: from import on, the target is the group's DS with that state). */
+static void expect_fanout(rctx *c, mm_view msg, const char *what) {
+  const char *members[2] = {R_ALICE, R_BOB};
+  for (int i = 0; i < 2 && !c->stop; i++) {
+    rgot g;
+    if (!r_find(c, MM_MSG_MLS_MESSAGE, members[i], 0, &g) || !mm_view_eq(g.env.body, msg)) {
+      r_fail(c, "%s: %s, a member of the imported state, did not get it (LIFE-6)", what,
+             members[i]);
+      return;
+    }
+  }
+}
+
+/* After import the group is served at epoch + 1 with the imported members:
+ * a member's message goes to every member; one at the migration Commit's
+ * epoch, from a non-member or in another suite goes to nobody (found by make mutation:
+ * docs/mutation-triage.md). */
+R_TEST(t_serves_after_import) {
+  rbuf req = {0}, resp = {0}, content = {0}, now = {0}, old = {0};
+  if (import(c, &req, &resp, &content) &&
+      rm_commit(c, R_GID, R_EPOCH + 1, NULL, MM_CONTENT_APPLICATION, &now) &&
+      rm_commit(c, R_GID, R_EPOCH, NULL, MM_CONTENT_APPLICATION, &old)) {
+    if (r_send(c, MM_MSG_MLS_MESSAGE, R_BOB, rbuf_view(&now)))
+      expect_fanout(c, rbuf_view(&now), "a member's message at the imported epoch");
+    if (r_send(c, MM_MSG_MLS_MESSAGE, R_BOB, rbuf_view(&old)))
+      r_expect_refusal(c, MM_E_STALE_EPOCH, MM_MSG_MLS_MESSAGE,
+                       "a member's message at the epoch before the import");
+    if (r_send(c, MM_MSG_MLS_MESSAGE, R_CAROL, rbuf_view(&now)))
+      r_expect_refusal(c, MM_E_NOT_MEMBER, MM_MSG_MLS_MESSAGE,
+                       "a message from a client the imported state does not list");
+    rbuf other = {0}, env = {0};
+    if (rm_commit(c, R_GID2, R_EPOCH + 1, NULL, MM_CONTENT_APPLICATION, &other) &&
+        r_send(c, MM_MSG_MLS_MESSAGE, R_BOB, rbuf_view(&other)))
+      r_expect_refusal(c, MM_E_UNKNOWN_GROUP, MM_MSG_MLS_MESSAGE,
+                       "a message for a group the target does not host");
+    rbuf_free(&other);
+    if (rm_envelope(c, MM_MSG_MLS_MESSAGE, c->suite == 1 ? 2 : 1, R_BOB, rbuf_view(&now), &env) &&
+        r_deliver(c, rbuf_view(&env)))
+      r_expect_refusal(c, MM_E_UNSUPPORTED_CIPHERSUITE, MM_MSG_MLS_MESSAGE,
+                       "a member's message in another suite than the group's (SUITE-2)");
+    rbuf_free(&env);
+  }
+  rbuf_free(&req);
+  rbuf_free(&resp);
+  rbuf_free(&content);
+  rbuf_free(&now);
+  rbuf_free(&old);
 }
 
 R_TEST(t_nonce_fresh) {

@@ -112,6 +112,8 @@ struct mm_sim {
   uint8_t group_id[16];
   uint64_t epoch0;
   uint8_t *payload;
+  uint8_t *mls_pgs, *mls_mgs; /* profile v2: the group's PublicGroupState, MigrationGroupState */
+  size_t mls_pgs_len, mls_mgs_len;
   mm_observer obs;
   sim_flight *flight;
   size_t n_flight, cap_flight;

@@ -59,7 +59,7 @@ END_TEST
 /* Every placement of one fault on the happy path: no violation, and the
  * only failures are GAP-1 (the nonce expires in flight). */
 START_TEST(test_explore_one_fault_reference_holds) {
-  mm_explore_opts o = {(uint16_t)(_i + 1), 1, 1, 0, 0, 1, false, 0, NULL};
+  mm_explore_opts o = {(uint16_t)(_i + 1), 1, 1, 0, 0, 1, false, 0, NULL, 0};
   mm_search_stats st;
   ck_assert_int_eq(mm_explore(&o, NULL, &st), MM_OK);
   ck_assert_msg(st.violations == 0, "suite %d: %s", _i + 1, st.first_result.why);
@@ -71,7 +71,7 @@ END_TEST
 /* Profile v2 (issue 17): every placement of one fault on the v2 happy path (the migration Commit
  * a CommitBundle, the state a MigrationGroupState) holds INV-1..INV-5 in every suite. */
 START_TEST(test_explore_one_fault_v2_holds) {
-  mm_explore_opts o = {(uint16_t)(_i + 1), 1, 1, 0, 0, 1, false, MM_PROFILE_V2, NULL};
+  mm_explore_opts o = {(uint16_t)(_i + 1), 1, 1, 0, 0, 1, false, MM_PROFILE_V2, NULL, 0};
   mm_search_stats st;
   ck_assert_int_eq(mm_explore(&o, NULL, &st), MM_OK);
   ck_assert_msg(st.violations == 0, "suite %d: %s", _i + 1, st.first_result.why);
@@ -83,7 +83,7 @@ END_TEST
 START_TEST(test_explore_shards) {
   uint64_t total = 0;
   for (unsigned i = 0; i < 4; i++) {
-    mm_explore_opts o = {1, 1, 1, 0, i, 4, false, 0, NULL};
+    mm_explore_opts o = {1, 1, 1, 0, i, 4, false, 0, NULL, 0};
     mm_search_stats st;
     ck_assert_int_eq(mm_explore(&o, NULL, &st), MM_OK);
     total += st.runs;
@@ -234,7 +234,7 @@ static uint64_t catch_mutant(size_t i, char *key, size_t key_len) {
   }
   mm_search_stats st;
   if (catches[i].how == BY_EXPLORE) {
-    mm_explore_opts o = {1, 1, 1, m, 0, 1, true, 0, NULL};
+    mm_explore_opts o = {1, 1, 1, m, 0, 1, true, 0, NULL, 0};
     ck_assert_int_eq(mm_explore(&o, NULL, &st), MM_OK);
   } else {
     mm_campaign_opts o = {2000, 1, 1, 3, 0, 1, m, true, NULL};

@@ -587,6 +587,23 @@ START_TEST(test_client_refused) {
 }
 END_TEST
 
+/* AMD-10: the source's migration_refused (the target refused for good) ends the migration; the
+ * client stops retransmitting its MigrationInit. */
+START_TEST(test_client_migration_refused) {
+  h x;
+  h_init(&x, 0);
+  start_and_respond(&x);
+  assert_phase(&x, MM_CP_INIT_SENT);
+  ck_assert_int_eq(send_error(&x, SRC, MM_E_MIGRATION_REFUSED), MM_OK);
+  assert_phase(&x, MM_CP_FAILED);
+  ck_assert_uint_eq(x.ev.failed, 1);
+  ck_assert_uint_eq(x.ev.epoch, MM_E_MIGRATION_REFUSED);
+  ck_assert_int_eq(mm_client_get_status(x.c).last_error, MM_E_MIGRATION_REFUSED);
+  ck_assert_uint_eq(mm_client_next_timer(x.c), MM_NO_TIMER);
+  h_free(&x);
+}
+END_TEST
+
 START_TEST(test_client_deterministic) {
   h a, b, c;
   h_init_seeded(&a, 0, 1);
@@ -625,6 +642,7 @@ Suite *suite_client(void) {
   TCase *tc = tcase_create("migration");
   MM_ADD_TEST(tc, test_client_sends_request, "-");
   MM_ADD_TEST(tc, test_client_response_checks, "SIG-1");
+  MM_ADD_TEST(tc, test_client_migration_refused, "AMD-10");
   MM_ADD_TEST(tc, test_client_init_and_commit, "EPOCH-2 SIG-2 KEY-2");
   MM_ADD_TEST(tc, test_client_public_commit, "EPOCH-2");
   MM_ADD_TEST(tc, test_client_retransmits_request, "-");

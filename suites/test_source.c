@@ -431,6 +431,7 @@ static void tick(harness *h, uint64_t now) {
 static bool open_out(const mm_out_msg *m, mm_envelope *e) {
   mm_limits lim = mm_limits_default(0);
   lim.max_group_state = UINT64_MAX;
+  lim.features = MM_FEAT_MIGRATION_REFUSAL; /* code 19 (AMD-7) */
   return mm_decode(MM_T_ENVELOPE, m->env, m->len, &lim, e, NULL) == MM_OK;
 }
 
@@ -462,7 +463,9 @@ static MM_MUST_USE mm_err out_error(const harness *h, const char *to) {
   ck_assert_uint_eq(h->out.n, 1);
   mm_view body = out_body(h, MM_MSG_MIGRATION_ERROR, to);
   mm_migration_error me;
-  ck_assert_int_eq(mm_decode(MM_T_MIGRATION_ERROR, body.data, body.len, NULL, &me, NULL), MM_OK);
+  mm_limits lim = mm_limits_default(0);
+  lim.features = MM_FEAT_MIGRATION_REFUSAL;
+  ck_assert_int_eq(mm_decode(MM_T_MIGRATION_ERROR, body.data, body.len, &lim, &me, NULL), MM_OK);
   return (mm_err)me.code;
 }
 
@@ -1713,6 +1716,154 @@ START_TEST(test_other_suites) {
 }
 END_TEST
 
+/* ======================= the feature migration_refusal (docs/amendment.md) ======================= */
+
+/* The feature at the source and declared by the target (AMD-1); the migration at content sent. */
+static void amd_to_content(harness *h) {
+  h->cfg.features = MM_FEAT_MIGRATION_REFUSAL;
+  ck_assert_int_eq(mm_keydir_set_features(h->kd, TGT_DOMAIN, MM_FEAT_MIGRATION_REFUSAL), MM_OK);
+  ck_assert_int_eq(mm_keydir_set_features(h->kd, THIRD_DOMAIN, MM_FEAT_MIGRATION_REFUSAL), MM_OK);
+  to_content(h);
+}
+
+/* Delivers a MigrationRefusal made with these parts; out holds what the source sent. */
+static MM_MUST_USE mm_err send_refusal(harness *h, const char *sender, const mm_key *k,
+                                       const char *label, mm_view nonce, mm_view hash,
+                                       uint16_t reason) {
+  mm_migration_refusal r = {nonce, hash, reason, mm_view_of(NULL, 0)};
+  buf sig = sign_tbs(k, label, MM_T_MIGRATION_REFUSAL, &r);
+  r.signature = bview(sig);
+  buf body = encode(MM_T_MIGRATION_REFUSAL, &r);
+  size_t len;
+  uint8_t *env = ah_wrap(MM_MSG_MIGRATION_REFUSAL, h->suite, sender, bview(body), &len);
+  mm_outbox_clear(&h->out);
+  mm_err e = mm_source_handle(h->src, env, len, T0 + 5, &h->out);
+  free(env);
+  buf_free(&sig);
+  buf_free(&body);
+  return e;
+}
+
+static mm_view content_nonce(const harness *h) {
+  mm_migration_content mc;
+  ck_assert_int_eq(mm_decode(MM_T_MIGRATION_CONTENT, h->content.p, h->content.n, NULL, &mc, NULL),
+                   MM_OK);
+  return mc.migration_response.nonce;
+}
+
+/* AMD-6, AMD-7: a valid refusal ends the migration: the client hears migration_refused, nothing
+ * is fanned out, the group serves on at its epoch; a TargetMigrationComplete afterwards changes
+ * nothing (AMD-8). */
+START_TEST(test_amd_refusal_resumes) {
+  harness h;
+  h_init(&h, 0);
+  amd_to_content(&h);
+  uint8_t hash[MM_MAX_HASH_LEN];
+  size_t n = content_hash(&h, hash);
+  ck_assert_int_eq(send_refusal(&h, TGT_DOMAIN, h.tgt_key[1], "MigrationRefusalTBS",
+                                content_nonce(&h), mm_view_of(hash, n), MM_RR_UNAUTHORIZED),
+                   MM_OK);
+  ck_assert_int_eq(out_error(&h, ALICE), MM_E_MIGRATION_REFUSED);
+  ck_assert_uint_eq(count_out(&h, MM_MSG_MIGRATION_COMMIT, NULL), 0);
+  ck_assert_int_eq(status_of(&h, GROUP), MM_GS_ACTIVE);
+  ck_assert_uint_eq(count_events(&h, MM_EV_GROUP_RELEASED), 0);
+  /* AMD-7, NONCE-3: a retransmitted MigrationInit gets the same outcome */
+  init_spec sp = spec_init(&h);
+  mm_err ie = run(&h, init_attempt(&sp, T0 + 6));
+  ck_assert_int_eq(ie, MM_E_MIGRATION_REFUSED);
+  ck_assert_int_eq(out_error(&h, ALICE), MM_E_MIGRATION_REFUSED);
+  /* AMD-8: the other answer afterwards does not move the group */
+  mm_err e = run(&h, tmc_attempt(&h, T0 + 6));
+  ck_assert_int_ne(e, MM_OK);
+  ck_assert_int_eq(status_of(&h, GROUP), MM_GS_ACTIVE);
+  ck_assert_uint_eq(count_out(&h, MM_MSG_MIGRATION_COMMIT, NULL), 0);
+  h_free(&h);
+}
+END_TEST
+
+/* AMD-6: a refusal that fails a check is dropped, unanswered, and changes nothing: from a third
+ * DS, under another label, for another nonce, for another hash; and with a target that does not
+ * declare the feature (AMD-1) a refusal is no message of the profile. */
+START_TEST(test_amd_refusal_invalid_ignored) {
+  harness h;
+  h_init(&h, 0);
+  amd_to_content(&h);
+  uint8_t hash[MM_MAX_HASH_LEN], other[MM_NONCE_LEN];
+  size_t n = content_hash(&h, hash);
+  mm_view nonce = content_nonce(&h), hv = mm_view_of(hash, n);
+  memset(other, 0x5a, sizeof other);
+  uint8_t bad_hash[MM_MAX_HASH_LEN];
+  memcpy(bad_hash, hash, n);
+  bad_hash[0] ^= 1;
+  const char *L = "MigrationRefusalTBS";
+  ck_assert_int_eq(send_refusal(&h, THIRD_DOMAIN, h.third_key[1], L, nonce, hv, 1),
+                   MM_E_WRONG_DOMAIN);
+  ck_assert_uint_eq(h.out.n, 0);
+  ck_assert_int_eq(
+      send_refusal(&h, TGT_DOMAIN, h.tgt_key[1], "TargetMigrationCompleteTBS", nonce, hv, 1),
+      MM_E_BAD_SIGNATURE);
+  ck_assert_uint_eq(h.out.n, 0);
+  ck_assert_int_eq(send_refusal(&h, TGT_DOMAIN, h.third_key[1], L, nonce, hv, 1),
+                   MM_E_BAD_SIGNATURE);
+  ck_assert_int_eq(
+      send_refusal(&h, TGT_DOMAIN, h.tgt_key[1], L, mm_view_of(other, sizeof other), hv, 1),
+      MM_E_UNKNOWN_NONCE);
+  ck_assert_uint_eq(h.out.n, 0);
+  ck_assert_int_ne(send_refusal(&h, TGT_DOMAIN, h.tgt_key[1], L, nonce, mm_view_of(bad_hash, n), 1),
+                   MM_OK);
+  ck_assert_uint_eq(h.out.n, 0);
+  ck_assert_int_eq(status_of(&h, GROUP), MM_GS_MIGRATING);
+  ck_assert_int_eq(mm_keydir_set_features(h.kd, TGT_DOMAIN, 0), MM_OK);
+  ck_assert_int_eq(send_refusal(&h, TGT_DOMAIN, h.tgt_key[1], L, nonce, hv, 1), MM_E_MALFORMED);
+  ck_assert_int_eq(status_of(&h, GROUP), MM_GS_MIGRATING);
+  /* and the valid one still ends it */
+  ck_assert_int_eq(mm_keydir_set_features(h.kd, TGT_DOMAIN, MM_FEAT_MIGRATION_REFUSAL), MM_OK);
+  ck_assert_int_eq(send_refusal(&h, TGT_DOMAIN, h.tgt_key[1], L, nonce, hv, 1), MM_OK);
+  ck_assert_int_eq(status_of(&h, GROUP), MM_GS_ACTIVE);
+  h_free(&h);
+}
+END_TEST
+
+/* AMD-9: unanswered for 60 s, the source retransmits a signed MigrationWithdraw instead of the
+ * content (not before), and the target's `withdrawn` refusal ends the migration. */
+START_TEST(test_amd_withdraw_after_a_minute) {
+  harness h;
+  h_init(&h, 0);
+  amd_to_content(&h);
+  size_t withdrawals = 0, contents = 0;
+  uint64_t first = 0;
+  for (uint64_t t = T0 + 1000; t <= T0 + 120000; t += 500) {
+    tick(&h, t);
+    contents += count_out(&h, MM_MSG_MIGRATION_CONTENT, TGT_DOMAIN);
+    size_t w = count_out(&h, MM_MSG_MIGRATION_WITHDRAW, TGT_DOMAIN);
+    if (w && !withdrawals) first = t;
+    withdrawals += w;
+  }
+  ck_assert_uint_gt(contents, 3);
+  ck_assert_uint_gt(withdrawals, 0);
+  ck_assert_uint_ge(first, T0 + 60000);
+  uint8_t hash[MM_MAX_HASH_LEN];
+  size_t n = content_hash(&h, hash);
+  tick(&h, T0 + 200000);
+  if (count_out(&h, MM_MSG_MIGRATION_WITHDRAW, TGT_DOMAIN)) {
+    mm_view body = out_body(&h, MM_MSG_MIGRATION_WITHDRAW, TGT_DOMAIN);
+    mm_migration_withdraw w;
+    mm_limits lim = mm_limits_default(1);
+    ck_assert_int_eq(mm_decode(MM_T_MIGRATION_WITHDRAW, body.data, body.len, &lim, &w, NULL),
+                     MM_OK);
+    ck_assert(mm_view_eq(w.migration_content_hash, mm_view_of(hash, n)));
+    ck_assert(mm_view_eq(w.nonce, content_nonce(&h)));
+    ck_assert(
+        verify_tbs(h.src_key[1], "MigrationWithdrawTBS", MM_T_MIGRATION_WITHDRAW, &w, w.signature));
+  }
+  ck_assert_int_eq(send_refusal(&h, TGT_DOMAIN, h.tgt_key[1], "MigrationRefusalTBS",
+                                content_nonce(&h), mm_view_of(hash, n), MM_RR_WITHDRAWN),
+                   MM_OK);
+  ck_assert_int_eq(status_of(&h, GROUP), MM_GS_ACTIVE);
+  h_free(&h);
+}
+END_TEST
+
 Suite *suite_source(void) {
   Suite *s = suite_create("source");
   TCase *tc = tcase_create("source");
@@ -1752,6 +1903,11 @@ Suite *suite_source(void) {
   MM_ADD_TEST(tc, test_intake, "ENC-2 SUITE-2");
   MM_ADD_TEST(tc, test_group_state_storage, "ENC-4");
   MM_ADD_TEST(tc, test_other_suites, "SUITE-1 SIG-3 SIG-4 SIG-5 HASH-1");
+  suite_add_tcase(s, tc);
+  tc = tcase_create("migration_refusal"); /* docs/amendment.md */
+  MM_ADD_TEST(tc, test_amd_refusal_resumes, "AMD-6 AMD-7 AMD-8");
+  MM_ADD_TEST(tc, test_amd_refusal_invalid_ignored, "AMD-1 AMD-6");
+  MM_ADD_TEST(tc, test_amd_withdraw_after_a_minute, "AMD-9");
   suite_add_tcase(s, tc);
   return s;
 }

@@ -13,6 +13,7 @@
 
 #include "actor_harness.h"
 #include "alloc_count.h"
+#include "codec/tbs.h"
 #include "crypto/crypto_stats.h"
 #include "ds/target/target_records.h" /* the documented durable record format */
 #include "mlsmig/ds.h"
@@ -1355,6 +1356,243 @@ START_TEST(test_owned_envelope_not_copied) {
 }
 END_TEST
 
+/* ==================== the feature migration_refusal (docs/amendment.md) ==================== */
+
+#define L_REFUSAL "MigrationRefusalTBS"
+#define L_WITHDRAW "MigrationWithdrawTBS"
+
+/* Turns the feature on at the target and declares it for the source (AMD-1). */
+static void amd_on(h *x) {
+  x->cfg.features = MM_FEAT_MIGRATION_REFUSAL;
+  ck_assert_int_eq(mm_keydir_set_features(x->kd, SRC, MM_FEAT_MIGRATION_REFUSAL), MM_OK);
+}
+
+/* The only thing queued is a MigrationRefusal to the source, signed by the target, for nonce and
+ * the content env_body with this reason; the refusal record is in the store. */
+static void assert_refusal(const h *x, mm_err got, mm_view nonce, mm_view hash, uint16_t reason) {
+  ck_assert_msg(got == MM_OK, "got %s", mm_err_name(got));
+  ck_assert_uint_eq(x->out.n, 1);
+  ck_assert_str_eq(x->out.v[0].to, SRC);
+  mm_limits lim = mm_limits_default(SUITE);
+  lim.features = MM_FEAT_MIGRATION_REFUSAL;
+  mm_envelope e;
+  ck_assert_int_eq(mm_decode(MM_T_ENVELOPE, x->out.v[0].env, x->out.v[0].len, &lim, &e, NULL),
+                   MM_OK);
+  ck_assert_uint_eq(e.msg_type, MM_MSG_MIGRATION_REFUSAL);
+  ck_assert(mm_view_eq_str(e.sender, TGT));
+  mm_migration_refusal r;
+  ck_assert_int_eq(mm_decode(MM_T_MIGRATION_REFUSAL, e.body.data, e.body.len, &lim, &r, NULL),
+                   MM_OK);
+  ck_assert(mm_view_eq(r.nonce, nonce));
+  ck_assert(mm_view_eq(r.migration_content_hash, hash));
+  ck_assert_uint_eq(r.reason, reason);
+  ck_assert(verifies(x->tgt[SUITE], L_REFUSAL, MM_T_MIGRATION_REFUSAL, &r, r.signature));
+  mm_tgt_refusal rec;
+  ck_assert_int_eq(mm_tgt_refusal_get(x->store, nonce, &rec), MM_OK);
+  ck_assert_uint_eq(rec.reason, reason);
+}
+
+/* RefHash of a content envelope's body. */
+static mm_view hash_of(const uint8_t *env, size_t len, uint8_t *buf) {
+  mm_envelope e;
+  ck_assert_int_eq(mm_decode(MM_T_ENVELOPE, env, len, NULL, &e, NULL), MM_OK);
+  size_t n;
+  ck_assert_int_eq(mm_content_ref_hash(SUITE, e.body, buf, &n), MM_OK);
+  return mm_view_of(buf, n);
+}
+
+/* The honest content for rc at epoch + 1 (or another epoch), as an envelope. */
+static uint8_t *amd_content(h *x, const resp *rc, uint64_t epoch, size_t *len, how w) {
+  mm_view st = group_state(x, GID, SUITE, epoch, "p");
+  uint8_t *env = content(&rc->r, st, w, len);
+  free((void *)st.data);
+  return env;
+}
+
+static MM_MUST_USE mm_err deliver_copy(h *x, const uint8_t *env, size_t len, uint64_t now) {
+  uint8_t *copy = malloc(len);
+  ck_assert_ptr_nonnull(copy);
+  memcpy(copy, env, len);
+  return deliver(x, copy, len, now);
+}
+
+/* AMD-2: each final reason is answered with a MigrationRefusal, durable first (AMD-3); nothing
+ * is imported. */
+START_TEST(test_amd_refusal_per_reason) {
+  for (uint16_t reason = MM_RR_NONCE_EXPIRED; reason <= MM_RR_INVALID_GROUP_STATE; reason++) {
+    h x;
+    h_init(&x, 0);
+    amd_on(&x);
+    use_custom_policy(&x);
+    resp rc;
+    issue(&x, ALICE, GID, T0, &rc);
+    uint64_t now = T0 + 10, epoch = EPOCH + 1;
+    if (reason == MM_RR_NONCE_EXPIRED) now = T0 + MM_NONCE_LIFETIME_MS + 1;
+    if (reason == MM_RR_UNAUTHORIZED) x.allow = false;
+    if (reason == MM_RR_GROUP_EXISTS) {
+      mm_view st = group_state(&x, GID, SUITE, 1, "local");
+      mm_group_state g;
+      ck_assert_int_eq(mm_group_state_decode(st.data, st.len, NULL, &g, NULL), MM_OK);
+      mm_member m = {mm_view_str(BOB), 0, mm_key_public(x.bob[SUITE])};
+      ck_assert_int_eq(mm_target_add_group(x.t, &g, &m, 1), MM_OK);
+      free((void *)st.data);
+    }
+    if (reason == MM_RR_INVALID_GROUP_STATE) epoch = EPOCH + 5;
+    size_t len;
+    uint8_t *env = amd_content(&x, &rc, epoch, &len, honest(&x)), hb[MM_MAX_HASH_LEN];
+    mm_view hash = hash_of(env, len, hb);
+    assert_refusal(&x, deliver_copy(&x, env, len, now), rc.r.nonce, hash, reason);
+    ck_assert_uint_eq(x.ev.imported, 0);
+    /* the same refusal for a retransmission (AMD-3) */
+    assert_refusal(&x, deliver(&x, env, len, now + 1), rc.r.nonce, hash, reason);
+    free(rc.body);
+    h_free(&x);
+  }
+}
+END_TEST
+
+/* AMD-3: a refused nonce is never imported: after a restart, with the policy allowing the client
+ * again, the retransmitted content gets the refusal again. */
+START_TEST(test_amd_refused_nonce_never_imported) {
+  h x;
+  h_init(&x, 0);
+  amd_on(&x);
+  use_custom_policy(&x);
+  resp rc;
+  issue(&x, ALICE, GID, T0, &rc);
+  x.allow = false;
+  size_t len;
+  uint8_t *env = amd_content(&x, &rc, EPOCH + 1, &len, honest(&x)), hb[MM_MAX_HASH_LEN];
+  mm_view hash = hash_of(env, len, hb);
+  assert_refusal(&x, deliver_copy(&x, env, len, T0 + 10), rc.r.nonce, hash, MM_RR_UNAUTHORIZED);
+  h_restart(&x);
+  x.allow = true;
+  assert_refusal(&x, deliver(&x, env, len, T0 + 20), rc.r.nonce, hash, MM_RR_UNAUTHORIZED);
+  ck_assert_uint_eq(x.ev.imported, 0);
+  ck_assert(!mm_target_group(x.t, mm_view_str(GID), NULL));
+  free(rc.body);
+  h_free(&x);
+}
+END_TEST
+
+/* AMD-2: no refusal for content the target cannot authenticate (a third DS's, a bad
+ * signature), and none with a source that does not declare the feature (AMD-1): the profile's
+ * MigrationError, the store unchanged. */
+START_TEST(test_amd_no_refusal_unauthenticated) {
+  h x;
+  h_init(&x, 0);
+  amd_on(&x);
+  ck_assert_int_eq(mm_keydir_set_features(x.kd, THIRD, MM_FEAT_MIGRATION_REFUSAL), MM_OK);
+  resp rc;
+  issue(&x, ALICE, GID, T0, &rc);
+  uint64_t late = T0 + MM_NONCE_LIFETIME_MS + 1;
+  snap before = snapshot(&x);
+  size_t len;
+  how third = {x.third[SUITE], L_CONTENT, SUITE, THIRD};
+  uint8_t *env = amd_content(&x, &rc, EPOCH + 1, &len, third);
+  assert_refused(&x, deliver(&x, env, len, late), MM_E_NONCE_EXPIRED, THIRD, &before);
+  how forged = {x.third[SUITE], L_CONTENT, SUITE, SRC}; /* from the source, not its signature */
+  env = amd_content(&x, &rc, EPOCH + 1, &len, forged);
+  assert_refused(&x, deliver(&x, env, len, late), MM_E_NONCE_EXPIRED, SRC, &before);
+  ck_assert_int_eq(mm_tgt_refusal_get(x.store, rc.r.nonce, &(mm_tgt_refusal){0}), MM_E_NOT_FOUND);
+  /* the source does not declare it: profile behaviour */
+  ck_assert_int_eq(mm_keydir_set_features(x.kd, SRC, 0), MM_OK);
+  env = amd_content(&x, &rc, EPOCH + 1, &len, honest(&x));
+  assert_refused(&x, deliver(&x, env, len, late), MM_E_NONCE_EXPIRED, SRC, &before);
+  free(rc.body);
+  h_free(&x);
+}
+END_TEST
+
+/* A MigrationWithdraw for rc, with hash, signed by signer, sent by sender. */
+static MM_MUST_USE mm_err send_withdraw(h *x, mm_view nonce, mm_view hash, const mm_key *signer,
+                                        const char *label, const char *sender, uint64_t now) {
+  mm_migration_withdraw w = {nonce, hash, {0}};
+  mm_writer sig;
+  w.signature = ah_sign(signer, label, MM_T_MIGRATION_WITHDRAW, &w, &sig);
+  size_t len;
+  uint8_t *env =
+      ah_envelope(MM_MSG_MIGRATION_WITHDRAW, SUITE, sender, MM_T_MIGRATION_WITHDRAW, &w, &len);
+  mm_writer_free(&sig);
+  return deliver(x, env, len, now);
+}
+
+/* AMD-4: a withdrawal before the import refuses the nonce `withdrawn` (durably: the content that
+ * arrives afterwards gets the refusal, not an import); after the import it is answered with the
+ * TargetMigrationComplete; one that does not authenticate changes nothing. */
+START_TEST(test_amd_withdraw) {
+  h x;
+  h_init(&x, 0);
+  amd_on(&x);
+  ck_assert_int_eq(mm_keydir_set_features(x.kd, THIRD, MM_FEAT_MIGRATION_REFUSAL), MM_OK);
+  resp rc;
+  issue(&x, ALICE, GID, T0, &rc);
+  size_t len;
+  uint8_t *env = amd_content(&x, &rc, EPOCH + 1, &len, honest(&x)), hb[MM_MAX_HASH_LEN];
+  mm_view hash = hash_of(env, len, hb);
+  snap before = snapshot(&x);
+  assert_refused(&x, send_withdraw(&x, rc.r.nonce, hash, x.third[SUITE], L_WITHDRAW, THIRD, T0),
+                 MM_E_WRONG_DOMAIN, THIRD, &before);
+  assert_refused(&x, send_withdraw(&x, rc.r.nonce, hash, x.third[SUITE], L_WITHDRAW, SRC, T0),
+                 MM_E_BAD_SIGNATURE, SRC, &before);
+  assert_refused(&x, send_withdraw(&x, rc.r.nonce, hash, x.src[SUITE], L_CONTENT, SRC, T0),
+                 MM_E_BAD_SIGNATURE, SRC, &before);
+  uint8_t other[MM_NONCE_LEN];
+  memset(other, 0xee, sizeof other);
+  assert_refused(
+      &x,
+      send_withdraw(&x, mm_view_of(other, sizeof other), hash, x.src[SUITE], L_WITHDRAW, SRC, T0),
+      MM_E_UNKNOWN_NONCE, SRC, &before);
+  ck_assert_int_eq(mm_tgt_refusal_get(x.store, rc.r.nonce, &(mm_tgt_refusal){0}), MM_E_NOT_FOUND);
+  assert_refusal(&x, send_withdraw(&x, rc.r.nonce, hash, x.src[SUITE], L_WITHDRAW, SRC, T0 + 5),
+                 rc.r.nonce, hash, MM_RR_WITHDRAWN);
+  h_restart(&x);
+  assert_refusal(&x, deliver(&x, env, len, T0 + 10), rc.r.nonce, hash, MM_RR_WITHDRAWN);
+  ck_assert_uint_eq(x.ev.imported, 0);
+  free(rc.body);
+  h_free(&x);
+
+  /* withdrawn after the import: the import stands */
+  h_init(&x, 0);
+  amd_on(&x);
+  issue(&x, ALICE, GID, T0, &rc);
+  env = amd_content(&x, &rc, EPOCH + 1, &len, honest(&x));
+  hash = hash_of(env, len, hb);
+  ck_assert_int_eq(deliver(&x, env, len, T0 + 10), MM_OK);
+  ck_assert_uint_eq(x.ev.imported, 1);
+  ck_assert_int_eq(send_withdraw(&x, rc.r.nonce, hash, x.src[SUITE], L_WITHDRAW, SRC, T0 + 20),
+                   MM_OK);
+  ck_assert_uint_eq(x.out.n, 1);
+  mm_envelope e = out_env(&x, 0);
+  ck_assert_uint_eq(e.msg_type, MM_MSG_TARGET_MIGRATION_COMPLETE);
+  mm_target_migration_complete tmc;
+  ck_assert_int_eq(
+      mm_decode(MM_T_TARGET_MIGRATION_COMPLETE, e.body.data, e.body.len, NULL, &tmc, NULL), MM_OK);
+  ck_assert(mm_view_eq(tmc.migration_content_hash, hash));
+  ck_assert_int_eq(mm_tgt_refusal_get(x.store, rc.r.nonce, &(mm_tgt_refusal){0}), MM_E_NOT_FOUND);
+  free(rc.body);
+  h_free(&x);
+}
+END_TEST
+
+/* AMD-1: a target without the feature (or a source that does not declare it) refuses a
+ * MigrationWithdraw as an unknown message, as profile v1 does. */
+START_TEST(test_amd_off_withdraw_unknown) {
+  h x;
+  h_init(&x, 0);
+  ck_assert_int_eq(mm_keydir_set_features(x.kd, SRC, MM_FEAT_MIGRATION_REFUSAL), MM_OK);
+  resp rc;
+  issue(&x, ALICE, GID, T0, &rc);
+  uint8_t hb[MM_MAX_HASH_LEN] = {0};
+  snap before = snapshot(&x);
+  assert_refused(
+      &x, send_withdraw(&x, rc.r.nonce, mm_view_of(hb, 32), x.src[SUITE], L_WITHDRAW, SRC, T0),
+      MM_E_MALFORMED, SRC, &before);
+  free(rc.body);
+  h_free(&x);
+}
+END_TEST
+
 Suite *suite_target(void) {
   Suite *s = suite_create("target");
   TCase *tc = tcase_create("request");
@@ -1413,6 +1651,14 @@ Suite *suite_target(void) {
   tc = tcase_create("owned envelope");
   MM_ADD_TEST(tc, test_owned_envelope, "HASH-1 SIG-3 SIG-4 LIFE-5 LIFE-6 NONCE-2 DUR-1");
   MM_ADD_TEST(tc, test_owned_envelope_not_copied, "LIFE-6");
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("migration_refusal"); /* docs/amendment.md */
+  MM_ADD_TEST(tc, test_amd_refusal_per_reason, "AMD-2 AMD-3");
+  MM_ADD_TEST(tc, test_amd_refused_nonce_never_imported, "AMD-3 DUR-1");
+  MM_ADD_TEST(tc, test_amd_no_refusal_unauthenticated, "AMD-1 AMD-2");
+  MM_ADD_TEST(tc, test_amd_withdraw, "AMD-4 AMD-3");
+  MM_ADD_TEST(tc, test_amd_off_withdraw_unknown, "AMD-1");
   suite_add_tcase(s, tc);
   return s;
 }

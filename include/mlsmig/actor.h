@@ -126,6 +126,12 @@ MM_MUST_USE mm_err mm_keydir_add(mm_keydir *kd, const char *domain, mm_key *key)
 /* mm_keydir_get returns domain's key for suite, or NULL when the directory has none (or kd is
  * NULL). */
 const mm_key *mm_keydir_get(const mm_keydir *kd, mm_view domain, uint16_t suite);
+/* mm_keydir_set_features publishes the profile features (MM_FEAT_*) domain declares next to its
+ * keys (AMD-1; none unless set). */
+MM_MUST_USE mm_err mm_keydir_set_features(mm_keydir *kd, const char *domain, uint32_t features);
+/* mm_keydir_features returns the profile features domain declares, 0 when it declares none (or kd
+ * is NULL). */
+uint32_t mm_keydir_features(const mm_keydir *kd, mm_view domain);
 
 /* ---- authorization policy (AUTHZ-1..AUTHZ-5) ---- */
 

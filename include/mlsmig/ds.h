@@ -19,6 +19,9 @@ typedef struct mm_ds_config {
   /* LIFE-5: the source retransmits MigrationContent until answered. A bound
    * of 0 means forever (the profile); tests may set one. */
   uint32_t max_content_retransmits;
+  /* Profile features this DS implements (MM_FEAT_*, default none). One is used with a peer only
+   * when the key directory says the peer declares it too (AMD-1). */
+  uint32_t features;
   /* The profile version the DS implements: MM_PROFILE_V1 (also 0, the default) or MM_PROFILE_V2
    * (section 11: the group's RFC 9420 public state, CommitBundles). */
   uint8_t profile;

@@ -118,6 +118,9 @@ typedef struct mm_sim_config {
    * event is past the last disturbance + MM_SIM_PROGRESS_BOUND_MS + 32 s.
    * Saves simulating a stuck migration's retransmissions for an hour. */
   bool stop_after_bound;
+  /* Profile features (MM_FEAT_*) both reference DSes implement and declare in the key directory
+   * (AMD-1); default none. MM_FEAT_MIGRATION_REFUSAL: docs/amendment.md. */
+  uint32_t features;
   /* NULL: both DSes are reference actors; else the DS of external->role is
    * played by it (the mutants then apply to the reference actors only). */
   const mm_sim_external *external;

@@ -10,9 +10,16 @@ typedef struct {
   mm_key *key;
 } kd_entry;
 
+typedef struct {
+  char *domain;
+  uint32_t features;
+} kd_features;
+
 struct mm_keydir {
   kd_entry *v;
   size_t n, cap;
+  kd_features *f; /* AMD-1: the features each domain declares */
+  size_t nf;
 };
 
 mm_keydir *mm_keydir_new(void) { return calloc(1, sizeof(mm_keydir)); }
@@ -24,6 +31,8 @@ void mm_keydir_free(mm_keydir *kd) {
     mm_key_free(kd->v[i].key);
   }
   free(kd->v);
+  for (size_t i = 0; i < kd->nf; i++) free(kd->f[i].domain);
+  free(kd->f);
   free(kd);
 }
 
@@ -53,4 +62,27 @@ const mm_key *mm_keydir_get(const mm_keydir *kd, mm_view domain, uint16_t suite)
     if (mm_key_suite(kd->v[i].key) == suite && mm_view_eq_str(domain, kd->v[i].domain))
       return kd->v[i].key;
   return NULL;
+}
+
+mm_err mm_keydir_set_features(mm_keydir *kd, const char *domain, uint32_t features) {
+  if (!kd || !domain) return MM_E_USAGE;
+  for (size_t i = 0; i < kd->nf; i++)
+    if (strcmp(kd->f[i].domain, domain) == 0) {
+      kd->f[i].features = features;
+      return MM_OK;
+    }
+  kd_features *nf = realloc(kd->f, (kd->nf + 1) * sizeof *nf);
+  if (!nf) return MM_E_NOMEM;
+  kd->f = nf;
+  char *d = strdup(domain);
+  if (!d) return MM_E_NOMEM;
+  kd->f[kd->nf++] = (kd_features){d, features};
+  return MM_OK;
+}
+
+uint32_t mm_keydir_features(const mm_keydir *kd, mm_view domain) {
+  if (!kd) return 0;
+  for (size_t i = 0; i < kd->nf; i++)
+    if (mm_view_eq_str(domain, kd->f[i].domain)) return kd->f[i].features;
+  return 0;
 }

@@ -46,7 +46,8 @@ mm_err mm_send_profile(mm_outbox *o, int profile, const char *to, uint8_t msg_ty
                        const char *sender, const uint8_t *body, size_t body_len) {
   mm_envelope env = {msg_type, suite, mm_view_str(sender), mm_view_of(body, body_len)};
   mm_limits lim = mm_limits_default(suite);
-  lim.max_group_state = UINT64_MAX; /* the sender already chose what to send */
+  lim.max_group_state = UINT64_MAX;         /* the sender already chose what to send */
+  lim.features = MM_FEAT_MIGRATION_REFUSAL; /* and whether a feature is used (AMD-1) */
   mm_writer w;
   mm_writer_init(&w);
   mm_writer_reserve(&w, body_len + strlen(sender) + 16);
@@ -70,6 +71,7 @@ mm_err mm_send_msg(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suit
                    const char *sender, mm_type t, const void *msg) {
   mm_limits lim = mm_limits_default(suite);
   lim.max_group_state = UINT64_MAX;
+  lim.features = MM_FEAT_MIGRATION_REFUSAL;
   mm_writer w;
   mm_writer_init(&w);
   mm_err e = mm_encode(t, msg, &lim, &w, NULL);

@@ -22,7 +22,7 @@ static const char sim_help[] =
     "       mlsmig sim --campaign N [--seed S] [--suite N] [--faults K] [--shard I/M]\n"
     "                  [--mutant NAME]... [--json]\n"
     "       mlsmig sim --explore --max-faults K [--suite N|all] [--seed S] [--shard I/M]\n"
-    "                  [--mutant NAME]... [--profile 1|2] [--json]\n"
+    "                  [--mutant NAME]... [--profile 1|2] [--feature NAME] [--json]\n"
     "       mlsmig sim --iut 'CMD' --role source|target [--persistent] (any mode above but\n"
     "                  --mutant and --profile 2)\n\n"
     "Runs migrations in the deterministic simulator (clients, source DS and target DS;\n"
@@ -44,6 +44,8 @@ static const char sim_help[] =
     "                     at most 256 MiB - 64 KiB: the whole state must fit the bound)\n"
     "  --members M        group size, 1..64 (default 3)\n"
     "  --mutant NAME      break one rule in both DSes (see 'mlsmig list mutants')\n"
+    "  --feature NAME     both DSes implement and declare a profile feature: only\n"
+    "                     migration-refusal (docs/amendment.md); not with --campaign\n"
     "  --profile 1|2      the conformance profile (default 1); 2, the group on its genuine\n"
     "                     RFC 9420 public state, goes with --scenario happy and --explore\n"
     "  --json             a transcript (happy, scenario) or a summary (campaign, explore)\n"
@@ -136,6 +138,8 @@ static int check_mode(sim_args *a) {
     return cli_usage_error("sim",
                            "--scenario, --schedule, --campaign and --explore exclude each other");
   if (a->faults && !a->campaign) return cli_usage_error("sim", "--faults goes with --campaign");
+  if (a->features && a->campaign)
+    return cli_usage_error("sim", "--feature does not go with --campaign (yet)");
   if (a->max_faults && !a->explore)
     return cli_usage_error("sim", "--max-faults goes with --explore");
   if (a->explore && !a->max_faults) return cli_usage_error("sim", "--explore needs --max-faults K");
@@ -213,6 +217,11 @@ static int parse(int argc, char **argv, sim_args *a) {
       if (bad) return EXIT_USAGE;
       if (!cli_parse_u64(v, &a->members) || a->members < 1 || a->members > MM_SIM_MAX_MEMBERS)
         return cli_usage_error("sim", "--members wants 1..64, got '%s'", v);
+    } else if (cli_opt(argc, argv, &i, "--feature", &v, &bad)) {
+      if (bad) return EXIT_USAGE;
+      if (strcmp(v, "migration-refusal") != 0)
+        return cli_usage_error("sim", "unknown feature '%s' (there is migration-refusal)", v);
+      a->features |= MM_FEAT_MIGRATION_REFUSAL;
     } else if (cli_opt(argc, argv, &i, "--mutant", &v, &bad)) {
       if (bad) return EXIT_USAGE;
       mm_mutant m;
@@ -260,6 +269,7 @@ static bool run_one(const sim_args *a, uint16_t suite, json_t *all) {
   cfg.state_bytes = a->state_bytes;
   cfg.members = (unsigned)a->members;
   cfg.mutants = a->mutants;
+  cfg.features = a->features;
   cfg.keep_bodies = a->json;
   cfg.profile = a->profile;
   cfg.external = sim_external(a);

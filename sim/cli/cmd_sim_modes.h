@@ -16,6 +16,7 @@ typedef struct sim_opts {
   bool suite_given, seed_given;
   uint64_t seed, state_bytes, members;
   mm_mutants mutants;
+  uint32_t features; /* --feature migration-refusal */
   bool json;
   const char *scenario;   /* --scenario NAME|FILE|all */
   const char *schedule;   /* --schedule 'FAULT; FAULT' */

@@ -329,8 +329,8 @@ int sim_explore(const sim_opts *a) {
     char what[48];
     snprintf(what, sizeof what, "explore suite %u", a->suites[i]);
     r.prog.what = what;
-    mm_explore_opts o = {a->suites[i], a->seed, a->max_faults, a->mutants,     a->shard,
-                         a->shards,    false,   a->profile,    sim_external(a)};
+    mm_explore_opts o = {a->suites[i], a->seed, a->max_faults, a->mutants,      a->shard,
+                         a->shards,    false,   a->profile,    sim_external(a), a->features};
     mm_search_hooks h = {on_progress, on_violation, on_known_gap, &r};
     mm_search_stats st;
     uint64_t nondet = r.nondeterministic;
@@ -489,7 +489,10 @@ static int run_scenario(const sim_opts *a, const mm_scenario *in) {
     return EXIT_OK;
   }
   mm_sim *s = NULL;
-  mm_sc_run_opts ro = {.extra_mutants = a->mutants, .keep_bodies = a->json, .sim_out = &s};
+  mm_sc_run_opts ro = {.extra_mutants = a->mutants,
+                       .keep_bodies = a->json,
+                       .sim_out = &s,
+                       .extra_features = a->features};
   mm_sc_result res;
   mm_err e = mm_scenario_run(sc, &ro, &res);
   if (e != MM_OK) {
@@ -546,7 +549,7 @@ int sim_scenario(const sim_opts *a) {
         printf("%-4s %-40s %s\n", "n/a", sc.name, why);
       continue;
     }
-    mm_sc_run_opts ro = {.extra_mutants = a->mutants};
+    mm_sc_run_opts ro = {.extra_mutants = a->mutants, .extra_features = a->features};
     mm_sc_result res;
     if (mm_scenario_run(&sc, &ro, &res) != MM_OK) res.met = false;
     failed += !res.met;

@@ -244,6 +244,9 @@ mm_err mm_client_handle(mm_client *c, const uint8_t *env, size_t len, uint64_t n
   mm_type t;
   mm_limits lim = mm_limits_default(c->suite);
   if (c->env->max_group_state) lim.max_group_state = c->env->max_group_state;
+  /* AMD-10: code 19 (migration_refused) ends the migration as any refusal does; only a source
+   * using the feature with its target sends it. */
+  lim.features = MM_FEAT_MIGRATION_REFUSAL;
   if (mm_envelope_decode_profile(c->profile, env, len, &lim, &e, NULL) != MM_OK)
     return MM_RULE("ENC-1 ENC-2 ENC-4", MM_E_MALFORMED);
   /* v2: Welcomes and GroupInfos are for members that join, which this client does not yet. */

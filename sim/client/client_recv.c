@@ -139,7 +139,9 @@ static MM_MUST_USE mm_err on_error(mm_client *c, const mm_envelope *env,
   const char *peer = c->phase == MM_CP_REQUESTED   ? c->mig.target
                      : c->phase == MM_CP_INIT_SENT ? c->mig.source
                                                    : NULL;
-  if (peer && mm_view_eq_str(env->sender, peer) && code != MM_E_BUSY) mm_cl_fail(c, code, peer);
+  /* AMD-10: migration_refused (19, feature migration_refusal) ends it too, final as it is. */
+  if (peer && mm_view_eq_str(env->sender, peer) && code != MM_E_BUSY)
+    mm_cl_fail(c, MM_RULE("AMD-10", code), peer);
   return MM_OK;
 }
 

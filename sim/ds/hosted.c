@@ -11,6 +11,12 @@ mm_limits mm_ds_limits(const mm_env *env, uint16_t suite) {
   return lim;
 }
 
+uint32_t mm_ds_features_with(const mm_ds_config *cfg, const mm_env *env, mm_view peer) {
+  uint32_t both = cfg->features & mm_keydir_features(env->keys, peer);
+  /* AMD-1: a feature only one side declares is not used; the pair behaves as the profile. */
+  return MM_RULE("AMD-1", both);
+}
+
 /* A view as a NUL-terminated string in buf (cap bytes); false if too long. */
 static bool view_to_cstr(mm_view v, char *buf, size_t cap) {
   if (v.len >= cap) return false;
@@ -46,6 +52,7 @@ mm_err mm_ds_intake(const mm_ds_config *cfg, const mm_env *env, const uint8_t *b
   /* Strictly now, into a scratch struct: a failed decode leaves it
    * half-filled, and the frame above is what the refusal answers. */
   mm_limits lim = mm_ds_limits(env, in->env.cipher_suite);
+  lim.features = mm_ds_features_with(cfg, env, in->env.sender); /* AMD-1: else 14, 15 unknown */
   mm_envelope strict;
   mm_type t;
   int profile = mm_ds_profile(cfg);
@@ -65,7 +72,8 @@ mm_err mm_ds_intake(const mm_ds_config *cfg, const mm_env *env, const uint8_t *b
 
 mm_err mm_ds_refuse(const mm_ds_config *cfg, const mm_intake *in, mm_err code, const char *detail,
                     mm_outbox *out) {
-  if (!mm_err_is_wire((int)code)) return code; /* MigrationError cannot carry it */
+  /* MigrationError cannot carry it; 19 only arises under the feature migration_refusal (AMD-7) */
+  if (!mm_err_is_wire((int)code) && code != MM_E_MIGRATION_REFUSED) return code;
   mm_err e = mm_send_error(out, in->sender, in->env.cipher_suite, cfg->domain, code, detail);
   return e == MM_OK ? code : e;
 }

@@ -47,6 +47,10 @@ MM_MUST_USE mm_err mm_ds_refuse(const mm_ds_config *cfg, const mm_intake *in, mm
  * (0 there means the default, 256 MiB). */
 mm_limits mm_ds_limits(const mm_env *env, uint16_t suite);
 
+/* The profile features used with peer (AMD-1): those this DS implements and the key directory says
+ * peer declares. */
+uint32_t mm_ds_features_with(const mm_ds_config *cfg, const mm_env *env, mm_view peer);
+
 /* ---- hosted group traffic ---- */
 
 /* A group as its DS serves it now. */

@@ -84,7 +84,8 @@ typedef struct mm_scenario {
   unsigned members;
   mm_mutants mutants;
   bool second_target, third_ds, outsider, target_hosts_group;
-  uint8_t profile; /* MM_PROFILE_V1 (also 0) or MM_PROFILE_V2; no scenario-file form yet */
+  uint32_t features; /* `feature migration-refusal`: MM_FEAT_MIGRATION_REFUSAL */
+  uint8_t profile;   /* MM_PROFILE_V1 (also 0) or MM_PROFILE_V2; no scenario-file form yet */
   mm_policy_kind source_policy, target_policy;
   mm_sc_action actions[MM_SC_MAX_ACTIONS];
   size_t n_actions;
@@ -137,6 +138,7 @@ typedef struct mm_sc_run_opts {
   bool trace;              /* keep the fault layer's trace of sends */
   mm_fault_run *fault_run; /* out: when trace, the caller frees it */
   mm_sim **sim_out;        /* out: the sim, to print its trace (caller frees) */
+  uint32_t extra_features; /* on top of the scenario's own */
 } mm_sc_run_opts;
 
 MM_MUST_USE mm_err mm_scenario_run(const mm_scenario *sc, const mm_sc_run_opts *opts,

@@ -83,6 +83,7 @@ char *mm_scenario_format(const mm_scenario *sc) {
   for (int m = 1; m < MM_MUT_COUNT; m++)
     if (mm_mutant_on(sc->mutants, (mm_mutant)m))
       put(&b, "mutant %s\n", mm_mutant_name((mm_mutant)m));
+  if (sc->features & MM_FEAT_MIGRATION_REFUSAL) put(&b, "feature migration-refusal\n");
   if (sc->second_target) put(&b, "actor target2\n");
   if (sc->third_ds) put(&b, "actor third-ds\n");
   if (sc->outsider) put(&b, "actor outsider\n");

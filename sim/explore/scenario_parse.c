@@ -301,6 +301,10 @@ static bool parse_setting(mm_scenario *sc, line_ctx *c, const char *rest, bool *
     if (!mm_mutant_by_name(v, &m) || m == MM_MUT_NONE)
       return bad(c, "unknown mutant '%s' (see 'mlsmig list mutants')", v);
     sc->mutants |= 1u << m;
+  } else if (strcmp(w, "feature") == 0) {
+    if (strcmp(v, "migration-refusal") != 0)
+      return bad(c, "unknown feature '%s' (there is migration-refusal)", v);
+    sc->features |= MM_FEAT_MIGRATION_REFUSAL;
   } else if (strcmp(w, "actor") == 0) {
     if (strcmp(v, "target2") == 0)
       sc->second_target = true;

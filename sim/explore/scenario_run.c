@@ -18,6 +18,7 @@ mm_sim_config mm_scenario_sim_config(const mm_scenario *sc, mm_mutants extra) {
   cfg.third_ds = sc->third_ds;
   cfg.outsider = sc->outsider;
   cfg.target_hosts_group = sc->target_hosts_group;
+  cfg.features = sc->features;
   cfg.profile = sc->profile;
   cfg.finite_faults = mm_schedule_finite(&sc->faults);
   cfg.stop_after_bound = true;
@@ -136,6 +137,7 @@ mm_err mm_scenario_run(const mm_scenario *sc, const mm_sc_run_opts *opts, mm_sc_
   mm_fault_run_init(fr, &sc->faults, opts->trace);
   mm_sim_config cfg = mm_scenario_sim_config(sc, opts->extra_mutants);
   cfg.keep_bodies = opts->keep_bodies;
+  cfg.features |= opts->extra_features;
   for (size_t i = 0; i < sc->n_actions; i++)
     if (sc->actions[i].kind == MM_SC_REPLAY_ALL) cfg.keep_bodies = true;
   cfg.hooks = &fr->hooks;

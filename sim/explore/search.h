@@ -70,6 +70,7 @@ typedef struct mm_explore_opts {
   bool stop_at_first;
   uint8_t profile;                 /* 0/1: profile v1; 2: the happy path of profile v2 */
   const mm_sim_external *external; /* see mm_scenario; NULL: the reference DSes */
+  uint32_t features;               /* MM_FEAT_* both DSes implement (default none) */
 } mm_explore_opts;
 
 MM_MUST_USE mm_err mm_explore(const mm_explore_opts *o, const mm_search_hooks *h,

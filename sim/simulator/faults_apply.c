@@ -49,6 +49,7 @@ static void rewrite(const mm_fault *f, mm_sim_send *snd) {
   mm_envelope e;
   mm_limits lim = mm_limits_default(0);
   lim.max_group_state = UINT64_MAX;
+  lim.features = MM_FEAT_MIGRATION_REFUSAL; /* 14, 15 and 19 appear only under the feature */
   if (mm_decode(MM_T_ENVELOPE, *snd->env, *snd->len, &lim, &e, NULL) != MM_OK) return;
   uint8_t *body = malloc(e.body.len ? e.body.len : 1);
   if (!body) return;

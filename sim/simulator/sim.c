@@ -100,7 +100,7 @@ static MM_MUST_USE mm_err borrow_keys(mm_sim *s, const mm_sim *d) {
   const mm_sim_config *a = &s->cfg, *b = &d->cfg;
   if (a->seed != b->seed || a->suite != b->suite || a->members != b->members ||
       a->second_target != b->second_target || a->third_ds != b->third_ds ||
-      a->outsider != b->outsider)
+      a->outsider != b->outsider || a->features != b->features)
     return MM_E_USAGE;
   s->keys = d->keys;
   memcpy(s->ds_keys, d->ds_keys, sizeof s->ds_keys);
@@ -126,6 +126,9 @@ static MM_MUST_USE mm_err make_keys(mm_sim *s) {
       mm_rng_wipe(&rng);
       if (e == MM_OK) e = mm_key_public_copy(s->ds_keys[d][suite], &pub);
       if (e == MM_OK) e = mm_keydir_add(s->keys, domains[d], pub);
+      /* AMD-1: every reference DS of the run declares the run's features */
+      if (e == MM_OK && s->cfg.features)
+        e = mm_keydir_set_features(s->keys, domains[d], s->cfg.features);
       if (e != MM_OK) return e;
     }
   for (unsigned i = 0; i < s->cfg.members; i++) {
@@ -235,6 +238,7 @@ static MM_MUST_USE mm_err add_ds_node(mm_sim *s, const char *name, mm_role role,
     n->ds_cfg.sign_keys[suite] = s->ds_keys[key_index][suite];
   n->ds_cfg.policy = policy;
   n->ds_cfg.mutants = s->cfg.mutants;
+  n->ds_cfg.features = s->cfg.features;
   n->ds_cfg.profile = s->cfg.profile;
   return MM_OK;
 }

@@ -158,6 +158,11 @@ struct mm_sim {
     uint8_t body_hash[MM_MAX_HASH_LEN];
   } accepted[SIM_MAX_WATCH];
   size_t n_accepted;
+  /* The feature migration_refusal (docs/amendment.md): nonces a target refused (AMD-3), and
+   * whether the source accepted a refusal (AMD-8) */
+  uint8_t refused[SIM_MAX_WATCH][MM_NONCE_LEN];
+  size_t n_refused;
+  bool refusal_accepted;
   /* The first local failure of the simulator's own doing (an injection or
    * an adversary's message it could not make): the run is not the one asked
    * for, so mm_sim_run stops and returns it. An actor's failure is not one:
@@ -230,6 +235,10 @@ void mm_sim_judge_import(mm_sim *s, const mm_event *ev);
 /* sim_oracle.c: rules judged from what DSes accepted (SIG-1..3, DOM-1..3,
  * NONCE-2, NONCE-3, HASH-2, AUTHZ-1, AUTHZ-3) as it happens, and from the
  * delivered trace (LIFE-1, LIFE-2) at the end. */
+/* The feature migration_refusal: notes the refusals n sent on out (AMD-3) and a refusal n, the
+ * source, accepted (AMD-8); says whether n answered with a refusal. */
+bool mm_sim_note_refusals(mm_sim *s, const sim_node *n, const uint8_t *env, size_t len,
+                          const mm_outbox *out);
 void mm_sim_judge_delivery(mm_sim *s, const sim_node *n, const uint8_t *env, size_t len);
 /* mm_sim_check_trace writes into o->rule_violation the rule the run broke: LIFE-1 or LIFE-2 from
  * the delivered trace, else the first rule the oracle saw an actor break during the run. */

@@ -63,6 +63,7 @@ static void enqueue(mm_sim *s, const char *from, mm_out_msg *m) {
   mm_derr err;
   mm_limits lim = mm_limits_default(0);
   lim.max_group_state = UINT64_MAX;
+  lim.features = MM_FEAT_MIGRATION_REFUSAL; /* 14, 15 and 19 appear only under the feature */
   if (mm_envelope_decode_profile(s->cfg.profile, m->env, m->len, &lim, &e, &err) == MM_OK)
     msg_type = e.msg_type;
   mm_sim_watch_wire(s, from, m->env, m->len);
@@ -127,6 +128,7 @@ mm_err mm_sim_enqueue_raw(mm_sim *s, const char *from, const char *to, uint8_t *
   mm_envelope e;
   mm_limits lim = mm_limits_default(0);
   lim.max_group_state = UINT64_MAX;
+  lim.features = MM_FEAT_MIGRATION_REFUSAL; /* 14, 15 and 19 appear only under the feature */
   if (mm_envelope_decode_profile(s->cfg.profile, env, len, &lim, &e, NULL) == MM_OK)
     s->flight[s->n_flight - 1].msg_type = e.msg_type;
   return MM_OK;
@@ -200,7 +202,10 @@ static void deliver(mm_sim *s, size_t idx, mm_outbox *out) {
    * protocol) ends the run: what follows would not be its doing. */
   if (n && n->external && verdict == MM_E_IO) sim_fail(s, verdict);
   s->step++;
-  if (n && verdict == MM_OK && n->role != MM_ROLE_CLIENT) mm_sim_judge_delivery(s, n, bytes, f.len);
+  /* A content answered with a MigrationRefusal is refused, not accepted (AMD-2) */
+  bool refused = n && verdict == MM_OK && mm_sim_note_refusals(s, n, bytes, f.len, out);
+  if (n && verdict == MM_OK && !refused && n->role != MM_ROLE_CLIENT)
+    mm_sim_judge_delivery(s, n, bytes, f.len);
   record(s, &f, verdict);
   if (n) sim_drain(s, n->name, out);
 }

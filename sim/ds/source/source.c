@@ -259,6 +259,7 @@ mm_err mm_source_handle(mm_source *s, const uint8_t *env, size_t len, uint64_t n
   switch (in.env.msg_type) {
   case MM_MSG_MIGRATION_INIT: return src_handle_init(s, &in, now, out);
   case MM_MSG_TARGET_MIGRATION_COMPLETE: return src_handle_complete(s, &in, out);
+  case MM_MSG_MIGRATION_REFUSAL: return src_handle_refusal(s, &in, out); /* AMD-6 */
   case MM_MSG_MIGRATION_COMMIT:
   case MM_MSG_MLS_MESSAGE: return src_handle_mls(s, &in, now, out);
   case MM_MSG_MIGRATION_ERROR:

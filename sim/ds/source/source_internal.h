@@ -256,5 +256,19 @@ MM_MUST_USE mm_err src_start_transfer(mm_source *s, const src_group *g, mm_view 
 MM_MUST_USE mm_err src_handle_complete(mm_source *s, const mm_intake *in, mm_outbox *out);
 /* A migration timer fired: abort (no Commit in time) or retransmit. */
 MM_MUST_USE mm_err src_migration_timer(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out);
+/* Ends g's migration without moving the group (source_migration.c): the used nonce keeps the
+ * outcome code (NONCE-3), the client hears MigrationError{code, why}, the group serves on at its
+ * epoch (LIFE-3's abort, and AMD-7's refusal with migration_refused). */
+MM_MUST_USE mm_err src_end_migration(mm_source *s, const src_group *g, mm_err code, const char *why,
+                                     mm_outbox *out);
+/* AMD-9 (source_refusal.c): is a MigrationWithdraw due instead of the content's retransmission
+ * (the feature used with the target, MM_WITHDRAW_AFTER_MS since the migration began)? */
+bool src_withdraw_due(const mm_source *s, const src_group *g, const mm_migration_init *mi,
+                      uint64_t now);
+/* AMD-9: the signed MigrationWithdraw of g's migration to its target. */
+MM_MUST_USE mm_err src_send_withdraw(const mm_source *s, const src_group *g,
+                                     const mm_migration_init *mi, mm_outbox *out);
+/* MigrationRefusal from a target (source_refusal.c, feature migration_refusal: AMD-6, AMD-7). */
+MM_MUST_USE mm_err src_handle_refusal(mm_source *s, const mm_intake *in, mm_outbox *out);
 
 #endif

@@ -352,15 +352,15 @@ static void drop_migration(mm_source *s, const src_group *g) {
 
 /* The group serves on at its old epoch (LIFE-3); the client hears
  * bad_commit, and a retransmission of its MigrationInit will too. */
-static MM_MUST_USE mm_err abort_migration(mm_source *s, const src_group *g, const char *why,
-                                          mm_outbox *out) {
+mm_err src_end_migration(mm_source *s, const src_group *g, mm_err code, const char *why,
+                         mm_outbox *out) {
   mm_migration_init mi;
   char to[MM_SENDER_MAX + 1];
   mm_err e = record_init(&g->mig, g->meta.suite, &mi);
   if (e == MM_OK && !src_cstr(g->mig.client, to, sizeof to)) e = MM_E_INTERNAL;
   if (e != MM_OK) return e;
   const mm_migration_request *rq = request_of(&mi);
-  src_nonce used = {rq->group_id, g->mig.init, MM_E_BAD_COMMIT};
+  src_nonce used = {rq->group_id, g->mig.init, (uint16_t)code};
   e = src_nonce_put(src_mig_store(s), mi.migration_response.nonce, &used);
   if (e != MM_OK) return e;
   mm_event ev = {.kind = MM_EV_MIGRATION_ABORTED,
@@ -369,9 +369,14 @@ static MM_MUST_USE mm_err abort_migration(mm_source *s, const src_group *g, cons
                  .epoch = g->hosted.epoch,
                  .peer = rq->target_domain_name};
   mm_observe(s->env->obs, &ev);
-  e = mm_send_error(out, to, g->meta.suite, s->cfg->domain, MM_E_BAD_COMMIT, why);
+  e = mm_send_error(out, to, g->meta.suite, s->cfg->domain, code, why);
   drop_migration(s, g);
   return e;
+}
+
+static MM_MUST_USE mm_err abort_migration(mm_source *s, const src_group *g, const char *why,
+                                          mm_outbox *out) {
+  return src_end_migration(s, g, MM_E_BAD_COMMIT, why, out);
 }
 
 /* LIFE-1, LIFE-2: fan-out, confirmation, then the group is a tombstone
@@ -508,7 +513,9 @@ static MM_MUST_USE mm_err retransmit(mm_source *s, const src_group *g, uint64_t 
   }
   mm_migration_init mi;
   mm_err e = record_init(&g->mig, g->meta.suite, &mi);
-  if (e == MM_OK) e = send_content(s, g, &mi, out);
+  if (e == MM_OK) /* AMD-9: with the feature, a withdrawal once the content went unanswered long */
+    e = src_withdraw_due(s, g, &mi, now) ? src_send_withdraw(s, g, &mi, out)
+                                         : send_content(s, g, &mi, out);
   src_mig mig = g->mig;
   mig.retransmits = done + 1;
   if (e == MM_OK) e = src_mig_put(src_mig_store(s), gid, &mig);

@@ -234,6 +234,7 @@ static MM_MUST_USE mm_err handle(mm_target *t, const uint8_t *env, size_t len, u
   switch (in.env.msg_type) {
   case MM_MSG_MIGRATION_REQUEST: e = handle_request(t, &in, now, out); break;
   case MM_MSG_MIGRATION_CONTENT: e = mm_tgt_handle_content(t, &in, owned, now, out); break;
+  case MM_MSG_MIGRATION_WITHDRAW: e = mm_tgt_handle_withdraw(t, &in, out); break; /* AMD-4 */
   case MM_MSG_MIGRATION_COMMIT:
   case MM_MSG_MLS_MESSAGE: e = handle_traffic(t, &in, out); break;
   /* Never answer an error with an error: two DSes would ping-pong. */
@@ -305,6 +306,7 @@ static const mm_actor_ops target_ops = {op_handle, op_handle_owned, op_tick, op_
 mm_actor mm_target_actor(mm_target *t) { return (mm_actor){t ? &target_ops : NULL, t}; }
 
 const char *const *mm_target_store_namespaces(void) {
-  static const char *const ns[] = {MM_TGT_NS_NONCE, MM_TGT_NS_GROUP, MM_TGT_NS_STATE, NULL};
+  static const char *const ns[] = {MM_TGT_NS_NONCE, MM_TGT_NS_GROUP, MM_TGT_NS_STATE,
+                                   MM_TGT_NS_REFUSAL, NULL};
   return ns;
 }

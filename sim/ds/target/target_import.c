@@ -266,8 +266,16 @@ mm_err mm_tgt_handle_content(mm_target *t, const mm_intake *in, uint8_t **owned,
                              mm_outbox *out) {
   const mm_migration_content *mc = &in->body.migration_content;
 import c = {.t = t, .in = in, .owned = owned, .mc = mc, .rq = & mc->migration_response.migration_request, .suite = in->env.cipher_suite, .nonce = mc->migration_response.nonce };
-  bool replay = false;
-  mm_err e = check_content(&c, now, &replay);
+  bool replay = false, amd = mm_tgt_amd_on(t, in), answered = false;
+  /* AMD-3: with the feature, a refused nonce is answered with its refusal before anything else. */
+  mm_err e = amd ? mm_tgt_amd_content(t, in, MM_OK, &answered, out) : MM_OK;
+  if (e != MM_OK || answered) return e;
+  e = check_content(&c, now, &replay);
+  if (e != MM_OK && amd &&
+      mm_err_is_wire((int)e)) { /* AMD-2: final refusals are MigrationRefusals */
+    mm_err r = mm_tgt_amd_content(t, in, e, &answered, out);
+    if (r != MM_OK || answered) return r;
+  }
   if (e != MM_OK) return e;
   return replay ? send_complete(&c, out) : import_group(&c, out);
 }

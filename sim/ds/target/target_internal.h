@@ -29,6 +29,15 @@ bool mm_tgt_hosts(const mm_target *t, mm_view group_id);
 MM_MUST_USE mm_err mm_tgt_handle_content(mm_target *t, const mm_intake *in, uint8_t **owned,
                                          uint64_t now, mm_outbox *out);
 
+/* The feature migration_refusal (target_refusal.c, docs/amendment.md B.3). mm_tgt_amd_on: is it
+ * used with the intake's sender (AMD-1)? */
+bool mm_tgt_amd_on(const mm_target *t, const mm_intake *in);
+/* The final answer to a MigrationContent whose content checks gave verdict (MM_OK: before them):
+ * *answered when it sent a MigrationRefusal, first made durable (AMD-2, AMD-3). */
+MM_MUST_USE mm_err mm_tgt_amd_content(mm_target *t, const mm_intake *in, mm_err verdict,
+                                      bool *answered, mm_outbox *out);
+/* MigrationWithdraw from a source (AMD-4). */
+MM_MUST_USE mm_err mm_tgt_handle_withdraw(mm_target *t, const mm_intake *in, mm_outbox *out);
 /* Profile v2 traffic of a hosted group (target_mls.c): CommitBundles
  * (MLS-4), application messages (MLS-5), GroupInfo requests (MLS-6), also
  * right after an import (LIFE-6). Returns MM_OK or the refusal code. */

@@ -43,6 +43,16 @@
 #define MM_TGT_NS_NONCE "target.nonce"
 #define MM_TGT_NS_GROUP "target.group"
 #define MM_TGT_NS_STATE "target.state"
+/* The feature migration_refusal's RefusalRecord (target_refusal.c, AMD-3). */
+#define MM_TGT_NS_REFUSAL "target.refusal"
+
+typedef struct mm_tgt_refusal {
+  uint16_t reason; /* RefusalReason */
+  mm_view content_hash;
+} mm_tgt_refusal;
+
+/* mm_tgt_refusal_get reads the RefusalRecord of nonce into *out (MM_E_NOT_FOUND: not refused). */
+MM_MUST_USE mm_err mm_tgt_refusal_get(const mm_store *s, mm_view nonce, mm_tgt_refusal *out);
 
 typedef struct mm_tgt_nonce {
   bool consumed;

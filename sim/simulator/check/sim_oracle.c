@@ -200,4 +200,14 @@ void mm_sim_check_trace(const mm_sim *s, mm_sim_outcome *o) {
   }
   if (!o->rule_violation[0] && s->oracle[0])
     snprintf(o->rule_violation, sizeof o->rule_violation, "%s", s->oracle);
+  /* AMD-8: after MigrationContent the source serves the group again only on a refusal. */
+  mm_group_info gi;
+  const sim_node *src = &s->nodes[0];
+  if (!o->rule_violation[0] && (s->cfg.features & MM_FEAT_MIGRATION_REFUSAL) &&
+      s->n_content_hashes > 0 && !s->refusal_accepted && !src->down && src->a.src &&
+      mm_source_group(src->a.src, mm_view_of(s->group_id, sizeof s->group_id), &gi) &&
+      gi.status == MM_GS_ACTIVE)
+    snprintf(o->rule_violation, sizeof o->rule_violation,
+             "AMD-8: %.40s serves the group again after MigrationContent without a refusal",
+             src->name);
 }

@@ -165,6 +165,7 @@ check: deps
 _check: $(CHECK_BIN) $(CLI)
 	@python3 suites/check_layers.py && python3 suites/check_layers.py --self-test
 	@python3 suites/check_docs.py
+	@python3 suites/check_actor_doc.py && python3 suites/check_actor_doc.py --self-test
 	@MLSMIG_CLI=$(CLI) $(CHECK_BIN)
 
 # The published vectors: written by `mlsmig vectors generate` (seed 1), so a

@@ -113,6 +113,40 @@ START_TEST(test_report_json) {
 }
 END_TEST
 
+/* Profile v2's cost figures (bench_mls.c): an import verifies every leaf signature and the
+ * GroupInfo's (members + 1), a CommitBundle check also the commit's PublicMessage signature
+ * (members + 2); both hash every tree node; nothing is signed. And they go to the JSON. */
+START_TEST(test_mls_costs) {
+  static bench_report r;
+  memset(&r, 0, sizeof r);
+  for (uint32_t n = 2; n <= 16; n *= 2) {
+    bench_mls_row *m = &r.mls[r.n_mls++];
+    ck_assert_int_eq(bench_mls((uint16_t)_i, n, m), MM_OK);
+    ck_assert_uint_eq(m->import.verifies, n + 1);
+    ck_assert_uint_eq(m->bundle.verifies, n + 2);
+    ck_assert_uint_eq(m->import.signs, 0);
+    ck_assert_uint_eq(m->bundle.signs, 0);
+    ck_assert_uint_ge(m->import.hashes, 2 * n - 1); /* at least every node's tree hash */
+    ck_assert_uint_ge(m->bundle.hashes, 2 * n - 1);
+    ck_assert_uint_gt(m->state_bytes, 0);
+  }
+  char path[] = "/tmp/mlsmig-test-bench-mls-XXXXXX";
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  ck_assert_int_eq(bench_write_json(path, &r), MM_OK);
+  json_error_t err;
+  json_t *j = json_load_file(path, 0, &err);
+  unlink(path);
+  ck_assert_ptr_nonnull(j);
+  json_t *row = json_array_get(json_object_get(j, "mls_public_state"), 3);
+  ck_assert_int_eq(json_integer_value(json_object_get(row, "members")), 16);
+  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(row, "import"), "verifies")),
+                   17);
+  json_decref(j);
+}
+END_TEST
+
 /* The reference DS next to the CLI `make check` names. */
 static const char *ref_ds(void) {
   static char path[1024];
@@ -173,6 +207,7 @@ Suite *suite_bench(void) {
   MM_ADD_LOOP_TEST(tc, test_happy_path_signature_work, "-", 1, MM_SUITE_COUNT + 1);
   MM_ADD_TEST(tc, test_report_json, "-");
   MM_ADD_TEST(tc, test_runner_cost_counted, "-");
+  MM_ADD_LOOP_TEST(tc, test_mls_costs, "MLS-2 MLS-4", 1, MM_SUITE_COUNT + 1);
   suite_add_tcase(s, tc);
   return s;
 }

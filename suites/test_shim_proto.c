@@ -75,6 +75,7 @@ START_TEST(test_shim_roundtrip_all) {
       {.type = MM_SHIM_DELIVER, .bytes = mm_view_of(priv, sizeof priv)},
       {.type = MM_SHIM_QUERY_GROUP, .bytes = mm_view_str("g")},
       {.type = MM_SHIM_SHUTDOWN},
+      {.type = MM_SHIM_RESET},
       {.type = MM_SHIM_OK},
       {.type = MM_SHIM_OUTPUT, .outputs = mm_writer_view(&outs)},
       {.type = MM_SHIM_GROUP, .status = 2, .epoch = 42},
@@ -118,7 +119,7 @@ END_TEST
 
 START_TEST(test_shim_decode_strict) {
   mm_shim_msg m;
-  static const uint8_t unknown[] = {0x08}, trailing[] = {0x82, 0x00}, short_u16[] = {0x01, 0x00},
+  static const uint8_t unknown[] = {0x09}, trailing[] = {0x82, 0x00}, short_u16[] = {0x01, 0x00},
                        odd_suites[] = {0x81, 0x00, 0x01, 0x00, 0x03, 0x03, 0x00,
                                        0x01, 0x00, 0x00, 0x00, 0x00, 0x00},
                        past_end[] = {0x05, 0x05, 0x01}, empty[] = {0};
@@ -167,6 +168,7 @@ START_TEST(test_ref_ds_protocol_errors) {
   uint8_t *b = ask(d, &hello, &m, &quit);
   ck_assert_uint_eq(m.type, MM_SHIM_PICS);
   ck_assert_uint_eq(mm_shim_count(MM_SHIM_L_SUITES, m.suites), MM_SUITE_COUNT);
+  ck_assert(m.features & MM_SHIM_F_PROFILE_V2); /* test_profile_v2.c drives it */
   free(b);
   hello.version = 99;
   b = ask(d, &hello, &m, &quit);
@@ -183,6 +185,28 @@ START_TEST(test_ref_ds_protocol_errors) {
   b = ask(d, &cfg, &m, &quit);
   ck_assert_uint_eq(m.type, MM_SHIM_ERROR); /* no such role */
   free(b);
+  /* reset (feature reset): configured, then back to as after hello */
+  char dir[] = "/tmp/mlsmig-shim-XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  cfg.role = MM_SHIM_ROLE_TARGET;
+  cfg.state_dir = mm_view_str(dir);
+  b = ask(d, &cfg, &m, &quit);
+  ck_assert_uint_eq(m.type, MM_SHIM_OK);
+  free(b);
+  b = ask(d, &q, &m, &quit);
+  ck_assert_uint_eq(m.type, MM_SHIM_GROUP);
+  free(b);
+  mm_shim_msg reset = {.type = MM_SHIM_RESET};
+  b = ask(d, &reset, &m, &quit);
+  ck_assert(!quit && m.type == MM_SHIM_OK);
+  free(b);
+  b = ask(d, &q, &m, &quit);
+  ck_assert_uint_eq(m.type, MM_SHIM_ERROR); /* not configured any more */
+  free(b);
+  char path[64];
+  snprintf(path, sizeof path, "%s/store.bin", dir);
+  unlink(path);
+  ck_assert_int_eq(rmdir(dir), 0);
   mm_shim_msg bye = {.type = MM_SHIM_SHUTDOWN};
   b = ask(d, &bye, &m, &quit);
   ck_assert(quit && m.type == MM_SHIM_OK);

@@ -975,6 +975,45 @@ START_TEST(test_content_retransmission) {
 }
 END_TEST
 
+/* The imported content again, byte for byte, but from a third DS (a copy it
+ * captured): wrong_domain to it and nothing else, the store as it was
+ * (DOM-3 holds for retransmissions too); with the DOM-3 mutant the copy is
+ * acknowledged to the third DS. */
+static void third_ds_replay(mm_mutants mut, mm_err want) {
+  h x;
+  h_init(&x, mut);
+  resp rc;
+  issue(&x, ALICE, GID, T0, &rc);
+  mm_view st = group_state(&x, GID, SUITE, EPOCH + 1, "payload");
+  size_t len, len3;
+  uint8_t *env = content(&rc.r, st, honest(&x), &len);
+  how copy = {x.src[SUITE], L_CONTENT, SUITE, THIRD};
+  uint8_t *env3 = content(&rc.r, st, copy, &len3);
+  ck_assert_int_eq(deliver(&x, env, len, T0 + 10), MM_OK);
+  snap before = snapshot(&x);
+  mm_err e = deliver(&x, env3, len3, T0 + 20);
+  if (want == MM_OK) {
+    ck_assert_int_eq(e, MM_OK);
+    ck_assert_uint_eq(x.out.n, 1);
+    ck_assert_str_eq(x.out.v[0].to, THIRD);
+    ck_assert_uint_eq(out_env(&x, 0).msg_type, MM_MSG_TARGET_MIGRATION_COMPLETE);
+  } else {
+    assert_refused(&x, e, want, THIRD, &before);
+  }
+  ck_assert_uint_eq(x.ev.imported, 1);
+  free_view(st);
+  free(rc.body);
+  h_free(&x);
+}
+
+START_TEST(test_content_replay_from_third_ds) { third_ds_replay(0, MM_E_WRONG_DOMAIN); }
+END_TEST
+
+START_TEST(test_content_replay_from_third_ds_mutant) {
+  third_ds_replay(MUT(MM_MUT_SKIP_DOMAIN_CHECK), MM_OK);
+}
+END_TEST
+
 START_TEST(test_complete_hash_and_signature) {
   /* in every suite the target holds a key for */
   for (uint16_t s = 1; s <= NSUITES; s++) {
@@ -1351,6 +1390,8 @@ Suite *suite_target(void) {
   MM_ADD_TEST(tc, test_content_nonce_expired, "NONCE-2");
   MM_ADD_TEST(tc, test_content_nonce_expired_mutant, "NONCE-2");
   MM_ADD_TEST(tc, test_content_retransmission, "LIFE-5 HASH-1 SIG-4");
+  MM_ADD_TEST(tc, test_content_replay_from_third_ds, "DOM-3 LIFE-5");
+  MM_ADD_TEST(tc, test_content_replay_from_third_ds_mutant, "DOM-3");
   MM_ADD_TEST(tc, test_complete_hash_and_signature, "HASH-1 SIG-4 SUITE-1");
   MM_ADD_TEST(tc, test_content_bad_group_state, "LIFE-6");
   suite_add_tcase(s, tc);

@@ -1,19 +1,21 @@
-"""The profile's messages that a target DS reads and writes (profile
-sections 1, 3 and 8), for the Ed25519/SHA-256 suites (1 and 3) only."""
+"""The profile's messages that a target or a source DS reads and writes
+(profile sections 1, 3 and 8), for the Ed25519/SHA-256 suites (1 and 3)
+only."""
 import hashlib
 import re
 
 import ed25519
-from tls import Malformed, Reader, u16, u64, u8, vec
+from tls import Malformed, Reader, u16, u32, u64, u8, vec
 
 SUITES = (1, 3)  # Ed25519 signatures, SHA-256 hash
 NONCE_LEN, SIG_LEN, HASH_LEN = 32, 64, 32
 
-REQUEST, RESPONSE, INIT, CONTENT, COMPLETE, CONFIRMATION, ERROR = range(1, 8)
-MLS_MESSAGE = 9
+REQUEST, RESPONSE, INIT, CONTENT, COMPLETE, CONFIRMATION, ERROR, MIGRATION_COMMIT, \
+    MLS_MESSAGE = range(1, 10)
 MALFORMED, UNSUPPORTED_CIPHERSUITE, BAD_SIGNATURE, UNKNOWN_NONCE, NONCE_REUSED, \
-    NONCE_EXPIRED, WRONG_DOMAIN, UNKNOWN_GROUP, GROUP_EXISTS = range(1, 10)
-STALE_EPOCH, NOT_MEMBER, UNAUTHORIZED = 10, 12, 13
+    NONCE_EXPIRED, WRONG_DOMAIN, UNKNOWN_GROUP, GROUP_EXISTS, STALE_EPOCH, BAD_COMMIT, \
+    NOT_MEMBER, UNAUTHORIZED, HASH_MISMATCH, BUSY, GROUP_MIGRATED = range(1, 17)
+CONTENT_COMMIT = 3  # RFC 9420 ContentType commit
 
 _LABEL = re.compile(rb"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _NAME = re.compile(rb"^[a-z0-9._-]{1,64}$")
@@ -101,32 +103,75 @@ def group_state(data):
     """The reference GroupState of docs/actors.md."""
     r = Reader(data)
     version, suite, gid, epoch = r.u16(), r.u16(), group_id(r.vec()), r.u64()
-    members, names = Reader(r.vec()), []
+    members, out = Reader(r.vec()), []
     while members.pos < len(members.data):
-        names.append(identity(members.vec()))
-        members.u32(), members.vec()
-    r.vec()
+        out.append((identity(members.vec()), members.u32(), members.vec()))
+    payload = r.vec()
     r.end()
     if version != 1:
         raise Malformed("unknown group state version")
-    return {"suite": suite, "group_id": gid, "epoch": epoch, "members": names}
+    return {"suite": suite, "group_id": gid, "epoch": epoch, "members": out, "payload": payload}
 
 
-def mls_frame(data):
-    """(group_id, epoch, is_commit) of an MLSMessage: the framing a DS reads
-    (RFC 9420 section 6; a PrivateMessage's content type is in the clear)."""
+def encode_group_state(g):
+    members = b"".join(vec(i) + u32(leaf) + vec(k) for i, leaf, k in g["members"])
+    return (u16(1) + u16(g["suite"]) + vec(g["group_id"]) + u64(g["epoch"]) + vec(members) +
+            vec(g["payload"]))
+
+
+def init(body):
+    """MigrationInit {response, signature<V>}; tbs: the response's bytes."""
+    r = Reader(body)
+    resp = _response(r)
+    tbs = r.data[:r.pos]
+    sig = _signature(r)
+    r.end()
+    return {"response": resp, "tbs": tbs, "signature": sig}
+
+
+def complete(body):
+    """TargetMigrationComplete {migration_content_hash<V>, signature<V>}."""
+    r = Reader(body)
+    h = r.vec()
+    tbs = r.data[:r.pos]
+    sig = _signature(r)
+    r.end()
+    if len(h) != HASH_LEN:
+        raise Malformed("bad hash length")
+    return {"hash": h, "tbs": tbs, "signature": sig}
+
+
+def mls_framing(data):
+    """The outer fields of an MLSMessage (RFC 9420 section 6): a
+    PrivateMessage {group_id, epoch, content_type, authenticated_data, ...},
+    or the start of a PublicMessage's FramedContent."""
     r = Reader(data)
-    version, wire = r.u16(), r.u16()
-    if version != 1 or wire not in (1, 2):
-        raise Malformed("not an MLS 1.0 PublicMessage or PrivateMessage")
-    gid, epoch = group_id(r.vec()), r.u64()
-    if wire == 2:
-        return gid, epoch, r.u8() == 3
-    sender_type = r.u8()
-    if sender_type in (1, 2):
-        r.u32()  # member leaf index, external sender index
-    r.vec()  # authenticated_data
-    return gid, epoch, r.u8() == 3
+    if r.u16() != 1:
+        raise Malformed("not MLS 1.0")
+    wire_format = r.u16()
+    if wire_format == 2:  # private_message
+        gid, epoch, ctype, aad = group_id(r.vec()), r.u64(), r.u8(), r.vec()
+        r.vec(), r.vec()
+        r.end()
+    elif wire_format == 1:  # public_message: group_id, epoch, sender, aad, content_type
+        gid, epoch = group_id(r.vec()), r.u64()
+        if r.u8() in (1, 2):
+            r.u32()
+        aad, ctype = r.vec(), r.u8()
+    else:
+        raise Malformed("not a PublicMessage or PrivateMessage")
+    return {"group_id": gid, "epoch": epoch, "content_type": ctype, "aad": aad}
+
+
+def commit_aad(aad):
+    """MigrationCommitAAD {target_ds_domain<V>}, or None when aad is not one."""
+    try:
+        r = Reader(aad)
+        target = domain(r.vec())
+        r.end()
+        return target
+    except Malformed:
+        return None
 
 
 def sign_with_label(secret, label, content_bytes):

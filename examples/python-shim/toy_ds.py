@@ -44,7 +44,7 @@ class ToyTarget:
     @staticmethod
     def _group(g):
         return {"epoch": g["epoch"], "suite": g["suite"],
-                "members": [n.decode() for n in g["members"]]}
+                "members": [n.decode() for n, _, _ in g["members"]]}
 
     def query(self, gid):
         g = self.groups.get(gid.hex())
@@ -82,7 +82,8 @@ class ToyTarget:
     def _traffic(self, sender, suite, body, out, refuse):
         """A hosted group's message: to every member, if from a member at the
         current epoch (a Commit moves the epoch on; its content is not read)."""
-        gid, epoch, commit = m.mls_frame(body)
+        f = m.mls_framing(body)
+        gid, epoch, commit = f["group_id"], f["epoch"], f["content_type"] == m.CONTENT_COMMIT
         g = self.groups.get(gid.hex())
         if g is None or "members" not in g:
             return refuse(m.UNKNOWN_GROUP, "group not hosted here")
@@ -142,8 +143,10 @@ class ToyTarget:
         if rec is None or bytes.fromhex(rec["request"]) != m.encode_request(q):
             return refuse(m.UNKNOWN_NONCE, "nonce not issued for this request")  # NONCE-2
         if rec["content"] is not None:  # consumed: a retransmission, or a replay
-            if rec["content"] == body.hex():
+            if rec["content"] == body.hex() and sender == q["source"]:
                 return self._complete(sender, suite, body, out)                  # LIFE-5
+            if rec["content"] == body.hex():
+                return refuse(m.WRONG_DOMAIN, "a copy, not from the source")     # DOM-3
             return refuse(m.NONCE_REUSED, "nonce consumed")
         if self.now - rec["issued"] > NONCE_LIFETIME_MS:
             return refuse(m.NONCE_EXPIRED, "nonce expired")

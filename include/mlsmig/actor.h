@@ -60,6 +60,11 @@ MM_MUST_USE mm_err mm_outbox_push(mm_outbox *o, const char *to, uint8_t *env, si
 /* mm_send wraps body in an Envelope of msg_type, suite and sender and queues it for to. */
 MM_MUST_USE mm_err mm_send(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,
                            const char *sender, const uint8_t *body, size_t body_len);
+/* mm_send_profile is mm_send for an Envelope of profile (mm_envelope_encode_profile: in v2 the
+ * bodies of migration_commit(8) and 10..13 go as they are, built by the MLS layer). */
+MM_MUST_USE mm_err mm_send_profile(mm_outbox *o, int profile, const char *to, uint8_t msg_type,
+                                   uint16_t suite, const char *sender, const uint8_t *body,
+                                   size_t body_len);
 /* mm_send_msg encodes msg (a struct of codec type t) as the body of an Envelope and queues it as
  * mm_send does. */
 MM_MUST_USE mm_err mm_send_msg(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,
@@ -104,7 +109,7 @@ uint64_t mm_actor_next_timer(mm_actor a);
 void mm_actor_free(mm_actor a);
 
 /* mm_send_error queues a MigrationError {code, detail} from sender to to; code must be a wire code
- * (1..17) and detail may be NULL. */
+ * (1..18) and detail may be NULL. */
 MM_MUST_USE mm_err mm_send_error(mm_outbox *o, const char *to, uint16_t suite, const char *sender,
                                  mm_err code, const char *detail);
 

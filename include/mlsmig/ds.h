@@ -19,6 +19,9 @@ typedef struct mm_ds_config {
   /* LIFE-5: the source retransmits MigrationContent until answered. A bound
    * of 0 means forever (the profile); tests may set one. */
   uint32_t max_content_retransmits;
+  /* The profile version the DS implements: MM_PROFILE_V1 (also 0, the default) or MM_PROFILE_V2
+   * (section 11: the group's RFC 9420 public state, CommitBundles). */
+  uint8_t profile;
 } mm_ds_config;
 
 /* How a DS stands with a group. */
@@ -48,9 +51,14 @@ MM_MUST_USE mm_err mm_source_new(const mm_ds_config *cfg, const mm_env *env, mm_
 /* mm_source_free frees s (volatile state only: its store survives); NULL is a no-op. */
 void mm_source_free(mm_source *s);
 /* mm_source_add_group installs a group for s to host: its state at the source, at the current
- * epoch, with its n members. */
+ * epoch, with its n members (profile v1; MM_E_USAGE at a source of profile v2). */
 MM_MUST_USE mm_err mm_source_add_group(mm_source *s, const mm_group_state *g,
                                        const mm_member *members, size_t n);
+/* mm_source_add_mls_group installs, at a source of profile v2, a group to host from its
+ * MigrationGroupState (MLS-1) of the current epoch in suite, validated first (MLS-2:
+ * MM_E_BAD_GROUP_STATE); MM_E_USAGE at a source of profile v1. */
+MM_MUST_USE mm_err mm_source_add_mls_group(mm_source *s, uint16_t suite, const uint8_t *state,
+                                           size_t len);
 /* mm_source_handle takes one serialized Envelope at time now and queues what it sends on out:
  * MM_OK, the code of the refusal it sent, or a local failure (nothing is then taken, and a
  * retransmission is handled afresh). */
@@ -80,9 +88,14 @@ MM_MUST_USE mm_err mm_target_new(const mm_ds_config *cfg, const mm_env *env, mm_
 /* mm_target_free frees t (volatile state only: its store survives); NULL is a no-op. */
 void mm_target_free(mm_target *t);
 /* mm_target_add_group hosts a group created at the target itself (a group ID a request may then
- * collide with, GROUP-1). */
+ * collide with, GROUP-1); profile v1 (MM_E_USAGE at a target of profile v2). */
 MM_MUST_USE mm_err mm_target_add_group(mm_target *t, const mm_group_state *g,
                                        const mm_member *members, size_t n);
+/* mm_target_add_mls_group hosts, at a target of profile v2, a group created there from its
+ * MigrationGroupState (MLS-1), validated first (MLS-2: MM_E_BAD_GROUP_STATE); MM_E_USAGE at a
+ * target of profile v1. */
+MM_MUST_USE mm_err mm_target_add_mls_group(mm_target *t, uint16_t suite, const uint8_t *state,
+                                           size_t len);
 /* mm_target_handle takes one serialized Envelope at time now and queues what it sends on out:
  * MM_OK, the code of the refusal it sent, or a local failure (answered `internal`). */
 MM_MUST_USE mm_err mm_target_handle(mm_target *t, const uint8_t *env, size_t len, uint64_t now,

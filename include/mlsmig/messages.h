@@ -31,7 +31,18 @@ typedef enum mm_msg_type {
   MM_MSG_MIGRATION_ERROR = 7,
   MM_MSG_MIGRATION_COMMIT = 8, /* an MLSMessage carrying MigrationCommitAAD */
   MM_MSG_MLS_MESSAGE = 9,      /* any other MLSMessage */
+  /* Profile v2 (section 8): the MLS layer decodes their bodies. */
+  MM_MSG_COMMIT_BUNDLE = 10,      /* an ordinary Commit: CommitBundle (MLS-4) */
+  MM_MSG_WELCOME = 11,            /* a DS delivering a Welcome: the MLSMessage */
+  MM_MSG_GROUP_INFO_REQUEST = 12, /* opaque group_id<V> (MLS-6) */
+  MM_MSG_GROUP_INFO = 13,         /* PublicGroupState (MLS-6) */
 } mm_msg_type;
+
+/* Profile versions: v1 (member-list GroupState, the migration Commit alone) and v2 (section 11:
+ * the group's RFC 9420 public state, CommitBundles). 0 in a config means v1. */
+enum { MM_PROFILE_V1 = 1, MM_PROFILE_V2 = 2 };
+#define MM_MSG_V1_LAST MM_MSG_MLS_MESSAGE
+#define MM_MSG_V2_LAST MM_MSG_GROUP_INFO
 
 /* Everything the codec can decode, named as on the CLI (--type). */
 typedef enum mm_type {
@@ -52,12 +63,14 @@ typedef enum mm_type {
 const char *mm_type_name(mm_type t);
 /* mm_type_by_name sets *out to the codec type called name and says whether there is one. */
 bool mm_type_by_name(const char *name, mm_type *out);
-/* mm_msg_type_name returns the name of an Envelope msg_type ("migration_init"), NULL if unknown. */
+/* mm_msg_type_name returns the name of an Envelope msg_type ("migration_init"), NULL if unknown
+ * (1..13 are known: 10..13 are profile v2's). */
 const char *mm_msg_type_name(int msg_type);
 /* mm_msg_type_by_name sets *out to the Envelope msg_type called name and says whether there is one. */
 bool mm_msg_type_by_name(const char *name, int *out);
-/* mm_msg_type_body sets *out to the codec type of an Envelope body of msg_type and says whether
- * msg_type is known. */
+/* mm_msg_type_body sets *out to the codec type of an Envelope body of msg_type (as profile v1 has
+ * it) and says whether the codec decodes that body: false for unknown types and for v2's 10..13,
+ * whose bodies the MLS layer decodes (mm_mls_envelope_body_check). */
 bool mm_msg_type_body(int msg_type, mm_type *out);
 
 typedef struct mm_limits {
@@ -185,6 +198,23 @@ MM_MUST_USE mm_err mm_encode_tbs(mm_type t, const void *msg, const mm_limits *li
 bool mm_type_has_signature(mm_type t);
 /* mm_type_struct_size returns the size of the C struct of codec type t, 0 outside the enum. */
 size_t mm_type_struct_size(mm_type t);
+
+/* mm_msg_type_in_profile says whether msg_type is a MessageType of profile (1 or 0: 1..9; 2:
+ * 1..13). */
+bool mm_msg_type_in_profile(int msg_type, int profile);
+/* mm_msg_body_is_mls says whether, under profile, the body of msg_type is left to the MLS layer
+ * (v2: migration_commit(8), which carries a CommitBundle, and 10..13). */
+bool mm_msg_body_is_mls(int msg_type, int profile);
+/* mm_envelope_decode_profile decodes an Envelope of profile strictly: v1 exactly as
+ * mm_decode(MM_T_ENVELOPE); v2 the same for the types whose body the codec decodes, and for the
+ * others (mm_msg_body_is_mls) the frame alone (known msg_type, nonzero suite, sender identity,
+ * body of at most max_group_state bytes), the body to be checked by the MLS layer. */
+MM_MUST_USE mm_err mm_envelope_decode_profile(int profile, const uint8_t *data, size_t len,
+                                              const mm_limits *lim, mm_envelope *env, mm_derr *err);
+/* mm_envelope_encode_profile appends the Envelope env of profile to w: as mm_encode(MM_T_ENVELOPE)
+ * for the types the codec decodes, the frame with the body as it is for the MLS layer's. */
+MM_MUST_USE mm_err mm_envelope_encode_profile(int profile, const mm_envelope *env,
+                                              const mm_limits *lim, mm_writer *w, mm_derr *err);
 
 /* mm_domain_valid says whether d is a domain name ENC-4 accepts: 1..253 bytes of lowercase LDH
  * labels, no trailing dot. */

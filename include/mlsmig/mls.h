@@ -383,6 +383,21 @@ MM_MUST_USE mm_err mm_mls_encode_prefix(mm_mls_type t, const void *msg, size_t n
 /* mm_mls_nfields is the number of top-level fields of t. */
 size_t mm_mls_nfields(mm_mls_type t);
 
+/* The body of a profile v2 Envelope that the MLS layer decodes (mm_msg_body_is_mls). */
+typedef struct mm_mls_envelope_body {
+  mm_mls_commit_bundle commit_bundle;     /* migration_commit(8), commit_bundle(10) */
+  mm_mls_msg welcome;                     /* welcome(11): wire format mls_welcome */
+  mm_view group_id;                       /* group_info_request(12): 1..255 bytes */
+  mm_mls_public_group_state public_state; /* group_info(13) */
+} mm_mls_envelope_body;
+
+/* mm_mls_envelope_body_decode decodes body as the Envelope msg_type of profile v2 carries it (a
+ * CommitBundle for 8 and 10, an MLSMessage of wire format mls_welcome for 11, opaque
+ * group_id<V> for 12, a PublicGroupState for 13) into out (views into body): MM_OK, or
+ * MM_E_MALFORMED with the rule and reason in *err (MM_E_USAGE for another msg_type). */
+MM_MUST_USE mm_err mm_mls_envelope_body_decode(uint8_t msg_type, mm_view body, const mm_limits *lim,
+                                               mm_mls_envelope_body *out, mm_derr *err);
+
 /* List walkers: *pos starts at 0; each call decodes the next element into
  * *out and returns true, false at the end. */
 /* mm_mls_ext_next walks a list of Extension. */

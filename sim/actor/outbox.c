@@ -42,15 +42,15 @@ mm_err mm_outbox_push(mm_outbox *o, const char *to, uint8_t *env, size_t len) {
   return MM_OK;
 }
 
-mm_err mm_send(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite, const char *sender,
-               const uint8_t *body, size_t body_len) {
+mm_err mm_send_profile(mm_outbox *o, int profile, const char *to, uint8_t msg_type, uint16_t suite,
+                       const char *sender, const uint8_t *body, size_t body_len) {
   mm_envelope env = {msg_type, suite, mm_view_str(sender), mm_view_of(body, body_len)};
   mm_limits lim = mm_limits_default(suite);
   lim.max_group_state = UINT64_MAX; /* the sender already chose what to send */
   mm_writer w;
   mm_writer_init(&w);
   mm_writer_reserve(&w, body_len + strlen(sender) + 16);
-  mm_err e = mm_encode(MM_T_ENVELOPE, &env, &lim, &w, NULL);
+  mm_err e = mm_envelope_encode_profile(profile, &env, &lim, &w, NULL);
   if (e != MM_OK) {
     mm_writer_free(&w);
     return e;
@@ -59,6 +59,11 @@ mm_err mm_send(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite, c
   size_t len;
   e = mm_writer_finish(&w, &bytes, &len);
   return e == MM_OK ? mm_outbox_push(o, to, bytes, len) : e;
+}
+
+mm_err mm_send(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite, const char *sender,
+               const uint8_t *body, size_t body_len) {
+  return mm_send_profile(o, MM_PROFILE_V1, to, msg_type, suite, sender, body, body_len);
 }
 
 mm_err mm_send_msg(mm_outbox *o, const char *to, uint8_t msg_type, uint16_t suite,

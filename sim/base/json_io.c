@@ -98,6 +98,7 @@ typedef struct scan {
 } scan;
 
 static bool out_put(scan *s, const char *p, size_t n) {
+  if (n == 0) return true; /* s->out may still be NULL: no NULL + 0 */
   if (s->olen + n > s->ocap) {
     size_t cap = s->ocap ? s->ocap : s->len + 64;
     while (cap < s->olen + n) cap *= 2;
@@ -177,6 +178,14 @@ static bool skip_string(const char *in, size_t len, size_t *i) {
   return true;
 }
 
+/* True when the n bytes at p are all decimal digits (the input need not be
+ * NUL-terminated, so no strspn). */
+static bool all_digits(const char *p, size_t n) {
+  for (size_t k = 0; k < n; k++)
+    if (p[k] < '0' || p[k] > '9') return false;
+  return true;
+}
+
 /* The pre-scan: false when the text is refused (err set) or on OOM. */
 static bool prescan(scan *s, json_error_t *err) {
   static const char num_chars[] = "0123456789+-.eE";
@@ -208,7 +217,7 @@ static bool prescan(scan *s, json_error_t *err) {
         s->nomem = true;
         return false;
       }
-    } else if (over && strspn(s->in + i, "0123456789") >= j - i) {
+    } else if (over && all_digits(s->in + i, j - i)) {
       scan_error(s, err, j, "integer above 2^64-1", i);
       return false;
     }

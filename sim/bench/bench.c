@@ -61,6 +61,16 @@ mm_err bench_run(const bench_opts *o, bench_report *r, FILE *log) {
     for (size_t k = 0; k < r->n_scale; k++)
       if (r->scale[k].suite == suite) bench_scale_bound(&r->scale[k], sig, hr);
   }
+  /* Profile v2: import and CommitBundle costs by group size (quick: up to 64 members). */
+  for (size_t i = 0; i < o->n_scale_suites; i++) {
+    for (uint32_t k = 1; k <= BENCH_MLS_SIZES && (!o->quick || k <= 6); k++) {
+      mm_err e = bench_mls(o->scale_suites[i], 1u << k, &r->mls[r->n_mls]);
+      if (e != MM_OK) return e;
+      r->n_mls++;
+    }
+    progress(log, "bench: suite %u: public state costs up to %.0f members done\n",
+             o->scale_suites[i], (double)r->mls[r->n_mls - 1].members);
+  }
   r->n_tools = bench_tools(o, r->tools, BENCH_MAX_TOOLS);
   if (log) fprintf(log, "bench: searches and conformance run done\n");
   bench_runner(o, &r->runner);

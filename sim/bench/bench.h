@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "crypto/crypto_stats.h"
 #include "mlsmig/crypto.h"
 #include "mlsmig/error.h"
 
@@ -70,6 +71,22 @@ typedef struct bench_suite_result {
 } bench_suite_result;
 
 MM_MUST_USE mm_err bench_suite(const bench_opts *o, uint16_t suite, bench_suite_result *r);
+
+/* ---- the group's public state, profile v2 (bench_mls.c) ---- */
+
+#define BENCH_MLS_SIZES 10 /* 2, 4, ..., 1024 members */
+
+typedef struct bench_mls_row {
+  uint16_t suite;
+  uint32_t members;
+  mm_crypto_stats import; /* a target's MLS-2 check of a MigrationGroupState */
+  mm_crypto_stats bundle; /* a DS's MLS-4 check of a CommitBundle (with MLS-2 on the new state) */
+  double import_ms, bundle_ms;
+  size_t state_bytes, bundle_bytes;
+} bench_mls_row;
+
+/* Measures one row: a genuine group of `members` in suite, its import and one CommitBundle. */
+MM_MUST_USE mm_err bench_mls(uint16_t suite, uint32_t members, bench_mls_row *r);
 
 /* ---- group-state scaling (bench_scale.c) ---- */
 
@@ -217,6 +234,8 @@ typedef struct bench_report {
   bench_tool_result tools[BENCH_MAX_TOOLS];
   size_t n_tools;
   bench_runner_split runner;
+  bench_mls_row mls[MM_SUITE_COUNT * BENCH_MLS_SIZES];
+  size_t n_mls;
 } bench_report;
 
 void bench_print(FILE *f, const bench_report *r);

@@ -178,6 +178,45 @@ static void print_runner(FILE *f, const bench_report *r) {
           share(s->process_s + s->pipe_s, s->wall_s));
 }
 
+static void print_mls(FILE *f, const bench_report *r) {
+  if (!r->n_mls) return;
+  fprintf(f,
+          "\nThe group's public state (profile v2): operations per import (MLS-2 on a\n"
+          "MigrationGroupState) and per CommitBundle check (MLS-4, MLS-2 on the new state)\n");
+  fprintf(f, "%5s %7s | %8s %8s %8s %9s %9s | %8s %8s %8s %9s %9s\n", "suite", "members",
+          "imp.sign", "imp.ver", "imp.hash", "imp.KiB", "imp.ms", "cb.sign", "cb.ver", "cb.hash",
+          "cb.KiB", "cb.ms");
+  for (size_t i = 0; i < r->n_mls; i++) {
+    const bench_mls_row *m = &r->mls[i];
+    fprintf(f, "%5u %7u | %8llu %8llu %8llu %9.1f %9.2f | %8llu %8llu %8llu %9.1f %9.2f\n",
+            m->suite, m->members, (unsigned long long)m->import.signs,
+            (unsigned long long)m->import.verifies, (unsigned long long)m->import.hashes,
+            (double)m->state_bytes / 1024.0, m->import_ms, (unsigned long long)m->bundle.signs,
+            (unsigned long long)m->bundle.verifies, (unsigned long long)m->bundle.hashes,
+            (double)m->bundle_bytes / 1024.0, m->bundle_ms);
+  }
+}
+
+static json_t *ops_json(const mm_crypto_stats *s, double ms) {
+  return json_pack("{s:I, s:I, s:I, s:I, s:f}", "signs", (json_int_t)s->signs, "verifies",
+                   (json_int_t)s->verifies, "hashes", (json_int_t)s->hashes, "hash_bytes",
+                   (json_int_t)s->hash_bytes, "ms", ms);
+}
+
+static json_t *mls_json(const bench_report *r) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < r->n_mls; i++) {
+    const bench_mls_row *m = &r->mls[i];
+    json_array_append_new(
+        a,
+        json_pack("{s:i, s:i, s:I, s:I, s:o, s:o}", "suite", (json_int_t)m->suite, "members",
+                  (json_int_t)m->members, "state_bytes", (json_int_t)m->state_bytes, "bundle_bytes",
+                  (json_int_t)m->bundle_bytes, "import", ops_json(&m->import, m->import_ms),
+                  "commit_bundle", ops_json(&m->bundle, m->bundle_ms)));
+  }
+  return a;
+}
+
 void bench_print(FILE *f, const bench_report *r) {
   const bench_machine *m = &r->machine;
   fprintf(f, "mlsmig bench%s: %ld CPUs, %s; %s; %s; load average %.2f\n",
@@ -190,6 +229,7 @@ void bench_print(FILE *f, const bench_report *r) {
   print_scale(f, r);
   print_tools(f, r);
   print_runner(f, r);
+  print_mls(f, r);
 }
 
 /* ---- reports/bench.json ---- */
@@ -294,6 +334,7 @@ mm_err bench_write_json(const char *path, const bench_report *r) {
       "explore_k2_one_suite_s", (json_int_t)60, "conformance_run_s", (json_int_t)30, "suites",
       suites, "hash_rates", rates, "scaling", scale, "searches_and_runner", tools);
   if (root) json_object_set_new(root, "conformance_runner_split", runner_json(&r->runner));
+  if (root) json_object_set_new(root, "mls_public_state", mls_json(r));
   if (!root) return MM_E_NOMEM;
   int rc = mm_json_dump_file(root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII);
   json_decref(root);

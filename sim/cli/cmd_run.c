@@ -18,7 +18,9 @@
 #include "shim/shim_proto.h"
 
 static const char run_help[] =
-    "usage: mlsmig run [--iut 'CMD ARGS'] [--role source|target|both] [--suite N...]\n"
+    "usage: mlsmig run [--iut 'CMD ARGS' | --iut-connect unix:PATH|tcp:127.0.0.1:PORT\n"
+    "                  [--iut-start CMD] [--iut-stop CMD] [--iut-kill CMD]] [--persistent]\n"
+    "                  [--role source|target|both] [--suite N...]\n"
     "                  [--rules ID...] [--test NAME...] [--seed S] [--junit FILE]\n"
     "                  [--json FILE] [--tap FILE] [--html DIR] [--sim FILE]... [--timeout MS]\n"
     "                  [--max-time S] [--jobs J] [--mutant NAME] [--mutation-score] [--list]\n"
@@ -27,6 +29,16 @@ static const char run_help[] =
     "(docs/shim-protocol.md), playing the client and the peer DS.\n\n"
     "  --iut CMD         shell command of the IUT (default: the reference DS,\n"
     "                    mlsmig-ref-ds next to this binary)\n"
+    "  --iut-connect A   test a running DS service instead: the same shim frames\n"
+    "                    over a connection to A (unix:PATH, or tcp:127.0.0.1:PORT:\n"
+    "                    loopback only), one connection per test\n"
+    "  --iut-start CMD   with --iut-connect: shell command run before the first\n"
+    "                    connection and after --iut-kill (restart tests)\n"
+    "  --iut-stop CMD    with --iut-connect: run once after the last test\n"
+    "  --iut-kill CMD    with --iut-connect: run where a restart test SIGKILLs the\n"
+    "                    IUT (without it the restart tests are not applicable)\n"
+    "  --persistent      one IUT process (or connection) per job for many tests,\n"
+    "                    reset between them, if the PICS declares reset\n"
     "  --role R          test the IUT as source, target or both (default both)\n"
     "  --suite N...      ciphersuites to test (default: all the IUT declares); the\n"
     "                    happy paths run per suite, hostile tests on the first\n"
@@ -94,6 +106,7 @@ static int list_tests(void) {
 typedef struct run_args {
   mm_run_opts o;
   const char *iut, *junit, *json, *tap, *html, *mutant;
+  const char *connect, *start, *stop, *kill;
   const char *rules[64], *tests[64], *sims[16];
   size_t nrules, ntests, nsims;
   bool score, verbose, list;
@@ -168,6 +181,15 @@ static int parse(int argc, char **argv, run_args *a) {
       fputs(run_help, stdout);
       return -1;
     } else if (cli_opt(argc, argv, &i, "--iut", &a->iut, &bad)) {
+    } else if (cli_opt(argc, argv, &i, "--iut-connect", &a->connect, &bad)) {
+      char why[256];
+      if (!bad && !mm_run_addr_check(a->connect, why, sizeof why))
+        return cli_usage_error("run", "--iut-connect %s", why);
+    } else if (cli_opt(argc, argv, &i, "--iut-start", &a->start, &bad)) {
+    } else if (cli_opt(argc, argv, &i, "--iut-stop", &a->stop, &bad)) {
+    } else if (cli_opt(argc, argv, &i, "--iut-kill", &a->kill, &bad)) {
+    } else if (cli_flag(argv, i, "--persistent")) {
+      a->o.persistent = true;
     } else if (cli_opt(argc, argv, &i, "--junit", &a->junit, &bad)) {
     } else if (cli_opt(argc, argv, &i, "--json", &a->json, &bad)) {
     } else if (cli_opt(argc, argv, &i, "--tap", &a->tap, &bad)) {
@@ -244,10 +266,18 @@ static int parse(int argc, char **argv, run_args *a) {
     }
     if (bad) return EXIT_USAGE;
   }
-  if (a->mutant && a->iut)
-    return cli_usage_error("run", "--mutant applies to the reference DS, not --iut");
-  if (a->score && a->iut)
-    return cli_usage_error("run", "--mutation-score runs the reference DS, not --iut");
+  const char *other = a->iut ? "--iut" : "--iut-connect";
+  if (a->iut && a->connect)
+    return cli_usage_error("run", "--iut and --iut-connect: one IUT, a process or a service");
+  if (!a->connect && (a->start || a->stop || a->kill))
+    return cli_usage_error("run", "%s is a hook of a service: it needs --iut-connect",
+                           a->start  ? "--iut-start"
+                           : a->stop ? "--iut-stop"
+                                     : "--iut-kill");
+  if (a->mutant && (a->iut || a->connect))
+    return cli_usage_error("run", "--mutant applies to the reference DS, not %s", other);
+  if (a->score && (a->iut || a->connect))
+    return cli_usage_error("run", "--mutation-score runs the reference DS, not %s", other);
   return check_names(a);
 }
 
@@ -300,7 +330,7 @@ int cmd_run(int argc, char **argv) {
   if (rc != EXIT_OK) return rc < 0 ? EXIT_OK : rc;
   if (a.list) return list_tests();
   char ref[4200], cmd[4400];
-  if (!a.iut && !default_iut(ref, sizeof ref)) {
+  if (!a.iut && !a.connect && !default_iut(ref, sizeof ref)) {
     fprintf(stderr, "mlsmig run: cannot locate mlsmig-ref-ds; give --iut\n");
     return EXIT_USAGE;
   }
@@ -311,6 +341,13 @@ int cmd_run(int argc, char **argv) {
     snprintf(cmd, sizeof cmd, "%s%s%s", ref, a.mutant ? " --mutant " : "",
              a.mutant ? a.mutant : "");
   a.o.iut_cmd = cmd;
+  if (a.connect) { /* the reports' "IUT command" says what was tested */
+    snprintf(cmd, sizeof cmd, "--iut-connect %s", a.connect);
+    a.o.iut_connect = a.connect;
+    a.o.iut_start = a.start;
+    a.o.iut_stop = a.stop;
+    a.o.iut_kill = a.kill;
+  }
   char self[4096];
   a.o.mlsmig_cmd = self_path(self, sizeof self) ? self : NULL;
   if (isatty(2)) {
@@ -333,6 +370,13 @@ int cmd_run(int argc, char **argv) {
     fputc('\n', stderr);
     return stop_signal ? 128 + stop_signal : EXIT_USAGE;
   }
+  if (a.o.persistent && !r.persistent)
+    fprintf(stderr, "mlsmig run: --persistent: the IUT does not declare reset: one %s per test\n",
+            a.connect ? "connection" : "process");
+  else if (a.o.persistent)
+    fprintf(stderr, "mlsmig run: persistent mode: %llu tests reset a kept %s; %llu %s opened\n",
+            (unsigned long long)r.resets, a.connect ? "connection" : "process",
+            (unsigned long long)r.cost.lifecycles, a.connect ? "connections" : "processes");
   run_print_summary(stdout, &r, cmd, a.verbose);
   rc = mm_run_passed(&r) ? EXIT_OK : EXIT_REJECTED;
   if (r.signal) rc = 128 + r.signal;

@@ -148,15 +148,20 @@ static const struct {
     /* Both travel as an MLSMessage; the codec checks only its framing. */
     [MM_MSG_MIGRATION_COMMIT] = {"migration_commit", MM_T_MLS_MESSAGE},
     [MM_MSG_MLS_MESSAGE] = {"mls_message", MM_T_MLS_MESSAGE},
+    /* Profile v2: bodies of the MLS layer (MM_T_COUNT: none of the codec's). */
+    [MM_MSG_COMMIT_BUNDLE] = {"commit_bundle", MM_T_COUNT},
+    [MM_MSG_WELCOME] = {"welcome", MM_T_COUNT},
+    [MM_MSG_GROUP_INFO_REQUEST] = {"group_info_request", MM_T_COUNT},
+    [MM_MSG_GROUP_INFO] = {"group_info", MM_T_COUNT},
 };
 
 const char *mm_msg_type_name(int msg_type) {
-  if (msg_type < MM_MSG_MIGRATION_REQUEST || msg_type > MM_MSG_MLS_MESSAGE) return NULL;
+  if (msg_type < MM_MSG_MIGRATION_REQUEST || msg_type > MM_MSG_V2_LAST) return NULL;
   return msg_types[msg_type].name;
 }
 
 bool mm_msg_type_by_name(const char *name, int *out) {
-  for (int m = MM_MSG_MIGRATION_REQUEST; name && m <= MM_MSG_MLS_MESSAGE; m++)
+  for (int m = MM_MSG_MIGRATION_REQUEST; name && m <= MM_MSG_V2_LAST; m++)
     if (strcmp(msg_types[m].name, name) == 0) {
       *out = m;
       return true;
@@ -165,7 +170,7 @@ bool mm_msg_type_by_name(const char *name, int *out) {
 }
 
 bool mm_msg_type_body(int msg_type, mm_type *out) {
-  if (!mm_msg_type_name(msg_type)) return false;
+  if (!mm_msg_type_name(msg_type) || msg_types[msg_type].body == MM_T_COUNT) return false;
   *out = msg_types[msg_type].body;
   return true;
 }

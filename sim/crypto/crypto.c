@@ -36,7 +36,7 @@ static const char sign_label_prefix[] = "MLS 1.0 ";
 
 /* ---- operation counters (crypto_stats.h) ---- */
 
-static _Atomic uint64_t n_signs, n_verifies, n_sign_bytes, n_verify_bytes, n_hash_bytes;
+static _Atomic uint64_t n_signs, n_verifies, n_sign_bytes, n_verify_bytes, n_hash_bytes, n_hashes;
 
 static void count(_Atomic uint64_t *c, uint64_t v) {
   atomic_fetch_add_explicit(c, v, memory_order_relaxed);
@@ -48,12 +48,13 @@ void mm_crypto_stats_get(mm_crypto_stats *out) {
   out->sign_bytes = atomic_load_explicit(&n_sign_bytes, memory_order_relaxed);
   out->verify_bytes = atomic_load_explicit(&n_verify_bytes, memory_order_relaxed);
   out->hash_bytes = atomic_load_explicit(&n_hash_bytes, memory_order_relaxed);
+  out->hashes = atomic_load_explicit(&n_hashes, memory_order_relaxed);
 }
 
 mm_crypto_stats mm_crypto_stats_diff(const mm_crypto_stats *b, const mm_crypto_stats *a) {
-  return (mm_crypto_stats){b->signs - a->signs, b->verifies - a->verifies,
+  return (mm_crypto_stats){b->signs - a->signs,           b->verifies - a->verifies,
                            b->sign_bytes - a->sign_bytes, b->verify_bytes - a->verify_bytes,
-                           b->hash_bytes - a->hash_bytes};
+                           b->hash_bytes - a->hash_bytes, b->hashes - a->hashes};
 }
 
 void mm_wipe(void *p, size_t len) {
@@ -374,6 +375,7 @@ mm_err mm_hash(uint16_t suite, const uint8_t *data, size_t len, uint8_t *out, si
   if (!s) return MM_E_UNSUPPORTED_CIPHERSUITE;
   if (!out || !out_len || (!data && len)) return MM_E_USAGE;
   count(&n_hash_bytes, len);
+  count(&n_hashes, 1);
   mm_view part = mm_view_of(data, len);
   return digest_parts(s, &part, 1, out, out_len);
 }
@@ -396,6 +398,7 @@ mm_err mm_ref_hash(uint16_t suite, const char *label, const uint8_t *value, size
   if (e == MM_OK) {
     mm_view parts[2] = {mm_writer_view(&head), mm_view_of(value, value_len)};
     count(&n_hash_bytes, parts_len(parts, 2));
+    count(&n_hashes, 1);
     e = digest_parts(s, parts, 2, out, out_len);
   }
   mm_writer_free(&head);

@@ -11,6 +11,7 @@ typedef struct mm_crypto_stats {
   uint64_t signs, verifies;          /* mm_sign_raw / mm_verify_raw calls */
   uint64_t sign_bytes, verify_bytes; /* bytes of the messages they covered */
   uint64_t hash_bytes;               /* bytes through mm_hash and mm_ref_hash */
+  uint64_t hashes;                   /* mm_hash and mm_ref_hash calls */
 } mm_crypto_stats;
 
 /* mm_crypto_stats_get copies what the crypto layer has done in this process so far into *out. */

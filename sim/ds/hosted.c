@@ -48,10 +48,17 @@ mm_err mm_ds_intake(const mm_ds_config *cfg, const mm_env *env, const uint8_t *b
   mm_limits lim = mm_ds_limits(env, in->env.cipher_suite);
   mm_envelope strict;
   mm_type t;
-  if (mm_decode(MM_T_ENVELOPE, bytes, len, &lim, &strict, NULL) != MM_OK ||
-      !mm_msg_type_body(strict.msg_type, &t) ||
-      mm_decode(t, strict.body.data, strict.body.len, &lim, &in->body, NULL) != MM_OK)
-    return mm_ds_refuse(cfg, in, MM_RULE("ENC-1 ENC-2 ENC-4", MM_E_MALFORMED), NULL, out);
+  int profile = mm_ds_profile(cfg);
+  bool ok = mm_envelope_decode_profile(profile, bytes, len, &lim, &strict, NULL) == MM_OK;
+  if (ok && mm_msg_body_is_mls(strict.msg_type, profile)) {
+    in->mls = true;
+    ok = mm_mls_envelope_body_decode(strict.msg_type, strict.body, &lim, &in->mls_body, NULL) ==
+         MM_OK;
+  } else if (ok) {
+    ok = mm_msg_type_body(strict.msg_type, &t) &&
+         mm_decode(t, strict.body.data, strict.body.len, &lim, &in->body, NULL) == MM_OK;
+  }
+  if (!ok) return mm_ds_refuse(cfg, in, MM_RULE("ENC-1 ENC-2 ENC-4", MM_E_MALFORMED), NULL, out);
   in->env = strict;
   return MM_OK;
 }
@@ -64,6 +71,10 @@ mm_err mm_ds_refuse(const mm_ds_config *cfg, const mm_intake *in, mm_err code, c
 }
 
 /* ---- hosted group traffic ---- */
+
+int mm_ds_profile(const mm_ds_config *cfg) {
+  return cfg->profile == MM_PROFILE_V2 ? MM_PROFILE_V2 : MM_PROFILE_V1;
+}
 
 bool mm_hosted_is_commit(const mm_mls_message *m) { return m->content_type == MM_CONTENT_COMMIT; }
 

@@ -16,6 +16,7 @@
 
 #include "codec/tbs.h"
 #include "mlsmig/ds.h"
+#include "mlsmig/mls_state.h"
 #include "profile/rule.h"
 
 /* ---- intake ---- */
@@ -23,7 +24,9 @@
 /* An envelope a DS took in. Views point into the caller's input. */
 typedef struct mm_intake {
   mm_envelope env;
-  mm_any_msg body;                /* decoded as env.msg_type names */
+  mm_any_msg body;                /* decoded as env.msg_type names (the codec's types) */
+  bool mls;                       /* profile v2: the body is the MLS layer's, in mls_body */
+  mm_mls_envelope_body mls_body;  /* profile v2: migration_commit(8), 10..13 */
   char sender[MM_SENDER_MAX + 1]; /* env.sender as a C string, for replies */
 } mm_intake;
 
@@ -77,5 +80,53 @@ void mm_hosted_report_commit(const mm_env *env, const char *domain, const mm_hos
 
 /* Is this MLSMessage a Commit? (its epoch then advances by one) */
 bool mm_hosted_is_commit(const mm_mls_message *m);
+
+/* mm_ds_profile is the profile version cfg implements (1 when unset). */
+int mm_ds_profile(const mm_ds_config *cfg);
+
+/* ---- profile v2: a group on its RFC 9420 public state (hosted_mls.c) ---- */
+
+/* A volatile cache of validated states, one per group, keyed by the stored
+ * MigrationGroupState's bytes: a state is validated (MLS-2) when first
+ * loaded, again after a restart, and never per message. */
+typedef struct mm_mls_cache mm_mls_cache;
+
+/* mm_mls_cache_free frees c and the states it holds; NULL is a no-op. */
+void mm_mls_cache_free(mm_mls_cache *c);
+/* Sets *out to the validated state of group gid of suite whose stored
+ * MigrationGroupState is stored (loaded and cached when the cache has other
+ * bytes for it); MM_E_INTERNAL when the stored state does not validate. */
+MM_MUST_USE mm_err mm_mls_cache_get(mm_mls_cache **c, uint16_t suite, mm_view gid, mm_view stored,
+                                    const mm_mls_state **out);
+/* Forgets gid's cached state. */
+void mm_mls_cache_drop(mm_mls_cache *c, mm_view gid);
+
+/* Checks a CommitBundle (commit_bundle(10), or the migration Commit's
+ * migration_commit(8)) against the current state cur (MLS-4 with MLS-2 on
+ * the new state, MLS-3 for the sender, EPOCH-3): MM_OK and the next state in
+ * *next, or the refusal code. An external commit (new_member_commit) is
+ * taken only from a client the policy lets join (AUTHZ-2 at the source). */
+MM_MUST_USE mm_err mm_hosted_mls_bundle(const mm_ds_config *cfg, const mm_intake *in,
+                                        const mm_mls_state *cur, mm_mls_state **next,
+                                        mm_mls_commit_info *info);
+/* Queues the accepted Commit to every member of cur's epoch (each identity
+ * once) as mls_message(9), and the Welcome, if any, to every identity with a
+ * leaf in next and none in cur as welcome(11) (MLS-4, LIFE-1). */
+MM_MUST_USE mm_err mm_hosted_mls_fanout(const mm_ds_config *cfg, const mm_mls_state *cur,
+                                        const mm_mls_state *next, const mm_mls_commit_info *info,
+                                        mm_outbox *out);
+/* Queues body, an MLSMessage, to every member of s (each identity once) as
+ * msg_type from the DS. */
+MM_MUST_USE mm_err mm_hosted_mls_send_members(const mm_ds_config *cfg, const mm_mls_state *s,
+                                              uint8_t msg_type, mm_view body, mm_outbox *out);
+/* MLS-5: an application message (mls_message(9), a PrivateMessage of
+ * content type application) from a member at the current epoch goes to
+ * every member; otherwise the refusal code (nothing queued). */
+MM_MUST_USE mm_err mm_hosted_mls_app(const mm_ds_config *cfg, const mm_intake *in,
+                                     const mm_mls_state *cur, mm_outbox *out);
+/* MLS-6: answers a group_info_request from a client the policy allows with
+ * group_info(13), cur's PublicGroupState; else the refusal code. */
+MM_MUST_USE mm_err mm_hosted_mls_group_info(const mm_ds_config *cfg, const mm_intake *in,
+                                            const mm_mls_state *cur, mm_outbox *out);
 
 #endif

@@ -105,3 +105,39 @@ mm_err mm_mls_elem_encode(mm_mls_elem e, const void *elem, mm_writer *w) {
   if (!s) return MM_E_USAGE;
   return mm_schema_encode(s, elem, s->nfields, NULL, w, NULL);
 }
+
+/* ---- profile v2 Envelope bodies ---- */
+
+mm_err mm_mls_envelope_body_decode(uint8_t msg_type, mm_view body, const mm_limits *lim,
+                                   mm_mls_envelope_body *out, mm_derr *err) {
+  if (!out || !lim) return MM_E_USAGE;
+  memset(out, 0, sizeof *out);
+  mm_derr local = {0};
+  if (!err) err = &local;
+  switch (msg_type) {
+  case MM_MSG_MIGRATION_COMMIT:
+  case MM_MSG_COMMIT_BUNDLE:
+    return mm_mls_decode(MM_MLS_T_COMMIT_BUNDLE, body.data, body.len, lim, &out->commit_bundle,
+                         err);
+  case MM_MSG_WELCOME: {
+    mm_err e = mm_mls_decode(MM_MLS_T_MLS_MESSAGE, body.data, body.len, lim, &out->welcome, err);
+    if (e == MM_OK && out->welcome.wire_format != MM_MLS_WIRE_WELCOME) {
+      *err = (mm_derr){.rule = "ENC-4", .offset = 2, .reason = "welcome: not an mls_welcome"};
+      e = MM_E_MALFORMED;
+    }
+    return e;
+  }
+  case MM_MSG_GROUP_INFO_REQUEST: {
+    mm_reader r;
+    mm_reader_init(&r, body.data, body.len, err);
+    bool ok = mm_read_vec(&r, &out->group_id);
+    if (ok && (out->group_id.len == 0 || out->group_id.len > MM_GROUP_ID_MAX))
+      ok = mm_reader_fail_at(&r, 0, "ENC-4", "group_id must be 1..255 bytes");
+    return ok && mm_reader_expect_end(&r) ? MM_OK : MM_E_MALFORMED;
+  }
+  case MM_MSG_GROUP_INFO:
+    return mm_mls_decode(MM_MLS_T_PUBLIC_GROUP_STATE, body.data, body.len, lim, &out->public_state,
+                         err);
+  }
+  return MM_E_USAGE;
+}

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mlsmig/mls.h"
 #include "shim/shim_proto.h"
 
 #define REFDS_NAME "mlsmig-ref-ds " MM_VERSION
@@ -96,7 +97,8 @@ static MM_MUST_USE mm_err reply_pics(mm_writer *w) {
                    .suites = mm_writer_view(&suites),
                    .features = MM_SHIM_F_TOMBSTONE | MM_SHIM_F_STRICT_POLICY | MM_SHIM_F_DENY_LIST |
                                MM_SHIM_F_RESTART | MM_SHIM_F_INSTALL_AT_TARGET |
-                               MM_SHIM_F_RECONFIGURE};
+                               MM_SHIM_F_RECONFIGURE | MM_SHIM_F_RESET |
+                               MM_SHIM_F_PROFILE_V2};
   mm_err e = mm_writer_ok(&suites) ? mm_shim_encode(&m, w) : MM_E_NOMEM;
   mm_writer_free(&suites);
   return e;
@@ -168,8 +170,9 @@ static const char *load_policy(mm_refds *d, const mm_shim_msg *m) {
   return NULL;
 }
 
-static const char *start_actor(mm_refds *d) {
+static const char *start_actor(mm_refds *d, uint8_t profile) {
   d->cfg.domain = d->domain;
+  d->cfg.profile = profile == MM_PROFILE_V2 ? MM_PROFILE_V2 : MM_PROFILE_V1;
   d->cfg.mutants = d->mutants;
   for (int i = 0; i <= MM_SUITE_COUNT; i++) d->cfg.sign_keys[i] = d->sign[i];
   d->env = (mm_env){.rng = &d->rng, .keys = d->kd, .store = d->store};
@@ -195,7 +198,7 @@ static const char *configure(mm_refds *d, const mm_shim_msg *m) {
   if (mm_refds_store_load(d->store, d->state_dir) != MM_OK) return "state directory unreadable";
   const char *why = load_keys(d, m);
   if (!why) why = load_policy(d, m);
-  if (!why) why = start_actor(d);
+  if (!why) why = start_actor(d, m->profile);
   if (!why) {
     d->now = m->now;
     d->configured = true;
@@ -205,7 +208,21 @@ static const char *configure(mm_refds *d, const mm_shim_msg *m) {
 
 /* ---- the other requests ---- */
 
+/* Profile v2: the group_state is a MigrationGroupState (MLS-1), in the suite its GroupInfo names. */
+static const char *install_mls_group(mm_refds *d, const mm_shim_msg *m) {
+  mm_limits lim = mm_limits_default(0);
+  mm_mls_migration_group_state mgs;
+  if (mm_mls_decode(MM_MLS_T_MIGRATION_GROUP_STATE, m->bytes.data, m->bytes.len, &lim, &mgs,
+                    NULL) != MM_OK)
+    return "group_state does not decode as a MigrationGroupState";
+  uint16_t suite = mgs.group_info.group_context.cipher_suite;
+  mm_err e = d->src ? mm_source_add_mls_group(d->src, suite, m->bytes.data, m->bytes.len)
+                    : mm_target_add_mls_group(d->tgt, suite, m->bytes.data, m->bytes.len);
+  return e == MM_OK ? NULL : mm_err_name(e);
+}
+
 static const char *install_group(mm_refds *d, const mm_shim_msg *m) {
+  if (d->cfg.profile == MM_PROFILE_V2) return install_mls_group(d, m);
   mm_limits lim = mm_limits_default(0);
   mm_group_state g;
   if (mm_group_state_decode(m->bytes.data, m->bytes.len, &lim, &g, NULL) != MM_OK)
@@ -254,6 +271,11 @@ mm_err mm_refds_handle(mm_refds *d, const uint8_t *body, size_t len, mm_writer *
                                         : reply_error(reply, "protocol version");
   if (m.type == MM_SHIM_SHUTDOWN) {
     *quit = true;
+    return reply_simple(reply, MM_SHIM_OK);
+  }
+  if (m.type == MM_SHIM_RESET) { /* empty again, as after hello: a configure follows */
+    unconfigure(d);
+    mm_outbox_clear(&d->out);
     return reply_simple(reply, MM_SHIM_OK);
   }
   if (m.type == MM_SHIM_CONFIGURE) {

@@ -18,8 +18,8 @@ static json_t *pics_json(const mm_pics *p) {
   if (p->roles & MM_SHIM_ROLE_TARGET) json_array_append_new(roles, json_string("target"));
   for (int s = 1; s <= MM_SUITE_COUNT; s++)
     if (p->suites[s]) json_array_append_new(suites, json_integer(s));
-  static const char *names[] = {"tombstone", "strict_policy",     "deny_list",
-                                "restart",   "install_at_target", "reconfigure"};
+  static const char *names[] = {"tombstone",         "strict_policy", "deny_list", "restart",
+                                "install_at_target", "reconfigure",   "reset",     "profile_v2"};
   for (unsigned b = 0; b < sizeof names / sizeof names[0]; b++)
     if (p->features & (1u << b)) json_array_append_new(features, json_string(names[b]));
   return json_pack("{s:s, s:o, s:o, s:o}", "implementation", p->implementation, "roles", roles,
@@ -80,9 +80,12 @@ static json_t *rerun(const mm_run_result *r, const mm_test_result *t) {
   char iut[4600], cmd[5200];
   const char *base_end = strchr(t->name, '/');
   int base_len = base_end ? (int)(base_end - t->name) : (int)strlen(t->name);
-  if (!mm_shell_quote(r->iut_cmd ? r->iut_cmd : "", iut, sizeof iut)) return json_string("");
-  snprintf(cmd, sizeof cmd, "%s run --iut %s --role %s --suite %u --test %.*s --seed %llu",
-           r->mlsmig_cmd ? r->mlsmig_cmd : "mlsmig", iut,
+  /* a service (mlsmig run --iut-connect): its iut_cmd is that option */
+  const char *ic = r->iut_cmd ? r->iut_cmd : "", *svc = "--iut-connect ";
+  bool connect = strncmp(ic, svc, strlen(svc)) == 0;
+  if (!mm_shell_quote(connect ? ic + strlen(svc) : ic, iut, sizeof iut)) return json_string("");
+  snprintf(cmd, sizeof cmd, "%s run %s %s --role %s --suite %u --test %.*s --seed %llu",
+           r->mlsmig_cmd ? r->mlsmig_cmd : "mlsmig", connect ? "--iut-connect" : "--iut", iut,
            t->role == MM_SHIM_ROLE_SOURCE ? "source" : "target", t->suite, base_len, t->name,
            (unsigned long long)r->seed);
   return json_string(cmd);
@@ -116,8 +119,7 @@ json_t *mm_run_to_json(const mm_run_result *r) {
       "iut", pics_json(&r->pics), "iut_command", r->iut_cmd ? r->iut_cmd : "", "date", r->date,
       "seed", mm_json_u64(r->seed), "wall_ms", r->wall_ms, "tests", tests);
   if (root && r->stopped[0]) json_object_set_new(root, "stopped", json_string(r->stopped));
-  if (root && r->escaped)
-    json_object_set_new(root, "escaped_processes", mm_json_u64(r->escaped));
+  if (root && r->escaped) json_object_set_new(root, "escaped_processes", mm_json_u64(r->escaped));
   if (root && r->cleanup[0]) json_object_set_new(root, "cleanup", json_string(r->cleanup));
   if (root && mm_report_recount(root) != MM_OK) {
     json_decref(root);

@@ -4,24 +4,32 @@
 #define _GNU_SOURCE /* pipe2(O_CLOEXEC): no fd leaks into IUTs other threads spawn */
 #include "runner/iut.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "runner/iut_sup.h"
+#include "runner/runner.h"
 #include "shim/shim_proto.h"
 
 struct mm_iut {
   mm_sup sup;       /* the IUT's supervisor: exit status, kill, escapes */
+  bool sock;        /* a connection to a running IUT (in and out: the socket) */
   unsigned strays;  /* processes the runner killed itself (supervisor gone) */
   int in, out, err; /* our ends: IUT's stdin, stdout, stderr */
   uint32_t max_frame;
@@ -158,6 +166,11 @@ static bool await_exit(mm_iut *p, int ms) {
  * when our read did). Usually an exit is on its way: give it a moment, so
  * the report can say how the IUT ended. */
 static void explain_exit(mm_iut *p, const char *what, const char *closed) {
+  if (p->sock) {
+    set_why(p, "%s: the IUT closed the connection%s%s", what, errno ? ": " : "",
+            errno ? strerror(errno) : "");
+    return;
+  }
   await_exit(p, 200);
   if (p->sup.exited && WIFEXITED(p->sup.status))
     set_why(p, "%s: IUT exited with status %d", what, WEXITSTATUS(p->sup.status));
@@ -229,6 +242,7 @@ static MM_MUST_USE mm_err recv_exact(mm_iut *p, uint8_t *buf, size_t n, int64_t 
       continue;
     }
     if (r < 0 && errno == EINTR) continue;
+    if (r == 0) errno = 0; /* an orderly close, no error */
     if (r == 0 || errno != EAGAIN) {
       drain_stderr(p);
       explain_exit(p, what, "stdout");
@@ -375,7 +389,8 @@ void mm_iut_kill(mm_iut *p) {
 }
 
 void mm_iut_stop(mm_iut *p, int timeout_ms) {
-  close_fd(&p->in); /* EOF: a well-behaved shim exits */
+  if (p->sock && p->in >= 0) shutdown(p->in, SHUT_WR); /* the other fd shares the socket */
+  close_fd(&p->in); /* EOF: a well-behaved shim exits (closes the connection) */
   int64_t deadline = now_ms() + timeout_ms;
   /* Its stdout closes when it exits: wait for that rather than sleeping.
    * Whatever comes before is a reply nobody asked for. */
@@ -409,10 +424,250 @@ bool mm_iut_after_shutdown(const mm_iut *p, char *what, size_t cap) {
 
 unsigned mm_iut_escaped(const mm_iut *p) { return p->sup.escaped + p->strays; }
 
-bool mm_iut_running(mm_iut *p) { return !exited(p) && !p->sup.reaped; }
+bool mm_iut_running(mm_iut *p) {
+  if (p->sock) return p->in >= 0 && p->out >= 0;
+  return !exited(p) && !p->sup.reaped;
+}
+
+bool mm_iut_is_socket(const mm_iut *p) { return p->sock; }
+
+/* ---- a running IUT, over a socket ---- */
+
+/* "localhost", 127.0.0.0/8 and ::1 (bracketed or not). */
+static bool loopback_host(const char *h, size_t n, struct sockaddr_storage *ss, socklen_t *len,
+                          uint16_t port) {
+  char host[64];
+  if (n == 0 || n >= sizeof host) return false;
+  memcpy(host, h, n);
+  host[n] = '\0';
+  if (host[0] == '[' && host[n - 1] == ']') {
+    memmove(host, host + 1, n - 2);
+    host[n - 2] = '\0';
+  }
+  if (strcmp(host, "localhost") == 0) snprintf(host, sizeof host, "127.0.0.1");
+  struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+  memset(ss, 0, sizeof *ss);
+  if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+    if ((ntohl(in4->sin_addr.s_addr) >> 24) != 127) return false;
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons(port);
+    *len = sizeof *in4;
+    return true;
+  }
+  if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+    if (!IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr)) return false;
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    *len = sizeof *in6;
+    return true;
+  }
+  return false;
+}
+
+/* Parses addr into a socket address; false with a reason in why. */
+static bool parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len, char *why,
+                       size_t why_len) {
+  if (strncmp(addr, "unix:", 5) == 0) {
+    const char *path = addr + 5;
+    struct sockaddr_un *un = (struct sockaddr_un *)ss;
+    if (!path[0] || strlen(path) >= sizeof un->sun_path) {
+      snprintf(why, why_len, "'%s': a unix socket path of 1..%zu bytes is needed", addr,
+               sizeof un->sun_path - 1);
+      return false;
+    }
+    memset(ss, 0, sizeof *ss);
+    un->sun_family = AF_UNIX;
+    memcpy(un->sun_path, path, strlen(path) + 1);
+    *len = (socklen_t)sizeof *un;
+    return true;
+  }
+  if (strncmp(addr, "tcp:", 4) == 0) {
+    const char *host = addr + 4, *colon = strrchr(host, ':');
+    unsigned long port = 0;
+    char *end = NULL;
+    if (colon) port = strtoul(colon + 1, &end, 10);
+    if (!colon || !colon[1] || !end || *end || port < 1 || port > 65535 || colon[1] == '-' ||
+        colon[1] == '+') {
+      snprintf(why, why_len, "'%s': tcp:HOST:PORT with a port of 1..65535 is needed", addr);
+      return false;
+    }
+    if (!loopback_host(host, (size_t)(colon - host), ss, len, (uint16_t)port)) {
+      snprintf(why, why_len,
+               "'%s': only a loopback host (127.0.0.1, ::1, localhost) is allowed: the shim "
+               "protocol has no authentication",
+               addr);
+      return false;
+    }
+    return true;
+  }
+  snprintf(why, why_len, "'%s': unix:PATH or tcp:127.0.0.1:PORT is needed", addr);
+  return false;
+}
+
+bool mm_run_addr_check(const char *addr, char *why, size_t why_len) {
+  struct sockaddr_storage ss;
+  socklen_t len;
+  return parse_addr(addr, &ss, &len, why, why_len);
+}
+
+mm_err mm_iut_connect(const char *addr, uint32_t max_frame, int timeout_ms,
+                      const volatile sig_atomic_t *cancel, mm_iut **out, char *why,
+                      size_t why_len) {
+  struct sigaction sa = {0};
+  sa.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &sa, NULL); /* send() has MSG_NOSIGNAL, write() not */
+  *out = NULL;
+  struct sockaddr_storage ss;
+  socklen_t slen;
+  char bad[256];
+  if (!parse_addr(addr, &ss, &slen, bad, sizeof bad)) {
+    snprintf(why, why_len, "cannot connect: %s", bad);
+    return MM_E_IO;
+  }
+  mm_iut *p = calloc(1, sizeof *p);
+  if (!p) {
+    snprintf(why, why_len, "runner failure: out of memory");
+    return MM_E_NOMEM;
+  }
+  p->sup = (mm_sup){.pid = -1, .ctl = -1, .rep = -1};
+  p->in = p->out = p->err = -1;
+  p->sock = true;
+  p->max_frame = max_frame;
+  p->cancel = cancel;
+  int64_t deadline = now_ms() + timeout_ms;
+  int fd = -1, err = 0;
+  unsigned tries = 0;
+  /* A service that is (re)starting refuses for a while, or has no socket
+   * file yet: try again every 10 ms until the deadline. */
+  for (;;) {
+    tries++;
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      snprintf(why, why_len, "runner failure: cannot make a socket: %s", strerror(errno));
+      free(p);
+      return MM_E_IO;
+    }
+    if (connect(fd, (struct sockaddr *)&ss, slen) == 0) break;
+    err = errno;
+    close(fd);
+    fd = -1;
+    bool again = err == ECONNREFUSED || err == ENOENT || err == EAGAIN || err == EINTR;
+    if (!again || now_ms() + 10 > deadline || (cancel && *cancel)) break;
+    struct timespec t = {0, 10 * 1000000L};
+    nanosleep(&t, NULL);
+  }
+  if (fd < 0) {
+    snprintf(why, why_len, "cannot connect to %s: %s (%u attempt%s in %d ms)", addr, strerror(err),
+             tries, tries == 1 ? "" : "s", timeout_ms);
+    free(p);
+    return MM_E_IO;
+  }
+  if (ss.ss_family != AF_UNIX) {
+    int one = 1; /* one small frame per request: no Nagle delay */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  p->in = fd;
+  p->out = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (p->out < 0) {
+    snprintf(why, why_len, "runner failure: cannot duplicate a socket: %s", strerror(errno));
+    close(fd);
+    free(p);
+    return MM_E_IO;
+  }
+  set_nonblock(p->in);
+  *out = p;
+  return MM_OK;
+}
 
 void mm_iut_free(mm_iut *p) {
   if (!p) return;
   mm_iut_kill(p);
   free(p);
+}
+
+mm_err mm_iut_await_gone(const char *addr, int timeout_ms, char *why, size_t why_len) {
+  struct sockaddr_storage ss;
+  socklen_t slen;
+  if (!parse_addr(addr, &ss, &slen, why, why_len)) return MM_E_IO;
+  int64_t deadline = now_ms() + timeout_ms;
+  for (;;) {
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      snprintf(why, why_len, "runner failure: cannot make a socket: %s", strerror(errno));
+      return MM_E_IO;
+    }
+    int r = connect(fd, (struct sockaddr *)&ss, slen), err = errno;
+    close(fd);
+    if (r != 0 && err != EINTR && err != EAGAIN) return MM_OK; /* refused, no file: gone */
+    if (now_ms() >= deadline) break;
+    struct timespec t = {0, 10 * 1000000L};
+    nanosleep(&t, NULL);
+  }
+  snprintf(why, why_len, "%s still accepts connections %d ms after it was killed", addr,
+           timeout_ms);
+  return MM_E_IO;
+}
+
+/* ---- the service's hooks ---- */
+
+extern char **environ;
+
+mm_err mm_iut_hook(const char *what, const char *cmd, int timeout_ms,
+                   const volatile sig_atomic_t *cancel, char *why, size_t why_len) {
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  if (posix_spawn_file_actions_init(&fa) != 0) {
+    snprintf(why, why_len, "runner failure: %s: out of memory", what);
+    return MM_E_NOMEM;
+  }
+  posix_spawnattr_init(&at);
+  /* stdin empty, stdout to the runner's stderr (its stdout may be a
+   * report), its own process group (a hung hook is killed whole) */
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, 2, 1);
+  posix_spawnattr_setpgroup(&at, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&at, &none);
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+  char *argv[] = {"sh", "-c", (char *)cmd, NULL};
+  pid_t pid;
+  int rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
+  if (rc != 0) {
+    snprintf(why, why_len, "runner failure: %s: cannot start /bin/sh: %s", what, strerror(rc));
+    return MM_E_IO;
+  }
+  int64_t deadline = now_ms() + timeout_ms;
+  int st = 0;
+  for (;;) {
+    pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) {
+      snprintf(why, why_len, "runner failure: %s: waitpid: %s", what, strerror(errno));
+      return MM_E_IO;
+    }
+    bool late = now_ms() >= deadline, stop = cancel && *cancel;
+    if (late || stop) {
+      kill(-pid, SIGKILL);
+      kill(pid, SIGKILL);
+      while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+      }
+      snprintf(why, why_len, "%s '%s' %s", what, cmd,
+               stop ? "interrupted" : "did not finish in time: killed");
+      if (late) snprintf(why + strlen(why), why_len - strlen(why), " after %d ms", timeout_ms);
+      return MM_E_IO;
+    }
+    struct timespec t = {0, 5 * 1000000L};
+    nanosleep(&t, NULL);
+  }
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return MM_OK;
+  if (WIFEXITED(st))
+    snprintf(why, why_len, "%s '%s' exited with status %d", what, cmd, WEXITSTATUS(st));
+  else
+    snprintf(why, why_len, "%s '%s' was killed by signal %d", what, cmd,
+             WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+  return MM_E_IO;
 }

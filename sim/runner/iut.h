@@ -72,6 +72,28 @@ bool mm_iut_after_shutdown(const mm_iut *p, char *what, size_t cap);
 unsigned mm_iut_escaped(const mm_iut *p);
 /* mm_iut_running says whether p's process is still running. */
 bool mm_iut_running(mm_iut *p);
+/* mm_iut_connect makes p a connection to a running IUT (a service) at addr,
+ * "unix:PATH" or "tcp:HOST:PORT" with a loopback HOST, trying again while it
+ * is refused until timeout_ms (a service that is restarting), and the same
+ * shim frames go over it. Such a p has no stderr and no process: mm_iut_kill
+ * and mm_iut_stop close the connection (the service's --iut-kill hook is the
+ * caller's). MM_E_IO with a reason in why when it cannot connect. */
+MM_MUST_USE mm_err mm_iut_connect(const char *addr, uint32_t max_frame, int timeout_ms,
+                                  const volatile sig_atomic_t *cancel, mm_iut **out, char *why,
+                                  size_t why_len);
+/* mm_iut_await_gone waits up to timeout_ms until addr refuses connections
+ * (a killed service is gone, not dying); MM_E_IO with a reason in why when
+ * it still accepts them. */
+MM_MUST_USE mm_err mm_iut_await_gone(const char *addr, int timeout_ms, char *why, size_t why_len);
+/* mm_iut_is_socket says whether p is a connection (mm_iut_connect). */
+bool mm_iut_is_socket(const mm_iut *p);
+/* mm_iut_hook runs a hook of the service (--iut-start, --iut-stop,
+ * --iut-kill: `what`) under /bin/sh -c, stdin empty and stdout on the
+ * runner's stderr, and waits up to timeout_ms for its exit; MM_E_IO with a
+ * reason in why unless it exits 0 (in time: else its process group is
+ * killed). */
+MM_MUST_USE mm_err mm_iut_hook(const char *what, const char *cmd, int timeout_ms,
+                               const volatile sig_atomic_t *cancel, char *why, size_t why_len);
 /* Kills if still running, frees. */
 void mm_iut_free(mm_iut *p);
 

@@ -1,6 +1,7 @@
 /* The runner's driver (runner.h): probe the IUT's PICS, pick the tests that
  * apply, run them on worker threads (each on its own IUT process and state
  * directory), and judge per test and per rule. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ static MM_MUST_USE mm_err probe(const mm_run_opts *o, mm_pics *pics, mm_run_cost
                                 size_t why_len) {
   double t0 = wall_ms();
   mm_iut *p;
-  mm_err se = mm_iut_start(o->iut_cmd, MM_SHIM_MAX_FRAME, &p, why, why_len);
+  mm_err se = r_iut_new(o, o->timeout_ms, &p, why, why_len);
   if (se != MM_OK) return se;
   mm_iut_set_cancel(p, o->cancel);
   cost->lifecycles++;
@@ -151,10 +152,13 @@ static size_t plan(const mm_run_opts *o, const mm_pics *pics, instance *out) {
   for (size_t i = 0; i < mm_rtests_count; i++) {
     const mm_rtest *t = &mm_rtests[i];
     if (!(o->roles & t->role) || !wanted_rules(o, t->rules)) continue;
+    bool unkillable = o->iut_connect && !o->iut_kill && (t->needs & MM_SHIM_F_RESTART);
     const char *na = !(pics->roles & t->role)       ? "role not declared"
                      : (t->needs & ~pics->features) ? "optional feature not declared"
-                     : !first                       ? "no selected suite declared"
-                                                    : NULL;
+                     : unkillable
+                         ? "a restart test: --iut-connect needs --iut-kill (and --iut-start)"
+                     : !first ? "no selected suite declared"
+                              : NULL;
     for (uint16_t s = 1; s <= MM_SUITE_COUNT; s++) {
       /* Per-suite tests list every selected suite (undeclared ones as not
        * applicable, so the report says what was not tested). */
@@ -186,6 +190,10 @@ static void free_ctx(rctx *c) {
 typedef struct run_env {
   mm_state_root *root;
   int64_t deadline; /* ms, monotonic (the run's budget) */
+  /* --iut-connect: a restart test kills the one service, so it runs alone
+   * (write lock), the others together (read lock) */
+  pthread_rwlock_t *service;
+  bool persistent; /* asked for, and the PICS declares reset */
 } run_env;
 
 static int64_t mono_ms(void) {
@@ -224,7 +232,7 @@ static void name_test(const instance *in, mm_test_result *r) {
 }
 
 static void run_one(const mm_run_opts *o, const mm_pics *pics, const mm_catalogue *cat,
-                    const run_env *env, const instance *in, mm_test_result *r) {
+                    const run_env *env, const instance *in, mm_test_result *r, mm_iut **keep) {
   double t0 = wall_ms();
   name_test(in, r);
   if (in->preset == MM_V_NA) {
@@ -237,7 +245,15 @@ static void run_one(const mm_run_opts *o, const mm_pics *pics, const mm_catalogu
             .pics = pics,
             .suite = in->suite,
             .now = R_T0,
-            .run_deadline = env->deadline};
+            .run_deadline = env->deadline,
+            .keep = env->persistent ? keep : NULL};
+  bool alone = in->t->needs & MM_SHIM_F_RESTART;
+  if (env->service) {
+    if (alone)
+      pthread_rwlock_wrlock(env->service);
+    else
+      pthread_rwlock_rdlock(env->service);
+  }
   /* Keys and randomness are seeded by the test's name: a rerun repeats it. */
   mm_rng_init_seeded(&c.rng, o->seed ? o->seed : MM_RUN_DEFAULT_SEED, r->name);
   char name[64] = "";
@@ -247,7 +263,8 @@ static void run_one(const mm_run_opts *o, const mm_pics *pics, const mm_catalogu
   } else {
     in->t->run(&c);
   }
-  r_finish(&c); /* every process of the IUT is gone after this */
+  r_finish(&c); /* every process of the IUT is gone after this (or kept, reset) */
+  if (env->service) pthread_rwlock_unlock(env->service);
   clean_up(&c, env, name, r);
   /* A test of SHOULD rules only cannot fail the run: it warns. */
   bool should_only = true;
@@ -349,16 +366,20 @@ static bool must_stop(pool *p) {
 
 static int worker(void *arg) {
   pool *p = arg;
+  mm_iut *kept = NULL; /* persistent mode: this worker's IUT between tests */
   for (;;) {
     mtx_lock(&p->lock);
     size_t i = p->next < p->n ? p->next++ : p->n;
     bool stop = i < p->n && must_stop(p);
     mtx_unlock(&p->lock);
-    if (i == p->n) return 0;
+    if (i == p->n) {
+      r_iut_release(kept, p->o->timeout_ms < 500 ? p->o->timeout_ms : 500);
+      return 0;
+    }
     if (stop)
       give_up(&p->in[i], p->stopped, &p->res[i]);
     else
-      run_one(p->o, p->pics, p->cat, p->env, &p->in[i], &p->res[i]);
+      run_one(p->o, p->pics, p->cat, p->env, &p->in[i], &p->res[i], &kept);
     mtx_lock(&p->lock);
     mm_test_result *r = &p->res[i];
     if (!stop) {
@@ -388,12 +409,17 @@ static MM_MUST_USE mm_err record_run(const mm_run_opts *o, mm_run_result *out) {
 mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_len) {
   *out = (mm_run_result){0};
   double t0 = wall_ms();
-  /* Whatever the IUT leaves behind comes to us, not to init (iut_sup.h). */
-  mm_reaper_begin();
-  mm_err e = probe(o, &out->pics, &out->cost, why, why_len);
+  /* Whatever the IUT leaves behind comes to us, not to init (iut_sup.h);
+   * not a service's: what its hooks start is none of ours. */
+  if (!o->iut_connect) mm_reaper_begin();
+  mm_err e = o->iut_connect ? r_iut_hook(o, "--iut-start", why, why_len) : MM_OK;
+  if (e == MM_OK) e = probe(o, &out->pics, &out->cost, why, why_len);
   if (e == MM_OK) e = record_run(o, out);
   if (e != MM_OK) {
-    out->escaped += mm_reaper_sweep();
+    char swhy[256];
+    if (o->iut_connect && r_iut_hook(o, "--iut-stop", swhy, sizeof swhy) != MM_OK)
+      fprintf(stderr, "mlsmig: %s\n", swhy);
+    if (!o->iut_connect) out->escaped += mm_reaper_sweep();
     mm_run_result_free(out);
     return e;
   }
@@ -420,7 +446,13 @@ mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_le
   }
   out->n = n;
   int64_t budget = o->max_run_ms > 0 ? o->max_run_ms : MM_RUN_MAX_MS;
-  run_env env = {.root = &root, .deadline = mono_ms() + budget};
+  pthread_rwlock_t service;
+  bool locked = o->iut_connect && pthread_rwlock_init(&service, NULL) == 0;
+  out->persistent = o->persistent && (out->pics.features & MM_SHIM_F_RESET);
+  run_env env = {.root = &root,
+                 .deadline = mono_ms() + budget,
+                 .service = locked ? &service : NULL,
+                 .persistent = out->persistent};
   pool p = {.o = o,
             .pics = &out->pics,
             .cat = &cat,
@@ -441,17 +473,23 @@ mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_le
   mtx_destroy(&p.lock);
   free(in);
   mm_catalogue_free(&cat);
+  if (locked) pthread_rwlock_destroy(&service);
   /* Nothing of the IUT's may be left: processes, then files. */
-  out->escaped = mm_reaper_sweep();
+  if (!o->iut_connect) out->escaped = mm_reaper_sweep();
   if (o->cancel && *o->cancel) {
     out->signal = (int)*o->cancel;
     if (!out->stopped[0])
       snprintf(out->stopped, sizeof out->stopped, "interrupted by signal %d", out->signal);
   }
-  char cwhy[384] = "";
+  char cwhy[384] = "", hwhy[256] = "";
+  /* the service stops before its state directories go */
+  bool stopped = !o->iut_connect || r_iut_hook(o, "--iut-stop", hwhy, sizeof hwhy) == MM_OK;
   if (mm_state_root_close(&root, cwhy, sizeof cwhy) != MM_OK)
     snprintf(out->cleanup, sizeof out->cleanup, "state directories not removed: %s", cwhy);
+  else if (!stopped)
+    snprintf(out->cleanup, sizeof out->cleanup, "%s", hwhy);
   for (size_t i = 0; i < n; i++) {
+    out->resets += out->tests[i].cost.resets;
     mm_run_cost_add(&out->cost, &out->tests[i].cost);
     out->escaped += out->tests[i].escaped;
   }

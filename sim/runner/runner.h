@@ -77,6 +77,7 @@ typedef struct mm_run_cost {
   double session_ms;      /* starting and stopping them, those requests included */
   uint64_t round_trips;   /* the test's own requests (deliver, clock, install, ...) */
   double round_trip_ms;   /* waiting for their replies */
+  uint64_t resets;        /* persistent mode: tests that reset a kept IUT (no lifecycle) */
 } mm_run_cost;
 
 void mm_run_cost_add(mm_run_cost *sum, const mm_run_cost *c);
@@ -103,7 +104,21 @@ typedef struct mm_test_result {
 } mm_test_result;
 
 typedef struct mm_run_opts {
-  const char *iut_cmd;      /* shell command line of the IUT */
+  const char *iut_cmd; /* shell command line of the IUT */
+  /* A running IUT (a service) instead: "unix:PATH" or "tcp:127.0.0.1:PORT"
+   * (mm_run_addr_check), one connection per test where iut_cmd would be
+   * one process. NULL: iut_cmd. */
+  const char *iut_connect;
+  /* The service's hooks (shell commands, NULL: none; with iut_connect
+   * only): iut_start before the first connection and after iut_kill;
+   * iut_stop once at the end; iut_kill where a restart test would SIGKILL
+   * the IUT process (without it, the restart tests are not applicable). */
+  const char *iut_start, *iut_stop, *iut_kill;
+  /* Persistent mode: when the PICS declares reset, each worker keeps its
+   * IUT (process or connection) from one test to the next and sends reset
+   * and a configure on a fresh state directory instead of a new process;
+   * else (and after any trouble) one per test, as without it. */
+  bool persistent;
   uint8_t roles;            /* MM_SHIM_ROLE_* bits to test */
   bool suites[8];           /* suites to test; all false: every declared one. The
                              happy paths run per suite, the other tests on the
@@ -148,7 +163,14 @@ typedef struct mm_run_result {
   int signal;        /* the signal that interrupted it, or 0 */
   unsigned escaped;  /* IUT descendants killed, all tests together */
   char cleanup[512]; /* what could not be cleaned up at the end, or "" */
+  bool persistent;   /* persistent mode was asked for and the PICS declares reset */
+  uint64_t resets;   /* tests that began with a reset of a kept IUT */
 } mm_run_result;
+
+/* mm_run_addr_check says whether addr is an address mm_run_opts.iut_connect
+ * takes (unix:PATH, tcp:HOST:PORT with a loopback HOST), with a reason in
+ * why when not. */
+bool mm_run_addr_check(const char *addr, char *why, size_t why_len);
 
 /* MM_E_IO (with why) when the IUT does not start or does not answer hello:
  * the CLI's exit 2. */

@@ -115,7 +115,33 @@ struct rctx {
   bool sender_reported;                /* an envelope not from the IUT's domain, reported once */
   bool suite_reported;                 /* an envelope in another suite, reported once */
   bool group_reported;                 /* an envelope for another group, reported once */
+  mm_iut **keep;                       /* persistent mode: the worker's kept IUT, else NULL */
 };
+
+/* ---- the IUT's lifecycle (runner_iut.c) ---- */
+
+/* r_iut_new starts the IUT process, or connects to the service (iut_connect,
+ * trying for timeout_ms). */
+MM_MUST_USE mm_err r_iut_new(const mm_run_opts *o, int timeout_ms, mm_iut **out, char *why,
+                             size_t why_len);
+/* r_iut_hook runs the service's hook `which` ("--iut-start", "--iut-stop",
+ * "--iut-kill"), if given: MM_E_IO with a reason in why when it fails. */
+MM_MUST_USE mm_err r_iut_hook(const mm_run_opts *o, const char *which, char *why, size_t why_len);
+/* r_iut_reuse takes the worker's kept IUT (persistent mode) into c->iut and
+ * resets it; false (the kept one ended) when there is none or it does not
+ * take the reset: then a new one is started. */
+bool r_iut_reuse(rctx *c);
+/* r_iut_keep hands c->iut to the worker for its next test (persistent
+ * mode) when the test ended well; false: the test ends it. */
+bool r_iut_keep(rctx *c);
+/* r_iut_release ends a kept IUT: shutdown within grace_ms (0: none), then
+ * as mm_iut_free. */
+void r_iut_release(mm_iut *p, int grace_ms);
+/* r_iut_kill is the SIGKILL of a restart: of the process, or of the service
+ * through --iut-kill then --iut-start (an error verdict when they fail). */
+bool r_iut_kill(rctx *c);
+/* r_mono_ms is the monotonic clock the deadlines use, in ms. */
+int64_t r_mono_ms(void);
 
 /* ---- session (runner_session.c) ---- */
 
@@ -232,6 +258,7 @@ R_TEST(t_content_nonce_other_request);
 R_TEST(t_content_expired);
 R_TEST(t_content_retransmit);
 R_TEST(t_content_nonce_reused);
+R_TEST(t_content_replay_third_ds);
 R_TEST(t_content_third_ds);
 R_TEST(t_content_wrong_key);
 R_TEST(t_content_wrong_label);

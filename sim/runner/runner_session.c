@@ -28,6 +28,7 @@ void mm_run_cost_add(mm_run_cost *sum, const mm_run_cost *c) {
   sum->session_ms += c->session_ms;
   sum->round_trips += c->round_trips;
   sum->round_trip_ms += c->round_trip_ms;
+  sum->resets += c->resets;
 }
 
 /* One request and its reply, counted in c->cost: as part of starting or
@@ -148,7 +149,10 @@ bool r_configure(rctx *c) {
 static bool spawn_part(rctx *c, bool configure) {
   char why[256];
   double t0 = mono_ms_f();
-  mm_err e = mm_iut_start(c->opts->iut_cmd, MM_SHIM_MAX_FRAME, &c->iut, why, sizeof why);
+  /* persistent mode: the worker's IUT, reset; else a new process or connection */
+  bool kept = r_iut_reuse(c);
+  int64_t left = c->deadline - mono_ms();
+  mm_err e = kept ? MM_OK : r_iut_new(c->opts, left > 0 ? (int)left : 1, &c->iut, why, sizeof why);
   if (e != MM_OK) {
     c->iut = NULL;
     if (strncmp(why, "runner failure: ", 16) == 0)
@@ -160,10 +164,10 @@ static bool spawn_part(rctx *c, bool configure) {
     return false;
   }
   mm_iut_set_cancel(c->iut, c->opts->cancel);
-  c->cost.lifecycles++;
+  c->cost.lifecycles += !kept;
   c->in_session = true;
   mm_shim_msg hello = {.type = MM_SHIM_HELLO, .version = MM_SHIM_VERSION}, m;
-  bool ok = simple(c, &hello, MM_SHIM_PICS, &m) && (!configure || r_configure(c));
+  bool ok = (kept || simple(c, &hello, MM_SHIM_PICS, &m)) && (!configure || r_configure(c));
   c->in_session = false;
   c->cost.session_ms += mono_ms_f() - t0;
   return ok;
@@ -190,7 +194,7 @@ bool r_start_hello(rctx *c) {
 bool r_restart(rctx *c) {
   if (c->stop) return false;
   double t0 = mono_ms_f();
-  mm_iut_kill(c->iut); /* SIGKILL: no chance to flush anything */
+  bool killed = r_iut_kill(c); /* SIGKILL, or the service's --iut-kill and --iut-start */
   c->escaped += mm_iut_escaped(c->iut);
   r_wire(c, MM_WIRE_RESTART, NULL, 0, (mm_view){0});
   const char *err = mm_iut_stderr(c->iut);
@@ -198,7 +202,7 @@ bool r_restart(rctx *c) {
   mm_iut_free(c->iut);
   c->iut = NULL;
   c->cost.session_ms += mono_ms_f() - t0;
-  return spawn(c);
+  return killed && spawn(c);
 }
 
 void r_wire(rctx *c, mm_wire_kind kind, const char *to, uint64_t ms, mm_view bytes) {
@@ -335,7 +339,7 @@ bool r_query(rctx *c, const char *gid, uint8_t *status, uint64_t *epoch) {
  * later request), then a clean exit, else a kill of it and everything it
  * started. */
 void r_finish(rctx *c) {
-  if (!c->iut) return;
+  if (!c->iut || r_iut_keep(c)) return; /* kept: the next test resets it */
   double t0 = mono_ms_f();
   if (!c->stop) {
     mm_shim_msg req = {.type = MM_SHIM_SHUTDOWN}, m;

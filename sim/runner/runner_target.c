@@ -411,6 +411,18 @@ R_TEST(t_content_nonce_reused) {
   rbuf_free(&other);
 }
 
+/* The imported content again, byte for byte, from a third DS that captured
+ * it: a retransmission is answered only to the request's source (DOM-3). */
+R_TEST(t_content_replay_third_ds) {
+  rbuf req = {0}, resp = {0}, content = {0};
+  if (import(c, &req, &resp, &content) && push(c, R_THIRD, rbuf_view(&content)))
+    r_expect_refusal(c, MM_E_WRONG_DOMAIN, MM_MSG_TARGET_MIGRATION_COMPLETE,
+                     "the imported content again, sent by a third DS");
+  rbuf_free(&req);
+  rbuf_free(&resp);
+  rbuf_free(&content);
+}
+
 R_TEST(t_dur_nonce_survives) {
   rreq q = r_default_request();
   rbuf req = {0}, resp = {0}, content = {0};

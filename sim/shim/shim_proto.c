@@ -29,6 +29,15 @@ static bool read_list(mm_reader *r, mm_shim_list kind, mm_view *out) {
   return true;
 }
 
+/* Configure's optional trailing profile: absent (0), or 1 or 2. */
+static bool read_profile(mm_reader *r, uint8_t *profile) {
+  *profile = 0;
+  if (mm_reader_remaining(r) == 0) return true;
+  if (!mm_read_u8(r, profile)) return false;
+  if (*profile < 1 || *profile > 2) return mm_reader_fail(r, "SHIM", "unknown profile version");
+  return true;
+}
+
 static bool decode_body(mm_reader *r, mm_shim_msg *m) {
   switch (m->type) {
   case MM_SHIM_HELLO: return mm_read_u16(r, &m->version);
@@ -41,13 +50,14 @@ static bool decode_body(mm_reader *r, mm_shim_msg *m) {
            read_list(r, MM_SHIM_L_SIGNING_KEYS, &m->signing_keys) &&
            read_list(r, MM_SHIM_L_PEERS, &m->peers) && mm_read_u8(r, &m->policy) &&
            read_list(r, MM_SHIM_L_DENY, &m->deny) && mm_read_vec(r, &m->state_dir) &&
-           mm_read_u64(r, &m->now);
+           mm_read_u64(r, &m->now) && read_profile(r, &m->profile);
   case MM_SHIM_INSTALL_GROUP:
   case MM_SHIM_DELIVER:
   case MM_SHIM_QUERY_GROUP:
   case MM_SHIM_ERROR: return mm_read_vec(r, &m->bytes);
   case MM_SHIM_ADVANCE_CLOCK: return mm_read_u64(r, &m->now);
   case MM_SHIM_SHUTDOWN:
+  case MM_SHIM_RESET:
   case MM_SHIM_OK: return true;
   case MM_SHIM_OUTPUT: return read_list(r, MM_SHIM_L_OUTPUTS, &m->outputs);
   case MM_SHIM_GROUP: return mm_read_u8(r, &m->status) && mm_read_u64(r, &m->epoch);
@@ -76,13 +86,15 @@ static bool encode_body(const mm_shim_msg *m, mm_writer *w) {
            mm_put_vec(w, m->signing_keys.data, m->signing_keys.len) &&
            mm_put_vec(w, m->peers.data, m->peers.len) && mm_put_u8(w, m->policy) &&
            mm_put_vec(w, m->deny.data, m->deny.len) &&
-           mm_put_vec(w, m->state_dir.data, m->state_dir.len) && mm_put_u64(w, m->now);
+           mm_put_vec(w, m->state_dir.data, m->state_dir.len) && mm_put_u64(w, m->now) &&
+           (m->profile == 0 || mm_put_u8(w, m->profile));
   case MM_SHIM_INSTALL_GROUP:
   case MM_SHIM_DELIVER:
   case MM_SHIM_QUERY_GROUP:
   case MM_SHIM_ERROR: return mm_put_vec(w, m->bytes.data, m->bytes.len);
   case MM_SHIM_ADVANCE_CLOCK: return mm_put_u64(w, m->now);
   case MM_SHIM_SHUTDOWN:
+  case MM_SHIM_RESET:
   case MM_SHIM_OK: return true;
   case MM_SHIM_OUTPUT: return mm_put_vec(w, m->outputs.data, m->outputs.len);
   case MM_SHIM_GROUP: return mm_put_u8(w, m->status) && mm_put_u64(w, m->epoch);
@@ -160,6 +172,7 @@ const char *mm_shim_type_name(uint8_t type) {
   case MM_SHIM_DELIVER: return "deliver";
   case MM_SHIM_QUERY_GROUP: return "query_group";
   case MM_SHIM_SHUTDOWN: return "shutdown";
+  case MM_SHIM_RESET: return "reset";
   case MM_SHIM_PICS: return "pics";
   case MM_SHIM_OK: return "ok";
   case MM_SHIM_OUTPUT: return "output";

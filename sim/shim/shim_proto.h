@@ -29,6 +29,7 @@ typedef enum mm_shim_type {
   MM_SHIM_DELIVER = 5,
   MM_SHIM_QUERY_GROUP = 6,
   MM_SHIM_SHUTDOWN = 7,
+  MM_SHIM_RESET = 8, /* back to just after hello: a configure follows (F_RESET) */
   /* replies: IUT -> runner */
   MM_SHIM_PICS = 129,
   MM_SHIM_OK = 130,
@@ -48,6 +49,8 @@ enum {
   MM_SHIM_F_RESTART = 1u << 3,           /* state survives SIGKILL + restart (DUR-1) */
   MM_SHIM_F_INSTALL_AT_TARGET = 1u << 4, /* install_group works at a target (GROUP-1) */
   MM_SHIM_F_RECONFIGURE = 1u << 5,       /* a second configure changes policy live (AUTHZ-4) */
+  MM_SHIM_F_RESET = 1u << 6,             /* reset: one process or connection, many tests */
+  MM_SHIM_F_PROFILE_V2 = 1u << 7,        /* implements profile v2 when Configure.profile = 2 */
 };
 
 enum { MM_SHIM_POLICY_DEFAULT = 0, MM_SHIM_POLICY_STRICT = 1 };
@@ -80,6 +83,9 @@ typedef struct mm_shim_msg {
   uint8_t policy;
   mm_view deny; /* Identity deny<V> contents */
   mm_view state_dir;
+  /* The profile version, a trailing byte of Configure sent only to a shim that declared
+   * MM_SHIM_F_PROFILE_V2: 0 when absent (profile 1), else 1 or 2. */
+  uint8_t profile;
   /* configure, advance_clock */
   uint64_t now;
   /* install_group: group_state; deliver: envelope; query_group: group_id;

@@ -227,12 +227,13 @@ def own_ds(mode):
         if kind == 1:  # hello -> PICS: both roles, suite 1, no features
             send(pics(mode))
         elif kind in (2, 3, 7):  # configure, install_group, shutdown -> ok
+            if kind == 2 and mode == "close-stdin":
+                os.close(0)  # before the reply: the runner's next write always meets a closed pipe
+                send(bytes([130]))
+                time.sleep(3600)
             send(bytes([130]))
             if kind == 7:
                 return
-            if kind == 2 and mode == "close-stdin":
-                os.close(0)
-                time.sleep(3600)
         elif mode == "forge":
             send(bytes([255]) + vec(b"refused: " + FORGED))
         elif mode == "empty-items":

@@ -43,12 +43,13 @@ mm_err src_group_load(const mm_source *s, mm_view gid, src_group *g) {
   if (g->meta.status == MM_GS_MIGRATED) return MM_RULE("LIFE-2", MM_E_GROUP_MIGRATED);
   mm_view state;
   if (!mm_store_get(s->env->store, SRC_NS_STATE, gid, &state)) return MM_E_INTERNAL;
+  g->hosted = (mm_hosted){.epoch = g->meta.epoch};
+  g->migrating = src_mig_get(src_mig_store(s), gid, &g->mig);
+  if (mm_ds_profile(s->cfg) == MM_PROFILE_V2) return MM_OK; /* the state: src_mls_state */
   mm_limits lim = mm_ds_limits(s->env, g->meta.suite);
   mm_derr err = {0};
   if (mm_group_state_decode(state.data, state.len, &lim, &g->hosted.state, &err) != MM_OK)
     return MM_E_INTERNAL;
-  g->hosted.epoch = g->meta.epoch;
-  g->migrating = src_mig_get(src_mig_store(s), gid, &g->mig);
   return MM_OK;
 }
 
@@ -59,10 +60,28 @@ mm_err src_refuse_migrated(const mm_source *s, const mm_intake *in, const src_gr
   return mm_ds_refuse(s->cfg, in, MM_E_GROUP_MIGRATED, detail, out);
 }
 
+mm_err mm_source_add_mls_group(mm_source *s, uint16_t suite, const uint8_t *state, size_t len) {
+  if (!s || mm_ds_profile(s->cfg) != MM_PROFILE_V2 || !mm_suite_get(suite) || (!state && len))
+    return MM_E_USAGE;
+  mm_mls_expect exp = {.suite = suite};
+  mm_mls_state *st;
+  mm_mls_why why;
+  mm_err e = mm_mls_state_from_group_state(state, len, &exp, &st, &why);
+  if (e != MM_OK) return e == MM_E_NOMEM ? e : MM_RULE("MLS-1 MLS-2", MM_E_BAD_GROUP_STATE);
+  mm_view gid = mm_mls_state_group_id(st);
+  src_meta meta;
+  if (src_meta_get(s->env->store, gid, &meta)) e = MM_E_GROUP_EXISTS;
+  if (e == MM_OK) e = mm_store_put(s->env->store, SRC_NS_STATE, gid, mm_view_of(state, len));
+  meta = (src_meta){MM_GS_ACTIVE, suite, mm_mls_state_epoch(st), mm_view_of(NULL, 0)};
+  if (e == MM_OK) e = src_meta_put(s->env->store, gid, &meta);
+  mm_mls_state_free(st);
+  return e;
+}
+
 mm_err mm_source_add_group(mm_source *s, const mm_group_state *g, const mm_member *members,
                            size_t n) {
-  if (!s || !g || (n && !members) || !mm_suite_get(g->cipher_suite) || g->group_id.len == 0 ||
-      g->group_id.len > MM_GROUP_ID_MAX)
+  if (!s || mm_ds_profile(s->cfg) != MM_PROFILE_V1 || !g || (n && !members) ||
+      !mm_suite_get(g->cipher_suite) || g->group_id.len == 0 || g->group_id.len > MM_GROUP_ID_MAX)
     return MM_E_USAGE;
   src_meta meta;
   if (src_meta_get(s->env->store, g->group_id, &meta)) return MM_E_GROUP_EXISTS;
@@ -219,6 +238,7 @@ void mm_source_free(mm_source *s) {
   if (!s) return;
   src_held_free_all(s);
   src_leaves_free(s->leaves);
+  mm_mls_cache_free(s->mls);
   free(s->timers);
   mm_store_free(s->vol);
   free(s);
@@ -229,6 +249,13 @@ mm_err mm_source_handle(mm_source *s, const uint8_t *env, size_t len, uint64_t n
   mm_intake in;
   mm_err e = mm_ds_intake(s->cfg, s->env, env, len, out, &in);
   if (e != MM_OK) return e;
+  if (mm_ds_profile(s->cfg) == MM_PROFILE_V2) switch (in.env.msg_type) {
+    case MM_MSG_MLS_MESSAGE:
+    case MM_MSG_COMMIT_BUNDLE:
+    case MM_MSG_GROUP_INFO_REQUEST: return src_handle_v2(s, &in, out);
+    case MM_MSG_MIGRATION_COMMIT: return src_handle_v2_migration_commit(s, &in, now, out);
+    default: break;
+    }
   switch (in.env.msg_type) {
   case MM_MSG_MIGRATION_INIT: return src_handle_init(s, &in, now, out);
   case MM_MSG_TARGET_MIGRATION_COMPLETE: return src_handle_complete(s, &in, out);

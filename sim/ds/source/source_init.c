@@ -13,6 +13,7 @@ typedef struct init_ctx {
   const mm_key *target_key;
   bool is_member;
   mm_member member;
+  mm_err v2_sig; /* profile v2: the MigrationInit signature's verdict (KEY-2 from the tree) */
 } init_ctx;
 
 /* Step 3 (DOM-2): the request names this source, and a target that is
@@ -28,8 +29,13 @@ static MM_MUST_USE mm_err check_domains(const mm_source *s, init_ctx *c) {
 }
 
 /* Step 4 (AUTHZ-1): the authenticated sender has a leaf in the group. */
-static MM_MUST_USE mm_err check_member(const mm_source *s, init_ctx *c) {
-  c->is_member = mm_group_state_find(&c->g.hosted.state, c->in->env.sender, &c->member);
+static MM_MUST_USE mm_err check_member(mm_source *s, init_ctx *c) {
+  if (mm_ds_profile(s->cfg) == MM_PROFILE_V2) { /* MLS-3: members from the tree */
+    c->v2_sig = src_v2_check_init(s, &c->g, c->in->env.sender, c->mi, &c->is_member);
+    if (c->v2_sig == MM_E_NOMEM || c->v2_sig == MM_E_INTERNAL) return c->v2_sig;
+  } else {
+    c->is_member = mm_group_state_find(&c->g.hosted.state, c->in->env.sender, &c->member);
+  }
   return MM_CHECK(s->cfg->mutants, c->is_member, "AUTHZ-1", MM_MUT_SKIP_MEMBER_CHECK,
                   MM_E_NOT_MEMBER);
 }
@@ -38,6 +44,7 @@ static MM_MUST_USE mm_err check_member(const mm_source *s, init_ctx *c) {
 static MM_MUST_USE mm_err check_init_signature(const mm_source *s, const init_ctx *c) {
   if (!MM_ENFORCED(s->cfg->mutants, "SIG-2 KEY-2", MM_MUT_SKIP_INIT_SIG)) return MM_OK;
   if (!c->is_member) return MM_OK; /* only under skip-member-check: no leaf key */
+  if (mm_ds_profile(s->cfg) == MM_PROFILE_V2) return c->v2_sig; /* verified by src_v2_check_init */
   const mm_key *leaf;
   mm_key *owned;
   mm_err e = src_leaf_key(s, c->suite, c->member.signature_key, &leaf, &owned);
@@ -68,7 +75,7 @@ static MM_MUST_USE mm_err check_epoch(const mm_source *s, const init_ctx *c) {
 }
 
 /* Steps 1-8, in order. */
-static MM_MUST_USE mm_err check_init(const mm_source *s, init_ctx *c) {
+static MM_MUST_USE mm_err check_init(mm_source *s, init_ctx *c) {
   mm_err e = MM_CHECK(s->cfg->mutants, c->in->env.cipher_suite == c->g.meta.suite, "SUITE-2",
                       MM_MUT_NONE, MM_E_UNSUPPORTED_CIPHERSUITE);
   if (e == MM_OK) e = check_domains(s, c);

@@ -28,6 +28,8 @@
  *   source.state    key group_id   GroupState (group_state.h) as installed,
  *       written once; its epoch field is the install epoch (the current
  *       epoch is in source.group). Deleted when the group leaves.
+ *       Profile v2: the MigrationGroupState (MLS-1) of the current epoch,
+ *       rewritten by every accepted CommitBundle before its fan-out.
  *   source.mig      key group_id   struct { uint8 phase; uint64 started;
  *                                           uint32 retransmits;
  *                                           opaque client<V>; opaque init<V>;
@@ -140,6 +142,7 @@ struct mm_source {
   src_held *held;
   size_t nheld, cap_held;
   src_leaves *leaves; /* volatile cache; NULL if it could not be made */
+  mm_mls_cache *mls;  /* profile v2: validated states (volatile cache) */
 };
 
 /* A hosted group as loaded for one step (views into the store). */
@@ -200,6 +203,16 @@ MM_MUST_USE mm_err src_handle_init(mm_source *s, const mm_intake *in, uint64_t n
 /* src_handle_mls takes an MLSMessage of a hosted group: the migration Commit (EPOCH-2, held while
  * its MigrationInit is missing, LIFE-4) or ordinary traffic (LIFE-3). */
 MM_MUST_USE mm_err src_handle_mls(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox *out);
+/* src_commit_framing reads the framing of a migration Commit as the profile carries it (v1: the
+ * MLSMessage; v2: the CommitBundle's commit) into *m. */
+MM_MUST_USE mm_err src_commit_framing(const mm_source *s, uint16_t suite, mm_view body,
+                                      mm_mls_message *m);
+/* src_framing_of fills the framing fields of *m from an RFC 9420 MLSMessage. */
+void src_framing_of(const mm_mls_msg *c, mm_mls_message *m);
+/* src_handle_v2_migration_commit takes a profile v2 migration_commit(8): its CommitBundle's commit
+ * is the migration Commit (EPOCH-2, LIFE-4), the bundle checked as any (MLS-4). */
+MM_MUST_USE mm_err src_handle_v2_migration_commit(mm_source *s, const mm_intake *in, uint64_t now,
+                                                  mm_outbox *out);
 /* After a MigrationInit is accepted: the first held Commit for the group
  * that fits it becomes the migration Commit; the others are refused. */
 MM_MUST_USE mm_err src_match_held(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out);
@@ -210,6 +223,28 @@ uint64_t src_held_next(const mm_source *s);
 /* src_held_free_all frees every held Commit (volatile: a restart loses them, and the client
  * retransmits). */
 void src_held_free_all(mm_source *s);
+
+/* ---- source_mls.c (profile v2) ---- */
+
+/* src_mls_state sets *out to the validated state of g's current epoch (cached). */
+MM_MUST_USE mm_err src_mls_state(const mm_source *s, const src_group *g, const mm_mls_state **out);
+/* src_v2_check_migration checks the migration Commit's CommitBundle as any (MLS-4, MLS-2 on the
+ * epoch it creates, whose state is what the migration exports: MLS-1); the refusal code. */
+MM_MUST_USE mm_err src_v2_check_migration(mm_source *s, const mm_intake *in, const src_group *g);
+/* src_v2_next_state encodes into w the MigrationGroupState that the migration Commit (the
+ * CommitBundle bundle) creates from g's current state: what MigrationContent carries (MLS-1);
+ * with info (may be NULL) and the current state in *cur for the fan-out. */
+MM_MUST_USE mm_err src_v2_next_state(const mm_source *s, const src_group *g, mm_view bundle,
+                                     mm_writer *w, mm_mls_state **next, mm_mls_commit_info *info,
+                                     const mm_mls_state **cur);
+/* src_v2_member_key_verifies says whether some leaf of g's tree with identity id has a signature
+ * key under which the MigrationInit mi verifies (KEY-2 from the tree, MLS-3). */
+MM_MUST_USE mm_err src_v2_check_init(mm_source *s, const src_group *g, mm_view id,
+                                     const mm_migration_init *mi, bool *member);
+
+/* src_handle_v2 takes what profile v2 adds at a hosted group: CommitBundles
+ * (MLS-4), application messages (MLS-5) and GroupInfo requests (MLS-6). */
+MM_MUST_USE mm_err src_handle_v2(mm_source *s, const mm_intake *in, mm_outbox *out);
 
 /* ---- source_migration.c ---- */
 

@@ -103,13 +103,27 @@ static MM_MUST_USE mm_err sign_in_place(const mm_key *key, mm_writer *w, size_t 
  * signature first made (known_sig) and does not sign again, since signing
  * costs more than the rest of the rebuild for any state under ~1 MiB. */
 static MM_MUST_USE mm_err build_content(const mm_source *s, const src_group *g,
-                                        const mm_migration_init *mi, mm_view known_sig,
-                                        content_env *ce) {
+                                        const mm_migration_init *mi, mm_view commit,
+                                        mm_view known_sig, content_env *ce) {
   uint16_t suite = g->meta.suite;
   const mm_key *key = s->cfg->sign_keys[suite];
   mm_view stored;
   if (!key || !mm_store_get(s->env->store, SRC_NS_STATE, src_gid_view(&g->gid), &stored))
     return MM_E_INTERNAL;
+  /* Profile v2 (MLS-1): the MigrationGroupState of the epoch the migration Commit creates. */
+  bool v2 = mm_ds_profile(s->cfg) == MM_PROFILE_V2;
+  mm_writer mgs;
+  mm_writer_init(&mgs);
+  if (v2) {
+    mm_mls_state *next = NULL;
+    mm_err r = src_v2_next_state(s, g, commit, &mgs, &next, NULL, NULL);
+    mm_mls_state_free(next);
+    if (r != MM_OK) {
+      mm_writer_free(&mgs);
+      return r;
+    }
+    stored = mm_writer_view(&mgs);
+  }
   mm_limits lim = mm_ds_limits(s->env, suite);
   mm_writer w, resp, sig;
   mm_writer_init(&w);
@@ -150,7 +164,8 @@ static MM_MUST_USE mm_err build_content(const mm_source *s, const src_group *g,
   size_t body_at = w.len;
   mm_put_bytes(&w, resp.buf, resp.len);
   if (e == MM_OK && w.error != MM_OK) e = w.error;
-  if (e == MM_OK) e = put_state(&w, g, stored.len, request_of(mi)->epoch + 1);
+  if (e == MM_OK && v2 && !mm_put_vec(&w, stored.data, stored.len)) e = w.error;
+  if (e == MM_OK && !v2) e = put_state(&w, g, stored.len, request_of(mi)->epoch + 1);
   if (e == MM_OK && lead_room.len && w.len - body_at != tbs_len) e = MM_E_INTERNAL;
   if (e == MM_OK && known_sig.len)
     mm_put_bytes(&sig, known_sig.data, known_sig.len);
@@ -169,6 +184,7 @@ static MM_MUST_USE mm_err build_content(const mm_source *s, const src_group *g,
   mm_writer_free(&resp);
   mm_writer_free(&sig);
   mm_writer_free(&lead_room);
+  mm_writer_free(&mgs);
   if (e == MM_OK)
     e = mm_writer_finish(&w, &ce->buf, &ce->len);
   else
@@ -196,7 +212,7 @@ static MM_MUST_USE mm_err send_content(const mm_source *s, const src_group *g,
   content_env ce;
   uint8_t hash[MM_MAX_HASH_LEN];
   size_t hash_len;
-  mm_err e = build_content(s, g, mi, g->mig.content_sig, &ce);
+  mm_err e = build_content(s, g, mi, g->mig.commit, g->mig.content_sig, &ce);
   if (e != MM_OK) return e;
   e = content_hash(g->meta.suite, &ce, hash, &hash_len);
   if (e == MM_OK && !mm_view_eq(mm_view_of(hash, hash_len), g->mig.content_hash))
@@ -216,6 +232,19 @@ static MM_MUST_USE mm_err fanout_commit(const mm_source *s, const src_group *g,
                                         mm_outbox *out) {
   mm_report_commit(s->env, s->cfg->domain, src_gid_view(&g->gid), request_of(mi)->epoch,
                    g->mig.client, commit);
+  if (mm_ds_profile(s->cfg) == MM_PROFILE_V2) {
+    /* MLS-4: the commit to every member of the epoch it ends, the Welcome to new members. */
+    mm_writer w;
+    mm_writer_init(&w);
+    mm_mls_state *next = NULL;
+    mm_mls_commit_info info;
+    const mm_mls_state *cur;
+    mm_err e = src_v2_next_state(s, g, commit, &w, &next, &info, &cur);
+    if (e == MM_OK) e = mm_hosted_mls_fanout(s->cfg, cur, next, &info, out);
+    mm_mls_state_free(next);
+    mm_writer_free(&w);
+    return e;
+  }
   size_t pos = 0;
   mm_member m;
   char to[MM_SENDER_MAX + 1];
@@ -285,7 +314,7 @@ mm_err src_start_transfer(mm_source *s, const src_group *g, mm_view commit, uint
   mm_err e = record_init(&g->mig, g->meta.suite, &mi);
   if (e == MM_OK && !src_cstr(request_of(&mi)->target_domain_name, target, sizeof target))
     e = MM_E_INTERNAL;
-  if (e == MM_OK) e = build_content(s, g, &mi, mm_view_of(NULL, 0), &ce);
+  if (e == MM_OK) e = build_content(s, g, &mi, commit, mm_view_of(NULL, 0), &ce);
   if (e == MM_OK) e = content_hash(g->meta.suite, &ce, hash, &hash_len);
   if (e == MM_OK)
     e = store_transfer(s, g, commit, mm_view_of(hash, hash_len),

@@ -80,9 +80,8 @@ static MM_MUST_USE mm_err held_add(mm_source *s, const mm_intake *in, mm_view gi
 
 /* A migration Commit with no MigrationInit yet: checks that need no Init
  * now (a Commit at the group's epoch), then held for MM_HOLD_MS. */
-static MM_MUST_USE mm_err hold_commit(mm_source *s, const mm_intake *in, const src_group *g,
-                                      uint64_t now, mm_outbox *out) {
-  const mm_mls_message *m = &in->body.mls_message;
+static MM_MUST_USE mm_err hold_commit(mm_source *s, const mm_intake *in, const mm_mls_message *m,
+                                      const src_group *g, uint64_t now, mm_outbox *out) {
   bool plausible = m->content_type == MM_CONTENT_COMMIT && m->epoch == g->hosted.epoch;
   mm_err e =
       MM_CHECK(s->cfg->mutants, plausible, "EPOCH-2", MM_MUT_SKIP_COMMIT_CHECK, MM_E_BAD_COMMIT);
@@ -105,14 +104,30 @@ static MM_MUST_USE mm_err hold_commit(mm_source *s, const mm_intake *in, const s
 static bool held_fits(const mm_source *s, const src_group *g, const src_held *h) {
   mm_mls_message m;
   mm_migration_commit_aad aad = {0};
-  mm_limits lim = mm_limits_default(h->suite);
   if (h->suite != g->meta.suite ||
-      mm_decode(MM_T_MLS_MESSAGE, h->bytes, h->len, &lim, &m, NULL) != MM_OK)
+      src_commit_framing(s, h->suite, mm_view_of(h->bytes, h->len), &m) != MM_OK)
     return false;
   if (!migration_aad(&m, h->suite, &aad) &&
       MM_ENFORCED(s->cfg->mutants, "EPOCH-2", MM_MUT_SKIP_COMMIT_CHECK))
     return false;
   return commit_fits(s, g, &m, aad.target_ds_domain) == MM_OK;
+}
+
+/* Profile v2: the held migration Commit's CommitBundle, checked as any (MLS-4); a refusal is sent
+ * to its sender and returned. */
+static MM_MUST_USE mm_err held_bundle_ok(mm_source *s, const src_group *g, const src_held *h,
+                                         mm_outbox *out) {
+  if (mm_ds_profile(s->cfg) != MM_PROFILE_V2) return MM_OK;
+  mm_intake in;
+  memset(&in, 0, sizeof in);
+  in.env.msg_type = MM_MSG_MIGRATION_COMMIT;
+  in.env.cipher_suite = h->suite;
+  in.env.sender = mm_view_str(h->sender);
+  in.env.body = mm_view_of(h->bytes, h->len);
+  memcpy(in.sender, h->sender, sizeof in.sender);
+  mm_err e = src_v2_check_migration(s, &in, g);
+  if (e != MM_OK && mm_err_is_wire((int)e)) mm_err_discard(held_refuse(s, h, e, NULL, out));
+  return e;
 }
 
 mm_err src_match_held(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out) {
@@ -130,11 +145,13 @@ mm_err src_match_held(mm_source *s, mm_view gid, uint64_t now, mm_outbox *out) {
     if (taken) {
       r = MM_RULE("LIFE-3", held_refuse(s, h, MM_E_BUSY,
                                         "the epoch belongs to another migration Commit", out));
-    } else if (held_fits(s, &g, h)) {
+    } else if (!held_fits(s, &g, h)) {
+      r = MM_RULE("EPOCH-2", held_refuse(s, h, MM_E_BAD_COMMIT, NULL, out));
+    } else if ((r = held_bundle_ok(s, &g, h, out)) == MM_OK) {
       taken = true;
       r = src_start_transfer(s, &g, mm_view_of(h->bytes, h->len), now, out);
-    } else {
-      r = MM_RULE("EPOCH-2", held_refuse(s, h, MM_E_BAD_COMMIT, NULL, out));
+    } else if (mm_err_is_wire((int)r)) {
+      r = MM_OK; /* refused to its sender by held_bundle_ok */
     }
     held_remove(s, i);
     if (e == MM_OK) e = r;
@@ -159,19 +176,77 @@ mm_err src_expire_held(mm_source *s, uint64_t now, mm_outbox *out) {
 
 /* ---- the migration Commit ---- */
 
-static MM_MUST_USE mm_err migration_commit(mm_source *s, const mm_intake *in, const src_group *g,
+static MM_MUST_USE mm_err migration_commit(mm_source *s, const mm_intake *in,
+                                           const mm_mls_message *m, const src_group *g,
                                            mm_view aad_target, uint64_t now, mm_outbox *out) {
   mm_err e = MM_CHECK(s->cfg->mutants, !mm_view_eq_str(aad_target, s->cfg->domain), "EPOCH-2",
                       MM_MUT_SKIP_COMMIT_CHECK, MM_E_BAD_COMMIT);
   if (e != MM_OK) return mm_ds_refuse(s->cfg, in, e, "the Commit names this DS as target", out);
-  if (!g->migrating) return hold_commit(s, in, g, now, out);
+  if (!g->migrating) return hold_commit(s, in, m, g, now, out);
   if (g->mig.phase == SRC_PHASE_CONTENT_SENT) {
     if (mm_view_eq(g->mig.commit, in->env.body)) return MM_OK;                /* retransmission */
     return mm_ds_refuse(s->cfg, in, MM_RULE("LIFE-3", MM_E_BUSY), NULL, out); /* epoch taken */
   }
-  e = commit_fits(s, g, &in->body.mls_message, aad_target);
+  e = commit_fits(s, g, m, aad_target);
+  if (e == MM_OK && mm_ds_profile(s->cfg) == MM_PROFILE_V2) e = src_v2_check_migration(s, in, g);
   if (e != MM_OK) return mm_ds_refuse(s->cfg, in, e, NULL, out);
   return src_start_transfer(s, g, in->env.body, now, out);
+}
+
+mm_err src_commit_framing(const mm_source *s, uint16_t suite, mm_view body, mm_mls_message *m) {
+  mm_limits lim = mm_limits_default(suite);
+  if (mm_ds_profile(s->cfg) != MM_PROFILE_V2)
+    return mm_decode(MM_T_MLS_MESSAGE, body.data, body.len, &lim, m, NULL);
+  mm_mls_commit_bundle cb;
+  mm_err e = mm_mls_decode(MM_MLS_T_COMMIT_BUNDLE, body.data, body.len, &lim, &cb, NULL);
+  if (e != MM_OK) return e;
+  src_framing_of(&cb.commit, m);
+  return MM_OK;
+}
+
+void src_framing_of(const mm_mls_msg *c, mm_mls_message *m) {
+  memset(m, 0, sizeof *m);
+  m->version = c->version;
+  m->wire_format = c->wire_format;
+  if (c->wire_format == MM_WIRE_PUBLIC) {
+    const mm_mls_framed_content *fc = &c->public_message.content;
+    m->group_id = fc->group_id;
+    m->epoch = fc->epoch;
+    m->sender_type = fc->sender.sender_type;
+    m->sender_index = fc->sender.index;
+    m->authenticated_data = fc->authenticated_data;
+    m->content_type = fc->content_type;
+  } else if (c->wire_format == MM_WIRE_PRIVATE) {
+    m->group_id = c->private_message.group_id;
+    m->epoch = c->private_message.epoch;
+    m->authenticated_data = c->private_message.authenticated_data;
+    m->content_type = c->private_message.content_type;
+  }
+}
+
+mm_err src_handle_v2_migration_commit(mm_source *s, const mm_intake *in, uint64_t now,
+                                      mm_outbox *out) {
+  mm_mls_message m;
+  src_framing_of(&in->mls_body.commit_bundle.commit, &m);
+  src_group g;
+  mm_err e = src_group_load(s, m.group_id, &g);
+  if (e == MM_E_GROUP_MIGRATED) return src_refuse_migrated(s, in, &g, out);
+  if (e != MM_OK) return mm_ds_refuse(s->cfg, in, e, NULL, out);
+  const mm_mls_state *cur;
+  if ((e = src_mls_state(s, &g, &cur)) != MM_OK) return mm_ds_refuse(s->cfg, in, e, NULL, out);
+  /* A member's Commit (MLS-3), in the group's suite. */
+  e = MM_CHECK(s->cfg->mutants, in->env.cipher_suite == g.meta.suite, "SUITE-2", MM_MUT_NONE,
+               MM_E_UNSUPPORTED_CIPHERSUITE);
+  if (e == MM_OK)
+    e = MM_CHECK(s->cfg->mutants, mm_mls_is_member(mm_mls_state_tree(cur), in->env.sender),
+                 "AUTHZ-1", MM_MUT_SKIP_MEMBER_CHECK, MM_E_NOT_MEMBER);
+  if (e != MM_OK) return mm_ds_refuse(s->cfg, in, e, NULL, out);
+  mm_migration_commit_aad aad;
+  e = MM_CHECK(s->cfg->mutants, migration_aad(&m, g.meta.suite, &aad), "EPOCH-2",
+               MM_MUT_SKIP_COMMIT_CHECK, MM_E_BAD_COMMIT);
+  if (e != MM_OK)
+    return mm_ds_refuse(s->cfg, in, e, "a migration_commit without MigrationCommitAAD", out);
+  return migration_commit(s, in, &m, &g, aad.target_ds_domain, now, out);
 }
 
 /* ---- ordinary traffic ---- */
@@ -215,7 +290,7 @@ mm_err src_handle_mls(mm_source *s, const mm_intake *in, uint64_t now, mm_outbox
   if (e != MM_OK && e != MM_E_STALE_EPOCH) return mm_ds_refuse(s->cfg, in, e, NULL, out);
   mm_migration_commit_aad aad;
   if (migration_aad(m, g.meta.suite, &aad))
-    return migration_commit(s, in, &g, aad.target_ds_domain, now, out);
+    return migration_commit(s, in, m, &g, aad.target_ds_domain, now, out);
   /* The mutant takes any message as the migration Commit it waits for. */
   bool waiting = g.migrating && g.mig.phase == SRC_PHASE_WAIT_COMMIT;
   if (waiting && !MM_ENFORCED(s->cfg->mutants, "EPOCH-2", MM_MUT_SKIP_COMMIT_CHECK))

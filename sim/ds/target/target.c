@@ -7,6 +7,7 @@
  * nothing needs restoring. Each handler checks first and writes last, so a
  * refusal leaves the store as it was. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ds/target/target_internal.h"
 
@@ -37,6 +38,7 @@ mm_err mm_target_new(const mm_ds_config *cfg, const mm_env *env, mm_target **out
 void mm_target_free(mm_target *t) {
   if (!t) return;
   mm_store_free(t->volatile_nonces);
+  mm_mls_cache_free(t->mls);
   free(t);
 }
 
@@ -44,9 +46,33 @@ bool mm_tgt_hosts(const mm_target *t, mm_view group_id) {
   return mm_store_get(t->env->store, MM_TGT_NS_GROUP, group_id, NULL);
 }
 
+mm_err mm_target_add_mls_group(mm_target *t, uint16_t suite, const uint8_t *state, size_t len) {
+  if (!t || mm_ds_profile(t->cfg) != MM_PROFILE_V2 || !mm_suite_get(suite) || (!state && len))
+    return MM_E_USAGE;
+  mm_mls_expect exp = {.suite = suite};
+  mm_mls_state *st;
+  mm_mls_why why;
+  mm_err e = mm_mls_state_from_group_state(state, len, &exp, &st, &why);
+  if (e != MM_OK) return e == MM_E_NOMEM ? e : MM_RULE("MLS-1 MLS-2", MM_E_BAD_GROUP_STATE);
+  uint8_t gid_buf[MM_GROUP_ID_MAX];
+  mm_view g = mm_mls_state_group_id(st);
+  memcpy(gid_buf, g.data, g.len);
+  mm_view gid = mm_view_of(gid_buf, g.len);
+  mm_tgt_group rec = {.origin = MM_TGT_CREATED, .suite = suite, .epoch = mm_mls_state_epoch(st)};
+  mm_mls_state_free(st);
+  if (mm_tgt_hosts(t, gid)) return MM_E_GROUP_EXISTS;
+  uint8_t *copy = malloc(len ? len : 1);
+  if (!copy) return MM_E_NOMEM;
+  if (len) memcpy(copy, state, len);
+  e = mm_tgt_state_put_owned(t->env->store, gid, copy, len);
+  if (e == MM_OK) e = mm_tgt_group_put(t->env->store, gid, &rec);
+  if (e != MM_OK) mm_store_del(t->env->store, MM_TGT_NS_STATE, gid);
+  return e;
+}
+
 mm_err mm_target_add_group(mm_target *t, const mm_group_state *g, const mm_member *members,
                            size_t n) {
-  if (!t || !g || (n && !members)) return MM_E_USAGE;
+  if (!t || !g || (n && !members) || mm_ds_profile(t->cfg) != MM_PROFILE_V1) return MM_E_USAGE;
   if (g->group_id.len < 1 || g->group_id.len > MM_GROUP_ID_MAX) return MM_E_USAGE;
   if (mm_tgt_hosts(t, g->group_id)) return MM_E_GROUP_EXISTS;
   mm_writer w;
@@ -197,6 +223,14 @@ static MM_MUST_USE mm_err handle(mm_target *t, const uint8_t *env, size_t len, u
   mm_intake in;
   mm_err e = mm_ds_intake(t->cfg, t->env, env, len, out, &in);
   if (e != MM_OK) return e;
+  if (mm_ds_profile(t->cfg) == MM_PROFILE_V2) switch (in.env.msg_type) {
+    case MM_MSG_MLS_MESSAGE:
+    case MM_MSG_COMMIT_BUNDLE:
+    case MM_MSG_GROUP_INFO_REQUEST: return answer(t, &in, mm_tgt_handle_v2(t, &in, out), out);
+    case MM_MSG_MIGRATION_COMMIT:
+      return mm_ds_refuse(t->cfg, &in, MM_E_MALFORMED, "not a message for a target DS", out);
+    default: break;
+    }
   switch (in.env.msg_type) {
   case MM_MSG_MIGRATION_REQUEST: e = handle_request(t, &in, now, out); break;
   case MM_MSG_MIGRATION_CONTENT: e = mm_tgt_handle_content(t, &in, owned, now, out); break;

@@ -15,7 +15,8 @@ typedef struct import {
   uint16_t suite;
   mm_view nonce;
   mm_tgt_nonce rec;              /* the nonce's record (views into the store) */
-  mm_group_state state;          /* decoded group_state (views into the body) */
+  mm_group_state state;          /* decoded group_state (views into the body; v1) */
+  uint64_t epoch;                /* the imported state's epoch */
   uint8_t hash[MM_MAX_HASH_LEN]; /* HASH-1 over the content as received */
   size_t hash_len;
 } import;
@@ -113,10 +114,28 @@ static MM_MUST_USE mm_err check_still_allowed(const import *c) {
  * at the epoch after the migration Commit. */
 static MM_MUST_USE mm_err check_state(import *c) {
   mm_view gs = c->mc->group_state;
+  if (mm_ds_profile(c->t->cfg) == MM_PROFILE_V2) {
+    /* MLS-1, MLS-2: the MigrationGroupState of the epoch the migration Commit created, checked as
+     * a joining member would, before anything is kept (LIFE-6). */
+    if (c->rq->epoch == UINT64_MAX) return MM_RULE("EPOCH-3", MM_E_BAD_GROUP_STATE);
+    mm_mls_expect exp = {.suite = c->suite,
+                         .group_id = c->rq->group_id,
+                         .check_epoch = true,
+                         .epoch = c->rq->epoch + 1};
+    mm_mls_state *st = NULL;
+    mm_mls_why why;
+    mm_err r = mm_mls_state_from_group_state(gs.data, gs.len, &exp, &st, &why);
+    mm_mls_state_free(st);
+    if (r == MM_E_NOMEM) return r;
+    c->epoch = exp.epoch;
+    return MM_CHECK(c->t->cfg->mutants, r == MM_OK, "MLS-1 MLS-2 LIFE-6", MM_MUT_NONE,
+                    MM_E_BAD_GROUP_STATE);
+  }
   mm_limits lim = mm_ds_limits(c->t->env, c->suite);
   bool fits = mm_group_state_decode(gs.data, gs.len, &lim, &c->state, NULL) == MM_OK &&
               mm_view_eq(c->state.group_id, c->rq->group_id) && c->state.cipher_suite == c->suite &&
               c->rq->epoch != UINT64_MAX && c->state.epoch == c->rq->epoch + 1;
+  c->epoch = c->state.epoch;
   return MM_CHECK(c->t->cfg->mutants, fits, "LIFE-6", MM_MUT_NONE, MM_E_MALFORMED);
 }
 
@@ -131,16 +150,21 @@ static bool known_replay(import *c) {
   return mm_view_eq(mm_view_of(c->hash, c->hash_len), c->rec.content_hash);
 }
 
-/* Checks 1-7. *replay: a retransmission of the imported content. */
+/* Checks 1-7. *replay: a retransmission of the imported content. A
+ * retransmission is answered only to the request's source: the same bytes
+ * from a third DS (a copy it captured) get wrong_domain, as any content from
+ * it does (DOM-3), and no TargetMigrationComplete. */
 static MM_MUST_USE mm_err check_content(import *c, uint64_t now, bool *replay) {
-  if (known_replay(c)) {
-    *replay = true;
-    return MM_OK;
-  }
-  mm_err e = check_response_sig(c);
-  if (e == MM_OK) e = check_nonce(c, now, replay);
-  if (e != MM_OK || *replay) return e;
   mm_mutants mut = c->t->cfg->mutants;
+  mm_err e = MM_OK;
+  if (known_replay(c))
+    *replay = true;
+  else if ((e = check_response_sig(c)) == MM_OK)
+    e = check_nonce(c, now, replay);
+  if (e == MM_OK && *replay)
+    return MM_CHECK(mut, mm_view_eq(c->in->env.sender, c->rq->source_domain_name), "DOM-3",
+                    MM_MUT_SKIP_DOMAIN_CHECK, MM_E_WRONG_DOMAIN);
+  if (e != MM_OK) return e;
   e = check_source(c);
   /* 4: the suite the nonce was issued in. */
   if (e == MM_OK)
@@ -198,7 +222,7 @@ static MM_MUST_USE mm_err store_import(import *c) {
   if (e != MM_OK) return e;
   mm_tgt_group grp = {.origin = MM_TGT_IMPORTED,
                       .suite = c->suite,
-                      .epoch = c->state.epoch,
+                      .epoch = c->epoch,
                       .source = c->rq->source_domain_name,
                       .client = c->rec.client,
                       .nonce = c->nonce};
@@ -224,7 +248,7 @@ static void report_import(const import *c) {
   mm_event ev = {.kind = MM_EV_GROUP_IMPORTED,
                  .actor = c->t->cfg->domain,
                  .group_id = c->rq->group_id,
-                 .epoch = c->state.epoch,
+                 .epoch = c->epoch,
                  .detail = state,
                  .peer = c->rq->source_domain_name};
   mm_observe(c->t->env->obs, &ev);

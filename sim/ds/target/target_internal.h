@@ -16,6 +16,7 @@ struct mm_target {
    * restart forgets them). */
   mm_store *nonces;
   mm_store *volatile_nonces;
+  mm_mls_cache *mls; /* profile v2: validated states (volatile cache) */
 };
 
 /* Does the target host this group (created here or imported)? */
@@ -27,5 +28,10 @@ bool mm_tgt_hosts(const mm_target *t, mm_view group_id);
  * group_state out of it. */
 MM_MUST_USE mm_err mm_tgt_handle_content(mm_target *t, const mm_intake *in, uint8_t **owned,
                                          uint64_t now, mm_outbox *out);
+
+/* Profile v2 traffic of a hosted group (target_mls.c): CommitBundles
+ * (MLS-4), application messages (MLS-5), GroupInfo requests (MLS-6), also
+ * right after an import (LIFE-6). Returns MM_OK or the refusal code. */
+MM_MUST_USE mm_err mm_tgt_handle_v2(mm_target *t, const mm_intake *in, mm_outbox *out);
 
 #endif

@@ -30,7 +30,8 @@ operator mix, sample), results.tsv (one line per mutant), survivors.md
 (each survivor with file:line, its diff and its triage). Survivors are
 looked up in --triage (default docs/mutation-triage.md); the untriaged are
 listed. Exit 0 when the harness worked (the unmutated build passes the
-runner and the simulator), 1 otherwise, 2 on a usage error.
+runner and the simulator), 1 otherwise, 2 on a usage error; 128 + N after
+signal N (SIGINT, SIGTERM), with the reports of the mutants judged so far.
 
 --self-test: the harness must kill a known-bad mutant (the target's
 MigrationContent signature check forced to succeed), count a mutant that
@@ -43,6 +44,7 @@ import random
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -604,10 +606,25 @@ def run_all(h, muts, srcs, jobs, scratch_root):
         return mu
 
     done = 0
-    with ThreadPoolExecutor(max_workers=jobs) as ex:
-        for mu in ex.map(one, muts):
+    stop = []
+
+    def one_unless_stopped(mu):
+        return mu if stop else one(mu)
+
+    ex = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        for mu in ex.map(one_unless_stopped, muts):
+            if stop:
+                break
             done += 1
             sys.stderr.write('  [%d/%d] %-9s %s\n' % (done, len(muts), mu.status, mu.id))
+    except KeyboardInterrupt:
+        # SIGINT or SIGTERM: the mutants judged so far are reported
+        stop.append(True)
+        sys.stderr.write('mutation: stopped after %d of %d mutants\n' % (done, len(muts)))
+    finally:
+        ex.shutdown(wait=True)
+    return [m for m in muts if m.status]
 
 
 class Identity:
@@ -733,14 +750,25 @@ def main(argv):
         t0 = time.monotonic()
         if not baseline(h, args.files_list, srcs, os.path.join(scratch, 'base')):
             return 1
-        run_all(h, chosen, srcs, args.jobs, scratch)
+        got = [signal.SIGINT]
+
+        def on_term(signum, _frame):
+            got[0] = signum
+            raise KeyboardInterrupt()
+
+        signal.signal(signal.SIGTERM, on_term)
+        judged = run_all(h, chosen, srcs, args.jobs, scratch)
+        stopped = len(judged) < len(chosen)
+        if stopped:
+            note += ', stopped after %d' % len(judged)
+        chosen = judged
         wall = time.monotonic() - t0
         text = write_reports(args.out, chosen, srcs, args, len(muts), wall,
                              read_triage(args.triage), note)
         sys.stdout.write(text)
         print('(per mutant: %s/results.tsv; survivors with diffs: %s/survivors.md)' %
               (args.out, args.out))
-        return 0
+        return 128 + got[0] if stopped else 0
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -144,10 +144,19 @@ _run: $(CLI)
 	@echo "== simulator: a short fault campaign and a one-fault exploration, for the report"
 	@$(CLI) sim --campaign 200 --json > reports/sim-campaign.json
 	@$(CLI) sim --explore --max-faults 1 --suite 1 --json > reports/sim-explore.json
+	@echo "== fault exploration of a DS behind the shim (the reference DS), K=1, suite 1, both roles"
+	@for r in source target; do \
+	  $(CLI) sim --iut $(REF_DS) --role $$r --explore --max-faults 1 --suite 1 > reports/sim-iut-$$r.txt \
+	    || { cat reports/sim-iut-$$r.txt; exit 1; }; \
+	  grep -E '^(explore|iut) ' reports/sim-iut-$$r.txt; \
+	  $(CLI) sim --iut $(REF_DS) --role $$r --explore --max-faults 1 --suite 1 --json \
+	    > reports/sim-iut-$$r.json || exit 1; \
+	done
 	@echo "== conformance run: the reference DS through the shim protocol, both roles"
 	@$(CLI) run --iut $(REF_DS) --role both --junit reports/junit.xml --json reports/results.json \
 	  --tap reports/results.tap --html reports \
-	  --sim reports/sim-campaign.json --sim reports/sim-explore.json
+	  --sim reports/sim-campaign.json --sim reports/sim-explore.json \
+	  --sim reports/sim-iut-source.json --sim reports/sim-iut-target.json
 	@echo "(reports/index.html to read; reports/junit.xml, results.json, results.tap for machines)"
 
 # The HTML report in a real browser (headless Debian chromium, installed

@@ -15,7 +15,7 @@
 
 static mm_search_stats campaign(uint64_t runs, uint64_t seed, unsigned shard, unsigned shards,
                                 mm_mutants mutants) {
-  mm_campaign_opts o = {runs, seed, 0, 3, shard, shards, mutants, false};
+  mm_campaign_opts o = {runs, seed, 0, 3, shard, shards, mutants, false, NULL};
   mm_search_stats st;
   ck_assert_int_eq(mm_campaign(&o, NULL, &st), MM_OK);
   return st;
@@ -59,7 +59,7 @@ END_TEST
 /* Every placement of one fault on the happy path: no violation, and the
  * only failures are GAP-1 (the nonce expires in flight). */
 START_TEST(test_explore_one_fault_reference_holds) {
-  mm_explore_opts o = {(uint16_t)(_i + 1), 1, 1, 0, 0, 1, false};
+  mm_explore_opts o = {(uint16_t)(_i + 1), 1, 1, 0, 0, 1, false, 0, NULL};
   mm_search_stats st;
   ck_assert_int_eq(mm_explore(&o, NULL, &st), MM_OK);
   ck_assert_msg(st.violations == 0, "suite %d: %s", _i + 1, st.first_result.why);
@@ -68,11 +68,22 @@ START_TEST(test_explore_one_fault_reference_holds) {
 }
 END_TEST
 
+/* Profile v2 (issue 17): every placement of one fault on the v2 happy path (the migration Commit
+ * a CommitBundle, the state a MigrationGroupState) holds INV-1..INV-5 in every suite. */
+START_TEST(test_explore_one_fault_v2_holds) {
+  mm_explore_opts o = {(uint16_t)(_i + 1), 1, 1, 0, 0, 1, false, MM_PROFILE_V2, NULL};
+  mm_search_stats st;
+  ck_assert_int_eq(mm_explore(&o, NULL, &st), MM_OK);
+  ck_assert_msg(st.violations == 0, "suite %d: %s", _i + 1, st.first_result.why);
+  ck_assert_uint_gt(st.runs, 100);
+}
+END_TEST
+
 /* Shards of an exploration split its first level. */
 START_TEST(test_explore_shards) {
   uint64_t total = 0;
   for (unsigned i = 0; i < 4; i++) {
-    mm_explore_opts o = {1, 1, 1, 0, i, 4, false};
+    mm_explore_opts o = {1, 1, 1, 0, i, 4, false, 0, NULL};
     mm_search_stats st;
     ck_assert_int_eq(mm_explore(&o, NULL, &st), MM_OK);
     total += st.runs;
@@ -223,10 +234,10 @@ static uint64_t catch_mutant(size_t i, char *key, size_t key_len) {
   }
   mm_search_stats st;
   if (catches[i].how == BY_EXPLORE) {
-    mm_explore_opts o = {1, 1, 1, m, 0, 1, true};
+    mm_explore_opts o = {1, 1, 1, m, 0, 1, true, 0, NULL};
     ck_assert_int_eq(mm_explore(&o, NULL, &st), MM_OK);
   } else {
-    mm_campaign_opts o = {2000, 1, 1, 3, 0, 1, m, true};
+    mm_campaign_opts o = {2000, 1, 1, 3, 0, 1, m, true, NULL};
     ck_assert_int_eq(mm_campaign(&o, NULL, &st), MM_OK);
   }
   if (!st.violations) return 0;
@@ -265,6 +276,8 @@ Suite *suite_campaign(void) {
   tcase_set_timeout(tc, 600);
   MM_ADD_TEST(tc, test_short_campaign_reference_holds, "INV-1 INV-2 INV-3 INV-4 INV-5");
   MM_ADD_TEST(tc, test_campaign_deterministic_and_sharded, "-");
+  MM_ADD_LOOP_TEST(tc, test_explore_one_fault_v2_holds,
+                   "INV-1 INV-2 INV-3 INV-4 INV-5 MLS-1 MLS-2 MLS-4", 0, MM_SUITE_COUNT);
   MM_ADD_LOOP_TEST(tc, test_explore_one_fault_reference_holds,
                    "INV-1 INV-2 INV-3 INV-4 INV-5 LIFE-5 DUR-1", 0, MM_SUITE_COUNT);
   MM_ADD_TEST(tc, test_explore_shards, "-");

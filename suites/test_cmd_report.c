@@ -95,10 +95,11 @@ START_TEST(test_cmd_run_one_test_reports) {
   char args[2048];
   write_doc(d, "camp.json",
             json_pack("{s:s, s:i, s:[]}", "mode", "campaign", "seed", 3, "violating_runs"));
-  snprintf(args, sizeof args,
-           "run --role target --suite 2 --test target.happy target.nonce_fresh --seed 9 "
-           "--json %s/r.json --tap %s/r.tap --html %s/html --junit %s/r.xml --sim %s/camp.json",
-           d, d, d, d, d);
+  snprintf(
+      args, sizeof args,
+      "run --role target --suite 2 --test target.happy/suite-2/open target.nonce_fresh --seed 9 "
+      "--json %s/r.json --tap %s/r.tap --html %s/html --junit %s/r.xml --sim %s/camp.json",
+      d, d, d, d, d);
   cli_out r = cli_exec(args);
   ck_assert_msg(r.rc == 0, "rc %d: %s%s", r.rc, r.out, r.err);
   json_error_t jerr;
@@ -109,7 +110,7 @@ START_TEST(test_cmd_run_one_test_reports) {
   const json_t *tests = json_object_get(doc, "tests");
   ck_assert_uint_eq(json_array_size(tests), 2);
   ck_assert_str_eq(json_string_value(json_object_get(json_array_get(tests, 0), "name")),
-                   "target.happy/suite-2");
+                   "target.happy/suite-2/open");
   ck_assert_int_eq(json_integer_value(json_object_get(doc, "seed")), 9);
   ck_assert_uint_eq(json_array_size(json_object_get(doc, "simulator")), 1);
   const json_t *wire = json_object_get(json_array_get(tests, 0), "wire");
@@ -117,7 +118,7 @@ START_TEST(test_cmd_run_one_test_reports) {
   ck_assert_str_eq(json_string_value(json_object_get(json_array_get(wire, 0), "kind")), "deliver");
   /* the rerun command runs exactly that test again */
   const char *rerun = json_string_value(json_object_get(json_array_get(tests, 0), "rerun"));
-  ck_assert_ptr_nonnull(strstr(rerun, "--suite 2 --test target.happy --seed 9"));
+  ck_assert_ptr_nonnull(strstr(rerun, "--suite 2 --test target.happy/suite-2/open --seed 9"));
   const char *verb = strstr(rerun, " run ");
   ck_assert_ptr_nonnull(verb);
   snprintf(args, sizeof args, "%s --json %s/again.json", verb + 1, d);

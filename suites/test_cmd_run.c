@@ -49,7 +49,7 @@ START_TEST(test_cmd_run_verbose) {
       "--verbose");
   ck_assert_msg(r.rc == 0, "rc %d: %s", r.rc, r.err);
   ck_assert_ptr_nonnull(strstr(r.out, "target.nonce_fresh"));
-  ck_assert_ptr_nonnull(strstr(r.out, "1 tests: 1 pass"));
+  ck_assert_ptr_nonnull(strstr(r.out, "7 tests: 7 pass")); /* one per suite */
   r = cli_exec("run --rules NONCE-1 --role source");
   ck_assert_int_eq(r.rc, 1); /* NONCE-1 is checked on the target only: nothing tested */
   ck_assert_ptr_nonnull(strstr(r.out, "0 tests"));
@@ -74,14 +74,15 @@ END_TEST
  * provides the terminal). */
 START_TEST(test_cmd_run_progress_on_a_tty) {
   char cmd[1024], out[4096] = "";
-  snprintf(cmd, sizeof cmd, "script -qec '%s run --rules NONCE-1 --role target' /dev/null 2>&1",
+  snprintf(cmd, sizeof cmd,
+           "script -qec '%s run --rules NONCE-1 --role target --suite 1' /dev/null 2>&1",
            cli_bin());
   FILE *p = popen(cmd, "r");
   ck_assert_ptr_nonnull(p);
   size_t n = fread(out, 1, sizeof out - 1, p);
   out[n] = '\0';
   ck_assert_int_eq(pclose(p), 0);
-  ck_assert_msg(strstr(out, "[  1/1] target.nonce_fresh") != NULL, "%s", out);
+  ck_assert_msg(strstr(out, "[  1/1] target.nonce_fresh/suite-1") != NULL, "%s", out);
 }
 END_TEST
 

@@ -221,6 +221,33 @@ START_TEST(test_independent_verifier_catches_tampered_v2_transcripts) {
 }
 END_TEST
 
+/* The C simulator's own v2 transcripts (issue 17): the migration Commit a CommitBundle built by
+ * the C members, the MigrationGroupState the C source exports and the C target imports, the
+ * fan-out as mls_message(9), with initial_state: the independent verifier accepts them in every
+ * suite, and its --self-test's tampered copies of them are each caught. */
+START_TEST(test_independent_verifier_accepts_c_v2_transcripts) {
+  uint16_t suite = (uint16_t)(_i + 1);
+  mm_sim_config cfg = mm_sim_config_default(suite, 300 + suite);
+  cfg.profile = MM_PROFILE_V2;
+  cfg.members = 4;
+  json_t *t = mm_test_transcript(&cfg);
+  ck_assert_ptr_nonnull(json_object_get(t, "initial_state"));
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/mlsmig-transcript-XXXXXX");
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  ck_assert_int_eq(json_dump_file(t, path, JSON_COMPACT), 0);
+  json_decref(t);
+  int rc = verify(path, "");
+  int self = suite <= 2 ? verify(path, "--self-test") : 0;
+  unlink(path);
+  ck_assert_msg(rc == 0, "independent verifier rejected the C v2 transcript, suite %u (%d)", suite,
+                rc);
+  ck_assert_msg(self == 0, "--self-test on the C v2 transcript, suite %u (%d)", suite, self);
+}
+END_TEST
+
 /* What another MLS implementation (ts-mls, suites/fixtures/ts-mls/, recorded
  * by the interop test) made of a group's public life: every PublicGroupState
  * passes MLS-2 and every CommitBundle MLS-4 against the state before it, and
@@ -250,6 +277,8 @@ Suite *suite_independent(void) {
       tc, test_independent_verifier_accepts_every_suite,
       "SIG-1 SIG-2 SIG-3 SIG-4 SIG-5 HASH-1 NONCE-4 DOM-1 DOM-2 DOM-4 EPOCH-2 LIFE-6 ENC-3", 0,
       MM_SUITE_COUNT);
+  MM_ADD_LOOP_TEST(tc, test_independent_verifier_accepts_c_v2_transcripts,
+                   "MLS-1 MLS-2 MLS-4 LIFE-1", 0, MM_SUITE_COUNT);
   MM_ADD_TEST(tc, test_independent_verifier_catches_tampering, "-");
   MM_ADD_TEST(tc, test_independent_verifier_rejects_early_fanout_and_confirm, "LIFE-1 LIFE-2");
   MM_ADD_TEST(tc, test_independent_verifier_accepts_published_vectors,

@@ -1533,13 +1533,14 @@ START_TEST(test_tbs) {
   mm_writer_free(&w);
   free(b);
   /* only types that end in a signature have one */
-  static const mm_type with[] = {MM_T_MIGRATION_RESPONSE, MM_T_MIGRATION_INIT,
-                                 MM_T_MIGRATION_CONTENT, MM_T_TARGET_MIGRATION_COMPLETE,
-                                 MM_T_MIGRATION_CONFIRMATION};
+  static const mm_type with[] = {MM_T_MIGRATION_RESPONSE,     MM_T_MIGRATION_INIT,
+                                 MM_T_MIGRATION_CONTENT,      MM_T_TARGET_MIGRATION_COMPLETE,
+                                 MM_T_MIGRATION_CONFIRMATION, MM_T_MIGRATION_REFUSAL,
+                                 MM_T_MIGRATION_WITHDRAW};
   int count = 0;
   for (int t = 0; t < MM_T_COUNT; t++) count += mm_type_has_signature((mm_type)t);
-  ck_assert_int_eq(count, 5);
-  for (size_t i = 0; i < 5; i++) ck_assert(mm_type_has_signature(with[i]));
+  ck_assert_int_eq(count, 7);
+  for (size_t i = 0; i < 7; i++) ck_assert(mm_type_has_signature(with[i]));
   mm_migration_request req = {mm_view_str("a.test"), mm_view_str("b.test"), mm_view_str("g1"), 7};
   mm_writer_init(&w);
   ck_assert_int_eq(mm_encode_tbs(MM_T_MIGRATION_REQUEST, &req, NULL, &w), MM_E_USAGE);
@@ -1552,7 +1553,8 @@ START_TEST(test_type_names) {
                                 "migration_init",         "migration_commit_aad",
                                 "migration_content",      "target_migration_complete",
                                 "migration_confirmation", "envelope",
-                                "migration_error",        "mls_message"};
+                                "migration_error",        "mls_message",
+                                "migration_refusal",      "migration_withdraw"};
   for (int t = 0; t < MM_T_COUNT; t++) {
     mm_type back;
     ck_assert_str_eq(mm_type_name((mm_type)t), names[t]);
@@ -1588,8 +1590,8 @@ START_TEST(test_type_names) {
   int no;
   ck_assert(!mm_msg_type_by_name("nope", &no));
   ck_assert_ptr_null(mm_msg_type_name(0));
-  ck_assert_ptr_null(mm_msg_type_name(14)); /* 10..13 are profile v2's (test_profile_v2.c) */
-  ck_assert(!mm_msg_type_body(0, &tt) && !mm_msg_type_body(10, &tt) && !mm_msg_type_body(14, &tt));
+  ck_assert_ptr_null(mm_msg_type_name(16)); /* 10..13 profile v2's, 14..15 the amendment's */
+  ck_assert(!mm_msg_type_body(0, &tt) && !mm_msg_type_body(10, &tt) && !mm_msg_type_body(16, &tt));
 }
 END_TEST
 

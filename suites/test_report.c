@@ -59,8 +59,8 @@ START_TEST(test_report_json_schema) {
                    "build/mlsmig run --iut './my ds '\\''shim'\\''' --role target --suite 1 "
                    "--test target.nonce_expired --seed 6");
   const json_t *t0 = json_array_get(json_object_get(doc, "tests"), 0);
-  ck_assert_ptr_nonnull(
-      strstr(json_string_value(json_object_get(t0, "rerun")), "--test target.happy --seed"));
+  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(t0, "rerun")),
+                               "--test target.happy/suite-1 --seed"));
   json_decref(doc);
   fixture_rmdir(dir);
 }

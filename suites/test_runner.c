@@ -94,6 +94,7 @@ END_TEST
  * full sweep is `mlsmig run --mutation-score`). */
 START_TEST(test_runner_every_mutant_fails) {
   mm_run_opts o = opts("");
+  o.suites[1] = true; /* one suite, both framings: the mutants break no suite alone */
   mm_mutant_score s[MM_MUT_COUNT];
   char why[512] = "";
   double t0 = now_s();
@@ -267,8 +268,9 @@ END_TEST
 START_TEST(test_runner_stderr_flood_answering) {
   char cmd[1200];
   snprintf(cmd, sizeof cmd, "suites/shims/bad_shim.py flood-stderr-answering '%s'", ref_ds());
-  const char *tests[] = {"target.happy", "target.request_wrong_target", "source.happy",
-                         "source.init_wrong_source", NULL};
+  const char *tests[] = {"target.happy/suite-1/open", "target.request_wrong_target",
+                         "source.happy/suite-1/private/open",
+                         "source.init_wrong_source/suite-1/private", NULL};
   mm_run_result r;
   cost k;
   hostile(cmd, NULL, tests, 2, RELAY_BUDGET, &r, &k);
@@ -318,8 +320,12 @@ static void misdirected(const char *mode, const char *const *tests, size_t fails
 START_TEST(test_runner_other_group_fails) {
   /* The DOM-1 refusals carry no group: they pass, after and between the
    * failing tests. */
-  const char *tests[] = {"target.happy", "target.nonce_fresh",       "target.request_wrong_target",
-                         "source.happy", "source.init_wrong_source", NULL};
+  const char *tests[] = {"target.happy/suite-1/open",
+                         "target.nonce_fresh",
+                         "target.request_wrong_target",
+                         "source.happy/suite-1/private/open",
+                         "source.init_wrong_source/suite-1/private",
+                         NULL};
   const char *expect[] = {
       "MigrationResponse is for group 'mlsmig-runner-group-x', not for the "
       "group requested, 'mlsmig-runner-group-1'",
@@ -332,8 +338,9 @@ START_TEST(test_runner_other_group_fails) {
 END_TEST
 
 START_TEST(test_runner_other_sender_fails) {
-  const char *tests[] = {"target.happy", "target.request_wrong_target", "source.happy",
-                         "source.init_wrong_source", NULL};
+  const char *tests[] = {"target.happy/suite-1/open", "target.request_wrong_target",
+                         "source.happy/suite-1/private/open",
+                         "source.init_wrong_source/suite-1/private", NULL};
   const char *expect[] = {"as 'third.example', not as its own domain", NULL};
   const char *rules[] = {"SIG-1", "DOM-1", "SIG-3", "DOM-2", NULL};
   misdirected("other-sender", tests, 4, expect, rules);
@@ -346,8 +353,8 @@ END_TEST
 START_TEST(test_runner_misdirected_errors_warn) {
   char cmd[1200];
   snprintf(cmd, sizeof cmd, "suites/shims/bad_shim.py misdirect-errors '%s'", ref_ds());
-  const char *tests[] = {"target.happy", "target.request_wrong_target", "source.init_wrong_source",
-                         NULL};
+  const char *tests[] = {"target.happy/suite-1/open", "target.request_wrong_target",
+                         "source.init_wrong_source/suite-1/private", NULL};
   mm_run_result r;
   cost k;
   hostile(cmd, NULL, tests, 2, RELAY_BUDGET, &r, &k);
@@ -434,7 +441,7 @@ START_TEST(test_runner_pics_and_warnings) {
     if (strstr(t->rules, "DUR-1") || strstr(t->name, "hosted_group") ||
         strstr(t->name, "group_exists"))
       ck_assert_msg(t->verdict == MM_V_NA, "%s", t->name);
-    if (strcmp(t->name, "source.init_unknown_group") == 0) {
+    if (strcmp(t->name, "source.init_unknown_group/suite-1/private") == 0) {
       ck_assert_int_eq(t->verdict, MM_V_WARNING);
       saw_warning = true;
     }

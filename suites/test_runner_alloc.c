@@ -56,7 +56,11 @@ static size_t entries(const char *path) {
 
 static void run_op(run_case *c, size_t nth, bool sticky) {
   char inst[128];
-  snprintf(inst, sizeof inst, "%s%s", c->test, strstr(c->test, "happy") ? "/suite-1" : "");
+  /* one instance: suite 1, the first framing and policy of its axes */
+  snprintf(inst, sizeof inst, "%s/suite-1%s", c->test,
+           strcmp(c->test, "source.happy") == 0   ? "/private/open"
+           : strcmp(c->test, "target.happy") == 0 ? "/open"
+                                                  : "");
   const char *tests[] = {inst, NULL};
   mm_run_opts o = {.iut_cmd = c->iut,
                    .roles = MM_SHIM_ROLE_SOURCE | MM_SHIM_ROLE_TARGET,

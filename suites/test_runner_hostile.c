@@ -33,8 +33,9 @@
 
 /* The four tests the cleanup cases run: both roles, a restart each (the
  * hostile state directory is reopened by a new IUT process). */
-#define FOUR_TESTS \
-  "target.happy", "target.durable_nonce", "source.happy", "source.durable_migration"
+#define FOUR_TESTS                                                  \
+  "target.happy/suite-1/open", "target.durable_nonce/suite-1/open", \
+      "source.happy/suite-1/private/open", "source.durable_migration/suite-1/private/open"
 
 static char iut[1024], json_path[400];
 
@@ -268,13 +269,14 @@ static void every_test_fails(const char *mode, const char *const *tests, const c
 }
 
 START_TEST(test_hostile_envelope_fields) {
-  const char *source[] = {"source.happy", "source.init_wrong_source", "source.init_unknown_group",
-                          "source.init_not_member", NULL};
+  const char *source[] = {
+      "source.happy/suite-1/private/open", "source.init_wrong_source/suite-1/private",
+      "source.init_unknown_group/suite-1/private", "source.init_not_member/suite-1/private", NULL};
   every_test_fails("suite-ffff", source,
                    "with cipher_suite 65535 (0xffff), not the test's suite 1");
-  const char *target[] = {"target.happy", "target.request_wrong_target", NULL};
+  const char *target[] = {"target.happy/suite-1/open", "target.request_wrong_target", NULL};
   every_test_fails("suite-other", target, "with cipher_suite 2 (0x0002), not the test's suite 1");
-  const char *fanout[] = {"source.happy", NULL};
+  const char *fanout[] = {"source.happy/suite-1/private/open", NULL};
   every_test_fails("fanout-other-group", fanout,
                    "with group_id 'mlsmig-runner-group-x', not a group of the test");
 }
@@ -289,13 +291,20 @@ START_TEST(test_hostile_surplus_replies) {
   for (int m = 0; m < 2; m++) {
     hostile_dir d;
     hostile_dir_make(&d);
-    const char *args[] = {"--iut",        shim_ref(modes[m]),
-                          "--suite",      "1",
-                          "--jobs",       "2",
-                          "--json",       json_in(&d),
-                          "--test",       "target.request_wrong_target",
-                          "target.happy", "source.init_wrong_source",
-                          "source.happy", NULL};
+    const char *args[] = {"--iut",
+                          shim_ref(modes[m]),
+                          "--suite",
+                          "1",
+                          "--jobs",
+                          "2",
+                          "--json",
+                          json_in(&d),
+                          "--test",
+                          "target.request_wrong_target",
+                          "target.happy/suite-1/open",
+                          "source.init_wrong_source/suite-1/private",
+                          "source.happy/suite-1/private/open",
+                          NULL};
     hostile_run r = hostile_cli(&d, NULL, args);
     bounded(&r, modes[m], SECONDS_BOUND, RSS_BOUND_KIB);
     ck_assert_int_eq(r.rc, 1);
@@ -335,10 +344,10 @@ START_TEST(test_hostile_big_envelopes) {
                         "--json",
                         json_in(&d),
                         "--test",
-                        "target.happy",
+                        "target.happy/suite-1/open",
                         "target.request_wrong_target",
-                        "source.init_wrong_source",
-                        "source.happy",
+                        "source.init_wrong_source/suite-1/private",
+                        "source.happy/suite-1/private/open",
                         NULL};
   hostile_run r = hostile_cli(&d, NULL, args);
   bounded(&r, "big-envelope", 3 * SECONDS_BOUND, BIG_RSS_BOUND_KIB);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mlsmig/ds.h"
+#include "mlsmig/mls_state.h"
 #include "mlsmig/sim.h"
 #include "sim_fixture.h"
 #include "simulator/transcript.h"
@@ -36,6 +38,50 @@ START_TEST(test_happy_path_every_suite) {
   for (unsigned m = 0; m < mm_sim_member_count(s); m++) {
     mm_client_status st = mm_client_get_status(mm_sim_client(s, m));
     ck_assert(mm_view_eq_str(st.ds, MM_SIM_TARGET));
+  }
+  mm_sim_free(s);
+}
+END_TEST
+
+/* Profile v2 (issue 17): the same happy path with the group on its genuine public state; the
+ * migration Commit is a CommitBundle, MigrationContent carries the MigrationGroupState of the
+ * epoch it creates (MLS-1), which the target checks (MLS-2) and imports; the commit is fanned
+ * out as mls_message(9) after completion (LIFE-1, MLS-4); INV-1..5 hold. */
+START_TEST(test_happy_path_v2_every_suite) {
+  uint16_t suite = (uint16_t)(_i + 1);
+  mm_sim_config cfg = mm_sim_config_default(suite, 42);
+  cfg.profile = MM_PROFILE_V2;
+  cfg.members = 4;
+  mm_sim_outcome o;
+  mm_sim *s = run(&cfg, &o);
+  ck_assert_msg(strcmp(o.result, "completed") == 0, "suite %u: %s", suite, o.result);
+  ck_assert_str_eq(o.home, MM_SIM_TARGET);
+  ck_assert_uint_eq(o.epoch, mm_sim_initial_epoch(s) + 1);
+  assert_all_pass(&o);
+  size_t fanned = 0, contents = 0;
+  for (size_t i = 0; i < mm_sim_record_count(s); i++) {
+    const mm_sim_record *r = mm_sim_record_at(s, i);
+    ck_assert_msg(r->verdict == MM_OK, "step %zu: %s", i, mm_err_name(r->verdict));
+    fanned += r->msg_type == MM_MSG_MLS_MESSAGE && strcmp(r->from, MM_SIM_SOURCE) == 0;
+    contents += r->msg_type == MM_MSG_MIGRATION_CONTENT;
+  }
+  ck_assert_uint_eq(fanned, 4);
+  ck_assert_uint_ge(contents, 1);
+  mm_group_info gi;
+  ck_assert(mm_target_group(mm_sim_target(s), mm_sim_group_id(s), &gi));
+  ck_assert_uint_eq(gi.epoch, mm_sim_initial_epoch(s) + 1);
+  /* what the target holds is a MigrationGroupState of that epoch, valid */
+  mm_mls_expect exp = {
+      .suite = suite, .group_id = mm_sim_group_id(s), .check_epoch = true, .epoch = gi.epoch};
+  mm_mls_state *st;
+  mm_mls_why why;
+  ck_assert_int_eq(mm_mls_state_from_group_state(gi.state.data, gi.state.len, &exp, &st, &why),
+                   MM_OK);
+  ck_assert_uint_eq(mm_mls_member_count(mm_mls_state_tree(st)), 4);
+  mm_mls_state_free(st);
+  for (unsigned m = 0; m < mm_sim_member_count(s); m++) {
+    mm_client_status cs = mm_client_get_status(mm_sim_client(s, m));
+    ck_assert(mm_view_eq_str(cs.ds, MM_SIM_TARGET));
   }
   mm_sim_free(s);
 }
@@ -255,6 +301,8 @@ Suite *suite_sim(void) {
   Suite *s = suite_create("sim");
   TCase *tc = tcase_create("sim");
   tcase_set_timeout(tc, 60);
+  MM_ADD_LOOP_TEST(tc, test_happy_path_v2_every_suite,
+                   "MLS-1 MLS-2 MLS-4 LIFE-1 LIFE-6 INV-1 INV-2 INV-3 INV-4 INV-5", 0, 7);
   MM_ADD_LOOP_TEST(tc, test_happy_path_every_suite, "SUITE-1 INV-1 INV-2 INV-3 INV-4 INV-5 LIFE-6",
                    0, MM_SUITE_COUNT);
   MM_ADD_TEST(tc, test_happy_path_message_order, "LIFE-1 LIFE-2");

@@ -44,7 +44,7 @@ class ToyTarget:
     @staticmethod
     def _group(g):
         return {"epoch": g["epoch"], "suite": g["suite"],
-                "members": [n.decode() for n, _, _ in g["members"]]}
+                "members": [i.decode() for i, _, _ in g["members"]]}
 
     def query(self, gid):
         g = self.groups.get(gid.hex())

@@ -19,6 +19,11 @@ typedef struct mm_client_config {
   /* WireFormat of the migration Commit: MM_WIRE_PRIVATE (default when 0)
    * or MM_WIRE_PUBLIC. Its content is random bytes: a DS never reads it. */
   uint16_t commit_wire_format;
+  /* The profile version: MM_PROFILE_V1 (also 0) or MM_PROFILE_V2. In v2 the client's migration
+   * Commit is a genuine CommitBundle (mls_build) built on mls_state, the group's PublicGroupState
+   * at epoch (copied by mm_client_new); ordinary Commits are not built in v2 yet. */
+  uint8_t profile;
+  mm_view mls_state;
 } mm_client_config;
 
 typedef enum mm_client_phase {

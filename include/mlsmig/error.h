@@ -37,6 +37,10 @@ typedef enum mm_err {
   MM_E_GROUP_MIGRATED = 16,
   MM_E_INTERNAL = 17,
   MM_E_BAD_GROUP_STATE = 18, /* a GroupInfo or ratchet tree fails MLS-2 */
+  /* The feature migration_refusal (docs/amendment.md, B.1): the source to the client, the target
+   * refused the migration for good (AMD-7, AMD-10). Not in 1..MM_E_WIRE_LAST: a MigrationError
+   * carries it only under the feature (mm_limits.features). */
+  MM_E_MIGRATION_REFUSED = 19,
   /* local only */
   MM_E_NOMEM = 100,
   MM_E_CRYPTO = 101, /* OpenSSL refused an operation that should work */

@@ -36,6 +36,10 @@ typedef enum mm_msg_type {
   MM_MSG_WELCOME = 11,            /* a DS delivering a Welcome: the MLSMessage */
   MM_MSG_GROUP_INFO_REQUEST = 12, /* opaque group_id<V> (MLS-6) */
   MM_MSG_GROUP_INFO = 13,         /* PublicGroupState (MLS-6) */
+  /* The profile feature migration_refusal (docs/amendment.md, B.1): an Envelope carries them only
+   * when its limits name the feature (mm_limits.features), otherwise msg_type is unknown. */
+  MM_MSG_MIGRATION_REFUSAL = 14, /* MigrationRefusal, target -> source */
+  MM_MSG_MIGRATION_WITHDRAW = 15 /* MigrationWithdraw, source -> target */
 } mm_msg_type;
 
 /* Profile versions: v1 (member-list GroupState, the migration Commit alone) and v2 (section 11:
@@ -43,6 +47,21 @@ typedef enum mm_msg_type {
 enum { MM_PROFILE_V1 = 1, MM_PROFILE_V2 = 2 };
 #define MM_MSG_V1_LAST MM_MSG_MLS_MESSAGE
 #define MM_MSG_V2_LAST MM_MSG_GROUP_INFO
+
+/* Profile features a peer declares (AMD-1): bits of mm_limits.features and of the DS configs. */
+enum { MM_FEAT_MIGRATION_REFUSAL = 1u << 0 };
+
+/* docs/amendment.md, RefusalReason (a uint16; 1..5 on the wire). */
+typedef enum mm_refusal_reason {
+  MM_RR_NONCE_EXPIRED = 1,
+  MM_RR_UNAUTHORIZED = 2,
+  MM_RR_GROUP_EXISTS = 3,
+  MM_RR_INVALID_GROUP_STATE = 4,
+  MM_RR_WITHDRAWN = 5,
+} mm_refusal_reason;
+
+/* mm_refusal_reason_name returns the RefusalReason's name ("nonce_expired"), NULL outside 1..5. */
+const char *mm_refusal_reason_name(int reason);
 
 /* Everything the codec can decode, named as on the CLI (--type). */
 typedef enum mm_type {
@@ -56,8 +75,14 @@ typedef enum mm_type {
   MM_T_ENVELOPE,
   MM_T_MIGRATION_ERROR,
   MM_T_MLS_MESSAGE,
+  /* The feature migration_refusal (docs/amendment.md). */
+  MM_T_MIGRATION_REFUSAL,
+  MM_T_MIGRATION_WITHDRAW,
   MM_T_COUNT
 } mm_type;
+
+/* The codec types of the profile without its features: the vectors cover these. */
+#define MM_T_PROFILE_COUNT (MM_T_MLS_MESSAGE + 1)
 
 /* mm_type_name returns t's name for --type ("migration_request"), NULL outside the enum. */
 const char *mm_type_name(mm_type t);
@@ -76,6 +101,9 @@ bool mm_msg_type_body(int msg_type, mm_type *out);
 typedef struct mm_limits {
   uint16_t suite;           /* 0: unknown, only suite-independent limits */
   uint64_t max_group_state; /* ENC-4, default 256 MiB */
+  /* MM_FEAT_* in force (default none): MM_FEAT_MIGRATION_REFUSAL makes Envelope.msg_type 14 and 15
+   * and MigrationError.code 19 known. */
+  uint32_t features;
 } mm_limits;
 
 /* mm_limits_default returns the limits of suite (0: suite-independent limits only) with the default
@@ -121,6 +149,20 @@ typedef struct mm_migration_confirmation {
   mm_view group_id;
   mm_view signature;
 } mm_migration_confirmation;
+
+/* docs/amendment.md, Part A. */
+typedef struct mm_migration_refusal {
+  mm_view nonce; /* exactly MM_NONCE_LEN */
+  mm_view migration_content_hash;
+  uint16_t reason; /* mm_refusal_reason */
+  mm_view signature;
+} mm_migration_refusal;
+
+typedef struct mm_migration_withdraw {
+  mm_view nonce; /* exactly MM_NONCE_LEN */
+  mm_view migration_content_hash;
+  mm_view signature;
+} mm_migration_withdraw;
 
 typedef struct mm_envelope {
   uint8_t msg_type;
@@ -177,6 +219,8 @@ typedef union mm_any_msg {
   mm_envelope envelope;
   mm_migration_error migration_error;
   mm_mls_message mls_message;
+  mm_migration_refusal migration_refusal;
+  mm_migration_withdraw migration_withdraw;
 } mm_any_msg;
 
 /* mm_decode decodes data strictly (ENC-1..ENC-4) under lim as codec type t into msg, the struct

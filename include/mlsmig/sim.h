@@ -51,6 +51,38 @@ typedef struct mm_sim_hooks {
   void *ctx;
 } mm_sim_hooks;
 
+/* ---- a DS outside the simulator (mlsmig sim --iut) ----
+ * One of the two DSes may be played by something else than the reference
+ * actor, e.g. an implementation under test behind the shim protocol: the
+ * simulator then starts its actor through `start` (at the start and after
+ * every crash, on the same durable state), installs the group through
+ * `install` and judges its final state from `group`. Its observations
+ * (mm_event) are its own to report through the observer it is given. */
+typedef struct mm_sim_ds_start {
+  mm_role role;
+  const mm_ds_config *cfg; /* domain, signing keys per suite, policy */
+  const mm_keydir *keys;   /* every DS's public keys */
+  uint16_t suite;          /* the run's suite */
+  const mm_observer *obs;  /* where its observations go */
+  uint64_t now;            /* the simulated clock */
+} mm_sim_ds_start;
+
+typedef struct mm_sim_external {
+  mm_role role; /* MM_ROLE_SOURCE or MM_ROLE_TARGET: the DS it plays */
+  /* A fresh DS with empty durable state for one run (*run: its handle). */
+  MM_MUST_USE mm_err (*open)(void *ctx, void **run);
+  /* Ends the run's DS and frees its durable state. */
+  void (*close)(void *run);
+  /* Starts (or, after a crash, restarts) its actor on the run's state. */
+  MM_MUST_USE mm_err (*start)(void *run, const mm_sim_ds_start *st, mm_actor *out);
+  /* Hosts group g with its n members (at the source: the group to migrate). */
+  MM_MUST_USE mm_err (*install)(void *run, const mm_group_state *g, const mm_member *members,
+                                size_t n);
+  /* What it holds of group_id, as mm_source_group / mm_target_group say. */
+  bool (*group)(void *run, mm_view group_id, mm_group_info *out);
+  void *ctx;
+} mm_sim_external;
+
 typedef struct mm_sim_config {
   uint16_t suite;
   uint64_t seed;
@@ -62,6 +94,10 @@ typedef struct mm_sim_config {
   mm_policy source_policy;
   mm_policy target_policy;
   uint16_t commit_wire_format;
+  /* The profile version: MM_PROFILE_V1 (also 0) or MM_PROFILE_V2 (the group on its genuine RFC
+   * 9420 public state, CommitBundles; in progress: the happy path and faults without ordinary
+   * Commits, issue 17). */
+  uint8_t profile;
   bool keep_bodies; /* record envelope bytes (for transcripts) */
   const mm_sim_hooks *hooks;
   /* Races and adversaries. Each adds an actor at the end of the actor
@@ -82,6 +118,9 @@ typedef struct mm_sim_config {
    * event is past the last disturbance + MM_SIM_PROGRESS_BOUND_MS + 32 s.
    * Saves simulating a stuck migration's retransmissions for an hour. */
   bool stop_after_bound;
+  /* NULL: both DSes are reference actors; else the DS of external->role is
+   * played by it (the mutants then apply to the reference actors only). */
+  const mm_sim_external *external;
 } mm_sim_config;
 
 /* mm_sim_config_default returns the happy-path configuration for suite and seed: 3 members, 1 KiB

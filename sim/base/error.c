@@ -33,6 +33,8 @@ static const err_info errors[] = {
     {MM_E_INTERNAL, "internal", "internal error of the DS"},
     {MM_E_BAD_GROUP_STATE, "bad_group_state",
      "a GroupInfo or ratchet tree fails the public-state checks (MLS-2)"},
+    {MM_E_MIGRATION_REFUSED, "migration_refused",
+     "the target refused the migration for good (feature migration_refusal)"},
     {MM_E_NOMEM, "nomem", "out of memory"},
     {MM_E_CRYPTO, "crypto", "the crypto library refused an operation"},
     {MM_E_IO, "io", "input/output error"},

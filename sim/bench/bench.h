@@ -172,6 +172,13 @@ typedef struct bench_runner_split {
   double pipe_s;    /* round trips x null round trip: pipe overhead */
   double ds_s;      /* the rest of round_trip_s: the DS's own work */
   double runner_s;  /* the rest: the runner's (keys, messages, checks, state dirs) */
+  /* the same run (one job) in the other modes of issue 20, wall time; 0 when
+   * not measured: persistent mode (one process kept and reset between
+   * tests), and the reference DS as a service on a Unix socket (mlsmig-ref-ds
+   * --listen, its restarts through the hooks), a connection per test and
+   * persistent */
+  double persistent_s, socket_s, socket_persistent_s;
+  uint64_t persistent_lifecycles, persistent_resets;
 } bench_runner_split;
 
 void bench_runner(const bench_opts *o, bench_runner_split *out);

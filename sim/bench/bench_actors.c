@@ -104,8 +104,8 @@ mm_err bench_world_new(uint16_t suite, uint64_t seed, uint64_t state_bytes, benc
     mm_rng_init_seeded(&w->rng[2 + i], seed, w->name[i]);
     w->env[2 + i] = (mm_env){&w->rng[2 + i], w->keys, NULL, NULL, 0};
     w->ccfg[i] = (mm_client_config){
-        w->name[i], w->leaf[i], suite, mm_view_of(w->group_id, sizeof w->group_id),
-        1,          i,          SRC,   MM_WIRE_PRIVATE};
+        w->name[i],      w->leaf[i], suite, mm_view_of(w->group_id, sizeof w->group_id), 1, i, SRC,
+        MM_WIRE_PRIVATE, 0,          {0}};
     if (e == MM_OK) e = mm_client_new(&w->ccfg[i], &w->env[2 + i], &w->cli[i]);
   }
   if (e == MM_OK) e = mm_source_new(&w->cfg[0], &w->env[0], &w->src);

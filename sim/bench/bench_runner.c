@@ -15,7 +15,9 @@
  *   runner  = the rest of the wall time (keys, messages, checks, state
  *             directories, the catalogue).
  * The run is made on one job, so that its parts add up to its wall time;
- * `run` itself uses a job per CPU (bench_tools.c times that). */
+ * `run` itself uses a job per CPU (bench_tools.c times that). Then the same
+ * run in persistent mode and against the reference DS as a service on a
+ * Unix socket (issue 20): what process start-up costs a run. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,6 +54,44 @@ static double median(double *v, size_t n) {
 }
 
 static double at_least_0(double x) { return x > 0 ? x : 0; }
+
+/* One more full run with these options: its wall time in s (0: failed). */
+static double run_wall(const mm_run_opts *ro, uint64_t *lifecycles, uint64_t *resets) {
+  mm_run_result r;
+  char why[256];
+  if (mm_run(ro, &r, why, sizeof why) != MM_OK) return 0;
+  double s = mm_run_passed(&r) ? r.wall_ms / 1e3 : 0;
+  if (lifecycles) *lifecycles = r.cost.lifecycles;
+  if (resets) *resets = r.resets;
+  mm_run_result_free(&r);
+  return s;
+}
+
+/* The reference DS as a service on a Unix socket in a fresh directory,
+ * started, SIGKILLed (restart tests) and stopped by the runner's hooks. */
+static void socket_runs(const mm_run_opts *base, const char *ref, bench_runner_split *out) {
+  char dir[] = "/tmp/mlsmig-bench-XXXXXX";
+  if (!mkdtemp(dir)) return;
+  char addr[64], start[1400], kill_cmd[128], stop[128], path[96];
+  snprintf(addr, sizeof addr, "unix:%s/ds.sock", dir);
+  snprintf(start, sizeof start, "%s --listen %s >/dev/null 2>&1 & echo $! > %s/pid", ref, addr,
+           dir);
+  snprintf(kill_cmd, sizeof kill_cmd, "kill -KILL $(cat %s/pid)", dir);
+  snprintf(stop, sizeof stop, "kill -KILL $(cat %s/pid)", dir);
+  mm_run_opts ro = *base;
+  ro.iut_connect = addr;
+  ro.iut_start = start;
+  ro.iut_kill = kill_cmd;
+  ro.iut_stop = stop;
+  out->socket_s = run_wall(&ro, NULL, NULL);
+  ro.persistent = true;
+  out->socket_persistent_s = run_wall(&ro, NULL, NULL);
+  snprintf(path, sizeof path, "%s/pid", dir);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/ds.sock", dir);
+  unlink(path);
+  rmdir(dir);
+}
 
 void bench_runner(const bench_opts *o, bench_runner_split *out) {
   memset(out, 0, sizeof *out);
@@ -101,4 +141,10 @@ void bench_runner(const bench_opts *o, bench_runner_split *out) {
   out->ds_s = out->round_trip_s - out->pipe_s;
   out->runner_s = at_least_0(out->wall_s - out->session_s - out->round_trip_s);
   out->measured = true;
+
+  /* The other modes (issue 20): what process start-up costs a run. */
+  mm_run_opts po = ro;
+  po.persistent = true;
+  out->persistent_s = run_wall(&po, &out->persistent_lifecycles, &out->persistent_resets);
+  socket_runs(&ro, cmd, out);
 }

@@ -40,10 +40,11 @@ static const char run_help[] =
     "  --persistent      one IUT process (or connection) per job for many tests,\n"
     "                    reset between them, if the PICS declares reset\n"
     "  --role R          test the IUT as source, target or both (default both)\n"
-    "  --suite N...      ciphersuites to test (default: all the IUT declares); the\n"
-    "                    happy paths run per suite, hostile tests on the first\n"
+    "  --suite N...      ciphersuites to test (default: all the IUT declares); every\n"
+    "                    test runs in each, source tests in both Commit framings\n"
     "  --rules ID...     only tests checking these rules or areas (SIG, NONCE-2)\n"
-    "  --test NAME...    only these tests (target.happy, or target.happy/suite-2)\n"
+    "  --test NAME...    only these tests or instances (target.happy,\n"
+    "                    target.happy/suite-2, source.happy/suite-2/public)\n"
     "  --seed S          seed of every test's keys and randomness, 1..2^64-1 (default 6)\n"
     "  --junit FILE      JUnit XML report (rule IDs as properties)\n"
     "  --json FILE       JSON results (schema: docs/run-results.schema.json)\n"
@@ -112,24 +113,6 @@ typedef struct run_args {
   bool score, verbose, list;
 } run_args;
 
-/* A --test name: a test of the catalogue, or one of its per-suite
- * instances ("target.happy/suite-2"). */
-static bool known_test(const char *want) {
-  for (size_t i = 0; i < mm_runner_test_count(); i++) {
-    const char *name, *rules, *summary;
-    uint8_t role;
-    mm_runner_test_at(i, &name, &rules, &role, &summary);
-    size_t n = strlen(name);
-    if (strcmp(want, name) == 0) return true;
-    unsigned suite;
-    char tail;
-    if (strncmp(want, name, n) == 0 && sscanf(want + n, "/suite-%u%c", &suite, &tail) == 1 &&
-        suite >= 1 && suite <= 7 && want[n + 7] != '0')
-      return true;
-  }
-  return false;
-}
-
 /* A --rules entry: a rule ID of the profile, or an area ("SIG") of some. */
 static bool known_rule(const mm_catalogue *cat, const char *want) {
   for (size_t i = 0; i < cat->n; i++) {
@@ -145,7 +128,7 @@ static bool known_rule(const mm_catalogue *cat, const char *want) {
  * that test nothing. */
 static int check_names(const run_args *a) {
   for (size_t i = 0; i < a->ntests; i++)
-    if (!known_test(a->tests[i]))
+    if (!mm_runner_test_known(a->tests[i]))
       return cli_usage_error("run", "unknown test '%s' (mlsmig run --list)", a->tests[i]);
   if (!a->nrules) return EXIT_OK;
   mm_catalogue cat;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/json_io.h"
 #include "cli/cli.h"
@@ -14,14 +15,16 @@
 
 static const char sim_help[] =
     "usage: mlsmig sim --scenario happy [--suite N|all] [--seed S] [--state-bytes B]\n"
-    "                  [--members M] [--mutant NAME]... [--json]\n"
+    "                  [--members M] [--mutant NAME]... [--profile 1|2] [--json]\n"
     "       mlsmig sim --scenario NAME|FILE|all [--suite N] [--seed S] [--mutant NAME]... "
     "[--json]\n"
     "       mlsmig sim --schedule 'FAULT; FAULT...' [--suite N] [--seed S] [--mutant NAME]...\n"
     "       mlsmig sim --campaign N [--seed S] [--suite N] [--faults K] [--shard I/M]\n"
     "                  [--mutant NAME]... [--json]\n"
     "       mlsmig sim --explore --max-faults K [--suite N|all] [--seed S] [--shard I/M]\n"
-    "                  [--mutant NAME]... [--json]\n\n"
+    "                  [--mutant NAME]... [--profile 1|2] [--json]\n"
+    "       mlsmig sim --iut 'CMD' --role source|target [--persistent] (any mode above but\n"
+    "                  --mutant and --profile 2)\n\n"
     "Runs migrations in the deterministic simulator (clients, source DS and target DS;\n"
     "simulated time) and checks the invariants INV-1..INV-5 and the rules the trace\n"
     "shows. The same seed reproduces the same run byte for byte.\n\n"
@@ -41,7 +44,15 @@ static const char sim_help[] =
     "                     at most 256 MiB - 64 KiB: the whole state must fit the bound)\n"
     "  --members M        group size, 1..64 (default 3)\n"
     "  --mutant NAME      break one rule in both DSes (see 'mlsmig list mutants')\n"
-    "  --json             a transcript (happy, scenario) or a summary (campaign, explore)\n\n"
+    "  --profile 1|2      the conformance profile (default 1); 2, the group on its genuine\n"
+    "                     RFC 9420 public state, goes with --scenario happy and --explore\n"
+    "  --json             a transcript (happy, scenario) or a summary (campaign, explore)\n"
+    "  --iut CMD          the DS of --role is this shim (docs/shim-protocol.md), one\n"
+    "                     fresh process per run, SIGKILL and restart for a crash; the\n"
+    "                     reference actors play everyone else\n"
+    "  --role R           with --iut: the IUT is the source or the target DS\n"
+    "  --persistent       with --iut: one process for run after run (reset, then\n"
+    "                     configure; PICS feature reset, else one process per run)\n\n"
     "On a violation: the run's seed, a one-line replay command, the schedule shrunk to\n"
     "a minimal set of faults (as a scenario file) and its envelope trace. A progress\n"
     "line goes to stderr on a terminal.\n\n"
@@ -85,6 +96,26 @@ static int parse_more(int argc, char **argv, int *i, sim_args *a, bool *bad, boo
     if (!cli_parse_u64(v, &x) || x < 1 || x > 3)
       return cli_usage_error("sim", "--max-faults wants 1..3, got '%s'", v);
     a->max_faults = (unsigned)x;
+  } else if (cli_opt(argc, argv, i, "--profile", &v, bad)) {
+    if (*bad) return EXIT_USAGE;
+    if (!cli_parse_u64(v, &x) || x < 1 || x > 2)
+      return cli_usage_error("sim", "--profile wants 1 or 2, got '%s'", v);
+    a->profile = (uint8_t)x;
+  } else if (cli_opt(argc, argv, i, "--iut", &v, bad)) {
+    if (*bad) return EXIT_USAGE;
+    if (!*v) return cli_usage_error("sim", "--iut wants a command");
+    a->iut_cmd = v;
+  } else if (cli_flag(argv, *i, "--persistent")) {
+    a->iut_persistent = true;
+  } else if (cli_opt(argc, argv, i, "--role", &v, bad)) {
+    if (*bad) return EXIT_USAGE;
+    if (strcmp(v, "source") == 0)
+      a->iut_role = MM_ROLE_SOURCE;
+    else if (strcmp(v, "target") == 0)
+      a->iut_role = MM_ROLE_TARGET;
+    else
+      return cli_usage_error("sim", "--role is source or target, not '%s'", v);
+    a->role_given = true;
   } else if (cli_opt(argc, argv, i, "--shard", &v, bad)) {
     if (*bad) return EXIT_USAGE;
     if (!parse_shard(v, &a->shard, &a->shards))
@@ -119,6 +150,22 @@ static int check_mode(sim_args *a) {
     return cli_usage_error("sim",
                            "--state-bytes and --members go with --scenario happy "
                            "(a scenario file sets its own)");
+  if (a->profile == MM_PROFILE_V2 && !happy && !a->explore)
+    return cli_usage_error("sim",
+                           "--profile 2 goes with --scenario happy or --explore (the v2 "
+                           "simulator has no ordinary Commits yet)");
+  if (a->iut_cmd && !a->role_given)
+    return cli_usage_error("sim", "--iut needs --role source|target");
+  if (a->role_given && !a->iut_cmd) return cli_usage_error("sim", "--role goes with --iut");
+  if (a->iut_persistent && !a->iut_cmd)
+    return cli_usage_error("sim", "--persistent goes with --iut");
+  if (a->iut_cmd && a->mutants)
+    return cli_usage_error(
+        "sim",
+        "--mutant breaks the reference actors, not --iut (a mutant of the "
+        "reference DS behind the shim: --iut 'build/mlsmig-ref-ds --mutant NAME')");
+  if (a->iut_cmd && a->profile == MM_PROFILE_V2)
+    return cli_usage_error("sim", "--iut runs profile 1 (the shim's v2 runs are not there yet)");
   if (!a->faults) a->faults = 3;
   if (!a->shards) a->shards = 1;
   return -1;
@@ -214,6 +261,8 @@ static bool run_one(const sim_args *a, uint16_t suite, json_t *all) {
   cfg.members = (unsigned)a->members;
   cfg.mutants = a->mutants;
   cfg.keep_bodies = a->json;
+  cfg.profile = a->profile;
+  cfg.external = sim_external(a);
   mm_sim *s;
   mm_err e = mm_sim_new(&cfg, &s);
   if (e != MM_OK) {
@@ -239,14 +288,94 @@ static bool run_one(const sim_args *a, uint16_t suite, json_t *all) {
   return ok;
 }
 
+const mm_sim_external *sim_external(const sim_opts *a) {
+  return a->iut ? mm_iut_ds_external(a->iut) : NULL;
+}
+
+/* --iut: the IUT's PICS decides the suites; a suite asked for that it
+ * lacks is a usage error. */
+static int start_iut(sim_args *a) {
+  mm_iut_ds_opts o = {a->iut_cmd, a->iut_role, 0, a->iut_persistent};
+  char why[1200];
+  mm_err e = mm_iut_ds_new(&o, &a->iut, why, sizeof why);
+  if (e != MM_OK) {
+    fprintf(stderr, "mlsmig sim: --iut: %s\n", why);
+    return EXIT_USAGE;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < a->n_suites; i++) {
+    if (mm_iut_ds_has_suite(a->iut, a->suites[i])) {
+      a->suites[k++] = a->suites[i];
+    } else if (a->suite_given) {
+      fprintf(stderr, "mlsmig sim: --iut: the IUT's PICS does not list suite %u\n", a->suites[i]);
+      return EXIT_USAGE;
+    }
+  }
+  a->n_suites = k;
+  if (a->iut_persistent && !mm_iut_ds_persistent(a->iut))
+    fprintf(stderr, "mlsmig sim: the IUT's PICS lacks reset: one process per run\n");
+  if (k == 0 && !a->campaign) {
+    fprintf(stderr, "mlsmig sim: --iut: the IUT's PICS lists no suite 1..7\n");
+    return EXIT_USAGE;
+  }
+  return -1;
+}
+
+/* What the IUT cost: schedules per second and the share of process start-up. */
+static void iut_note(const sim_args *a, double wall_ms) {
+  mm_iut_ds_stats st = mm_iut_ds_get_stats(a->iut);
+  const char *why = mm_iut_ds_why(a->iut);
+  if (why[0]) fprintf(stderr, "mlsmig sim: the IUT broke: %s\n", why);
+  if (a->json) return;
+  double secs = wall_ms / 1e3;
+  printf(
+      "iut %s as %s (%s): %llu runs, %llu processes, %llu requests; %.1f runs/s; start-up "
+      "%.0f%%, requests %.0f%%, kill and cleanup %.0f%% of %.1f s\n",
+      mm_iut_ds_implementation(a->iut)[0] ? mm_iut_ds_implementation(a->iut) : "(unnamed)",
+      a->iut_role == MM_ROLE_SOURCE ? "source" : "target",
+      mm_iut_ds_persistent(a->iut) ? "persistent" : "a process per run",
+      (unsigned long long)st.runs, (unsigned long long)st.processes,
+      (unsigned long long)st.requests, secs > 0 ? (double)st.runs / secs : 0.0,
+      wall_ms > 0 ? 100.0 * st.startup_ms / wall_ms : 0,
+      wall_ms > 0 ? 100.0 * st.request_ms / wall_ms : 0,
+      wall_ms > 0 ? 100.0 * st.kill_ms / wall_ms : 0, secs);
+}
+
+static double wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts); /* the closing note only, never a result */
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int run_mode(sim_args *a);
+static int run_happy(const sim_args *ap);
+
 int cmd_sim(int argc, char **argv) {
   sim_args a;
   int rc = parse(argc, argv, &a);
   if (rc >= 0) return rc;
-  if (a.schedule) return sim_schedule(&a);
-  if (a.campaign) return sim_campaign(&a);
-  if (a.explore) return sim_explore(&a);
-  if (strcmp(a.scenario, "happy") != 0) return sim_scenario(&a);
+  if (!a.iut_cmd) return run_mode(&a);
+  if ((rc = start_iut(&a)) >= 0) {
+    mm_iut_ds_free(a.iut);
+    return rc;
+  }
+  double t0 = wall_ms();
+  rc = run_mode(&a);
+  iut_note(&a, wall_ms() - t0);
+  mm_iut_ds_free(a.iut);
+  return rc;
+}
+
+static int run_mode(sim_args *a) {
+  if (a->schedule) return sim_schedule(a);
+  if (a->campaign) return sim_campaign(a);
+  if (a->explore) return sim_explore(a);
+  if (strcmp(a->scenario, "happy") != 0) return sim_scenario(a);
+  return run_happy(a);
+}
+
+static int run_happy(const sim_args *ap) {
+  sim_args a = *ap;
   json_t *all = a.json ? json_array() : NULL;
   size_t failed = 0;
   for (size_t i = 0; i < a.n_suites; i++) failed += !run_one(&a, a.suites[i], all);

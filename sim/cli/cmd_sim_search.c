@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_sim_modes.h"
 #include "explore/search.h"
+#include "shim/shim_proto.h"
 #include "simulator/transcript.h"
 
 #define MAX_REPORTED 10
@@ -136,12 +137,32 @@ typedef struct reporter {
   const sim_opts *a;
   bool explore;
   uint64_t shown, gaps_shown;
-  json_t *list; /* --json: replay commands */
+  json_t *list;              /* --json: replay commands */
+  uint64_t nondeterministic; /* violations whose replay the IUT answered otherwise */
 } reporter;
 
+/* " --iut 'CMD' --role R", the command quoted for a POSIX shell. */
+static void iut_flags(const sim_opts *a, char *buf, size_t len) {
+  buf[0] = '\0';
+  if (!a->iut_cmd) return;
+  size_t n = (size_t)snprintf(buf, len, " --iut '");
+  for (const char *p = a->iut_cmd; *p && n + 6 < len; p++) {
+    if (*p == '\'') {
+      memcpy(buf + n, "'\\''", 4);
+      n += 4;
+    } else {
+      buf[n++] = *p;
+    }
+  }
+  snprintf(buf + n, len - n, "' --role %s%s", a->iut_role == MM_ROLE_SOURCE ? "source" : "target",
+           a->iut_persistent ? " --persistent" : "");
+}
+
 static void replay_command(const reporter *r, const mm_scenario *sc, char *buf, size_t len) {
-  char muts[512];
+  char muts[1024];
   mutant_flags(r->a->mutants, muts, sizeof muts);
+  size_t used = strlen(muts);
+  iut_flags(r->a, muts + used, sizeof muts - used);
   if (r->explore) {
     char sched[2048];
     schedule_text(&sc->faults, sched, sizeof sched);
@@ -155,9 +176,37 @@ static void replay_command(const reporter *r, const mm_scenario *sc, char *buf, 
   }
 }
 
+/* --iut: the violating run once more; an IUT that answers the same inputs
+ * otherwise is nondeterministic, and its verdicts say nothing. */
+static bool iut_reproduces(reporter *r, const mm_scenario *sc, char *diff, size_t len) {
+  if (!r->a->iut) return true;
+  mm_iut_ds_log first, again;
+  mm_iut_ds_last_log(r->a->iut, &first);
+  mm_sc_result res;
+  bool same = true;
+  if (mm_scenario_run(sc, NULL, &res) == MM_OK) {
+    mm_iut_ds_last_log(r->a->iut, &again);
+    same = !mm_iut_ds_log_diff(&first, &again, diff, len);
+    mm_iut_ds_log_free(&again);
+  }
+  mm_iut_ds_log_free(&first);
+  return same;
+}
+
 static void on_violation(void *ctx, const mm_scenario *sc, const mm_sc_result *res) {
   reporter *r = ctx;
-  char cmd[2600], key[32];
+  char cmd[2600], key[32], diff[400];
+  if (!iut_reproduces(r, sc, diff, sizeof diff)) {
+    r->nondeterministic++;
+    if (r->a->json || r->nondeterministic > MAX_REPORTED) return;
+    progress_end(&r->prog);
+    replay_command(r, sc, cmd, sizeof cmd);
+    printf(
+        "nondeterministic IUT (not a protocol violation): the same schedule replayed gave other "
+        "outputs: %s\n  schedule: %s\n",
+        diff, cmd);
+    return;
+  }
   replay_command(r, sc, cmd, sizeof cmd);
   mm_violation_key(res, key, sizeof key);
   if (r->list && json_array_size(r->list) < 100)
@@ -189,6 +238,15 @@ static void on_known_gap(void *ctx, const mm_scenario *sc, const mm_sc_result *r
   printf("known gap: %s\n  example: %s\n", res->outcome.known_gap, cmd);
 }
 
+/* --json: which DS the IUT played, for the reports. */
+static void iut_json(const sim_opts *a, json_t *j) {
+  if (!a->iut) return;
+  json_object_set_new(j, "iut",
+                      json_pack("{s:s, s:s, s:s}", "command", a->iut_cmd, "role",
+                                a->iut_role == MM_ROLE_SOURCE ? "source" : "target",
+                                "implementation", mm_iut_ds_implementation(a->iut)));
+}
+
 /* ---- campaign ---- */
 
 static void print_stats(const char *label, const mm_search_stats *st) {
@@ -215,10 +273,11 @@ int sim_campaign(const sim_opts *a) {
                 false,
                 0,
                 0,
-                a->json ? json_array() : NULL};
+                a->json ? json_array() : NULL,
+                0};
   mm_campaign_opts o = {a->campaign_runs, a->seed,  a->n_suites == 1 ? a->suites[0] : 0,
                         a->faults,        a->shard, a->shards,
-                        a->mutants,       false};
+                        a->mutants,       false,    sim_external(a)};
   mm_search_hooks h = {on_progress, on_violation, on_known_gap, &r};
   mm_search_stats st;
   mm_err e = mm_campaign(&o, &h, &st);
@@ -228,14 +287,17 @@ int sim_campaign(const sim_opts *a) {
     json_decref(r.list);
     return EXIT_REJECTED;
   }
+  st.violations -= r.nondeterministic;
   if (a->json) {
     json_t *j = stats_json(&st);
+    json_object_set_new(j, "nondeterministic", mm_json_u64(r.nondeterministic));
     json_object_set_new(j, "mode", json_string("campaign"));
     json_object_set_new(j, "seed", mm_json_u64(a->seed));
     json_object_set_new(j, "planned", mm_json_u64(a->campaign_runs));
     json_object_set_new(j, "faults", json_integer(a->faults));
     json_object_set_new(j, "shard", json_pack("[i, i]", a->shard, a->shards));
     json_object_set_new(j, "violating_runs", r.list);
+    iut_json(a, j);
     mm_json_dumpf(j, stdout, JSON_INDENT(2));
     putchar('\n');
     json_decref(j);
@@ -244,8 +306,11 @@ int sim_campaign(const sim_opts *a) {
     snprintf(label, sizeof label, "campaign seed %llu, shard %u/%u", (unsigned long long)a->seed,
              a->shard, a->shards);
     print_stats(label, &st);
+    if (r.nondeterministic)
+      printf("%llu runs not reproduced by the IUT (nondeterministic)\n",
+             (unsigned long long)r.nondeterministic);
   }
-  return st.violations ? EXIT_REJECTED : EXIT_OK;
+  return st.violations || r.nondeterministic ? EXIT_REJECTED : EXIT_OK;
 }
 
 /* ---- exploration ---- */
@@ -256,18 +321,21 @@ int sim_explore(const sim_opts *a) {
                 true,
                 0,
                 0,
-                a->json ? json_array() : NULL};
+                a->json ? json_array() : NULL,
+                0};
   json_t *per_suite = a->json ? json_array() : NULL;
   uint64_t violations = 0;
   for (size_t i = 0; i < a->n_suites; i++) {
     char what[48];
     snprintf(what, sizeof what, "explore suite %u", a->suites[i]);
     r.prog.what = what;
-    mm_explore_opts o = {a->suites[i], a->seed,   a->max_faults, a->mutants,
-                         a->shard,     a->shards, false};
+    mm_explore_opts o = {a->suites[i], a->seed, a->max_faults, a->mutants,     a->shard,
+                         a->shards,    false,   a->profile,    sim_external(a)};
     mm_search_hooks h = {on_progress, on_violation, on_known_gap, &r};
     mm_search_stats st;
+    uint64_t nondet = r.nondeterministic;
     mm_err e = mm_explore(&o, &h, &st);
+    st.violations -= r.nondeterministic - nondet;
     progress_end(&r.prog);
     if (e != MM_OK) {
       fprintf(stderr, "mlsmig sim: exploration failed: %s\n", mm_err_message(e));
@@ -279,12 +347,16 @@ int sim_explore(const sim_opts *a) {
     if (per_suite) {
       json_t *j = stats_json(&st);
       json_object_set_new(j, "suite", json_integer(a->suites[i]));
+      json_object_set_new(j, "nondeterministic", mm_json_u64(r.nondeterministic - nondet));
       json_array_append_new(per_suite, j);
     } else {
       char label[96];
       snprintf(label, sizeof label, "explore suite %u, up to %u fault(s), seed %llu", a->suites[i],
                a->max_faults, (unsigned long long)a->seed);
       print_stats(label, &st);
+      if (r.nondeterministic > nondet)
+        printf("%llu runs not reproduced by the IUT (nondeterministic)\n",
+               (unsigned long long)(r.nondeterministic - nondet));
     }
   }
   if (a->json) {
@@ -292,14 +364,53 @@ int sim_explore(const sim_opts *a) {
                           "max_faults", a->max_faults, "seed", mm_json_u64(a->seed), "shard",
                           a->shard, a->shards, "suites", per_suite, "violations",
                           mm_json_u64(violations), "violating_runs", r.list);
+    iut_json(a, j);
     mm_json_dumpf(j, stdout, JSON_INDENT(2));
     putchar('\n');
     json_decref(j);
   }
-  return violations ? EXIT_REJECTED : EXIT_OK;
+  return violations || r.nondeterministic ? EXIT_REJECTED : EXIT_OK;
 }
 
 /* ---- scenarios ---- */
+
+bool sim_iut_prepare(const sim_opts *a, mm_scenario *sc, char *why, size_t len) {
+  sc->external = sim_external(a);
+  if (!a->iut) return true;
+  uint32_t f = mm_iut_ds_features(a->iut);
+  const char *domain = a->iut_role == MM_ROLE_SOURCE ? MM_SIM_SOURCE : MM_SIM_TARGET;
+  size_t k = 0;
+  for (size_t i = 0; i < sc->n_seen; i++)
+    if (sc->seen[i].msg_type != MM_MSG_MIGRATION_ERROR || strcmp(sc->seen[i].at, domain) != 0)
+      sc->seen[k++] = sc->seen[i];
+  sc->n_seen = k;
+  bool crash = false;
+  for (size_t i = 0; i < sc->faults.n; i++)
+    crash =
+        crash || (sc->faults.f[i].kind == MM_FAULT_CRASH && sc->faults.f[i].role == a->iut_role);
+  bool deny = false, create = sc->target_hosts_group;
+  for (size_t i = 0; i < sc->n_actions; i++) {
+    deny =
+        deny || (sc->actions[i].kind == MM_SC_DENY && strcmp(sc->actions[i].domain, domain) == 0);
+    create = create || sc->actions[i].kind == MM_SC_CREATE_GROUP;
+  }
+  mm_policy_kind pol = a->iut_role == MM_ROLE_SOURCE ? sc->source_policy : sc->target_policy;
+  if (sc->mutants)
+    snprintf(why, len, "it breaks the reference DS on purpose (mutant)");
+  else if (!mm_iut_ds_has_suite(a->iut, sc->suite))
+    snprintf(why, len, "the IUT's PICS does not list suite %u", sc->suite);
+  else if (crash && !(f & MM_SHIM_F_RESTART))
+    snprintf(why, len, "it crashes the IUT, whose PICS lacks restart");
+  else if (deny)
+    snprintf(why, len, "it changes the IUT's policy while it runs");
+  else if (pol == MM_POLICY_STRICT && !(f & MM_SHIM_F_STRICT_POLICY))
+    snprintf(why, len, "it needs the strict policy, which the IUT's PICS lacks");
+  else if (create && a->iut_role == MM_ROLE_TARGET && !(f & MM_SHIM_F_INSTALL_AT_TARGET))
+    snprintf(why, len, "it creates a group at the target, whose PICS lacks install_at_target");
+  else
+    return true;
+  return false;
+}
 
 static char *read_file(const char *path, char *err, size_t err_len) {
   FILE *f = fopen(path, "rb");
@@ -370,7 +481,13 @@ bool sim_load_scenario(const sim_opts *a, const char *which, mm_scenario *sc) {
   return true;
 }
 
-static int run_scenario(const sim_opts *a, const mm_scenario *sc) {
+static int run_scenario(const sim_opts *a, const mm_scenario *in) {
+  mm_scenario copy = *in, *sc = &copy;
+  char why[160];
+  if (!sim_iut_prepare(a, sc, why, sizeof why)) {
+    printf("== scenario %s: not applicable to the IUT: %s\n", sc->name, why);
+    return EXIT_OK;
+  }
   mm_sim *s = NULL;
   mm_sc_run_opts ro = {.extra_mutants = a->mutants, .keep_bodies = a->json, .sim_out = &s};
   mm_sc_result res;
@@ -414,11 +531,21 @@ int sim_scenario(const sim_opts *a) {
     if (!sim_load_scenario(a, a->scenario, &sc)) return EXIT_USAGE;
     return run_scenario(a, &sc);
   }
-  size_t failed = 0, n = mm_scenario_builtin_count();
+  size_t failed = 0, na = 0, n = mm_scenario_builtin_count();
   json_t *all = a->json ? json_array() : NULL;
   for (size_t i = 0; i < n; i++) {
     mm_scenario sc;
     if (!sim_load_scenario(a, mm_scenario_builtin_name(i), &sc)) return EXIT_USAGE;
+    char why[160];
+    if (!sim_iut_prepare(a, &sc, why, sizeof why)) {
+      na++;
+      if (all)
+        json_array_append_new(all,
+                              json_pack("{s:s, s:s}", "scenario", sc.name, "not_applicable", why));
+      else
+        printf("%-4s %-40s %s\n", "n/a", sc.name, why);
+      continue;
+    }
     mm_sc_run_opts ro = {.extra_mutants = a->mutants};
     mm_sc_result res;
     if (mm_scenario_run(&sc, &ro, &res) != MM_OK) res.met = false;
@@ -440,7 +567,9 @@ int sim_scenario(const sim_opts *a) {
     putchar('\n');
     json_decref(all);
   } else {
-    printf("%zu passed, %zu failed\n", n - failed, failed);
+    printf("%zu passed, %zu failed", n - failed - na, failed);
+    if (na) printf(", %zu not applicable to the IUT", na);
+    printf("\n");
   }
   return failed ? EXIT_REJECTED : EXIT_OK;
 }

@@ -35,13 +35,37 @@ mm_err mm_cl_build_commit(mm_client *c, uint64_t epoch, mm_view aad, mm_writer *
   return mm_encode(MM_T_MLS_MESSAGE, &m, &lim, w, NULL);
 }
 
+/* Profile v2: a genuine CommitBundle (MLS-4) on the group's state at the client's epoch: an empty
+ * Commit with an UpdatePath by the client's leaf, authenticated_data aad. */
+static MM_MUST_USE mm_err build_bundle(mm_client *c, mm_view aad, mm_writer *w) {
+  mm_mls_expect exp = {
+      .suite = c->suite, .group_id = mm_cl_group(c), .check_epoch = true, .epoch = c->mig.epoch};
+  mm_mls_state *st;
+  mm_mls_why why;
+  mm_err e = mm_mls_state_from_public(c->mls_state, c->mls_state_len, &exp, &st, &why);
+  if (e != MM_OK) return e == MM_E_NOMEM ? e : MM_E_USAGE; /* not the state of this epoch */
+  mm_mls_commit_spec spec = {.ctx = &mm_mls_state_group_info(st)->group_context,
+                             .cur_tree = mm_mls_state_tree(st),
+                             .committer = c->leaf_index,
+                             .key = c->leaf_key,
+                             .identity = mm_view_str(c->identity),
+                             .path = true,
+                             .aad = aad};
+  e = mm_mls_build_commit_bundle(&spec, c->env->rng, w, NULL);
+  mm_mls_state_free(st);
+  return e;
+}
+
 mm_err mm_cl_build_migration_commit(mm_client *c, mm_writer *w) {
   mm_migration_commit_aad aad = {mm_view_str(c->mig.target)};
   mm_limits lim = mm_limits_default(c->suite);
   mm_writer aw;
   mm_writer_init(&aw);
   mm_err e = mm_encode(MM_T_MIGRATION_COMMIT_AAD, &aad, &lim, &aw, NULL);
-  if (e == MM_OK) e = mm_cl_build_commit(c, c->mig.epoch, mm_writer_view(&aw), w);
+  if (e == MM_OK && c->profile == MM_PROFILE_V2)
+    e = build_bundle(c, mm_writer_view(&aw), w);
+  else if (e == MM_OK)
+    e = mm_cl_build_commit(c, c->mig.epoch, mm_writer_view(&aw), w);
   mm_writer_free(&aw);
   return e;
 }

@@ -9,6 +9,7 @@
 
 #include "codec/tbs.h"
 #include "mlsmig/client.h"
+#include "mlsmig/mls_build.h"
 #include "profile/rule.h"
 
 /* An envelope kept for byte-identical retransmission. */
@@ -50,6 +51,9 @@ struct mm_client {
   mm_client_phase phase;
   mm_err last_error;
   mm_cl_migration mig;
+  uint8_t profile;    /* MM_PROFILE_V1 or MM_PROFILE_V2 */
+  uint8_t *mls_state; /* v2: the group's PublicGroupState at epoch (malloc'd) */
+  size_t mls_state_len;
 };
 
 /* mm_cl_group returns a view of c's group ID. */

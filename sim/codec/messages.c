@@ -53,8 +53,11 @@ static const void *csub_base(const void *base, const mm_field *f) {
   return (const unsigned char *)base + f->offset;
 }
 
-static bool int_in_range(const mm_field *f, uint64_t v) {
-  return !f->reason || (v >= f->min && v <= f->max);
+/* The range of f under the limits in force: feat_max when they name the feature. */
+static bool int_in_range(const mm_field *f, uint64_t v, const mm_limits *lim) {
+  uint64_t max =
+      f->feat_max > f->max && (lim->features & MM_FEAT_MIGRATION_REFUSAL) ? f->feat_max : f->max;
+  return !f->reason || (v >= f->min && v <= max);
 }
 
 static mm_list *list_at(void *base, const mm_field *f) {
@@ -124,7 +127,8 @@ static bool decode_list(dctx *c, const mm_field *f, void *base) {
     if (child.pos == at) return mm_reader_fail_at(r, at, "ENC-2", "empty list element");
     l->count++;
   }
-  if (!int_in_range(f, l->count)) return mm_reader_fail_at(r, start, "ENC-4", f->reason);
+  if (!int_in_range(f, l->count, &c->wl.lim))
+    return mm_reader_fail_at(r, start, "ENC-4", f->reason);
   return true;
 }
 
@@ -170,7 +174,7 @@ static bool decode_field_at(dctx *c, const mm_field *f, void *base) {
     if (!mm_read_fixed(r, int_width(f->kind), &v)) return false;
     uint64_t x = 0; /* big-endian */
     for (size_t i = 0; i < v.len; i++) x = (x << 8) | v.data[i];
-    if (!int_in_range(f, x)) return mm_reader_fail_at(r, start, "ENC-4", f->reason);
+    if (!int_in_range(f, x, &c->wl.lim)) return mm_reader_fail_at(r, start, "ENC-4", f->reason);
     mm_field_set_int(base, f->kind, f->offset, x);
     if (f->sets_suite) set_suite(&c->wl, x);
     return true;
@@ -336,7 +340,7 @@ static bool encode_struct(ectx *c, const mm_schema *s, const void *base) {
 static bool encode_list(ectx *c, const mm_field *f, const void *base) {
   const mm_list *l = clist_at(base, f);
   size_t at = c->w->len;
-  if (!int_in_range(f, l->count)) return efail(c, at, "ENC-4", f->reason);
+  if (!int_in_range(f, l->count, &c->wl.lim)) return efail(c, at, "ENC-4", f->reason);
   if (l->data.len > MM_VARINT_MAX) return efail(c, at, "ENC-1", "vector longer than 2^30-1 bytes");
   if (f->sub->size > sizeof(elem_scratch))
     return efail(c, at, "-", "list element too large for the codec");
@@ -405,7 +409,7 @@ static bool encode_field_at(ectx *c, const mm_field *f, const void *base) {
   size_t at = w->len;
   if (is_int(f->kind)) {
     uint64_t x = mm_field_get_int(base, f->kind, f->offset);
-    if (!int_in_range(f, x)) return efail(c, at, "ENC-4", f->reason);
+    if (!int_in_range(f, x, &c->wl.lim)) return efail(c, at, "ENC-4", f->reason);
     for (size_t i = int_width(f->kind); i-- > 0;)
       if (!mm_put_u8(w, (uint8_t)(x >> (8 * i)))) return false;
     if (f->sets_suite) set_suite(&c->wl, x);

@@ -15,6 +15,12 @@
 /* An integer accepted only in [lo, hi] (ENC-4). */
 #define RANGED(S, f, k, lo, hi, why) \
   { .name = #f, .kind = (k), .offset = offsetof(S, f), .reason = (why), .min = (lo), .max = (hi) }
+/* RANGED, with a higher max under the feature migration_refusal (docs/amendment.md). */
+#define RANGED_FEAT(S, f, k, lo, hi, fhi, why)                                                    \
+  {                                                                                               \
+    .name = #f, .kind = (k), .offset = offsetof(S, f), .reason = (why), .min = (lo), .max = (hi), \
+    .feat_max = (fhi)                                                                             \
+  }
 #define NESTED(S, f, sch) \
   { .name = #f, .kind = MM_K_STRUCT, .offset = offsetof(S, f), .sub = &(sch) }
 
@@ -76,8 +82,8 @@ static const mm_schema confirmation_schema =
 /* ---- profile section 8 ---- */
 
 static const mm_field envelope_fields[] = {
-    RANGED(mm_envelope, msg_type, MM_K_U8, MM_MSG_MIGRATION_REQUEST, MM_MSG_MLS_MESSAGE,
-           "unknown msg_type"),
+    RANGED_FEAT(mm_envelope, msg_type, MM_K_U8, MM_MSG_MIGRATION_REQUEST, MM_MSG_MLS_MESSAGE,
+                MM_MSG_MIGRATION_WITHDRAW, "unknown msg_type"),
     /* Any nonzero suite decodes; whether it is supported is the DS's call
      * (unsupported_ciphersuite), not the codec's. */
     RANGED(mm_envelope, cipher_suite, MM_K_U16, 1, UINT16_MAX, "cipher_suite must be nonzero"),
@@ -94,11 +100,31 @@ static const mm_schema envelope_schema = SCHEMA("envelope", mm_envelope, envelop
 static const mm_field error_fields[] = {
     /* The profile enumerates codes 1..18; other values are rejected like an
      * unknown msg_type, so a peer cannot smuggle undefined codes. */
-    RANGED(mm_migration_error, code, MM_K_U16, MM_E_MALFORMED, MM_E_WIRE_LAST,
-           "unknown error code"),
+    RANGED_FEAT(mm_migration_error, code, MM_K_U16, MM_E_MALFORMED, MM_E_WIRE_LAST,
+                MM_E_MIGRATION_REFUSED, "unknown error code"),
     FIELD(mm_migration_error, detail, MM_K_DETAIL),
 };
 static const mm_schema error_schema = SCHEMA("migration_error", mm_migration_error, error_fields);
+
+/* ---- docs/amendment.md (feature migration_refusal) ---- */
+
+static const mm_field refusal_fields[] = {
+    FIELD(mm_migration_refusal, nonce, MM_K_NONCE),
+    FIELD(mm_migration_refusal, migration_content_hash, MM_K_HASH),
+    RANGED(mm_migration_refusal, reason, MM_K_U16, MM_RR_NONCE_EXPIRED, MM_RR_WITHDRAWN,
+           "unknown refusal reason"),
+    FIELD(mm_migration_refusal, signature, MM_K_SIGNATURE),
+};
+static const mm_schema refusal_schema =
+    SCHEMA("migration_refusal", mm_migration_refusal, refusal_fields);
+
+static const mm_field withdraw_fields[] = {
+    FIELD(mm_migration_withdraw, nonce, MM_K_NONCE),
+    FIELD(mm_migration_withdraw, migration_content_hash, MM_K_HASH),
+    FIELD(mm_migration_withdraw, signature, MM_K_SIGNATURE),
+};
+static const mm_schema withdraw_schema =
+    SCHEMA("migration_withdraw", mm_migration_withdraw, withdraw_fields);
 
 /* Indexed by mm_type. */
 static const mm_schema *const schemas[MM_T_COUNT] = {
@@ -112,6 +138,8 @@ static const mm_schema *const schemas[MM_T_COUNT] = {
     [MM_T_ENVELOPE] = &envelope_schema,
     [MM_T_MIGRATION_ERROR] = &error_schema,
     [MM_T_MLS_MESSAGE] = &mm_schema_mls_message,
+    [MM_T_MIGRATION_REFUSAL] = &refusal_schema,
+    [MM_T_MIGRATION_WITHDRAW] = &withdraw_schema,
 };
 
 const mm_schema *mm_schema_of(mm_type t) { return (unsigned)t < MM_T_COUNT ? schemas[t] : NULL; }
@@ -153,16 +181,19 @@ static const struct {
     [MM_MSG_WELCOME] = {"welcome", MM_T_COUNT},
     [MM_MSG_GROUP_INFO_REQUEST] = {"group_info_request", MM_T_COUNT},
     [MM_MSG_GROUP_INFO] = {"group_info", MM_T_COUNT},
+    /* the feature migration_refusal (docs/amendment.md): */
+    [MM_MSG_MIGRATION_REFUSAL] = {"migration_refusal", MM_T_MIGRATION_REFUSAL},
+    [MM_MSG_MIGRATION_WITHDRAW] = {"migration_withdraw", MM_T_MIGRATION_WITHDRAW},
 };
 
 const char *mm_msg_type_name(int msg_type) {
-  if (msg_type < MM_MSG_MIGRATION_REQUEST || msg_type > MM_MSG_V2_LAST) return NULL;
+  if (msg_type < MM_MSG_MIGRATION_REQUEST || msg_type > MM_MSG_MIGRATION_WITHDRAW) return NULL;
   return msg_types[msg_type].name;
 }
 
 bool mm_msg_type_by_name(const char *name, int *out) {
-  for (int m = MM_MSG_MIGRATION_REQUEST; name && m <= MM_MSG_V2_LAST; m++)
-    if (strcmp(msg_types[m].name, name) == 0) {
+  for (int m = MM_MSG_MIGRATION_REQUEST; name && m <= MM_MSG_MIGRATION_WITHDRAW; m++)
+    if (msg_types[m].name && strcmp(msg_types[m].name, name) == 0) {
       *out = m;
       return true;
     }
@@ -173,6 +204,15 @@ bool mm_msg_type_body(int msg_type, mm_type *out) {
   if (!mm_msg_type_name(msg_type) || msg_types[msg_type].body == MM_T_COUNT) return false;
   *out = msg_types[msg_type].body;
   return true;
+}
+
+const char *mm_refusal_reason_name(int reason) {
+  static const char *const names[] = {
+      [MM_RR_NONCE_EXPIRED] = "nonce_expired", [MM_RR_UNAUTHORIZED] = "unauthorized",
+      [MM_RR_GROUP_EXISTS] = "group_exists",   [MM_RR_INVALID_GROUP_STATE] = "invalid_group_state",
+      [MM_RR_WITHDRAWN] = "withdrawn",
+  };
+  return reason >= MM_RR_NONCE_EXPIRED && reason <= MM_RR_WITHDRAWN ? names[reason] : NULL;
 }
 
 /* ---- table helpers ---- */

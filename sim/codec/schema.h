@@ -78,6 +78,9 @@ typedef struct mm_field {
    * (ENC-4) with this reason. MM_K_SELECT: reason for a value with no arm. */
   const char *reason;
   uint64_t min, max;
+  /* Integers with reason: the max under mm_limits.features MM_FEAT_MIGRATION_REFUSAL, when above
+   * max (0: max in any case). */
+  uint64_t feat_max;
   /* MM_K_SELECT and MM_K_BODY: the selecting integer, decoded earlier. */
   mm_kind sel_kind;
   size_t sel_off;

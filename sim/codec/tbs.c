@@ -15,6 +15,9 @@ const char *mm_tbs_label(mm_type t) {
   case MM_T_MIGRATION_CONTENT: return "MigrationContentTBS";
   case MM_T_TARGET_MIGRATION_COMPLETE: return "TargetMigrationCompleteTBS";
   case MM_T_MIGRATION_CONFIRMATION: return "MigrationConfirmationTBS";
+  /* docs/amendment.md, AMD-SIG-1 and AMD-SIG-2 */
+  case MM_T_MIGRATION_REFUSAL: return "MigrationRefusalTBS";
+  case MM_T_MIGRATION_WITHDRAW: return "MigrationWithdrawTBS";
   default: return NULL;
   }
 }

@@ -169,6 +169,7 @@ mm_err mm_campaign(const mm_campaign_opts *o, const mm_search_hooks *h, mm_searc
     mm_scenario sc;
     mm_campaign_scenario(o->seed + i, o->suite, o->max_faults, &sc);
     sc.mutants = o->mutants;
+    sc.external = o->external;
     mm_sc_result res;
     mm_err e = mm_scenario_run(&sc, NULL, &res);
     if (e != MM_OK) return e;

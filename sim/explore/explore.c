@@ -116,11 +116,13 @@ mm_err mm_explore(const mm_explore_opts *o, const mm_search_hooks *h, mm_search_
   snprintf(sc.about, sizeof sc.about, "The happy path with faults placed by an exploration.");
   sc.expect_result[0] = sc.expect_home[0] = '\0'; /* faults may change both */
   sc.mutants = o->mutants;
+  sc.profile = o->profile;
   /* One set of keys for every run: they depend on the seed only. */
   mm_sim_config cfg = mm_scenario_sim_config(&sc, 0);
   mm_sim *donor;
   mm_err e = mm_sim_new(&cfg, &donor);
   if (e != MM_OK) return e;
+  sc.external = o->external; /* the donor made its keys without it */
   explore_ctx c = {o, h, st, donor, false};
   e = visit(&c, &sc, NULL, o->max_faults);
   mm_sim_free(donor);

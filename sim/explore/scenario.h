@@ -84,6 +84,7 @@ typedef struct mm_scenario {
   unsigned members;
   mm_mutants mutants;
   bool second_target, third_ds, outsider, target_hosts_group;
+  uint8_t profile; /* MM_PROFILE_V1 (also 0) or MM_PROFILE_V2; no scenario-file form yet */
   mm_policy_kind source_policy, target_policy;
   mm_sc_action actions[MM_SC_MAX_ACTIONS];
   size_t n_actions;
@@ -96,6 +97,10 @@ typedef struct mm_scenario {
   mm_inv_expect expect_inv[6];
   char expect_rule[32]; /* "" = none expected */
   char expect_gap[16];  /* "" = none expected */
+  /* Not part of the file format: the DS outside the simulator that plays
+   * one role (mlsmig sim --iut), NULL for the reference actors. Copies of a
+   * scenario (shrinking, exploration) keep it. */
+  const mm_sim_external *external;
 } mm_scenario;
 
 /* The defaults: suite 1, seed 1, 3 members, 1024 state bytes, 20 minutes of

@@ -18,8 +18,10 @@ mm_sim_config mm_scenario_sim_config(const mm_scenario *sc, mm_mutants extra) {
   cfg.third_ds = sc->third_ds;
   cfg.outsider = sc->outsider;
   cfg.target_hosts_group = sc->target_hosts_group;
+  cfg.profile = sc->profile;
   cfg.finite_faults = mm_schedule_finite(&sc->faults);
   cfg.stop_after_bound = true;
+  cfg.external = sc->external;
   return cfg;
 }
 

@@ -50,6 +50,7 @@ typedef struct mm_campaign_opts {
   unsigned shard, shards; /* run i belongs to shard i mod shards */
   mm_mutants mutants;
   bool stop_at_first;
+  const mm_sim_external *external; /* see mm_scenario; NULL: the reference DSes */
 } mm_campaign_opts;
 
 /* The random scenario of one campaign run: everything follows from
@@ -67,6 +68,8 @@ typedef struct mm_explore_opts {
   mm_mutants mutants;
   unsigned shard, shards; /* first-level placements i with i mod shards == shard */
   bool stop_at_first;
+  uint8_t profile;                 /* 0/1: profile v1; 2: the happy path of profile v2 */
+  const mm_sim_external *external; /* see mm_scenario; NULL: the reference DSes */
 } mm_explore_opts;
 
 MM_MUST_USE mm_err mm_explore(const mm_explore_opts *o, const mm_search_hooks *h,

@@ -75,18 +75,17 @@ bool mm_shell_quote(const char *s, char *out, size_t cap) {
   return true;
 }
 
-/* The command that runs just this test again, with the same keys. */
+/* The command that runs just this test instance again, with the same
+ * keys (the instance's name: its suite, framing and policy). */
 static json_t *rerun(const mm_run_result *r, const mm_test_result *t) {
   char iut[4600], cmd[5200];
-  const char *base_end = strchr(t->name, '/');
-  int base_len = base_end ? (int)(base_end - t->name) : (int)strlen(t->name);
   /* a service (mlsmig run --iut-connect): its iut_cmd is that option */
   const char *ic = r->iut_cmd ? r->iut_cmd : "", *svc = "--iut-connect ";
   bool connect = strncmp(ic, svc, strlen(svc)) == 0;
   if (!mm_shell_quote(connect ? ic + strlen(svc) : ic, iut, sizeof iut)) return json_string("");
-  snprintf(cmd, sizeof cmd, "%s run %s %s --role %s --suite %u --test %.*s --seed %llu",
+  snprintf(cmd, sizeof cmd, "%s run %s %s --role %s --suite %u --test %s --seed %llu",
            r->mlsmig_cmd ? r->mlsmig_cmd : "mlsmig", connect ? "--iut-connect" : "--iut", iut,
-           t->role == MM_SHIM_ROLE_SOURCE ? "source" : "target", t->suite, base_len, t->name,
+           t->role == MM_SHIM_ROLE_SOURCE ? "source" : "target", t->suite, t->name,
            (unsigned long long)r->seed);
   return json_string(cmd);
 }
@@ -162,22 +161,41 @@ static json_t *rule_json(const json_t *tests, const mm_rule *rule) {
                    worst < 0 ? "not_tested" : names[worst], "tests", (int)n);
 }
 
+/* Does the test check a MUST rule (a mandatory test)? Unknown IDs count
+ * as MUST: nothing is let off for a catalogue that does not know it. */
+static bool mandatory(const json_t *t, const mm_catalogue *cat) {
+  size_t i;
+  json_t *id;
+  json_array_foreach(json_object_get(t, "rules"), i, id) {
+    const mm_rule *rule = cat ? mm_catalogue_find(cat, json_string_value(id)) : NULL;
+    if (!rule || strcmp(rule->level, "SHOULD") != 0) return true;
+  }
+  return false;
+}
+
 mm_err mm_report_recount(json_t *doc) {
   const json_t *tests = json_object_get(doc, "tests");
   if (!json_is_array(tests)) return MM_E_MALFORMED;
+  mm_catalogue cat;
+  mm_err e = mm_catalogue_load(&cat);
+  if (e != MM_OK) return e;
   static const char *keys[] = {"pass", "warning", "fail", "error", "not_applicable"};
-  size_t count[5] = {0}, i;
+  size_t count[5] = {0}, tested = 0, i;
   json_t *t;
   json_array_foreach(tests, i, t) {
     const char *v = json_string_value(json_object_get(t, "verdict"));
     for (int k = 0; v && k < 5; k++) count[k] += strcmp(v, keys[k]) == 0;
+    /* a run where no mandatory test ran tested nothing */
+    tested += v && strcmp(v, "not_applicable") != 0 && mandatory(t, &cat);
   }
   json_t *summary = json_pack("{s:i}", "tests", (int)json_array_size(tests));
   for (int k = 0; summary && k < 5; k++)
     json_object_set_new(summary, keys[k], json_integer((json_int_t)count[k]));
-  if (!summary) return MM_E_NOMEM;
+  if (!summary) {
+    mm_catalogue_free(&cat);
+    return MM_E_NOMEM;
+  }
   /* Nothing tested is no pass, and neither is a run that was stopped. */
-  size_t tested = count[0] + count[1] + count[2] + count[3];
   bool stopped = json_string_length(json_object_get(doc, "stopped")) > 0;
   json_object_set_new(summary, "tested", json_integer((json_int_t)tested));
   json_object_set_new(summary, "nothing_tested", json_boolean(tested == 0));
@@ -197,12 +215,6 @@ mm_err mm_report_recount(json_t *doc) {
   json_object_set_new(summary, "outcome", json_string(outcome));
   json_object_set_new(doc, "summary", summary);
   json_t *rules = json_array();
-  mm_catalogue cat;
-  mm_err e = mm_catalogue_load(&cat);
-  if (e != MM_OK) {
-    json_decref(rules);
-    return e;
-  }
   for (size_t k = 0; k < cat.n; k++) json_array_append_new(rules, rule_json(tests, &cat.rules[k]));
   mm_catalogue_free(&cat);
   json_object_set_new(doc, "rules", rules);

@@ -548,8 +548,22 @@ mm_err mm_iut_connect(const char *addr, uint32_t max_frame, int timeout_ms,
       free(p);
       return MM_E_IO;
     }
-    if (connect(fd, (struct sockaddr *)&ss, slen) == 0) break;
-    err = errno;
+    /* Non-blocking: a service whose backlog is full (or a TCP handshake
+     * that does not come) must not keep us past the deadline. */
+    set_nonblock(fd);
+    int r = connect(fd, (struct sockaddr *)&ss, slen);
+    err = r == 0 ? 0 : errno;
+    if (r != 0 && err == EINPROGRESS) {
+      struct pollfd pf = {.fd = fd, .events = POLLOUT};
+      int64_t left = deadline - now_ms();
+      socklen_t elen = sizeof err;
+      if (left > 0 && poll(&pf, 1, (int)left) == 1 &&
+          getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) == 0) {
+      } else {
+        err = ETIMEDOUT;
+      }
+    }
+    if (err == 0) break;
     close(fd);
     fd = -1;
     bool again = err == ECONNREFUSED || err == ENOENT || err == EAGAIN || err == EINTR;
@@ -567,7 +581,7 @@ mm_err mm_iut_connect(const char *addr, uint32_t max_frame, int timeout_ms,
     int one = 1; /* one small frame per request: no Nagle delay */
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
-  p->in = fd;
+  p->in = fd; /* non-blocking already */
   p->out = fcntl(fd, F_DUPFD_CLOEXEC, 3);
   if (p->out < 0) {
     snprintf(why, why_len, "runner failure: cannot duplicate a socket: %s", strerror(errno));
@@ -575,7 +589,6 @@ mm_err mm_iut_connect(const char *addr, uint32_t max_frame, int timeout_ms,
     free(p);
     return MM_E_IO;
   }
-  set_nonblock(p->in);
   *out = p;
   return MM_OK;
 }

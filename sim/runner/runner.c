@@ -117,21 +117,56 @@ static MM_MUST_USE mm_err probe(const mm_run_opts *o, mm_pics *pics, mm_run_cost
 
 /* ---- choosing the test instances ---- */
 
+/* Every test runs in every selected suite the IUT declares; a source test
+ * also in both framings of the migration Commit (PrivateMessage,
+ * PublicMessage), and a test on the policy axis (R_AX_POLICY) under every
+ * policy the IUT declares (open; a deny list naming a client the test
+ * never uses; strict, at a source, where the initiator is homed). Where
+ * all three vary, the instances cover every pair of values (suite x
+ * policy in full, each with a framing that alternates), not the product. */
 typedef struct instance {
   const mm_rtest *t;
   uint16_t suite;
+  bool bare;         /* named without the suite: not applicable in any (role, feature) */
+  uint16_t framing;  /* MM_WIRE_PRIVATE or MM_WIRE_PUBLIC; 0: not on this axis */
+  uint8_t policy;    /* R_POL_*; 0: not on this axis (open) */
   mm_verdict preset; /* MM_V_NA when the PICS rules it out, else MM_V_PASS */
   const char *na_why;
 } instance;
 
-/* `want` names the test ("target.happy") or one instance of it
- * ("target.happy/suite-2"). */
-static bool wanted_test(const mm_run_opts *o, const mm_rtest *t, uint16_t suite) {
+static const char *framing_name(uint16_t f) {
+  return f == MM_WIRE_PUBLIC ? "public" : f == MM_WIRE_PRIVATE ? "private" : NULL;
+}
+
+static const char *policy_name(uint8_t p) {
+  return p == R_POL_OPEN     ? "open"
+         : p == R_POL_DENY   ? "deny-list"
+         : p == R_POL_STRICT ? "strict"
+                             : NULL;
+}
+
+/* "target.happy/suite-2", "source.happy/suite-2/public/strict". */
+static void instance_name(const mm_rtest *t, uint16_t suite, uint16_t framing, uint8_t policy,
+                          char *out, size_t cap) {
+  int n =
+      suite ? snprintf(out, cap, "%s/suite-%u", t->name, suite) : snprintf(out, cap, "%s", t->name);
+  if (n > 0 && (size_t)n < cap && framing_name(framing))
+    n += snprintf(out + n, cap - (size_t)n, "/%s", framing_name(framing));
+  if (n > 0 && (size_t)n < cap && policy_name(policy))
+    snprintf(out + n, cap - (size_t)n, "/%s", policy_name(policy));
+}
+
+/* A --test entry names an instance when it is its name or the start of it
+ * up to a "/" ("target.happy", "source.happy/suite-2"). */
+static bool names_instance(const char *want, const char *inst) {
+  size_t n = strlen(want);
+  return strncmp(want, inst, n) == 0 && (inst[n] == '\0' || inst[n] == '/');
+}
+
+static bool wanted_test(const mm_run_opts *o, const char *inst) {
   if (!o->tests) return true;
-  char inst[128];
-  snprintf(inst, sizeof inst, "%s/suite-%u", t->name, suite);
   for (const char *const *w = o->tests; *w; w++)
-    if (strcmp(*w, t->name) == 0 || (t->per_suite && strcmp(*w, inst) == 0)) return true;
+    if (names_instance(*w, inst)) return true;
   return false;
 }
 
@@ -142,13 +177,64 @@ static bool wanted_rules(const mm_run_opts *o, const char *rules) {
   return false;
 }
 
+/* The values of each axis for test t; counts returned. */
+static size_t framings(const mm_rtest *t, uint16_t *out) {
+  if (t->role != MM_SHIM_ROLE_SOURCE) {
+    out[0] = 0;
+    return 1;
+  }
+  out[0] = MM_WIRE_PRIVATE;
+  out[1] = MM_WIRE_PUBLIC;
+  return 2;
+}
+
+static size_t policies(const mm_rtest *t, uint32_t features, uint8_t *out) {
+  if (!(t->axes & R_AX_POLICY)) {
+    out[0] = 0;
+    return 1;
+  }
+  size_t n = 0;
+  out[n++] = R_POL_OPEN;
+  if (features & MM_SHIM_F_DENY_LIST) out[n++] = R_POL_DENY;
+  /* strict refuses a client homed elsewhere: the runner's client is homed
+   * at the source, so strict is an axis of the source's tests only */
+  if ((features & MM_SHIM_F_STRICT_POLICY) && t->role == MM_SHIM_ROLE_SOURCE)
+    out[n++] = R_POL_STRICT;
+  return n;
+}
+
+static void add(const mm_run_opts *o, instance *out, size_t *n, instance in) {
+  char name[160];
+  instance_name(in.t, in.bare ? 0 : in.suite, in.framing, in.policy, name, sizeof name);
+  if (wanted_test(o, name)) out[(*n)++] = in;
+}
+
+/* The instances of t in the declared suites S (ns of them). */
+static void cover(const mm_run_opts *o, const mm_rtest *t, const uint16_t *S, size_t ns,
+                  uint32_t features, instance *out, size_t *n) {
+  uint16_t F[2];
+  uint8_t P[3];
+  size_t nf = framings(t, F), np = policies(t, features, P);
+  bool pairwise = ns >= 2 && nf == 2 && np >= 2;
+  for (size_t i = 0; i < ns; i++)
+    for (size_t j = 0; j < np; j++)
+      for (size_t k = 0; k < nf; k++) {
+        if (pairwise && k != (i + j) % 2) continue;
+        add(o, out, n, (instance){t, S[i], false, F[k], P[j], MM_V_PASS, NULL});
+      }
+}
+
+/* At most this many instances per test. */
+#define MAX_PER_TEST (MM_SUITE_COUNT * 2 * 3)
+
 static size_t plan(const mm_run_opts *o, const mm_pics *pics, instance *out) {
   size_t n = 0;
   bool any = false;
   for (int s = 1; s <= MM_SUITE_COUNT; s++) any |= o->suites[s];
-  uint16_t first = 0;
-  for (uint16_t s = 1; s <= MM_SUITE_COUNT && !first; s++)
-    if ((!any || o->suites[s]) && pics->suites[s]) first = s;
+  uint16_t S[MM_SUITE_COUNT];
+  size_t ns = 0;
+  for (uint16_t s = 1; s <= MM_SUITE_COUNT; s++)
+    if ((!any || o->suites[s]) && pics->suites[s]) S[ns++] = s;
   for (size_t i = 0; i < mm_rtests_count; i++) {
     const mm_rtest *t = &mm_rtests[i];
     if (!(o->roles & t->role) || !wanted_rules(o, t->rules)) continue;
@@ -157,18 +243,41 @@ static size_t plan(const mm_run_opts *o, const mm_pics *pics, instance *out) {
                      : (t->needs & ~pics->features) ? "optional feature not declared"
                      : unkillable
                          ? "a restart test: --iut-connect needs --iut-kill (and --iut-start)"
-                     : !first ? "no selected suite declared"
-                              : NULL;
-    for (uint16_t s = 1; s <= MM_SUITE_COUNT; s++) {
-      /* Per-suite tests list every selected suite (undeclared ones as not
-       * applicable, so the report says what was not tested). */
-      bool chosen = t->per_suite ? !any || o->suites[s] : s == (first ? first : 1);
-      if (!chosen || !wanted_test(o, t, s)) continue;
-      const char *why = na ? na : !pics->suites[s] ? "suite not declared" : NULL;
-      out[n++] = (instance){t, s, why ? MM_V_NA : MM_V_PASS, why};
+                         : NULL;
+    if (na) { /* one entry, under the test's bare name, says why it does not apply */
+      uint16_t first = ns ? S[0] : 1;
+      for (uint16_t s = 1; !ns && any && s <= MM_SUITE_COUNT && first == 1; s++)
+        if (o->suites[s]) first = s;
+      add(o, out, &n, (instance){t, first, true, 0, 0, MM_V_NA, na});
+      continue;
     }
+    cover(o, t, S, ns, pics->features, out, &n);
+    /* A suite asked for with --suite that the IUT does not declare is
+     * listed, so the report says what was not tested. */
+    for (uint16_t s = 1; any && s <= MM_SUITE_COUNT; s++)
+      if (o->suites[s] && !pics->suites[s])
+        add(o, out, &n, (instance){t, s, false, 0, 0, MM_V_NA, "suite not declared"});
   }
   return n;
+}
+
+bool mm_runner_test_known(const char *want) {
+  mm_pics all = {.roles = MM_SHIM_ROLE_SOURCE | MM_SHIM_ROLE_TARGET, .features = UINT32_MAX};
+  for (size_t i = 0; i < mm_rtests_count; i++) {
+    const mm_rtest *t = &mm_rtests[i];
+    if (strcmp(want, t->name) == 0) return true;
+    uint16_t F[2];
+    uint8_t P[3];
+    size_t nf = framings(t, F), np = policies(t, all.features, P);
+    for (uint16_t s = 1; s <= MM_SUITE_COUNT; s++)
+      for (size_t j = 0; j < np; j++)
+        for (size_t k = 0; k < nf; k++) {
+          char name[160];
+          instance_name(t, s, F[k], P[j], name, sizeof name);
+          if (names_instance(want, name)) return true;
+        }
+  }
+  return false;
 }
 
 /* ---- running one test ---- */
@@ -221,10 +330,7 @@ static void clean_up(rctx *c, const run_env *env, const char *name, mm_test_resu
 }
 
 static void name_test(const instance *in, mm_test_result *r) {
-  if (in->t->per_suite)
-    snprintf(r->name, sizeof r->name, "%s/suite-%u", in->t->name, in->suite);
-  else
-    snprintf(r->name, sizeof r->name, "%s", in->t->name);
+  instance_name(in->t, in->bare ? 0 : in->suite, in->framing, in->policy, r->name, sizeof r->name);
   r->rules = in->t->rules;
   r->summary = in->t->summary;
   r->role = in->t->role;
@@ -244,9 +350,13 @@ static void run_one(const mm_run_opts *o, const mm_pics *pics, const mm_catalogu
             .test = in->t,
             .pics = pics,
             .suite = in->suite,
+            .framing = in->framing ? in->framing : MM_WIRE_PRIVATE,
             .now = R_T0,
             .run_deadline = env->deadline,
             .keep = env->persistent ? keep : NULL};
+  /* the policy axis: a deny list names a client no test uses as a party */
+  if (in->policy == R_POL_DENY) c.deny[0] = R_DENIED;
+  if (in->policy == R_POL_STRICT) c.policy = MM_SHIM_POLICY_STRICT;
   bool alone = in->t->needs & MM_SHIM_F_RESTART;
   if (env->service) {
     if (alone)
@@ -290,7 +400,7 @@ static void run_one(const mm_run_opts *o, const mm_pics *pics, const mm_catalogu
 
 /* The test a null session stands for (mm_run_null_session). */
 static void run_nothing(rctx *c) { (void)c; }
-static const mm_rtest null_test = {"null", MM_SHIM_ROLE_TARGET, "-", 0, false, "", run_nothing};
+static const mm_rtest null_test = {"null", MM_SHIM_ROLE_TARGET, "-", 0, 0, "", run_nothing};
 
 mm_err mm_run_null_session(const mm_run_opts *o, unsigned queries, mm_run_null *out) {
   *out = (mm_run_null){0};
@@ -299,7 +409,12 @@ mm_err mm_run_null_session(const mm_run_opts *o, unsigned queries, mm_run_null *
   char why[256], name[64] = "";
   if (mm_state_root_open(&root, why, sizeof why) != MM_OK) return MM_E_IO;
   run_env env = {.root = &root};
-  rctx c = {.opts = o, .test = &null_test, .pics = &pics, .suite = 1, .now = R_T0};
+  rctx c = {.opts = o,
+            .test = &null_test,
+            .pics = &pics,
+            .suite = 1,
+            .framing = MM_WIRE_PRIVATE,
+            .now = R_T0};
   mm_rng_init_seeded(&c.rng, MM_RUN_DEFAULT_SEED, null_test.name);
   bool ok = make_dir(&c, &env, name, sizeof name) && make_keys(&c);
   /* r_start in its parts: the start up to the hello reply, then configure. */
@@ -430,7 +545,7 @@ mm_err mm_run(const mm_run_opts *o, mm_run_result *out, char *why, size_t why_le
     return e;
   }
   mm_state_root root;
-  instance *in = calloc(mm_rtests_count * MM_SUITE_COUNT + 1, sizeof *in);
+  instance *in = calloc(mm_rtests_count * MAX_PER_TEST + 1, sizeof *in);
   size_t n = in ? plan(o, &out->pics, in) : 0;
   out->tests = calloc(n ? n : 1, sizeof *out->tests);
   if (!in || !out->tests) {
@@ -526,9 +641,25 @@ mm_verdict mm_run_rule_verdict(const mm_run_result *r, const char *rule, size_t 
   return v;
 }
 
+/* Does a test tagged `rules` check a MUST rule? (An ID the catalogue does
+ * not know counts as one: nothing is let off.) */
+static bool mandatory(const mm_catalogue *cat, const char *rules) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", rules ? rules : "");
+  for (char *save, *id = strtok_r(buf, " ", &save); id; id = strtok_r(NULL, " ", &save)) {
+    const mm_rule *rule = cat ? mm_catalogue_find(cat, id) : NULL;
+    if (!rule || strcmp(rule->level, "SHOULD") != 0) return true;
+  }
+  return false;
+}
+
 size_t mm_run_tested(const mm_run_result *r) {
+  mm_catalogue cat;
+  bool loaded = mm_catalogue_load(&cat) == MM_OK;
   size_t n = 0;
-  for (size_t i = 0; i < r->n; i++) n += r->tests[i].verdict != MM_V_NA;
+  for (size_t i = 0; i < r->n; i++)
+    n += r->tests[i].verdict != MM_V_NA && mandatory(loaded ? &cat : NULL, r->tests[i].rules);
+  if (loaded) mm_catalogue_free(&cat);
   return n;
 }
 

@@ -83,7 +83,7 @@ typedef struct mm_run_cost {
 void mm_run_cost_add(mm_run_cost *sum, const mm_run_cost *c);
 
 typedef struct mm_test_result {
-  char name[96];       /* "target.nonce_expired/suite-1" */
+  char name[96];       /* "target.nonce_expired/suite-1", "source.happy/suite-2/public/open" */
   const char *rules;   /* "NONCE-2" */
   const char *summary; /* one line: what the test does */
   uint8_t role;        /* MM_SHIM_ROLE_* of the IUT */
@@ -124,8 +124,9 @@ typedef struct mm_run_opts {
                              happy paths run per suite, the other tests on the
                              first selected suite the IUT declares */
   const char *const *rules; /* NULL-ended filter of IDs or areas ("SIG"); NULL: all */
-  const char *const *tests; /* NULL-ended filter of test names, with or
-                             without "/suite-N"; NULL: all */
+  const char *const *tests; /* NULL-ended filter of test names or instance
+                             names, or their starts up to a "/"
+                             ("target.happy/suite-2"); NULL: all */
   uint64_t seed;            /* keys and randomness of every test; 0: default */
   const char *mlsmig_cmd;   /* how rerun commands invoke mlsmig; NULL: "mlsmig" */
   int timeout_ms;           /* budget of one test */
@@ -197,13 +198,19 @@ bool mm_rules_match(const char *rules, const char *want);
 /* Verdict of one rule across the run: worst of the tests tagged with it,
  * MM_V_NA when none ran. *count gets the number of tests that ran. */
 mm_verdict mm_run_rule_verdict(const mm_run_result *r, const char *rule, size_t *count);
-/* mm_run_passed says whether some test ran (a verdict other than not
- * applicable), none failed or errored (warnings are fine) and the run was
- * not stopped. */
+/* mm_run_passed says whether some mandatory test ran (a verdict other
+ * than not applicable), none failed or errored (warnings are fine) and the
+ * run was not stopped. */
 bool mm_run_passed(const mm_run_result *r);
-/* mm_run_tested counts the tests that ran: a run where none did tested
- * nothing, and fails. */
+/* mm_run_tested counts the mandatory tests that ran (a test is mandatory
+ * when it checks some MUST rule): a run where none did tested nothing, and
+ * fails. */
 size_t mm_run_tested(const mm_run_result *r);
+
+/* mm_runner_test_known says whether `want` names a test of the catalogue
+ * or instances of it ("source.happy", "source.happy/suite-2",
+ * "source.happy/suite-2/public/strict"): what --test accepts. */
+bool mm_runner_test_known(const char *want);
 
 /* The test catalogue, for `mlsmig run --list` and the docs. */
 size_t mm_runner_test_count(void);

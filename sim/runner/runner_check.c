@@ -205,9 +205,17 @@ void r_named(rctx *c, mm_view env) {
   mm_limits lim = mm_limits_default(0);
   mm_type bt;
   mm_any_msg body;
+  /* The suite from the frame: an envelope whose body does not fit the
+   * suite it names (SUITE-2's init in another suite) still names it. */
+  mm_derr err = {0};
+  mm_reader r;
+  uint8_t type;
+  uint16_t suite;
+  mm_reader_init(&r, env.data, env.len, &err);
+  if (mm_read_u8(&r, &type) && mm_read_u16(&r, &suite) && !named_suite(c, suite) &&
+      c->named.nsuite < R_MAX_NAMED)
+    c->named.suite[c->named.nsuite++] = suite;
   if (mm_decode(MM_T_ENVELOPE, env.data, env.len, &lim, &e, NULL) != MM_OK) return;
-  if (!named_suite(c, e.cipher_suite) && c->named.nsuite < R_MAX_NAMED)
-    c->named.suite[c->named.nsuite++] = e.cipher_suite;
   mm_limits bl = mm_limits_default(mm_suite_get(e.cipher_suite) ? e.cipher_suite : 0);
   mm_view gid;
   if (mm_msg_type_body(e.msg_type, &bt) &&
@@ -261,7 +269,7 @@ static void check_group(rctx *c, const rgot *g) {
 
 /* Decodes envelope i of the last reply into g; the first time, also the
  * checks every envelope gets: canonical (ENC-3), sender, suite, group. */
-static bool decode_got(rctx *c, size_t i, rgot *g) {
+static bool decode_got(rctx *c, size_t i, rgot *g, mm_derr *derr) {
   rout *m = &c->got.v[i];
   mm_limits lim = mm_limits_default(0);
   mm_type bt;
@@ -274,15 +282,22 @@ static bool decode_got(rctx *c, size_t i, rgot *g) {
     if (mm_read_u8(&r, &g->env.msg_type) && mm_read_u16(&r, &g->env.cipher_suite))
       check_suite(c, g);
   }
-  if (mm_decode(MM_T_ENVELOPE, m->raw.data, m->raw.len, &lim, &g->env, NULL) != MM_OK) {
+  *derr = (mm_derr){0};
+  if (mm_decode(MM_T_ENVELOPE, m->raw.data, m->raw.len, &lim, &g->env, derr) != MM_OK) {
     m->checked = true;
     return false;
   }
   uint16_t suite = mm_suite_get(g->env.cipher_suite) ? g->env.cipher_suite : 0;
   mm_limits bl = mm_limits_default(suite);
-  if (!mm_msg_type_body(g->env.msg_type, &bt) ||
-      mm_decode(bt, g->env.body.data, g->env.body.len, &bl, &g->body, NULL) != MM_OK)
+  if (!mm_msg_type_body(g->env.msg_type, &bt)) {
+    *derr = (mm_derr){.rule = "ENC-4", .reason = "unknown msg_type", .field = "msg_type"};
     return false;
+  }
+  if (mm_decode(bt, g->env.body.data, g->env.body.len, &bl, &g->body, derr) != MM_OK) {
+    /* offsets in the envelope, as `mlsmig decode envelope` gives them */
+    derr->offset += (size_t)(g->env.body.data - m->raw.data);
+    return false;
+  }
   if (m->checked) return true;
   m->checked = true;
   mm_err ce = canonical(MM_T_ENVELOPE, &g->env, 0, g->raw);
@@ -305,12 +320,21 @@ static size_t find(rctx *c, uint8_t msg_type, const char *to, size_t n, rgot *ou
   size_t matches = 0;
   for (size_t i = 0; i < c->got.n; i++) {
     rgot g;
-    if (!decode_got(c, i, &g)) {
-      /* A DS that sends what does not decode breaks ENC; reported once. */
+    mm_derr derr;
+    if (!decode_got(c, i, &g, &derr)) {
+      /* A DS that sends what does not decode breaks ENC; reported once,
+       * with the decoder's own reason, as `mlsmig decode envelope` has it. */
       if (!c->enc_reported) {
         c->enc_reported = true;
         r_offend(c, g.raw);
-        r_fail(c, "the IUT sent an envelope that does not decode (ENC-1..4) to %s", g.to);
+        if (derr.rule)
+          r_fail(c,
+                 "the IUT sent an envelope to %s that does not decode: malformed (%s): %s at "
+                 "offset %zu%s%s",
+                 g.to, derr.rule, derr.reason ? derr.reason : "?", derr.offset,
+                 derr.field ? ", field " : "", derr.field ? derr.field : "");
+        else
+          r_fail(c, "the IUT sent an envelope that does not decode (ENC-1..4) to %s", g.to);
       }
       continue;
     }
@@ -338,7 +362,19 @@ void r_got_clear(rctx *c) {
   c->got = (routs){0};
 }
 
-void r_expect_refusal(rctx *c, mm_err code, uint8_t forbidden, const char *what) {
+static const char *status_name(uint8_t s);
+
+/* The refusal checks of r_expect_refusal and r_expect_refused: `after`,
+ * when given, is what the group must still be at the IUT (an input
+ * accepted without a word shows there); `strict` fails another code. */
+typedef struct refusal_state {
+  const char *gid;
+  uint8_t status;
+  uint64_t epoch; /* UINT64_MAX: any */
+} refusal_state;
+
+static void refusal(rctx *c, mm_err code, uint8_t forbidden, const char *what,
+                    const refusal_state *after, bool strict) {
   if (c->stop) return;
   rgot g;
   char no[96] = "";
@@ -349,16 +385,41 @@ void r_expect_refusal(rctx *c, mm_err code, uint8_t forbidden, const char *what)
     r_fail(c, "%s was accepted: the IUT sent a %s to %s", what, mm_msg_type_name(forbidden), g.to);
     return;
   }
-  if (!r_find(c, MM_MSG_MIGRATION_ERROR, NULL, 0, &g)) {
+  bool answered = r_find(c, MM_MSG_MIGRATION_ERROR, NULL, 0, &g);
+  mm_err got = answered ? (mm_err)g.body.migration_error.code : MM_OK;
+  if (after) {
+    /* a query leaves c->got (and g, a view into it) as it is */
+    uint8_t st;
+    uint64_t ep;
+    if (!r_query(c, after->gid, &st, &ep)) return;
+    if (st != after->status || (after->epoch != UINT64_MAX && ep != after->epoch)) {
+      expect(c, "%s: a MigrationError %s%s, the group %s still %s", what, mm_err_name(code), no,
+             after->gid, status_name(after->status));
+      if (!answered)
+        r_fail(c,
+               "%s was accepted: no MigrationError, and the group is now %s at epoch %llu at the "
+               "IUT, not %s",
+               what, status_name(st), (unsigned long long)ep, status_name(after->status));
+      else
+        r_fail(c, "%s: refused with %s, but the group is now %s at epoch %llu at the IUT, not %s",
+               what, mm_err_name(got), status_name(st), (unsigned long long)ep,
+               status_name(after->status));
+      return;
+    }
+  }
+  if (!answered) {
     expect(c, "%s: a MigrationError %s%s", what, mm_err_name(code), no);
     r_warn(c, "%s: refused silently (no MigrationError; expected %s)", what, mm_err_name(code));
     return;
   }
-  if (g.body.migration_error.code != code) {
+  if (got != code) {
     r_offend(c, g.raw);
     expect(c, "%s: a MigrationError %s%s", what, mm_err_name(code), no);
-    r_warn(c, "%s: refused with %s, expected %s", what,
-           mm_err_name((mm_err)g.body.migration_error.code), mm_err_name(code));
+    if (strict)
+      r_fail(c, "%s: refused with %s, expected %s: the IUT lost what it had acknowledged (DUR-1)",
+             what, mm_err_name(got), mm_err_name(code));
+    else
+      r_warn(c, "%s: refused with %s, expected %s", what, mm_err_name(got), mm_err_name(code));
   } else if (c->last_sender[0] && strcmp(g.to, c->last_sender) != 0) {
     /* the sender never hears why (docs/actors.md: back to the sender) */
     r_offend(c, g.raw);
@@ -366,6 +427,22 @@ void r_expect_refusal(rctx *c, mm_err code, uint8_t forbidden, const char *what)
     r_warn(c, "%s: refused with %s, but the MigrationError went to %s, not to the sender %s", what,
            mm_err_name(code), g.to, c->last_sender);
   }
+}
+
+void r_expect_refusal(rctx *c, mm_err code, uint8_t forbidden, const char *what) {
+  refusal(c, code, forbidden, what, NULL, false);
+}
+
+void r_expect_refused(rctx *c, mm_err code, uint8_t forbidden, const char *what, const char *gid,
+                      uint8_t status, uint64_t epoch) {
+  refusal_state after = {gid, status, epoch};
+  refusal(c, code, forbidden, what, &after, false);
+}
+
+void r_expect_durable_refusal(rctx *c, mm_err code, uint8_t forbidden, const char *what,
+                              const char *gid, uint8_t status, uint64_t epoch) {
+  refusal_state after = {gid, status, epoch};
+  refusal(c, code, forbidden, what, gid ? &after : NULL, true);
 }
 
 static const char *status_name(uint8_t s) {

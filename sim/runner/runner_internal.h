@@ -21,6 +21,10 @@
 #define R_GID2 "mlsmig-runner-group-2"
 #define R_EPOCH 7u
 #define R_T0 1000000u /* ms: the IUT's clock at configure */
+/* LIFE-4: a source holds an Init or a Commit waiting for the other for at
+ * most 60 s (the profile's bound; the reference DS holds 10 s): one ms
+ * past it, the hold must be over. */
+#define R_HOLD_BOUND_MS 60000u
 /* The labels, from the one table (codec/tbs.h); tests pass another
  * message's label to make a wrong-label signature. */
 #define L_RESPONSE mm_tbs_label(MM_T_MIGRATION_RESPONSE)
@@ -31,13 +35,23 @@
 
 typedef struct rctx rctx;
 
+/* mm_rtest.axes */
+#define R_AX_POLICY 1u
+/* The policies of the policy axis: open (the default); a deny list that
+ * names R_DENIED, whom no test plays; strict (clients homed at the DS). */
+enum { R_POL_OPEN = 1, R_POL_DENY = 2, R_POL_STRICT = 3 };
+#define R_DENIED "mallory@source.example"
+
 /* One entry of the test catalogue (runner_cases.c). */
 typedef struct mm_rtest {
   const char *name;
   uint8_t role; /* the IUT's role */
   const char *rules;
   uint32_t needs; /* PICS features the test needs (else not applicable) */
-  bool per_suite; /* one instance per suite (else the first suite only) */
+  /* Axes the test varies on besides the suite (every test runs in every
+   * declared suite, a source test in both Commit framings): R_AX_POLICY,
+   * every policy the IUT declares (runner.c, plan). */
+  uint8_t axes;
   const char *summary;
   void (*run)(rctx *c);
 } mm_rtest;
@@ -87,7 +101,8 @@ struct rctx {
   const mm_rtest *test;
   const mm_pics *pics;
   uint16_t suite;
-  char dir[4096]; /* the IUT's state directory */
+  uint16_t framing; /* of the Commits the runner sends: MM_WIRE_PRIVATE or _PUBLIC */
+  char dir[4096];   /* the IUT's state directory */
   mm_iut *iut;
   int64_t deadline;     /* ms, monotonic */
   int64_t run_deadline; /* ms, monotonic: the run's own budget (0: none) */
@@ -196,6 +211,17 @@ size_t r_count(rctx *c, uint8_t msg_type, const char *to);
  * none) in c->got fails; a MigrationError with `code` passes, with another
  * code warns; silence warns (a drop is a refusal without its code). */
 void r_expect_refusal(rctx *c, mm_err code, uint8_t forbidden, const char *what);
+/* r_expect_refused is r_expect_refusal where an accepted input shows in the
+ * group's state: the group `gid` must still be `status` (and at `epoch`,
+ * unless UINT64_MAX); when it is not, the input "was accepted" (a fail),
+ * with or without a MigrationError, never "refused silently". */
+void r_expect_refused(rctx *c, mm_err code, uint8_t forbidden, const char *what, const char *gid,
+                      uint8_t status, uint64_t epoch);
+/* r_expect_durable_refusal is r_expect_refused after SIGKILL + restart
+ * (gid NULL: no state to check): another code than `code` says the IUT
+ * lost state it had acknowledged, a DUR-1 failure, not a warning. */
+void r_expect_durable_refusal(rctx *c, mm_err code, uint8_t forbidden, const char *what,
+                              const char *gid, uint8_t status, uint64_t epoch);
 /* The group's status at the IUT must be `status` (and the epoch, if not
  * UINT64_MAX). */
 void r_expect_group(rctx *c, const char *gid, uint8_t status, uint64_t epoch, const char *what);
@@ -218,7 +244,8 @@ bool rm_content(rctx *c, mm_view response, mm_view group_state, const mm_key *k,
 bool rm_complete(rctx *c, mm_view hash, const mm_key *k, const char *label, rbuf *out);
 /* The reference GroupState of the test group (alice, bob) at epoch. */
 bool rm_group_state(rctx *c, const char *gid, uint64_t epoch, size_t payload, rbuf *out);
-/* An MLSMessage (PrivateMessage): aad_target NULL for an ordinary Commit. */
+/* An MLSMessage in the test's framing (c->framing: a PrivateMessage, or a
+ * PublicMessage from leaf 0): aad_target NULL for an ordinary Commit. */
 bool rm_commit(rctx *c, const char *gid, uint64_t epoch, const char *aad_target,
                uint8_t content_type, rbuf *out);
 bool rm_envelope(rctx *c, uint8_t msg_type, uint16_t suite, const char *sender, mm_view body,

@@ -76,6 +76,10 @@ bool r_iut_keep(rctx *c) {
   if (!c->keep || *c->keep || !c->iut || c->stop || !mm_iut_running(c->iut) ||
       mm_iut_pending(c->iut, what, sizeof what))
     return false; /* then the test ends it, as without persistent mode */
+  /* A test that did not pass keeps what the process wrote so far (since it
+   * started: it served earlier tests too). */
+  const char *err = c->verdict != MM_V_PASS ? mm_iut_stderr(c->iut) : "";
+  if (err[0] && !c->iut_stderr) c->iut_stderr = strdup(err);
   *c->keep = c->iut;
   c->iut = NULL;
   return true;

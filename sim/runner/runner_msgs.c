@@ -162,6 +162,16 @@ bool rm_commit(rctx *c, const char *gid, uint64_t epoch, const char *aad_target,
                       .content_type = content_type,
                       .encrypted_sender_data = mm_view_of(sender, sizeof sender),
                       .ciphertext = mm_view_of(ct, sizeof ct)};
+  if (c->framing == MM_WIRE_PUBLIC) /* from leaf 0; content, signature and tag as bytes */
+    m = (mm_mls_message){.version = MM_MLS10,
+                         .wire_format = MM_WIRE_PUBLIC,
+                         .group_id = mm_view_str(gid),
+                         .epoch = epoch,
+                         .sender_type = MM_SENDER_MEMBER,
+                         .sender_index = 0,
+                         .authenticated_data = rbuf_view(&aad),
+                         .content_type = content_type,
+                         .rest = mm_view_of(ct, sizeof ct)};
   bool ok = encode(c, MM_T_MLS_MESSAGE, &m, out);
   rbuf_free(&aad);
   return ok;

@@ -214,8 +214,8 @@ static void content_case(rctx *c,
   if (r_start(c) && get_response(c, &q, &req, &resp) &&
       make(c, rbuf_view(&req), rbuf_view(&resp), &content, &sender) &&
       push(c, sender, rbuf_view(&content))) {
-    r_expect_refusal(c, code, MM_MSG_TARGET_MIGRATION_COMPLETE, what);
-    r_expect_group(c, R_GID, MM_SHIM_GS_NONE, UINT64_MAX, what);
+    r_expect_refused(c, code, MM_MSG_TARGET_MIGRATION_COMPLETE, what, R_GID, MM_SHIM_GS_NONE,
+                     UINT64_MAX);
   }
   rbuf_free(&req);
   rbuf_free(&resp);
@@ -368,9 +368,8 @@ R_TEST(t_content_group_exists) {
   if (r_start(c) && get_response(c, &q, &req, &resp) &&
       mk_group_exists(c, rbuf_view(&req), rbuf_view(&resp), &content, &s) &&
       push(c, R_SRC, rbuf_view(&content))) {
-    r_expect_refusal(c, MM_E_GROUP_EXISTS, MM_MSG_TARGET_MIGRATION_COMPLETE,
-                     "content for a group the target hosts");
-    r_expect_group(c, R_GID, MM_SHIM_GS_ACTIVE, 2, "the hosted group is untouched");
+    r_expect_refused(c, MM_E_GROUP_EXISTS, MM_MSG_TARGET_MIGRATION_COMPLETE,
+                     "content for a group the target hosts", R_GID, MM_SHIM_GS_ACTIVE, 2);
   }
   rbuf_free(&req);
   rbuf_free(&resp);
@@ -441,8 +440,9 @@ R_TEST(t_dur_import_survives) {
     r_expect_group(c, R_GID, MM_SHIM_GS_ACTIVE, R_EPOCH + 1,
                    "imported group after SIGKILL + restart");
     if (good_content(c, rbuf_view(&resp), R_GID, 501, &other) && push(c, R_SRC, rbuf_view(&other)))
-      r_expect_refusal(c, MM_E_NONCE_REUSED, MM_MSG_TARGET_MIGRATION_COMPLETE,
-                       "consumed nonce after SIGKILL + restart");
+      r_expect_durable_refusal(c, MM_E_NONCE_REUSED, MM_MSG_TARGET_MIGRATION_COMPLETE,
+                               "consumed nonce after SIGKILL + restart", R_GID, MM_SHIM_GS_ACTIVE,
+                               R_EPOCH + 1);
   }
   rbuf_free(&req);
   rbuf_free(&resp);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mlsmig/mls_build.h"
 #include "simulator/sim_internal.h"
 
 static const char *member_names[] = {"alice", "bob",   "carol", "dave",
@@ -161,7 +162,46 @@ static void init_node_env(mm_sim *s, sim_node *n, const char *rng_label) {
 
 /* The group as installed at the source (to_target: the same group ID
  * created at the target instead, for GROUP-1 collisions). */
+/* Profile v2: the group's genuine public state at epoch0 (mls_build: the members' leaves with
+ * their leaf keys, tree hashes, GroupInfo signed by leaf 0): the PublicGroupState the members
+ * start from, and the MigrationGroupState (with the payload) the DS hosts. */
+static MM_MUST_USE mm_err make_mls_group(mm_sim *s) {
+  char names[MM_SIM_MAX_MEMBERS][MM_SENDER_MAX + 1];
+  mm_view ids[MM_SIM_MAX_MEMBERS];
+  for (unsigned i = 0; i < s->cfg.members; i++) {
+    member_name(i, names[i], sizeof names[i]);
+    ids[i] = mm_view_str(names[i]);
+  }
+  mm_rng rng;
+  mm_rng_init_seeded(&rng, s->cfg.seed, "mls group");
+  mm_writer pgs, mgs;
+  mm_writer_init(&pgs);
+  mm_writer_init(&mgs);
+  mm_view gid = mm_view_of(s->group_id, sizeof s->group_id);
+  mm_err e = mm_mls_build_group(s->cfg.suite, gid, s->epoch0, ids, s->leaf_keys, s->cfg.members,
+                                &rng, &pgs, NULL);
+  mm_mls_expect exp = {
+      .suite = s->cfg.suite, .group_id = gid, .check_epoch = true, .epoch = s->epoch0};
+  mm_mls_state *st = NULL;
+  mm_mls_why why;
+  if (e == MM_OK) e = mm_mls_state_from_public(pgs.buf, pgs.len, &exp, &st, &why);
+  if (e == MM_OK) e = mm_mls_state_encode(st, mm_view_of(s->payload, s->cfg.state_bytes), &mgs);
+  mm_mls_state_free(st);
+  if (e == MM_OK) e = mm_writer_finish(&pgs, &s->mls_pgs, &s->mls_pgs_len);
+  if (e == MM_OK) e = mm_writer_finish(&mgs, &s->mls_mgs, &s->mls_mgs_len);
+  mm_writer_free(&pgs);
+  mm_writer_free(&mgs);
+  return e;
+}
+
 mm_err sim_install_group(mm_sim *s, bool to_target) {
+  if (s->cfg.profile == MM_PROFILE_V2) {
+    if (!to_target)
+      return mm_source_add_mls_group(s->nodes[0].a.src, s->cfg.suite, s->mls_mgs, s->mls_mgs_len);
+    if (s->nodes[1].down) return MM_E_IO;
+    s->target_created_group = true;
+    return mm_target_add_mls_group(s->nodes[1].a.tgt, s->cfg.suite, s->mls_mgs, s->mls_mgs_len);
+  }
   mm_member members[MM_SIM_MAX_MEMBERS];
   for (unsigned i = 0; i < s->cfg.members; i++) {
     sim_node *c = &s->nodes[2 + i];
@@ -174,10 +214,12 @@ mm_err sim_install_group(mm_sim *s, bool to_target) {
                       mm_view_of(NULL, 0),
                       s->cfg.members,
                       mm_view_of(s->payload, s->cfg.state_bytes)};
-  if (!to_target) return mm_source_add_group(s->nodes[0].a.src, &g, members, s->cfg.members);
-  if (s->nodes[1].down) return MM_E_IO;
-  s->target_created_group = true;
-  return mm_target_add_group(s->nodes[1].a.tgt, &g, members, s->cfg.members);
+  sim_node *n = &s->nodes[to_target ? 1 : 0];
+  if (n->down) return MM_E_IO;
+  if (to_target) s->target_created_group = true;
+  if (n->external) return s->cfg.external->install(s->ext_run, &g, members, s->cfg.members);
+  if (!to_target) return mm_source_add_group(n->a.src, &g, members, s->cfg.members);
+  return mm_target_add_group(n->a.tgt, &g, members, s->cfg.members);
 }
 
 static MM_MUST_USE mm_err add_ds_node(mm_sim *s, const char *name, mm_role role, int key_index,
@@ -193,6 +235,7 @@ static MM_MUST_USE mm_err add_ds_node(mm_sim *s, const char *name, mm_role role,
     n->ds_cfg.sign_keys[suite] = s->ds_keys[key_index][suite];
   n->ds_cfg.policy = policy;
   n->ds_cfg.mutants = s->cfg.mutants;
+  n->ds_cfg.profile = s->cfg.profile;
   return MM_OK;
 }
 
@@ -203,9 +246,11 @@ static void add_client_node(mm_sim *s, const char *name, mm_role role, unsigned 
   n->role = role;
   n->member = index;
   init_node_env(s, n, n->name);
-  n->cl_cfg = (mm_client_config){
-      n->name,   leaf,  s->cfg.suite,  mm_view_of(s->group_id, sizeof s->group_id),
-      s->epoch0, index, MM_SIM_SOURCE, s->cfg.commit_wire_format};
+  n->cl_cfg = (mm_client_config){n->name,        leaf,
+                                 s->cfg.suite,   mm_view_of(s->group_id, sizeof s->group_id),
+                                 s->epoch0,      index,
+                                 MM_SIM_SOURCE,  s->cfg.commit_wire_format,
+                                 s->cfg.profile, mm_view_of(s->mls_pgs, s->mls_pgs_len)};
 }
 
 mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out) {
@@ -218,6 +263,9 @@ mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out) {
   s->hash_len = mm_suite_get(cfg->suite)->hash_len;
   s->obs = (mm_observer){on_event, s};
   mm_err e = make_keys(s);
+  const mm_sim_external *x = cfg->external;
+  if (e == MM_OK && x && x->role != MM_ROLE_SOURCE && x->role != MM_ROLE_TARGET) e = MM_E_USAGE;
+  if (e == MM_OK && x) e = x->open(x->ctx, &s->ext_run);
   if (e != MM_OK) goto fail;
 
   mm_rng grng;
@@ -233,10 +281,12 @@ mm_err mm_sim_new(const mm_sim_config *cfg, mm_sim **out) {
   mm_rng_init_seeded(&prng, cfg->seed, "payload");
   if ((e = mm_rng_fill(&prng, s->payload, cfg->state_bytes)) != MM_OK) goto fail;
 
+  if (cfg->profile == MM_PROFILE_V2 && (e = make_mls_group(s)) != MM_OK) goto fail;
   /* The two DSes. */
   if ((e = add_ds_node(s, MM_SIM_SOURCE, MM_ROLE_SOURCE, 0, cfg->source_policy)) != MM_OK ||
       (e = add_ds_node(s, MM_SIM_TARGET, MM_ROLE_TARGET, 1, cfg->target_policy)) != MM_OK)
     goto fail;
+  if (x) s->nodes[x->role == MM_ROLE_SOURCE ? 0 : 1].external = true;
   /* The members: clients of the source's group. */
   for (unsigned i = 0; i < cfg->members; i++) {
     char name[MM_SENDER_MAX + 1];
@@ -266,6 +316,11 @@ fail:
 
 void mm_sim_free(mm_sim *s) {
   if (!s) return;
+  if (s->ext_run) { /* the external DS's actor ends with its run (not as a crash) */
+    for (size_t i = 0; i < s->n_nodes; i++)
+      if (s->nodes[i].external) s->nodes[i].actor = (mm_actor){0};
+    s->cfg.external->close(s->ext_run);
+  }
   for (size_t i = 0; i < s->n_nodes; i++) {
     sim_stop_node(&s->nodes[i]);
     mm_store_free(s->nodes[i].store);
@@ -293,7 +348,16 @@ void mm_sim_free(mm_sim *s) {
   free(s->rec);
   free(s->events);
   free(s->payload);
+  free(s->mls_pgs);
+  free(s->mls_mgs);
   free(s);
+}
+
+bool sim_node_group(const mm_sim *s, const sim_node *n, mm_view gid, mm_group_info *out) {
+  if (n->down) return false;
+  if (n->external) return s->cfg.external->group(s->ext_run, gid, out);
+  if (n->role == MM_ROLE_SOURCE) return n->a.src && mm_source_group(n->a.src, gid, out);
+  return n->a.tgt && mm_target_group(n->a.tgt, gid, out);
 }
 
 /* ---- accessors ---- */

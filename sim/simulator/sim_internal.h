@@ -23,6 +23,7 @@ typedef struct sim_node {
   } a;
   mm_actor actor; /* the same actor behind the actor interface */
   bool down;
+  bool external;        /* played by cfg.external (mm_sim_external) */
   bool restart_pending; /* mm_sim_crash_until: restart at restart_at */
   uint64_t restart_at;
   /* mm_sim_deny: identities refused on top of the configured policy */
@@ -111,6 +112,8 @@ struct mm_sim {
   uint8_t group_id[16];
   uint64_t epoch0;
   uint8_t *payload;
+  uint8_t *mls_pgs, *mls_mgs; /* profile v2: the group's PublicGroupState, MigrationGroupState */
+  size_t mls_pgs_len, mls_mgs_len;
   mm_observer obs;
   sim_flight *flight;
   size_t n_flight, cap_flight;
@@ -159,12 +162,16 @@ struct mm_sim {
    * for, so mm_sim_run stops and returns it. An actor's failure is not one:
    * it is part of the simulated run. */
   mm_err error;
+  void *ext_run; /* cfg.external's handle for this run */
 };
 
 /* mm_sim_node returns the node called name (a DS domain or a member's identity), NULL if none. */
 sim_node *mm_sim_node(mm_sim *s, const char *name);
 
 /* sim.c */
+/* sim_node_group fills *out with what the DS node n (up, reference or external) holds of gid and
+ * says whether it holds it. */
+bool sim_node_group(const mm_sim *s, const sim_node *n, mm_view gid, mm_group_info *out);
 /* The group as installed at the source; to_target: created at the target. */
 MM_MUST_USE mm_err sim_install_group(mm_sim *s, bool to_target);
 

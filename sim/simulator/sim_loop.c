@@ -11,8 +11,11 @@
 /* Nodes have the role of the actor they run: MM_ROLE_SOURCE, MM_ROLE_TARGET
  * (both targets) or MM_ROLE_CLIENT (members and the outsider). */
 mm_err sim_start_node(mm_sim *s, sim_node *n) {
-  (void)s;
   mm_err e = MM_E_INTERNAL;
+  if (n->external) {
+    mm_sim_ds_start st = {n->role, &n->ds_cfg, s->keys, s->cfg.suite, &s->obs, s->now};
+    return s->cfg.external->start(s->ext_run, &st, &n->actor);
+  }
   switch (n->role) {
   case MM_ROLE_SOURCE:
     e = mm_source_new(&n->ds_cfg, &n->env, &n->a.src);
@@ -192,6 +195,9 @@ static void deliver(mm_sim *s, size_t idx, mm_outbox *out) {
    * (f.env NULL then: its store frees it). */
   const uint8_t *bytes = f.env;
   if (n && !n->down) verdict = node_handle(s, n, &f.env, f.len, s->now, out);
+  /* An external DS that broke (its process hung, died, or broke the shim
+   * protocol) ends the run: what follows would not be its doing. */
+  if (n && n->external && verdict == MM_E_IO) sim_fail(s, verdict);
   s->step++;
   if (n && verdict == MM_OK && n->role != MM_ROLE_CLIENT) mm_sim_judge_delivery(s, n, bytes, f.len);
   record(s, &f, verdict);
@@ -212,6 +218,7 @@ static void resim_start_node(mm_sim *s, sim_node *n) {
   n->restart_pending = false;
   mm_err e = sim_start_node(s, n);
   if (e == MM_OK) n->down = false;
+  if (e != MM_OK && n->external) sim_fail(s, e); /* an external DS that does not start */
   /* Out of memory: tried again a little later, as an operator would; a
    * node left down for good would stall the run for a passing failure. */
   if (e == MM_E_NOMEM) {
@@ -264,7 +271,8 @@ mm_err mm_sim_run(mm_sim *s) {
       if (n->down) continue; /* the hook crashed it just now */
       /* A tick that failed (out of memory) is the simulated actor's: it
        * keeps its timer and tries again, and the checks judge the run. */
-      mm_err_discard(node_tick(n, s->now, &out));
+      mm_err te = node_tick(n, s->now, &out);
+      if (n->external && te == MM_E_IO) sim_fail(s, te);
       sim_drain(s, n->name, &out);
     }
   }

@@ -1,4 +1,5 @@
 #include "simulator/transcript.h"
+#include "simulator/sim_internal.h"
 
 #include <stdio.h>
 
@@ -58,8 +59,12 @@ json_t *mm_sim_transcript(const mm_sim *s, const mm_sim_outcome *o) {
                   r->verdict == MM_OK ? "accepted" : mm_err_name(r->verdict)));
   }
   mm_view gid = mm_sim_group_id(s);
-  return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "cipher_suite", cfg->suite, "seed",
-                   mm_json_u64(cfg->seed), "keys", keys_json(s), "group_id",
-                   mm_json_hex(gid.data, gid.len), "epoch", mm_json_u64(mm_sim_initial_epoch(s)),
-                   "messages", msgs, "outcome", outcome_json(o));
+  json_t *t = json_pack(
+      "{s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "cipher_suite", cfg->suite, "seed",
+      mm_json_u64(cfg->seed), "keys", keys_json(s), "group_id", mm_json_hex(gid.data, gid.len),
+      "epoch", mm_json_u64(mm_sim_initial_epoch(s)), "messages", msgs, "outcome", outcome_json(o));
+  /* Profile v2: the MigrationGroupState the source starts from (suites/independent/README.md). */
+  if (t && cfg->profile == MM_PROFILE_V2 && s->mls_mgs)
+    json_object_set_new(t, "initial_state", mm_json_hex(s->mls_mgs, s->mls_mgs_len));
+  return t;
 }

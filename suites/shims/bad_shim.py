@@ -64,6 +64,27 @@ runner gets is well-formed and correctly signed but wrong in that one way:
                   twice, then each as the answer to the next output request
                   (a query in between is answered right); at shutdown the
                   held reply, then ok
+  frozen-clock    answers every advance_clock with an empty output without
+                  passing it on: the DS's clock never moves, so it holds an
+                  Init or a Commit forever (LIFE-4) and never retransmits;
+                  source.init_without_commit must fail (a MUST), not warn
+  trailing-byte   appends a zero byte to the body of every
+                  TargetMigrationComplete the DS sends: the runner must fail
+                  with the decoder's reason (rule, offset, field)
+  mute-complete   runs the DS with --mutant skip-content-sig and drops every
+                  TargetMigrationComplete: a target that imports forged
+                  content without a word; the runner must say "accepted",
+                  not "refused silently"
+  durable-other-code
+                  after a SIGKILL + restart (a marker file in the state
+                  directory says so), answers nonce_reused as unknown_nonce:
+                  a DS that lost its consumed nonces; a DUR-1 failure
+  ecdsa-no-sig    in the ECDSA suites (2, 5, 7) runs the DS with every
+                  signature check off (--mutant skip-init-sig,
+                  skip-response-sig, skip-content-sig), in the others as it
+                  is: a DS that verifies no signature in the ECDSA suites,
+                  which a run of the hostile tests in the lowest suite only
+                  passes
   big-envelope    adds to every output reply one legal envelope of 60 MiB
                   (an MLSMessage of the test's group and suite, from the
                   DS's own domain, to "archive.example"): the runner's
@@ -369,7 +390,8 @@ BIG = {}
 CLEANUP_MODES = ("link-out", "link-in", "race", "setsid", "setsid-hang")
 RELAY_MODES = ("flood-stderr-answering", "other-group", "other-sender", "misdirect-errors",
                "suite-ffff", "suite-other", "fanout-other-group", "answer-twice", "answer-late",
-               "big-envelope")
+               "big-envelope", "frozen-clock", "trailing-byte", "mute-complete",
+               "durable-other-code", "ecdsa-no-sig")
 
 
 class Relay:
@@ -379,7 +401,23 @@ class Relay:
         args = [ref_ds]
         if mode == "other-group":
             args += ["--mutant", "skip-hash-check"]
+        if mode == "mute-complete":
+            args += ["--mutant", "skip-content-sig"]
+        self.restarted = self.configured = self.configured2 = False
+        self.args = args
         self.ds = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def respawn(self, extra):
+        """A fresh DS with extra arguments, in place of the one that only
+        said hello (nothing else was sent to it yet)."""
+        self.ds.stdin.close()
+        self.ds.wait()
+        self.ds = subprocess.Popen(self.args + extra, stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE)
+        hello = bytes([1]) + struct.pack(">H", 1)
+        self.ds.stdin.write(frame(hello))
+        self.ds.stdin.flush()
+        read_frame(self.ds.stdout)
 
     def configure(self, body):
         """Keeps the DS's signing keys (suite -> private key), its domain,
@@ -451,6 +489,11 @@ class Relay:
             gid, end = read_vec(msg, 4)  # after version and wire_format
             at = end - len(gid)
             msg = msg[:at] + other_gid(gid) + msg[end:]
+        elif self.mode == "trailing-byte" and msg_type == 5:  # TargetMigrationComplete
+            msg = msg + b"\0"
+        elif (self.mode == "durable-other-code" and self.restarted and msg_type == 7 and
+              msg[:2] == struct.pack(">H", 5)):  # nonce_reused -> unknown_nonce
+            msg = struct.pack(">H", 4) + msg[2:]
         elif self.mode == "suite-ffff":
             suite = 0xFFFF
         elif self.mode == "suite-other":
@@ -465,7 +508,8 @@ class Relay:
             extra = vec(b"archive.example") + vec(big_envelope(self.suite, self.domain))
             return bytes([131]) + varint(len(outs) + len(extra)) + outs + extra
         if self.mode not in ("other-group", "other-sender", "misdirect-errors", "suite-ffff",
-                             "suite-other", "fanout-other-group"):
+                             "suite-other", "fanout-other-group", "trailing-byte",
+                             "mute-complete", "durable-other-code"):
             return body
         outs, _ = read_vec(body, 1)
         p, new = 0, b""
@@ -474,6 +518,8 @@ class Relay:
             env, p = read_vec(outs, p)
             if self.mode == "misdirect-errors" and env[0] == 7:  # migration_error
                 to = OTHER_SENDER
+            if self.mode == "mute-complete" and env[0] == 5:  # dropped
+                continue
             new += vec(to) + vec(self.envelope_out(env))
         return bytes([131]) + vec(new)
 
@@ -504,8 +550,20 @@ class Relay:
                 self.ds.stdin.close()
                 self.ds.wait()
                 os._exit(0)
+            if body[0] == 4 and self.mode == "frozen-clock":  # advance_clock: not passed on
+                send(bytes([131]) + vec(b""))
+                continue
             if body[0] == 2:
                 state_dir = self.configure(body)
+                marker = os.path.join(state_dir, "bad_shim.started")
+                if not self.configured:  # a second configure is no restart
+                    self.restarted, self.configured = os.path.exists(marker), True
+                if self.mode == "durable-other-code" and not self.restarted:
+                    open(marker, "w").close()
+                if self.mode == "ecdsa-no-sig" and self.suite in (2, 5, 7) and not self.configured2:
+                    self.respawn(["--mutant", "skip-init-sig", "--mutant", "skip-response-sig",
+                                  "--mutant", "skip-content-sig"])
+                self.configured2 = True
                 if self.mode in CLEANUP_MODES or self.mode.startswith("deep"):
                     attack_state(self.mode, state_dir)
                 if self.mode == "setsid-hang":

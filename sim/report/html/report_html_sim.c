@@ -56,6 +56,14 @@ static void summary(FILE *f, const json_t *s) {
   else
     fprintf(f, ": %llu random schedules of 1..%lld faults", h_u64(s, "planned"),
             h_int(s, "faults"));
+  const json_t *iut = json_object_get(s, "iut"); /* mlsmig sim --iut: the user's DS */
+  if (json_is_object(iut)) {
+    fputs(", the IUT as ", f);
+    h_esc(f, h_str(iut, "role"));
+    fputs(" DS through the shim (<code>", f);
+    h_esc(f, h_str(iut, "command"));
+    fputs("</code>)", f);
+  }
   fputs(
       "</h3>\n<table class=\"list sim\"><thead><tr><th></th><th class=\"n\">runs</th>"
       "<th class=\"n\">completed</th><th class=\"n\">aborted</th><th class=\"n\">refused</th>"

@@ -29,9 +29,8 @@ static bool is_client_node(const sim_node *n) { return n->role == MM_ROLE_CLIENT
 
 /* Does this target serve the migrated group (imported, not a group of its
  * own that shares the ID)? */
-static bool target_serves(const sim_node *n, mm_view gid, mm_group_info *ti) {
-  return !n->down && n->a.tgt && mm_target_group(n->a.tgt, gid, ti) && ti->status == MM_GS_ACTIVE &&
-         ti->peer.len > 0;
+static bool target_serves(const mm_sim *s, const sim_node *n, mm_view gid, mm_group_info *ti) {
+  return sim_node_group(s, n, gid, ti) && ti->status == MM_GS_ACTIVE && ti->peer.len > 0;
 }
 
 static bool same_group(const sim_event *a, const sim_event *b) {
@@ -89,13 +88,13 @@ static void check_no_fork(mm_sim *s, mm_sim_outcome *o) {
 static void check_no_loss(mm_sim *s, mm_sim_outcome *o) {
   mm_view gid = mm_sim_group_id(s);
   mm_group_info si = {0}, ti = {0};
-  bool held = s->nodes[0].a.src && mm_source_group(s->nodes[0].a.src, gid, &si) &&
+  bool held = sim_node_group(s, &s->nodes[0], gid, &si) &&
               (si.status == MM_GS_ACTIVE || si.status == MM_GS_MIGRATING);
   bool any_down = false;
   for (size_t i = 0; i < s->n_nodes; i++) {
     const sim_node *n = &s->nodes[i];
     if (!is_client_node(n)) any_down = any_down || n->down;
-    if (is_target_node(n) && target_serves(n, gid, &ti)) held = true;
+    if (is_target_node(n) && target_serves(s, n, gid, &ti)) held = true;
   }
   if (!held && !any_down)
     fail(o, "INV-2", "no DS holds the group at the end (t=%llu ms)", (unsigned long long)s->now);
@@ -116,7 +115,7 @@ static void check_authorized(mm_sim *s, mm_sim_outcome *o) {
   mm_view gid = mm_sim_group_id(s);
   for (size_t i = 0; i < s->n_nodes; i++) {
     mm_group_info ti;
-    if (is_target_node(&s->nodes[i]) && target_serves(&s->nodes[i], gid, &ti) &&
+    if (is_target_node(&s->nodes[i]) && target_serves(s, &s->nodes[i], gid, &ti) &&
         !mm_view_eq_str(ti.peer, MM_SIM_SOURCE))
       fail(o, "INV-3", "%.40s imported the group from another DS than the source",
            s->nodes[i].name);
@@ -134,7 +133,7 @@ static void check_authorized(mm_sim *s, mm_sim_outcome *o) {
 static void check_single_home(mm_sim *s, mm_sim_outcome *o) {
   mm_view gid = mm_sim_group_id(s);
   mm_group_info si = {0}, ti = {0};
-  bool have_source = s->nodes[0].a.src && mm_source_group(s->nodes[0].a.src, gid, &si);
+  bool have_source = sim_node_group(s, &s->nodes[0], gid, &si);
   size_t homes = 0;
   bool any_down = false;
   o->home = NULL;
@@ -146,7 +145,7 @@ static void check_single_home(mm_sim *s, mm_sim_outcome *o) {
   for (size_t i = 0; i < s->n_nodes; i++) {
     const sim_node *n = &s->nodes[i];
     if (!is_client_node(n)) any_down = any_down || n->down;
-    if (!is_target_node(n) || !target_serves(n, gid, &ti)) continue;
+    if (!is_target_node(n) || !target_serves(s, n, gid, &ti)) continue;
     homes++;
     o->home = strcmp(n->name, MM_SIM_TARGET2) == 0 ? MM_SIM_TARGET2 : MM_SIM_TARGET;
     o->epoch = ti.epoch;
@@ -188,8 +187,7 @@ static void check_progress(mm_sim *s, mm_sim_outcome *o) {
     return;
   }
   mm_group_info si = {0};
-  if (s->nodes[0].a.src && mm_source_group(s->nodes[0].a.src, mm_sim_group_id(s), &si) &&
-      si.status == MM_GS_MIGRATING)
+  if (sim_node_group(s, &s->nodes[0], mm_sim_group_id(s), &si) && si.status == MM_GS_MIGRATING)
     fail(o, "INV-5", "the source is still migrating the group at t=%llu ms",
          (unsigned long long)s->now);
   for (size_t i = 0; i < s->n_nodes; i++)
@@ -242,9 +240,8 @@ void mm_sim_check(mm_sim *s, mm_sim_outcome *o) {
   mm_sim_check_trace(s, o);
   classify_gap(s, o);
   mm_group_info si = {0};
-  bool migrating = s->nodes[0].a.src &&
-                   mm_source_group(s->nodes[0].a.src, mm_sim_group_id(s), &si) &&
-                   si.status == MM_GS_MIGRATING;
+  bool migrating =
+      sim_node_group(s, &s->nodes[0], mm_sim_group_id(s), &si) && si.status == MM_GS_MIGRATING;
   if (migrating)
     o->result = "stuck";
   else if (o->home && strcmp(o->home, MM_SIM_SOURCE) != 0)

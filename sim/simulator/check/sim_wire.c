@@ -232,7 +232,7 @@ static bool is_member(const mm_sim *s, mm_view client) {
 void mm_sim_judge_import(mm_sim *s, const mm_event *ev) {
   sim_node *n = mm_sim_node(s, ev->actor);
   mm_group_info ti;
-  if (!n || n->down || !n->a.tgt || !mm_target_group(n->a.tgt, ev->group_id, &ti)) return;
+  if (!n || n->role != MM_ROLE_TARGET || !sim_node_group(s, n, ev->group_id, &ti)) return;
   if (s->inv3[0] == '\0') {
     if (!mm_policy_allows(&n->ds_cfg.policy, n->name, ti.client, ev->group_id, ti.peer))
       snprintf(s->inv3, sizeof s->inv3,

@@ -392,7 +392,7 @@ json_t *mm_vg_codec(uint64_t seed) {
     ok = ok && mm_vg_run(&cfg, &r[suite].pub, &o) == MM_OK;
   }
   int tc_id = 0;
-  for (int t = 0; ok && t < MM_T_COUNT; t++) {
+  for (int t = 0; ok && t < MM_T_PROFILE_COUNT; t++) {
     json_t *tests = json_array();
     for (uint16_t suite = 1; ok && suite <= MM_SUITE_COUNT; suite++) {
       gen g = {tests, &tc_id, suite, (mm_type)t, true};

@@ -19,7 +19,8 @@ a mutant may leave a variable unused) and linked with DIR's unmutated
 objects and library: build/mlsmig-ref-ds for the runner, build/mlsmig for
 the simulator. A mutant that does not compile is stillborn and counted
 apart. The runner that judges it is the unmutated DIR/mlsmig:
-`mlsmig run --iut MUTANT/mlsmig-ref-ds`; a non-zero exit (a test fails or
+`mlsmig run --iut MUTANT/mlsmig-ref-ds --suite 1` (--suite picks others);
+a non-zero exit (a test fails or
 errs, the IUT does not start) or a timeout kills the mutant. The
 simulator's column runs the mutated mlsmig: `sim --scenario all` and
 `sim --explore --max-faults 1 --suite 1`, killed on a non-zero exit or a
@@ -30,7 +31,8 @@ operator mix, sample), results.tsv (one line per mutant), survivors.md
 (each survivor with file:line, its diff and its triage). Survivors are
 looked up in --triage (default docs/mutation-triage.md); the untriaged are
 listed. Exit 0 when the harness worked (the unmutated build passes the
-runner and the simulator), 1 otherwise, 2 on a usage error.
+runner and the simulator), 1 otherwise, 2 on a usage error; 128 + N after
+signal N (SIGINT, SIGTERM), with the reports of the mutants judged so far.
 
 --self-test: the harness must kill a known-bad mutant (the target's
 MigrationContent signature check forced to succeed), count a mutant that
@@ -43,6 +45,7 @@ import random
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -361,9 +364,10 @@ def expand_files(args):
 # ---- building and judging ----
 
 class Harness:
-    def __init__(self, build, timeout, sim, sim_timeout=20):
+    def __init__(self, build, timeout, sim, sim_timeout=20, suites=('1',)):
         self.build, self.timeout, self.sim = build, timeout, sim
         self.sim_timeout = sim_timeout
+        self.suites = [x for x in suites if x != 'all']
         flags = os.path.join(build, 'gen', 'mutation-flags.txt')
         try:
             with open(flags, encoding='utf-8') as f:
@@ -434,8 +438,10 @@ class Harness:
         js = os.path.join(scratch, 'run.json')
         # a test's budget of 3 s (the reference DS takes ~15 ms): a mutant
         # that hangs costs seconds, not the default 10 s per test
+        suites = ['--suite'] + self.suites if self.suites else []
         rc, out = self.run([self.cli, 'run', '--iut', refds, '--jobs', '1', '--timeout', '3000',
-                            '--max-time', str(self.timeout), '--json', js], self.timeout + 10)
+                            '--max-time', str(self.timeout), '--json', js] + suites,
+                           self.timeout + 10)
         mu.runner = 'survived' if rc == 0 else 'timeout' if rc == 'timeout' else 'killed'
         if rc not in (0, 'timeout'):
             mu.first = first_failure(js, out)
@@ -527,8 +533,8 @@ def write_reports(out, muts, srcs, args, total, wall, triage, sample_note):
     lines.append('compiled %d, stillborn %d (do not compile; not counted)' %
                  (len(live), len(still)))
     warned = sum(1 for m in surv if m.runner == 'warned')
-    lines.append('runner: %d/%d killed (%s), %d survived, %d timed out' %
-                 (killed, len(live), pct(killed, len(live)), len(surv),
+    lines.append('runner (mlsmig run --suite %s): %d/%d killed (%s), %d survived, %d timed out' %
+                 (' '.join(args.suite), killed, len(live), pct(killed, len(live)), len(surv),
                   sum(1 for m in live if m.runner == 'timeout')))
     lines.append('runner: %d of the survivors pass with a warning the unmutated DS does not get '
                  '(killed or warned: %s)' % (warned, pct(killed + warned, len(live))))
@@ -604,10 +610,25 @@ def run_all(h, muts, srcs, jobs, scratch_root):
         return mu
 
     done = 0
-    with ThreadPoolExecutor(max_workers=jobs) as ex:
-        for mu in ex.map(one, muts):
+    stop = []
+
+    def one_unless_stopped(mu):
+        return mu if stop else one(mu)
+
+    ex = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        for mu in ex.map(one_unless_stopped, muts):
+            if stop:
+                break
             done += 1
             sys.stderr.write('  [%d/%d] %-9s %s\n' % (done, len(muts), mu.status, mu.id))
+    except KeyboardInterrupt:
+        # SIGINT or SIGTERM: the mutants judged so far are reported
+        stop.append(True)
+        sys.stderr.write('mutation: stopped after %d of %d mutants\n' % (done, len(muts)))
+    finally:
+        ex.shutdown(wait=True)
+    return [m for m in muts if m.status]
 
 
 class Identity:
@@ -685,6 +706,8 @@ def main(argv):
     ap.add_argument('--jobs', type=int, default=2)
     ap.add_argument('--timeout', type=int, default=60, help='budget of one runner run, s')
     ap.add_argument('--sim-timeout', type=int, default=20, help='budget of one sim run, s')
+    ap.add_argument('--suite', nargs='+', default=['1'],
+                    help='the runner\'s --suite (default 1; all: every suite the DS declares)')
     ap.add_argument('--out', default='reports/mutation')
     ap.add_argument('--triage', default='docs/mutation-triage.md')
     ap.add_argument('--no-sim', dest='sim', action='store_false')
@@ -729,18 +752,29 @@ def main(argv):
             pick = sorted(random.Random(args.seed).sample(range(len(muts)), args.sample))
             chosen = [muts[i] for i in pick]
             note = 'sample %d, seed %d' % (args.sample, args.seed)
-        h = Harness(args.build, args.timeout, args.sim, args.sim_timeout)
+        h = Harness(args.build, args.timeout, args.sim, args.sim_timeout, args.suite)
         t0 = time.monotonic()
         if not baseline(h, args.files_list, srcs, os.path.join(scratch, 'base')):
             return 1
-        run_all(h, chosen, srcs, args.jobs, scratch)
+        got = [signal.SIGINT]
+
+        def on_term(signum, _frame):
+            got[0] = signum
+            raise KeyboardInterrupt()
+
+        signal.signal(signal.SIGTERM, on_term)
+        judged = run_all(h, chosen, srcs, args.jobs, scratch)
+        stopped = len(judged) < len(chosen)
+        if stopped:
+            note += ', stopped after %d' % len(judged)
+        chosen = judged
         wall = time.monotonic() - t0
         text = write_reports(args.out, chosen, srcs, args, len(muts), wall,
                              read_triage(args.triage), note)
         sys.stdout.write(text)
         print('(per mutant: %s/results.tsv; survivors with diffs: %s/survivors.md)' %
               (args.out, args.out))
-        return 0
+        return 128 + got[0] if stopped else 0
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

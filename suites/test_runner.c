@@ -452,10 +452,12 @@ START_TEST(test_runner_pics_and_warnings) {
 END_TEST
 
 /* The example shim of examples/python-shim/ passes everything it declares
- * (both roles, suites 1 and 3). */
+ * (both roles, suites 1 and 3). In persistent mode (it declares reset): a
+ * Python process per test would cost most of the run in start-up. */
 START_TEST(test_runner_python_example_passes) {
   mm_run_opts o = opts("python3 examples/python-shim/shim.py");
   o.roles = MM_SHIM_ROLE_SOURCE | MM_SHIM_ROLE_TARGET;
+  o.persistent = true;
   mm_run_result r;
   char why[512] = "";
   double t0 = now_s();

@@ -87,6 +87,82 @@ START_TEST(test_happy_path_v2_every_suite) {
 }
 END_TEST
 
+/* INV-6 (profile v2, as far as the reference members go): after the migration, member 0 commits
+ * (a CommitBundle on the state its migration Commit created) and sends an application message;
+ * the target takes both and fans them out to every member. Without them the check fails. */
+START_TEST(test_group_continues_v2) {
+  uint16_t suite = (uint16_t)(_i + 1);
+  mm_sim_config cfg = mm_sim_config_default(suite, 7);
+  cfg.profile = MM_PROFILE_V2;
+  cfg.keep_bodies = true;
+  char why[200];
+  mm_sim_outcome o;
+  mm_sim *s = run(&cfg, &o);
+  ck_assert_str_eq(o.result, "completed");
+  ck_assert(!mm_sim_check_continues(s, why, sizeof why)); /* nothing sent after: no verdict */
+  ck_assert_msg(strstr(why, "INV-6: no CommitBundle") != NULL, "%s", why);
+  mm_sim_free(s);
+  ck_assert_int_eq(mm_sim_new(&cfg, &s), MM_OK);
+  mm_sim_start_migration(s, 0);
+  mm_sim_member_commit(s, 0, 5000);
+  mm_sim_member_message(s, 0, 10000);
+  ck_assert_int_eq(mm_sim_run(s), MM_OK);
+  mm_sim_check(s, &o);
+  assert_all_pass(&o);
+  ck_assert_msg(mm_sim_check_continues(s, why, sizeof why), "suite %u: %s", suite, why);
+  mm_group_info gi;
+  ck_assert(mm_target_group(mm_sim_target(s), mm_sim_group_id(s), &gi));
+  ck_assert_uint_eq(gi.epoch, mm_sim_initial_epoch(s) + 2);
+  mm_sim_free(s);
+  /* another member commits: it does not know the state after the migration, so it builds none
+   * (the reference members process no Commit), and INV-6's check says so */
+  ck_assert_int_eq(mm_sim_new(&cfg, &s), MM_OK);
+  mm_sim_start_migration(s, 0);
+  mm_sim_member_commit(s, 1, 5000);
+  ck_assert_int_eq(mm_sim_run(s), MM_OK);
+  ck_assert(!mm_sim_check_continues(s, why, sizeof why));
+  mm_sim_free(s);
+}
+END_TEST
+
+/* Profile v2, Commits around the migration: member 0 commits (a CommitBundle with an UpdatePath,
+ * an Update of its own leaf) before migrating, and the migration then builds on the state that
+ * Commit created (the target ends two epochs on); in another run member 1 commits while the
+ * migration owns the epoch and is refused busy (LIFE-3). INV-1..5 hold in both. */
+START_TEST(test_commits_around_migration_v2) {
+  mm_sim_config cfg = mm_sim_config_default((uint16_t)(_i + 1), 11);
+  cfg.profile = MM_PROFILE_V2;
+  cfg.keep_bodies = true;
+  for (int during = 0; during <= 1; during++) {
+    mm_sim *s;
+    ck_assert_int_eq(mm_sim_new(&cfg, &s), MM_OK);
+    if (during) {
+      mm_sim_start_migration(s, 0);
+      mm_sim_member_commit(s, 1, 12); /* arrives after the MigrationInit, before completion */
+    } else {
+      mm_sim_member_commit(s, 0, 0);
+      mm_sim_start_migration(s, 1000);
+    }
+    ck_assert_int_eq(mm_sim_run(s), MM_OK);
+    mm_sim_outcome o;
+    mm_sim_check(s, &o);
+    ck_assert_str_eq(o.result, "completed");
+    assert_all_pass(&o);
+    ck_assert_uint_eq(o.epoch, mm_sim_initial_epoch(s) + (during ? 1 : 2));
+    size_t accepted = 0, busy = 0;
+    for (size_t i = 0; i < mm_sim_record_count(s); i++) {
+      const mm_sim_record *r = mm_sim_record_at(s, i);
+      if (r->msg_type != MM_MSG_COMMIT_BUNDLE) continue;
+      accepted += r->verdict == MM_OK;
+      busy += r->verdict == MM_E_BUSY;
+    }
+    ck_assert_uint_eq(accepted, during ? 0 : 1);
+    ck_assert_uint_eq(busy, during ? 1 : 0);
+    mm_sim_free(s);
+  }
+}
+END_TEST
+
 /* The seven message types of the flow appear in order. */
 START_TEST(test_happy_path_message_order) {
   mm_sim_config cfg = mm_sim_config_default(1, 3);
@@ -301,6 +377,9 @@ Suite *suite_sim(void) {
   Suite *s = suite_create("sim");
   TCase *tc = tcase_create("sim");
   tcase_set_timeout(tc, 60);
+  MM_ADD_LOOP_TEST(tc, test_commits_around_migration_v2, "MLS-4 LIFE-3 INV-1 INV-2 INV-4 INV-5", 0,
+                   MM_SUITE_COUNT);
+  MM_ADD_LOOP_TEST(tc, test_group_continues_v2, "INV-6 LIFE-6 MLS-4 MLS-5", 0, MM_SUITE_COUNT);
   MM_ADD_LOOP_TEST(tc, test_happy_path_v2_every_suite,
                    "MLS-1 MLS-2 MLS-4 LIFE-1 LIFE-6 INV-1 INV-2 INV-3 INV-4 INV-5", 0, 7);
   MM_ADD_LOOP_TEST(tc, test_happy_path_every_suite, "SUITE-1 INV-1 INV-2 INV-3 INV-4 INV-5 LIFE-6",

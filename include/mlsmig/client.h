@@ -21,7 +21,8 @@ typedef struct mm_client_config {
   uint16_t commit_wire_format;
   /* The profile version: MM_PROFILE_V1 (also 0) or MM_PROFILE_V2. In v2 the client's migration
    * Commit is a genuine CommitBundle (mls_build) built on mls_state, the group's PublicGroupState
-   * at epoch (copied by mm_client_new); ordinary Commits are not built in v2 yet. */
+   * at epoch (copied by mm_client_new); its ordinary Commits are CommitBundles too. The client
+   * processes no Commit: after another member's it no longer knows the state and builds none. */
   uint8_t profile;
   mm_view mls_state;
 } mm_client_config;
@@ -56,6 +57,9 @@ MM_MUST_USE mm_err mm_client_migrate(mm_client *c, const char *target_domain, ui
 /* mm_client_commit queues an ordinary Commit (random content) for the current epoch to the group's
  * DS. */
 MM_MUST_USE mm_err mm_client_commit(mm_client *c, uint64_t now, mm_outbox *out);
+/* mm_client_send_message queues an application message (a PrivateMessage of content type
+ * application, random-free stand-in content) for the current epoch to the group's DS (MLS-5). */
+MM_MUST_USE mm_err mm_client_send_message(mm_client *c, uint64_t now, mm_outbox *out);
 /* mm_client_handle takes one serialized Envelope at time now: MM_OK, or the code of the check it
  * failed (the client then ignores it, keeps waiting and records the code in last_error). */
 MM_MUST_USE mm_err mm_client_handle(mm_client *c, const uint8_t *env, size_t len, uint64_t now,

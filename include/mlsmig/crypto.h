@@ -107,14 +107,14 @@ MM_MUST_USE mm_err mm_verify_raw(const mm_key *k, const uint8_t *msg, size_t len
  * priv, when not NULL, the private key (raw, or the big-endian scalar;
  * MM_MAX_PRIV_LEN bytes of room). mlsmig encrypts nothing to these keys:
  * they make the HPKEPublicKey fields of trees it builds genuine. */
-MM_MUST_USE mm_err mm_hpke_keypair(uint16_t suite, mm_rng *rng, uint8_t *pub, size_t *pub_len, uint8_t *priv,
-                       size_t *priv_len);
+MM_MUST_USE mm_err mm_hpke_keypair(uint16_t suite, mm_rng *rng, uint8_t *pub, size_t *pub_len,
+                                   uint8_t *priv, size_t *priv_len);
 
 /* mm_hpke_public_from_private derives the public key of a KEM private key
  * of the suite (pub: kem_pub_len bytes of room); MM_E_MALFORMED for a key
  * of the wrong length or out of range. */
 MM_MUST_USE mm_err mm_hpke_public_from_private(uint16_t suite, const uint8_t *priv, size_t priv_len,
-                                   uint8_t *pub, size_t *pub_len);
+                                               uint8_t *pub, size_t *pub_len);
 
 /* mm_wipe zeroes the len bytes at p in a way the compiler may not elide. */
 void mm_wipe(void *p, size_t len);

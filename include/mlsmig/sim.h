@@ -169,6 +169,13 @@ void mm_sim_free(mm_sim *s);
 void mm_sim_start_migration(mm_sim *s, uint64_t at);
 /* mm_sim_member_commit has member send an ordinary Commit at time at. */
 void mm_sim_member_commit(mm_sim *s, unsigned member, uint64_t at);
+/* mm_sim_member_message has member send an application message at time at (MLS-5). */
+void mm_sim_member_message(mm_sim *s, unsigned member, uint64_t at);
+/* mm_sim_check_continues judges INV-6 as far as the reference members can take it (profile v2):
+ * after the migration completed, a member's CommitBundle and then its application message went
+ * to the target, were accepted and fanned out to every member of their epoch. True when they
+ * were, else false with the reason in why (n bytes). */
+bool mm_sim_check_continues(const mm_sim *s, char *why, size_t n);
 /* mm_sim_run runs until nothing is in flight and no timer is armed, or max_time: MM_OK, or the
  * simulator's own local failure (an injection or an adversary's message it could not make), after
  * which the run is no result; an actor's failure is part of the run. */

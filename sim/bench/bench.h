@@ -142,7 +142,7 @@ typedef struct bench_tool_result {
   bool measured;       /* it ran and reported its count */
 } bench_tool_result;
 
-#define BENCH_MAX_TOOLS 4
+#define BENCH_MAX_TOOLS 6
 size_t bench_tools(const bench_opts *o, bench_tool_result *out, size_t cap);
 
 /* ---- the conformance runner's overhead (bench_runner.c) ---- */

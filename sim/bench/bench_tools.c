@@ -101,6 +101,27 @@ static void explore(unsigned k, bench_tool_result *r) {
   json_decref(j);
 }
 
+/* K=1 over suite 1 with the reference DS behind the shim as the source
+ * (`sim --iut`, issue 16): a process per run, or one kept (--persistent). */
+static void explore_iut(bool persistent, bench_tool_result *r) {
+  char self[512], args[1024];
+  snprintf(r->what, sizeof r->what, "iut K=1 %s", persistent ? "persist" : "fresh");
+  if (!self_path(self, sizeof self)) return;
+  char *slash = strrchr(self, '/');
+  if (!slash) return;
+  snprintf(slash + 1, sizeof self - (size_t)(slash + 1 - self), "mlsmig-ref-ds");
+  snprintf(args, sizeof args,
+           "sim --iut '%s' --role source%s --explore --max-faults 1 --suite 1 --seed 1 --json",
+           self, persistent ? " --persistent" : "");
+  json_t *j = run_self(args, NULL, r);
+  uint64_t runs = 0;
+  json_t *suites = json_object_get(j, "suites"), *s;
+  size_t i;
+  json_array_foreach(suites, i, s) runs += json_u64(s, "runs");
+  finish(r, runs);
+  json_decref(j);
+}
+
 static void conformance(bench_tool_result *r) {
   char path[] = "/tmp/mlsmig-bench-run-XXXXXX";
   int fd = mkstemp(path);
@@ -120,6 +141,8 @@ size_t bench_tools(const bench_opts *o, bench_tool_result *out, size_t cap) {
   if (n < cap) campaign(o->quick ? 100 : 1000, &out[n++]);
   if (n < cap) explore(1, &out[n++]);
   if (!o->quick && n < cap) explore(2, &out[n++]);
+  if (n < cap) explore_iut(false, &out[n++]);
+  if (n < cap) explore_iut(true, &out[n++]);
   if (n < cap) conformance(&out[n++]);
   return n;
 }

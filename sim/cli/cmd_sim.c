@@ -322,6 +322,15 @@ static int start_iut(sim_args *a) {
     }
   }
   a->n_suites = k;
+  bool every_suite = true;
+  for (uint16_t s = 1; s <= MM_SUITE_COUNT; s++)
+    every_suite = every_suite && mm_iut_ds_has_suite(a->iut, s);
+  if (a->campaign && a->n_suites == 0 && !every_suite) {
+    fprintf(stderr,
+            "mlsmig sim: --iut: a campaign draws every suite, the IUT's PICS lacks some: give "
+            "--suite N\n");
+    return EXIT_USAGE;
+  }
   if (a->iut_persistent && !mm_iut_ds_persistent(a->iut))
     fprintf(stderr, "mlsmig sim: the IUT's PICS lacks reset: one process per run\n");
   if (k == 0 && !a->campaign) {

@@ -397,8 +397,9 @@ bool sim_iut_prepare(const sim_opts *a, mm_scenario *sc, char *why, size_t len) 
   mm_policy_kind pol = a->iut_role == MM_ROLE_SOURCE ? sc->source_policy : sc->target_policy;
   if (sc->mutants)
     snprintf(why, len, "it breaks the reference DS on purpose (mutant)");
-  else if (sc->features || a->features) /* no PICS feature for it yet (docs/amendment.md) */
-    snprintf(why, len, "it needs the feature migration_refusal, which the shim cannot declare");
+  else if (sc->features || a->features)
+    /* the shim has no way yet to turn a profile feature on at the IUT */
+    snprintf(why, len, "it needs the profile feature migration_refusal at both DSes");
   else if (!mm_iut_ds_has_suite(a->iut, sc->suite))
     snprintf(why, len, "the IUT's PICS does not list suite %u", sc->suite);
   else if (crash && !(f & MM_SHIM_F_RESTART))

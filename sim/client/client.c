@@ -67,6 +67,8 @@ void mm_client_free(mm_client *c) {
   if (!c) return;
   forget_migration(c);
   free(c->mls_state);
+  free(c->next_state);
+  free(c->pending_commit);
   free(c);
 }
 
@@ -125,6 +127,17 @@ void mm_cl_start_phase(mm_client *c, mm_client_phase phase, uint64_t now) {
 }
 
 /* ---- what happened ---- */
+
+void mm_cl_epoch_moved(mm_client *c, bool ours) {
+  if (c->profile != MM_PROFILE_V2) return;
+  free(c->mls_state);
+  c->mls_state = ours ? c->next_state : NULL;
+  c->mls_state_len = ours ? c->next_state_len : 0;
+  if (!ours) free(c->next_state);
+  free(c->pending_commit);
+  c->next_state = c->pending_commit = NULL;
+  c->next_state_len = c->pending_commit_len = 0;
+}
 
 void mm_cl_move(mm_client *c, const char *ds) {
   copy_str(c->ds, sizeof c->ds, ds);
@@ -187,10 +200,34 @@ mm_err mm_client_migrate(mm_client *c, const char *target_domain, uint64_t now, 
 
 mm_err mm_client_commit(mm_client *c, uint64_t now, mm_outbox *out) {
   (void)now;
-  if (!c || !out || c->profile == MM_PROFILE_V2) return MM_E_USAGE; /* v2: not yet (issue 17) */
+  if (!c || !out) return MM_E_USAGE;
   mm_writer w;
   mm_writer_init(&w);
-  mm_err e = mm_cl_build_commit(c, c->epoch, mm_view_of(NULL, 0), &w);
+  bool v2 = c->profile == MM_PROFILE_V2;
+  mm_err e = v2 ? mm_cl_build_bundle(c, mm_view_of(NULL, 0), &w)
+                : mm_cl_build_commit(c, c->epoch, mm_view_of(NULL, 0), &w);
+  if (e == MM_OK)
+    e = mm_cl_send(c, c->ds, v2 ? MM_MSG_COMMIT_BUNDLE : MM_MSG_MLS_MESSAGE, mm_writer_view(&w),
+                   false, out);
+  mm_writer_free(&w);
+  return e;
+}
+
+mm_err mm_client_send_message(mm_client *c, uint64_t now, mm_outbox *out) {
+  (void)now;
+  if (!c || !out) return MM_E_USAGE;
+  static const uint8_t esd[16] = {0}, text[32] = {1};
+  mm_mls_message m = {.version = MM_MLS10,
+                      .wire_format = MM_WIRE_PRIVATE,
+                      .group_id = mm_cl_group(c),
+                      .epoch = c->epoch,
+                      .content_type = MM_CONTENT_APPLICATION,
+                      .encrypted_sender_data = mm_view_of(esd, sizeof esd),
+                      .ciphertext = mm_view_of(text, sizeof text)};
+  mm_limits lim = mm_limits_default(c->suite);
+  mm_writer w;
+  mm_writer_init(&w);
+  mm_err e = mm_encode(MM_T_MLS_MESSAGE, &m, &lim, &w, NULL);
   if (e == MM_OK) e = mm_cl_send(c, c->ds, MM_MSG_MLS_MESSAGE, mm_writer_view(&w), false, out);
   mm_writer_free(&w);
   return e;

@@ -1,5 +1,7 @@
 /* The messages the client builds: its Commits' MLSMessage framing and its
  * MigrationInit. */
+#include <stdlib.h>
+
 #include "client/client_internal.h"
 
 /* Sizes of the random stand-ins for what a DS never reads. */
@@ -35,11 +37,31 @@ mm_err mm_cl_build_commit(mm_client *c, uint64_t epoch, mm_view aad, mm_writer *
   return mm_encode(MM_T_MLS_MESSAGE, &m, &lim, w, NULL);
 }
 
-/* Profile v2: a genuine CommitBundle (MLS-4) on the group's state at the client's epoch: an empty
- * Commit with an UpdatePath by the client's leaf, authenticated_data aad. */
-static MM_MUST_USE mm_err build_bundle(mm_client *c, mm_view aad, mm_writer *w) {
+/* The bundle's outcome as pending: the PublicGroupState it carries and its commit. */
+static MM_MUST_USE mm_err keep_pending(mm_client *c, mm_view bundle) {
+  mm_limits lim = mm_limits_default(c->suite);
+  mm_mls_commit_bundle cb;
+  mm_err e = mm_mls_decode(MM_MLS_T_COMMIT_BUNDLE, bundle.data, bundle.len, &lim, &cb, NULL);
+  mm_mls_public_group_state pgs = {cb.group_info, cb.ratchet_tree};
+  mm_writer st, cm;
+  mm_writer_init(&st);
+  mm_writer_init(&cm);
+  if (e == MM_OK) e = mm_mls_encode(MM_MLS_T_PUBLIC_GROUP_STATE, &pgs, &lim, &st, NULL);
+  if (e == MM_OK) e = mm_mls_encode(MM_MLS_T_MLS_MESSAGE, &cb.commit, &lim, &cm, NULL);
+  free(c->next_state);
+  free(c->pending_commit);
+  c->next_state = c->pending_commit = NULL;
+  if (e == MM_OK) e = mm_writer_finish(&st, &c->next_state, &c->next_state_len);
+  if (e == MM_OK) e = mm_writer_finish(&cm, &c->pending_commit, &c->pending_commit_len);
+  mm_writer_free(&st);
+  mm_writer_free(&cm);
+  return e;
+}
+
+mm_err mm_cl_build_bundle(mm_client *c, mm_view aad, mm_writer *w) {
+  if (!c->mls_state) return MM_E_USAGE; /* the group's state of this epoch is not known */
   mm_mls_expect exp = {
-      .suite = c->suite, .group_id = mm_cl_group(c), .check_epoch = true, .epoch = c->mig.epoch};
+      .suite = c->suite, .group_id = mm_cl_group(c), .check_epoch = true, .epoch = c->epoch};
   mm_mls_state *st;
   mm_mls_why why;
   mm_err e = mm_mls_state_from_public(c->mls_state, c->mls_state_len, &exp, &st, &why);
@@ -51,8 +73,10 @@ static MM_MUST_USE mm_err build_bundle(mm_client *c, mm_view aad, mm_writer *w) 
                              .identity = mm_view_str(c->identity),
                              .path = true,
                              .aad = aad};
+  size_t at = w->len;
   e = mm_mls_build_commit_bundle(&spec, c->env->rng, w, NULL);
   mm_mls_state_free(st);
+  if (e == MM_OK) e = keep_pending(c, mm_view_of(w->buf + at, w->len - at));
   return e;
 }
 
@@ -63,7 +87,7 @@ mm_err mm_cl_build_migration_commit(mm_client *c, mm_writer *w) {
   mm_writer_init(&aw);
   mm_err e = mm_encode(MM_T_MIGRATION_COMMIT_AAD, &aad, &lim, &aw, NULL);
   if (e == MM_OK && c->profile == MM_PROFILE_V2)
-    e = build_bundle(c, mm_writer_view(&aw), w);
+    e = mm_cl_build_bundle(c, mm_writer_view(&aw), w);
   else if (e == MM_OK)
     e = mm_cl_build_commit(c, c->mig.epoch, mm_writer_view(&aw), w);
   mm_writer_free(&aw);

@@ -52,8 +52,12 @@ struct mm_client {
   mm_err last_error;
   mm_cl_migration mig;
   uint8_t profile;    /* MM_PROFILE_V1 or MM_PROFILE_V2 */
-  uint8_t *mls_state; /* v2: the group's PublicGroupState at epoch (malloc'd) */
+  uint8_t *mls_state; /* v2: the group's PublicGroupState at epoch (malloc'd; NULL: unknown) */
   size_t mls_state_len;
+  /* v2: what the client's last CommitBundle makes of the group, adopted when that Commit is
+   * fanned out (pending_commit: its MLSMessage, as the DS fans it out) */
+  uint8_t *next_state, *pending_commit;
+  size_t next_state_len, pending_commit_len;
 };
 
 /* mm_cl_group returns a view of c's group ID. */
@@ -62,6 +66,11 @@ static inline mm_view mm_cl_group(const mm_client *c) {
 }
 
 /* ---- client.c ---- */
+
+/* Profile v2: the epoch moved on by a Commit; ours (the pending one) makes the state the pending
+ * next state, another member's leaves the client without the group's state (it does not process
+ * Commits). */
+void mm_cl_epoch_moved(mm_client *c, bool ours);
 
 /* Encodes an envelope from the client, queues it, and keeps a copy in the
  * migration's retransmission slots when keep is true. */
@@ -82,6 +91,9 @@ void mm_cl_fail(mm_client *c, mm_err code, const char *peer);
  * authenticated_data, framed as configured (PrivateMessage by default,
  * PublicMessage from the member's leaf), its content random (EPOCH-2). */
 MM_MUST_USE mm_err mm_cl_build_commit(mm_client *c, uint64_t epoch, mm_view aad, mm_writer *w);
+/* Profile v2: a genuine CommitBundle on the client's state at its epoch (an empty Commit with an
+ * UpdatePath by its leaf, authenticated_data aad), its outcome kept as pending. */
+MM_MUST_USE mm_err mm_cl_build_bundle(mm_client *c, mm_view aad, mm_writer *w);
 /* Appends the MigrationInit for an accepted response (SIG-2, KEY-2), or the
  * migration Commit: MigrationCommitAAD{target} at the request's epoch. */
 MM_MUST_USE mm_err mm_cl_build_init(mm_client *c, const mm_migration_response *resp, mm_writer *w);

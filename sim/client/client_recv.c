@@ -86,7 +86,10 @@ static MM_MUST_USE mm_err on_response(mm_client *c, const mm_envelope *env,
 
 /* This client's migration is over: it follows the group to the target. */
 static void finish(mm_client *c) {
-  if (!c->mig.moved) mm_cl_move(c, c->mig.target);
+  if (!c->mig.moved) {
+    mm_cl_move(c, c->mig.target);
+    mm_cl_epoch_moved(c, true); /* v2: the state its migration Commit created */
+  }
   c->mig.moved = true;
   c->phase = MM_CP_DONE;
   mm_cl_stop_sending(c);
@@ -163,6 +166,7 @@ static MM_MUST_USE mm_err on_migration_commit(mm_client *c, mm_view target) {
   }
   bool pending = c->phase == MM_CP_REQUESTED || c->phase == MM_CP_INIT_SENT;
   mm_cl_move(c, to);
+  mm_cl_epoch_moved(c, false);
   if (pending) mm_cl_fail(c, MM_E_GROUP_MIGRATED, c->mig.source);
   return MM_OK;
 }
@@ -181,6 +185,9 @@ static MM_MUST_USE mm_err on_group_message(mm_client *c, const mm_envelope *env,
   if (mm_decode(MM_T_MIGRATION_COMMIT_AAD, ad.data, ad.len, NULL, &aad, NULL) == MM_OK)
     return on_migration_commit(c, aad.target_ds_domain);
   c->epoch++;
+  mm_cl_epoch_moved(
+      c, c->pending_commit &&
+             mm_view_eq(env->body, mm_view_of(c->pending_commit, c->pending_commit_len)));
   return MM_OK;
 }
 

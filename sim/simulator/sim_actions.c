@@ -44,6 +44,11 @@ void sim_run_action(mm_sim *s, sim_action *a, mm_outbox *out) {
   sim_node *n = &s->nodes[a->node];
   mm_err e;
   switch (a->kind) {
+  case ACT_MESSAGE:
+    if (n->down) return;
+    mm_err_discard(mm_client_send_message(n->a.cli, s->now, out));
+    sim_drain(s, n->name, out);
+    return;
   case ACT_MIGRATE:
   case ACT_COMMIT:
     if (n->down) return;
@@ -93,6 +98,10 @@ void mm_sim_outsider_migrate(mm_sim *s, uint64_t at) {
 
 void mm_sim_member_commit(mm_sim *s, unsigned member, uint64_t at) {
   if (member < s->cfg.members) add_action(s, ACT_COMMIT, 2 + member, NULL, at);
+}
+
+void mm_sim_member_message(mm_sim *s, unsigned member, uint64_t at) {
+  if (member < s->cfg.members) add_action(s, ACT_MESSAGE, 2 + member, NULL, at);
 }
 
 void mm_sim_deny(mm_sim *s, const char *domain, const char *identity, uint64_t at) {

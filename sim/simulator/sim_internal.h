@@ -44,6 +44,7 @@ typedef struct sim_flight {
 typedef enum {
   ACT_MIGRATE,
   ACT_COMMIT,
+  ACT_MESSAGE, /* node: the member: an application message (MLS-5) */
   ACT_DENY,
   ACT_CREATE_GROUP,
   ACT_THIRD_PUSH,

@@ -64,7 +64,8 @@ static void enqueue(mm_sim *s, const char *from, mm_out_msg *m) {
   mm_limits lim = mm_limits_default(0);
   lim.max_group_state = UINT64_MAX;
   lim.features = MM_FEAT_MIGRATION_REFUSAL; /* 14, 15 and 19 appear only under the feature */
-  if (mm_decode(MM_T_ENVELOPE, m->env, m->len, &lim, &e, &err) == MM_OK) msg_type = e.msg_type;
+  if (mm_envelope_decode_profile(s->cfg.profile, m->env, m->len, &lim, &e, &err) == MM_OK)
+    msg_type = e.msg_type;
   mm_sim_watch_wire(s, from, m->env, m->len);
   uint64_t delay = s->cfg.latency_ms;
   unsigned copies = 1;
@@ -128,7 +129,7 @@ mm_err mm_sim_enqueue_raw(mm_sim *s, const char *from, const char *to, uint8_t *
   mm_limits lim = mm_limits_default(0);
   lim.max_group_state = UINT64_MAX;
   lim.features = MM_FEAT_MIGRATION_REFUSAL; /* 14, 15 and 19 appear only under the feature */
-  if (mm_decode(MM_T_ENVELOPE, env, len, &lim, &e, NULL) == MM_OK)
+  if (mm_envelope_decode_profile(s->cfg.profile, env, len, &lim, &e, NULL) == MM_OK)
     s->flight[s->n_flight - 1].msg_type = e.msg_type;
   return MM_OK;
 }

@@ -97,6 +97,38 @@ START_TEST(test_verdict_hold_forever_fails) {
 }
 END_TEST
 
+/* NONCE-2's boundary from both sides: a DS whose clock runs 1 ms behind
+ * (a lifetime of 300 001 ms) fails the just-outside test and only it; one
+ * 1 ms ahead (299 999 ms) fails the just-inside test and only it. */
+START_TEST(test_verdict_nonce_lifetime_off_by_one_fails) {
+  const char *modes[] = {"clock-behind-1ms", "clock-ahead-1ms"};
+  const char *failing[] = {"target.content_nonce_expired_by_1ms",
+                           "target.content_at_nonce_lifetime"};
+  const char *passing[] = {"target.content_at_nonce_lifetime",
+                           "target.content_nonce_expired_by_1ms"};
+  const char *why[] = {"1 ms past the nonce lifetime (NONCE-2) was accepted",
+                       "the last ms of the nonce lifetime (NONCE-2): no TargetMigrationComplete"};
+  for (int i = 0; i < 2; i++) {
+    char cmd[1200];
+    relay(cmd, sizeof cmd, modes[i]);
+    const char *tests[] = {failing[i], passing[i], NULL};
+    mm_run_result r;
+    run(cmd, tests, &r);
+    const mm_test_result *t = find(&r, failing[i]);
+    ck_assert_msg(t->verdict == MM_V_FAIL, "%s %s: %s: %s", modes[i], t->name,
+                  mm_verdict_name(t->verdict), t->message);
+    ck_assert_msg(strstr(t->message, why[i]), "%s %s: %s", modes[i], t->name, t->message);
+    t = find(&r, passing[i]);
+    ck_assert_msg(t->verdict == MM_V_PASS, "%s %s: %s: %s", modes[i], t->name,
+                  mm_verdict_name(t->verdict), t->message);
+    size_t n;
+    ck_assert_int_eq(mm_run_rule_verdict(&r, "NONCE-2", &n), MM_V_FAIL);
+    ck_assert(!mm_run_passed(&r));
+    mm_run_result_free(&r);
+  }
+}
+END_TEST
+
 /* DUR-1: after SIGKILL + restart, a refusal with another code than the
  * one the acknowledged state implies (unknown_nonce for a consumed nonce)
  * says the state was lost: a failure, not a warning. */
@@ -361,6 +393,7 @@ Suite *suite_runner_verdicts(void) {
   tcase_set_timeout(tc, 120);
   MM_ADD_TEST(tc, test_verdict_early_fanout_judged_right, "LIFE-1 LIFE-5 HASH-2");
   MM_ADD_TEST(tc, test_verdict_hold_forever_fails, "LIFE-4");
+  MM_ADD_TEST(tc, test_verdict_nonce_lifetime_off_by_one_fails, "NONCE-2");
   MM_ADD_TEST(tc, test_verdict_durable_other_code_fails, "DUR-1 NONCE-2 NONCE-3");
   MM_ADD_TEST(tc, test_verdict_silent_acceptance_is_accepted, "SIG-3");
   MM_ADD_TEST(tc, test_verdict_undecodable_names_reason, "ENC-2");

@@ -283,6 +283,8 @@ R_TEST(t_content_bad_response_sig);
 R_TEST(t_content_unknown_nonce);
 R_TEST(t_content_nonce_other_request);
 R_TEST(t_content_expired);
+R_TEST(t_content_expired_by_1ms);
+R_TEST(t_content_at_nonce_lifetime);
 R_TEST(t_content_retransmit);
 R_TEST(t_content_nonce_reused);
 R_TEST(t_content_replay_third_ds);

@@ -345,6 +345,39 @@ R_TEST(t_content_nonce_other_request) {
 R_TEST(t_content_expired) {
   content_case(c, mk_expired, MM_E_NONCE_EXPIRED, "content after the nonce lifetime");
 }
+/* NONCE-2's boundary, just outside: the content arrives at issue time +
+ * 300 001 ms, one ms past the lifetime (the response was issued at the
+ * IUT's clock before the advance, in one step: no tolerance). */
+static bool mk_expired_by_1ms(rctx *c, mm_view req, mm_view resp, rbuf *content, const char **s) {
+  (void)req;
+  (void)s;
+  return r_advance(c, MM_NONCE_LIFETIME_MS + 1) && good_content(c, resp, R_GID, 100, content);
+}
+
+R_TEST(t_content_expired_by_1ms) {
+  content_case(c, mk_expired_by_1ms, MM_E_NONCE_EXPIRED,
+               "content at issue time + 300 001 ms, 1 ms past the nonce lifetime (NONCE-2)");
+}
+
+/* NONCE-2's boundary, just inside: at issue time + 300 000 ms the content
+ * is still in time and must be imported. */
+R_TEST(t_content_at_nonce_lifetime) {
+  rreq q = r_default_request();
+  rbuf req = {0}, resp = {0}, content = {0};
+  if (r_start(c) && get_response(c, &q, &req, &resp) && r_advance(c, MM_NONCE_LIFETIME_MS) &&
+      good_content(c, rbuf_view(&resp), R_GID, 100, &content) &&
+      push(c, R_SRC, rbuf_view(&content))) {
+    expect_complete(c, rbuf_view(&content),
+                    "content at issue time + 300 000 ms, the last ms of the nonce lifetime "
+                    "(NONCE-2)");
+    r_expect_group(c, R_GID, MM_SHIM_GS_ACTIVE, R_EPOCH + 1,
+                   "after an import at the last ms of the nonce lifetime (NONCE-2)");
+  }
+  rbuf_free(&req);
+  rbuf_free(&resp);
+  rbuf_free(&content);
+}
+
 R_TEST(t_content_third_ds) {
   content_case(c, mk_third_ds, MM_E_WRONG_DOMAIN, "content pushed by a third DS");
 }

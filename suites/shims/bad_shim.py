@@ -68,6 +68,13 @@ runner gets is well-formed and correctly signed but wrong in that one way:
                   passing it on: the DS's clock never moves, so it holds an
                   Init or a Commit forever (LIFE-4) and never retransmits;
                   source.init_without_commit must fail (a MUST), not warn
+  clock-behind-1ms
+                  passes every advance_clock on 1 ms early (now - 1): the DS
+                  acts as one whose nonce lifetime is 300 001 ms, one too
+                  long; target.content_nonce_expired_by_1ms must fail (NONCE-2)
+  clock-ahead-1ms passes every advance_clock on 1 ms late (now + 1): a nonce
+                  lifetime of 299 999 ms, one too short;
+                  target.content_at_nonce_lifetime must fail (NONCE-2)
   trailing-byte   appends a zero byte to the body of every
                   TargetMigrationComplete the DS sends: the runner must fail
                   with the decoder's reason (rule, offset, field)
@@ -391,7 +398,7 @@ CLEANUP_MODES = ("link-out", "link-in", "race", "setsid", "setsid-hang")
 RELAY_MODES = ("flood-stderr-answering", "other-group", "other-sender", "misdirect-errors",
                "suite-ffff", "suite-other", "fanout-other-group", "answer-twice", "answer-late",
                "big-envelope", "frozen-clock", "trailing-byte", "mute-complete",
-               "durable-other-code", "ecdsa-no-sig")
+               "durable-other-code", "ecdsa-no-sig", "clock-behind-1ms", "clock-ahead-1ms")
 
 
 class Relay:
@@ -553,6 +560,10 @@ class Relay:
             if body[0] == 4 and self.mode == "frozen-clock":  # advance_clock: not passed on
                 send(bytes([131]) + vec(b""))
                 continue
+            if body[0] == 4 and self.mode in ("clock-behind-1ms", "clock-ahead-1ms"):
+                now = struct.unpack(">Q", body[1:9])[0]
+                now = now - 1 if self.mode == "clock-behind-1ms" else now + 1
+                body = bytes([4]) + struct.pack(">Q", now)
             if body[0] == 2:
                 state_dir = self.configure(body)
                 marker = os.path.join(state_dir, "bad_shim.started")

@@ -129,6 +129,37 @@ START_TEST(test_verdict_nonce_lifetime_off_by_one_fails) {
 }
 END_TEST
 
+/* ENC-4's field lengths from both sides: a DS whose limits are one byte
+ * short (255-byte group IDs, 253-byte domains refused) fails the
+ * just-inside tests; one whose limits are one byte long fails the
+ * just-outside tests; each passes the tests on the other side. */
+START_TEST(test_verdict_field_lengths_off_by_one_fail) {
+  const char *modes[] = {"fields-one-short", "fields-one-long"};
+  const char *inside[] = {"target.request_max_group_id", "target.request_max_domain"};
+  const char *outside[] = {"target.request_group_id_too_long", "target.request_domain_too_long"};
+  const char *why[] = {"no MigrationResponse to alice@source.example for a valid request",
+                       "(ENC-4) was accepted: the IUT sent a migration_response"};
+  for (int i = 0; i < 2; i++) {
+    char cmd[1200];
+    relay(cmd, sizeof cmd, modes[i]);
+    const char *tests[] = {inside[0], inside[1], outside[0], outside[1], NULL};
+    mm_run_result r;
+    run(cmd, tests, &r);
+    for (int k = 0; k < 2; k++) {
+      const mm_test_result *bad = find(&r, i == 0 ? inside[k] : outside[k]);
+      const mm_test_result *good = find(&r, i == 0 ? outside[k] : inside[k]);
+      ck_assert_msg(bad->verdict == MM_V_FAIL && strstr(bad->message, why[i]), "%s %s: %s: %s",
+                    modes[i], bad->name, mm_verdict_name(bad->verdict), bad->message);
+      ck_assert_msg(good->verdict == MM_V_PASS, "%s %s: %s: %s", modes[i], good->name,
+                    mm_verdict_name(good->verdict), good->message);
+    }
+    size_t n;
+    ck_assert_int_eq(mm_run_rule_verdict(&r, "ENC-4", &n), MM_V_FAIL);
+    mm_run_result_free(&r);
+  }
+}
+END_TEST
+
 /* DUR-1: after SIGKILL + restart, a refusal with another code than the
  * one the acknowledged state implies (unknown_nonce for a consumed nonce)
  * says the state was lost: a failure, not a warning. */
@@ -394,6 +425,7 @@ Suite *suite_runner_verdicts(void) {
   MM_ADD_TEST(tc, test_verdict_early_fanout_judged_right, "LIFE-1 LIFE-5 HASH-2");
   MM_ADD_TEST(tc, test_verdict_hold_forever_fails, "LIFE-4");
   MM_ADD_TEST(tc, test_verdict_nonce_lifetime_off_by_one_fails, "NONCE-2");
+  MM_ADD_TEST(tc, test_verdict_field_lengths_off_by_one_fail, "ENC-4");
   MM_ADD_TEST(tc, test_verdict_durable_other_code_fails, "DUR-1 NONCE-2 NONCE-3");
   MM_ADD_TEST(tc, test_verdict_silent_acceptance_is_accepted, "SIG-3");
   MM_ADD_TEST(tc, test_verdict_undecodable_names_reason, "ENC-2");

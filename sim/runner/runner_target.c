@@ -203,6 +203,91 @@ R_TEST(t_bad_domain_name) {
   mangled_request(c, uppercase_domain, "request with an uppercase domain");
 }
 
+/* ENC-4's field lengths from both sides. A group ID of 255 bytes (the
+ * maximum) and a source domain of 253 bytes (labels of 63, 63, 63 and 61
+ * bytes) must be answered; one byte more, appended to the field with its
+ * 2-byte length raised by one (both lengths take 2 bytes), is malformed.
+ * The domain's labels: 63, 63, 63, 53 and "example". */
+static const char *max_gid(void) {
+  static char g[MM_GROUP_ID_MAX + 1];
+  memset(g, 'g', MM_GROUP_ID_MAX);
+  return g;
+}
+
+static const char *max_domain(void) {
+  static char d[254];
+  memset(d, 'a', 253);
+  d[63] = d[127] = d[191] = '.';
+  memcpy(d + 253 - 8, ".example", 8); /* the last label "aa...a" then ".example" */
+  d[253] = 0;
+  return d;
+}
+
+/* Field k (0: source domain, 1: target domain, 2: group ID) of the
+ * request one byte longer, the byte `fill` at its end. */
+static bool grow_field(rctx *c, rbuf *b, int k, uint8_t fill) {
+  size_t at = 0, len = 0, hdr = 0;
+  for (int i = 0; i <= k; i++) {
+    if (at >= b->n) return false;
+    hdr = (size_t)1 << (b->p[at] >> 6);
+    if (hdr > 2 || at + hdr > b->n) return false;
+    len = hdr == 1 ? b->p[at] : (size_t)(b->p[at] & 0x3f) << 8 | b->p[at + 1];
+    if (i < k) at += hdr + len;
+  }
+  if (hdr != 2 || len + 1 > 0x3fff) return false;
+  uint8_t *p = realloc(b->p, b->n + 1);
+  if (!p) {
+    r_local(c, "out of memory growing a request");
+    return false;
+  }
+  b->p = p;
+  size_t end = at + hdr + len;
+  memmove(b->p + end + 1, b->p + end, b->n - end);
+  b->p[end] = fill;
+  b->n++;
+  len++;
+  b->p[at] = (uint8_t)(0x40 | len >> 8);
+  b->p[at + 1] = (uint8_t)(len & 0xff);
+  return true;
+}
+
+static void long_field(rctx *c, const rreq *q, int k, bool over, const char *what) {
+  rbuf req = {0}, resp = {0};
+  if (!r_start(c)) return;
+  if (!over) {
+    if (get_response(c, q, &req, &resp)) { /* a response to alice: accepted */
+    }
+  } else if (rm_request(c, q, &req)) {
+    if (!grow_field(c, &req, k, 'a'))
+      r_local(c, "cannot lengthen field %d of the request", k);
+    else if (r_send(c, MM_MSG_MIGRATION_REQUEST, R_ALICE, rbuf_view(&req)))
+      r_expect_refusal(c, MM_E_MALFORMED, MM_MSG_MIGRATION_RESPONSE, what);
+  }
+  rbuf_free(&req);
+  rbuf_free(&resp);
+}
+
+R_TEST(t_request_max_group_id) {
+  rreq q = r_default_request();
+  q.gid = max_gid();
+  long_field(c, &q, 2, false, "request with a 255-byte group ID (ENC-4)");
+}
+R_TEST(t_request_group_id_too_long) {
+  rreq q = r_default_request();
+  q.gid = max_gid();
+  long_field(c, &q, 2, true, "request with a 256-byte group ID (ENC-4)");
+}
+R_TEST(t_request_max_domain) {
+  rreq q = r_default_request();
+  q.source = max_domain();
+  long_field(c, &q, 0, false, "request with a 253-byte source domain (ENC-4)");
+}
+R_TEST(t_request_domain_too_long) {
+  rreq q = r_default_request();
+  q.source = max_domain();
+  long_field(c, &q, 0, true, "request with a 254-byte source domain (ENC-4)");
+}
+
 /* Gets a response, then pushes the content make() builds from it. */
 static void content_case(rctx *c,
                          bool (*make)(rctx *c, mm_view req, mm_view resp, rbuf *content,

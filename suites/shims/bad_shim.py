@@ -75,6 +75,15 @@ runner gets is well-formed and correctly signed but wrong in that one way:
   clock-ahead-1ms passes every advance_clock on 1 ms late (now + 1): a nonce
                   lifetime of 299 999 ms, one too short;
                   target.content_at_nonce_lifetime must fail (NONCE-2)
+  fields-one-short
+                  drops (an empty output) every MigrationRequest whose group
+                  ID is 255 bytes or source domain 253 (ENC-4's maxima): a DS
+                  whose limits are one byte short; target.request_max_group_id
+                  and target.request_max_domain must fail
+  fields-one-long cuts the last byte of a 256-byte group ID or a 254-byte
+                  source domain before passing the request on: a DS whose
+                  limits are one byte long; target.request_group_id_too_long
+                  and target.request_domain_too_long must fail
   trailing-byte   appends a zero byte to the body of every
                   TargetMigrationComplete the DS sends: the runner must fail
                   with the decoder's reason (rule, offset, field)
@@ -398,7 +407,8 @@ CLEANUP_MODES = ("link-out", "link-in", "race", "setsid", "setsid-hang")
 RELAY_MODES = ("flood-stderr-answering", "other-group", "other-sender", "misdirect-errors",
                "suite-ffff", "suite-other", "fanout-other-group", "answer-twice", "answer-late",
                "big-envelope", "frozen-clock", "trailing-byte", "mute-complete",
-               "durable-other-code", "ecdsa-no-sig", "clock-behind-1ms", "clock-ahead-1ms")
+               "durable-other-code", "ecdsa-no-sig", "clock-behind-1ms", "clock-ahead-1ms",
+               "fields-one-short", "fields-one-long")
 
 
 class Relay:
@@ -462,6 +472,28 @@ class Relay:
         gid, end = read_vec(msg, p)
         at = msg_at + end - len(gid)
         return body[:at] + other_gid(gid) + body[at + len(gid):]
+
+    def fields_in(self, body):
+        """deliver, fields-one-*: the MigrationRequest at ENC-4's limits
+        dropped (None), or one byte over them cut back to the limit."""
+        env, _ = read_vec(body, 1)
+        if env[0] != 1:  # not a MigrationRequest
+            return body
+        sender, pos = read_vec(env, 3)
+        msg, _ = read_vec(env, pos)
+        src, p = read_vec(msg, 0)
+        tgt, p = read_vec(msg, p)
+        gid, p = read_vec(msg, p)
+        if self.mode == "fields-one-short":
+            return None if len(gid) == 255 or len(src) == 253 else body
+        if len(gid) == 256:
+            gid = gid[:-1]
+        elif len(src) == 254:
+            src = src[:-1]
+        else:
+            return body
+        msg = vec(src) + vec(tgt) + vec(gid) + msg[p:]
+        return bytes([5]) + vec(env[:3] + vec(sender) + vec(msg))
 
     def content_out(self, suite, content):
         """A MigrationContent with another group's ID in its group_state,
@@ -564,6 +596,11 @@ class Relay:
                 now = struct.unpack(">Q", body[1:9])[0]
                 now = now - 1 if self.mode == "clock-behind-1ms" else now + 1
                 body = bytes([4]) + struct.pack(">Q", now)
+            if body[0] == 5 and self.mode in ("fields-one-short", "fields-one-long"):
+                body = self.fields_in(body)
+                if body is None:  # dropped
+                    send(bytes([131]) + vec(b""))
+                    continue
             if body[0] == 2:
                 state_dir = self.configure(body)
                 marker = os.path.join(state_dir, "bad_shim.started")

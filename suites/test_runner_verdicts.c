@@ -160,6 +160,27 @@ START_TEST(test_verdict_field_lengths_off_by_one_fail) {
 }
 END_TEST
 
+/* EPOCH-3 from both sides: a DS that serves a request at epoch 2^64-1
+ * fails target.request_epoch_last and passes the one at 2^64-2. */
+START_TEST(test_verdict_last_epoch_served_fails) {
+  char cmd[1200];
+  relay(cmd, sizeof cmd, "epoch-last-served");
+  const char *tests[] = {"target.request_epoch_last", "target.request_epoch_last_but_one", NULL};
+  mm_run_result r;
+  run(cmd, tests, &r);
+  const mm_test_result *t = find(&r, "target.request_epoch_last/");
+  ck_assert_msg(t->verdict == MM_V_FAIL &&
+                    strstr(t->message, "request at epoch 2^64-1 (EPOCH-3) was accepted"),
+                "%s: %s: %s", t->name, mm_verdict_name(t->verdict), t->message);
+  t = find(&r, "target.request_epoch_last_but_one");
+  ck_assert_msg(t->verdict == MM_V_PASS, "%s: %s: %s", t->name, mm_verdict_name(t->verdict),
+                t->message);
+  size_t n;
+  ck_assert_int_eq(mm_run_rule_verdict(&r, "EPOCH-3", &n), MM_V_FAIL);
+  mm_run_result_free(&r);
+}
+END_TEST
+
 /* DUR-1: after SIGKILL + restart, a refusal with another code than the
  * one the acknowledged state implies (unknown_nonce for a consumed nonce)
  * says the state was lost: a failure, not a warning. */
@@ -426,6 +447,7 @@ Suite *suite_runner_verdicts(void) {
   MM_ADD_TEST(tc, test_verdict_hold_forever_fails, "LIFE-4");
   MM_ADD_TEST(tc, test_verdict_nonce_lifetime_off_by_one_fails, "NONCE-2");
   MM_ADD_TEST(tc, test_verdict_field_lengths_off_by_one_fail, "ENC-4");
+  MM_ADD_TEST(tc, test_verdict_last_epoch_served_fails, "EPOCH-3");
   MM_ADD_TEST(tc, test_verdict_durable_other_code_fails, "DUR-1 NONCE-2 NONCE-3");
   MM_ADD_TEST(tc, test_verdict_silent_acceptance_is_accepted, "SIG-3");
   MM_ADD_TEST(tc, test_verdict_undecodable_names_reason, "ENC-2");

@@ -110,6 +110,8 @@ class ToyTarget:
         q = m.request(body)
         if q["target"] != self.domain or q["source"] == q["target"]:
             return refuse(m.WRONG_DOMAIN, "not this target")                     # DOM-1
+        if q["epoch"] == 2**64 - 1:
+            return refuse(m.STALE_EPOCH, "no epoch after 2^64-1")                # EPOCH-3
         if q["group_id"].hex() in self.groups:
             return refuse(m.GROUP_EXISTS, "group id in use")                     # GROUP-1
         if not self._allowed(client):

@@ -280,6 +280,8 @@ R_TEST(t_malformed_request);
 R_TEST(t_noncanonical_request);
 R_TEST(t_bad_domain_name);
 R_TEST(t_request_max_group_id);
+R_TEST(t_request_epoch_last_but_one);
+R_TEST(t_request_epoch_last);
 R_TEST(t_request_group_id_too_long);
 R_TEST(t_request_max_domain);
 R_TEST(t_request_domain_too_long);

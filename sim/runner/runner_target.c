@@ -288,6 +288,24 @@ R_TEST(t_request_domain_too_long) {
   long_field(c, &q, 0, true, "request with a 254-byte source domain (ENC-4)");
 }
 
+/* EPOCH-3 from both sides: a request at epoch 2^64-2 is served (a
+ * MigrationResponse); at 2^64-1, after which no epoch follows, it gets
+ * stale_epoch and no response. */
+R_TEST(t_request_epoch_last_but_one) {
+  rreq q = r_default_request();
+  rbuf req = {0}, resp = {0};
+  q.epoch = UINT64_MAX - 1;
+  if (r_start(c)) (void)get_response(c, &q, &req, &resp);
+  rbuf_free(&req);
+  rbuf_free(&resp);
+}
+R_TEST(t_request_epoch_last) {
+  rreq q = r_default_request();
+  q.epoch = UINT64_MAX;
+  if (r_start(c))
+    refuse_request(c, &q, R_ALICE, MM_E_STALE_EPOCH, "request at epoch 2^64-1 (EPOCH-3)");
+}
+
 /* Gets a response, then pushes the content make() builds from it. */
 static void content_case(rctx *c,
                          bool (*make)(rctx *c, mm_view req, mm_view resp, rbuf *content,

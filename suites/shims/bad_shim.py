@@ -84,6 +84,10 @@ runner gets is well-formed and correctly signed but wrong in that one way:
                   source domain before passing the request on: a DS whose
                   limits are one byte long; target.request_group_id_too_long
                   and target.request_domain_too_long must fail
+  epoch-last-served
+                  passes a MigrationRequest at epoch 2^64-1 on as one at
+                  2^64-2: a DS that serves the last epoch (EPOCH-3);
+                  target.request_epoch_last must fail
   trailing-byte   appends a zero byte to the body of every
                   TargetMigrationComplete the DS sends: the runner must fail
                   with the decoder's reason (rule, offset, field)
@@ -408,7 +412,7 @@ RELAY_MODES = ("flood-stderr-answering", "other-group", "other-sender", "misdire
                "suite-ffff", "suite-other", "fanout-other-group", "answer-twice", "answer-late",
                "big-envelope", "frozen-clock", "trailing-byte", "mute-complete",
                "durable-other-code", "ecdsa-no-sig", "clock-behind-1ms", "clock-ahead-1ms",
-               "fields-one-short", "fields-one-long")
+               "fields-one-short", "fields-one-long", "epoch-last-served")
 
 
 class Relay:
@@ -484,6 +488,11 @@ class Relay:
         src, p = read_vec(msg, 0)
         tgt, p = read_vec(msg, p)
         gid, p = read_vec(msg, p)
+        if self.mode == "epoch-last-served":
+            if msg[p:p + 8] != b"\xff" * 8:
+                return body
+            msg = msg[:p] + b"\xff" * 7 + b"\xfe" + msg[p + 8:]
+            return bytes([5]) + vec(env[:3] + vec(sender) + vec(msg))
         if self.mode == "fields-one-short":
             return None if len(gid) == 255 or len(src) == 253 else body
         if len(gid) == 256:
@@ -596,7 +605,8 @@ class Relay:
                 now = struct.unpack(">Q", body[1:9])[0]
                 now = now - 1 if self.mode == "clock-behind-1ms" else now + 1
                 body = bytes([4]) + struct.pack(">Q", now)
-            if body[0] == 5 and self.mode in ("fields-one-short", "fields-one-long"):
+            if body[0] == 5 and self.mode in ("fields-one-short", "fields-one-long",
+                                              "epoch-last-served"):
                 body = self.fields_in(body)
                 if body is None:  # dropped
                     send(bytes([131]) + vec(b""))

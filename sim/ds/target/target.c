@@ -101,6 +101,8 @@ static MM_MUST_USE mm_err check_request(const mm_target *t, const mm_intake *in)
   bool own = mm_view_eq_str(rq->target_domain_name, t->cfg->domain) &&
              !mm_view_eq(rq->source_domain_name, rq->target_domain_name);
   mm_err e = MM_CHECK(mut, own, "DOM-1", MM_MUT_SKIP_DOMAIN_CHECK, MM_E_WRONG_DOMAIN);
+  if (e == MM_OK) /* no epoch follows 2^64-1: nothing to migrate into */
+    e = MM_CHECK(mut, rq->epoch != UINT64_MAX, "EPOCH-3", MM_MUT_NONE, MM_E_STALE_EPOCH);
   if (e == MM_OK)
     e = MM_CHECK(mut, !mm_tgt_hosts(t, rq->group_id), "GROUP-1", MM_MUT_NONE, MM_E_GROUP_EXISTS);
   if (e == MM_OK)

@@ -153,6 +153,8 @@ class ToySource:
             return err(m.UNAUTHORIZED, "policy")                                    # 7 AUTHZ-2
         if q["epoch"] != g["epoch"]:
             return err(m.STALE_EPOCH, "not the group's epoch")                      # 8 EPOCH-1
+        if q["epoch"] == 2**64 - 1:
+            return err(m.STALE_EPOCH, "no epoch after 2^64-1")                      # 8 EPOCH-3
         used = self.nonces.get(resp["nonce"].hex())
         if used is not None:
             if used == body.hex():

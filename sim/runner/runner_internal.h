@@ -313,6 +313,8 @@ R_TEST(s_init_wrong_label);
 R_TEST(s_init_bad_response_sig);
 R_TEST(s_unauthorized);
 R_TEST(s_stale_epoch);
+R_TEST(s_init_epoch_last_but_one);
+R_TEST(s_init_epoch_last);
 R_TEST(s_nonce_reused);
 R_TEST(s_init_retransmit);
 R_TEST(s_busy);

@@ -357,6 +357,39 @@ R_TEST(s_stale_epoch) {
   init_case(c, &q, c->alice, L_INIT, R_ALICE, MM_E_STALE_EPOCH, "init for an old epoch");
 }
 
+/* EPOCH-3 from both sides: with the group at epoch 2^64-2 an init for
+ * it is served (no refusal); at 2^64-1, after which no epoch follows, it
+ * gets stale_epoch and its Commit starts nothing. */
+static void last_epoch_init(rctx *c, uint64_t epoch, bool refused) {
+  rreq q = r_default_request();
+  rbuf gs = {0};
+  smig m = {0};
+  q.epoch = epoch;
+  const char *what = refused ? "init at epoch 2^64-1 (EPOCH-3)" : "init at epoch 2^64-2 (EPOCH-3)";
+  if (r_start(c) && rm_group_state(c, R_GID, epoch, 64, &gs) && r_install(c, rbuf_view(&gs)) &&
+      build(c, &m, &q, NULL, c->alice, L_INIT) &&
+      r_send(c, MM_MSG_MIGRATION_INIT, R_ALICE, rbuf_view(&m.init))) {
+    if (refused) {
+      r_expect_refused(c, MM_E_STALE_EPOCH, MM_MSG_MIGRATION_CONTENT, what, R_GID,
+                       MM_SHIM_GS_ACTIVE, epoch);
+      if (r_send(c, MM_MSG_MIGRATION_COMMIT, R_ALICE, rbuf_view(&m.commit)))
+        forbid(c, MM_MSG_MIGRATION_CONTENT, what);
+    } else {
+      rgot g;
+      if (r_find(c, MM_MSG_MIGRATION_ERROR, NULL, 0, &g)) {
+        r_offend(c, g.raw);
+        r_fail(c, "%s: a valid MigrationInit was refused with %s", what,
+               mm_err_name((mm_err)g.body.migration_error.code));
+      }
+    }
+  }
+  rbuf_free(&gs);
+  smig_free(&m);
+}
+
+R_TEST(s_init_epoch_last_but_one) { last_epoch_init(c, UINT64_MAX - 1, false); }
+R_TEST(s_init_epoch_last) { last_epoch_init(c, UINT64_MAX, true); }
+
 R_TEST(s_malformed_init) {
   smig m = {0};
   if (setup(c) && build_default(c, &m)) {

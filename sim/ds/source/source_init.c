@@ -68,10 +68,15 @@ static MM_MUST_USE mm_err check_policy(const mm_source *s, const init_ctx *c) {
   return MM_CHECK(s->cfg->mutants, ok, "AUTHZ-1", MM_MUT_NONE, MM_E_UNAUTHORIZED);
 }
 
-/* Step 8 (EPOCH-1). */
+/* Step 8 (EPOCH-1, EPOCH-3: no epoch follows 2^64-1, so no migration
+ * Commit can leave it). */
 static MM_MUST_USE mm_err check_epoch(const mm_source *s, const init_ctx *c) {
-  return MM_CHECK(s->cfg->mutants, c->rq->epoch == c->g.hosted.epoch, "EPOCH-1",
-                  MM_MUT_SKIP_EPOCH_CHECK, MM_E_STALE_EPOCH);
+  mm_err e = MM_CHECK(s->cfg->mutants, c->rq->epoch == c->g.hosted.epoch, "EPOCH-1",
+                      MM_MUT_SKIP_EPOCH_CHECK, MM_E_STALE_EPOCH);
+  if (e == MM_OK)
+    e = MM_CHECK(s->cfg->mutants, c->rq->epoch != UINT64_MAX, "EPOCH-3", MM_MUT_NONE,
+                 MM_E_STALE_EPOCH);
+  return e;
 }
 
 /* Steps 1-8, in order. */

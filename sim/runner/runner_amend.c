@@ -283,3 +283,130 @@ R_TEST(a_withdraw_after_import) {
   rbuf_free(&resp);
   rbuf_free(&content);
 }
+
+/* ---- the IUT as source: the runner plays the target and refuses ---- */
+
+/* A migration up to the IUT's MigrationContent (kept in *content); *nonce is the response's. */
+static bool src_content(rctx *c, uint8_t nonce[MM_NONCE_LEN], rbuf *content) {
+  rreq q = r_default_request();
+  rbuf gs = {0}, req = {0}, resp = {0}, init = {0}, commit = {0};
+  rgot g;
+  bool ok =
+      r_start(c) && rm_group_state(c, R_GID, R_EPOCH, 64, &gs) && r_install(c, rbuf_view(&gs)) &&
+      rm_random(c, nonce, MM_NONCE_LEN) && rm_request(c, &q, &req) &&
+      rm_response(c, rbuf_view(&req), mm_view_of(nonce, MM_NONCE_LEN), c->tgt, L_RESPONSE, &resp) &&
+      rm_init(c, rbuf_view(&resp), c->alice, L_INIT, &init) &&
+      rm_commit(c, R_GID, R_EPOCH, R_TGT, MM_CONTENT_COMMIT, &commit) &&
+      r_send(c, MM_MSG_MIGRATION_INIT, R_ALICE, rbuf_view(&init));
+  if (ok && !r_find(c, MM_MSG_MIGRATION_CONTENT, R_TGT, 0, &g))
+    ok = r_send(c, MM_MSG_MIGRATION_COMMIT, R_ALICE, rbuf_view(&commit));
+  if (ok && !r_find(c, MM_MSG_MIGRATION_CONTENT, R_TGT, 0, &g)) {
+    if (!c->stop) r_fail(c, "no MigrationContent to %s after MigrationInit and Commit", R_TGT);
+    ok = false;
+  }
+  if (ok) {
+    content->n = g.env.body.len;
+    content->p = malloc(content->n ? content->n : 1);
+    if (!content->p) {
+      r_local(c, "out of memory keeping a MigrationContent");
+      ok = false;
+    } else {
+      memcpy(content->p, g.env.body.data, content->n);
+    }
+  }
+  rbuf_free(&gs);
+  rbuf_free(&req);
+  rbuf_free(&resp);
+  rbuf_free(&init);
+  rbuf_free(&commit);
+  return ok;
+}
+
+/* How a refusal the runner sends is spoiled (AMD-6). */
+typedef enum { RF_VALID, RF_WRONG_KEY, RF_WRONG_HASH, RF_WRONG_NONCE, RF_THIRD_DS } rf_kind;
+
+static bool send_refusal(rctx *c, const uint8_t nonce[MM_NONCE_LEN], mm_view content,
+                         rf_kind kind) {
+  uint8_t h[MM_MAX_HASH_LEN], n[MM_NONCE_LEN];
+  size_t hl;
+  if (!rm_content_hash(c, content, h, &hl)) return false;
+  memcpy(n, nonce, MM_NONCE_LEN);
+  if (kind == RF_WRONG_HASH) h[0] ^= 1;
+  if (kind == RF_WRONG_NONCE) n[0] ^= 1;
+  const mm_key *k = kind == RF_WRONG_KEY || kind == RF_THIRD_DS ? c->third : c->tgt;
+  mm_migration_refusal r = {
+      mm_view_of(n, MM_NONCE_LEN), mm_view_of(h, hl), MM_RR_NONCE_EXPIRED, {0}};
+  mm_writer sig, out;
+  mm_writer_init(&sig);
+  mm_writer_init(&out);
+  mm_limits lim = mm_limits_default(c->suite);
+  lim.features = MM_FEAT_MIGRATION_REFUSAL;
+  bool ok = mm_sign_tbs_as(k, mm_tbs_label(MM_T_MIGRATION_REFUSAL), MM_T_MIGRATION_REFUSAL, &r,
+                           &sig) == MM_OK;
+  r.signature = mm_writer_view(&sig);
+  ok = ok && mm_encode(MM_T_MIGRATION_REFUSAL, &r, &lim, &out, NULL) == MM_OK && mm_writer_ok(&out);
+  if (!ok) r_local(c, "cannot build a MigrationRefusal");
+  ok = ok && r_send(c, MM_MSG_MIGRATION_REFUSAL, kind == RF_THIRD_DS ? R_THIRD : R_TGT,
+                    mm_writer_view(&out));
+  mm_writer_free(&sig);
+  mm_writer_free(&out);
+  return ok;
+}
+
+/* A valid refusal: the client gets migration_refused (19), the migration Commit is never fanned
+ * out, and the group serves an ordinary Commit at the old epoch again (AMD-6, AMD-7). */
+R_TEST(a_source_resumes) {
+  uint8_t nonce[MM_NONCE_LEN];
+  rbuf content = {0}, other = {0};
+  rgot g;
+  if (src_content(c, nonce, &content) && send_refusal(c, nonce, rbuf_view(&content), RF_VALID)) {
+    if (!r_find(c, MM_MSG_MIGRATION_ERROR, R_ALICE, 0, &g) ||
+        g.body.migration_error.code != MM_E_MIGRATION_REFUSED) {
+      if (r_find(c, MM_MSG_MIGRATION_ERROR, R_ALICE, 0, &g)) r_offend(c, g.raw);
+      r_fail(c, "a valid MigrationRefusal: no MigrationError migration_refused (19) to %s (AMD-7)",
+             R_ALICE);
+    } else if (r_count(c, MM_MSG_MLS_MESSAGE, NULL) + r_count(c, MM_MSG_MIGRATION_COMMIT, NULL)) {
+      r_fail(c, "a valid MigrationRefusal: the migration Commit was fanned out (AMD-7, LIFE-1)");
+    } else {
+      r_expect_group(c, R_GID, MM_SHIM_GS_ACTIVE, R_EPOCH, "after a valid MigrationRefusal");
+      if (!c->stop && c->verdict == MM_V_PASS &&
+          rm_commit(c, R_GID, R_EPOCH, NULL, MM_CONTENT_COMMIT, &other) &&
+          r_send(c, MM_MSG_MLS_MESSAGE, R_BOB, rbuf_view(&other)) &&
+          !r_find(c, MM_MSG_MLS_MESSAGE, NULL, 0, &g))
+        r_fail(c,
+               "after a valid MigrationRefusal the group does not serve an ordinary Commit at "
+               "epoch %u again (AMD-7)",
+               (unsigned)R_EPOCH);
+    }
+  }
+  rbuf_free(&content);
+  rbuf_free(&other);
+}
+
+/* An invalid refusal is dropped and changes nothing: no answer to the client, still migrating. */
+static void ignored(rctx *c, rf_kind kind, const char *what) {
+  uint8_t nonce[MM_NONCE_LEN];
+  rbuf content = {0};
+  rgot g;
+  if (src_content(c, nonce, &content) && send_refusal(c, nonce, rbuf_view(&content), kind)) {
+    if (r_find(c, MM_MSG_MIGRATION_ERROR, R_ALICE, 0, &g) &&
+        g.body.migration_error.code == MM_E_MIGRATION_REFUSED) {
+      r_offend(c, g.raw);
+      r_fail(c, "%s: the source resumed and told the client migration_refused (AMD-6)", what);
+    } else {
+      r_expect_group(c, R_GID, MM_SHIM_GS_MIGRATING, UINT64_MAX, what);
+    }
+  }
+  rbuf_free(&content);
+}
+
+R_TEST(a_source_ignores_wrong_key) {
+  ignored(c, RF_WRONG_KEY, "a MigrationRefusal signed with a third DS's key");
+}
+R_TEST(a_source_ignores_wrong_hash) {
+  ignored(c, RF_WRONG_HASH, "a MigrationRefusal with another content hash");
+}
+R_TEST(a_source_ignores_wrong_nonce) {
+  ignored(c, RF_WRONG_NONCE, "a MigrationRefusal with another nonce");
+}
+R_TEST(a_source_ignores_third_ds) { ignored(c, RF_THIRD_DS, "a MigrationRefusal from a third DS"); }

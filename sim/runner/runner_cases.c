@@ -173,6 +173,17 @@ const mm_rtest mm_rtests[] = {
     {"target.withdraw_after_import", TGT_ROLE, "AMD-4", F_REFUSAL, false,
      "a MigrationWithdraw after import gets the TargetMigrationComplete: the import stands",
      a_withdraw_after_import},
+    {"source.refusal_resumes", SRC_ROLE, "AMD-6 AMD-7", F_REFUSAL, false,
+     "a valid MigrationRefusal: the client gets migration_refused, the group serves its epoch",
+     a_source_resumes},
+    {"source.refusal_wrong_key", SRC_ROLE, "AMD-6 AMD-SIG-1", F_REFUSAL, false,
+     "a MigrationRefusal signed with a third DS's key is ignored", a_source_ignores_wrong_key},
+    {"source.refusal_wrong_hash", SRC_ROLE, "AMD-6 HASH-1", F_REFUSAL, false,
+     "a MigrationRefusal with another content hash is ignored", a_source_ignores_wrong_hash},
+    {"source.refusal_wrong_nonce", SRC_ROLE, "AMD-6", F_REFUSAL, false,
+     "a MigrationRefusal with another nonce is ignored", a_source_ignores_wrong_nonce},
+    {"source.refusal_from_third_ds", SRC_ROLE, "AMD-6 DOM-3", F_REFUSAL, false,
+     "a MigrationRefusal from a third DS is ignored", a_source_ignores_third_ds},
 };
 
 const size_t mm_rtests_count = sizeof mm_rtests / sizeof mm_rtests[0];

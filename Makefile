@@ -348,7 +348,7 @@ fuzz-ds-cheap: deps
 	@fuzz/apt-install.sh $(FUZZ_CC):clang-14 \
 	  /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
 	@$(MAKE) --no-print-directory FUZZ_CHEAP=1 build/fuzz-cheap/fuzz_ds build/fuzz-cheap/mlsmig
-	@python3 fuzz/seeds.py --cli build/fuzz-cheap/mlsmig --out build/fuzz-cheap/seeds \
+	@python3 fuzz/seeds.py --cli build/fuzz-cheap/mlsmig --only ds --out build/fuzz-cheap/seeds \
 	  >/dev/null 2>&1 || { echo "fuzz-ds-cheap: seeds.py failed" >&2; exit 1; }
 	@FUZZ_CORPUS=build/fuzz-cheap/seeds fuzz/run.sh build/fuzz-cheap $(FUZZ_SECONDS) ds
 

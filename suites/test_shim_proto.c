@@ -159,6 +159,51 @@ static uint8_t *ask(mm_refds *d, const mm_shim_msg *req, mm_shim_msg *m, bool *q
   return bytes;
 }
 
+/* AMD-1: Configure's trailing refusal_peers round-trips (then the profile byte is always sent, 1
+ * for profile 1); without it Configure is as before; a malformed list is refused. */
+START_TEST(test_shim_configure_refusal_peers) {
+  mm_writer rp;
+  mm_writer_init(&rp);
+  ck_assert(mm_shim_put_identity(&rp, mm_view_str("source.example")));
+  mm_shim_msg m = {.type = MM_SHIM_CONFIGURE,
+                   .role = 2,
+                   .domain = mm_view_str("t.example"),
+                   .state_dir = mm_view_str("/tmp/x"),
+                   .has_refusal_peers = true,
+                   .refusal_peers = mm_writer_view(&rp)};
+  mm_shim_msg out;
+  uint8_t *frame;
+  roundtrip(&m, &out, &frame);
+  ck_assert(out.has_refusal_peers);
+  ck_assert_uint_eq(out.profile, 1);
+  ck_assert_uint_eq(mm_shim_count(MM_SHIM_L_DENY, out.refusal_peers), 1);
+  ck_assert_mem_eq(out.refusal_peers.data, rp.buf, out.refusal_peers.len);
+  free(frame);
+  m.has_refusal_peers = false;
+  m.profile = 2;
+  roundtrip(&m, &out, &frame);
+  ck_assert(!out.has_refusal_peers);
+  ck_assert_uint_eq(out.profile, 2);
+  free(frame);
+  /* an empty list is there, and says no peer declares the feature */
+  m.has_refusal_peers = true;
+  m.refusal_peers = (mm_view){0};
+  roundtrip(&m, &out, &frame);
+  ck_assert(out.has_refusal_peers);
+  ck_assert_uint_eq(out.refusal_peers.len, 0);
+  free(frame);
+  /* a list that ends inside an identity is malformed */
+  m.refusal_peers = mm_writer_view(&rp);
+  roundtrip(&m, &out, &frame);
+  uint32_t blen;
+  ck_assert_int_eq(mm_shim_frame_len(frame, MM_SHIM_MAX_FRAME, &blen), MM_OK);
+  mm_view body = body_of(frame, blen + MM_SHIM_HEADER_LEN);
+  ck_assert_int_eq(mm_shim_decode(body.data, body.len - 1, &out, NULL), MM_E_MALFORMED);
+  free(frame);
+  mm_writer_free(&rp);
+}
+END_TEST
+
 START_TEST(test_ref_ds_protocol_errors) {
   mm_refds *d;
   bool quit;
@@ -168,7 +213,8 @@ START_TEST(test_ref_ds_protocol_errors) {
   uint8_t *b = ask(d, &hello, &m, &quit);
   ck_assert_uint_eq(m.type, MM_SHIM_PICS);
   ck_assert_uint_eq(mm_shim_count(MM_SHIM_L_SUITES, m.suites), MM_SUITE_COUNT);
-  ck_assert(m.features & MM_SHIM_F_PROFILE_V2); /* test_profile_v2.c drives it */
+  ck_assert(m.features & MM_SHIM_F_PROFILE_V2);        /* test_profile_v2.c drives it */
+  ck_assert(m.features & MM_SHIM_F_MIGRATION_REFUSAL); /* AMD-1: the runner's refusal tests */
   free(b);
   hello.version = 99;
   b = ask(d, &hello, &m, &quit);
@@ -250,6 +296,7 @@ Suite *suite_shim_proto(void) {
   MM_ADD_TEST(tc, test_shim_roundtrip_all, "-");
   MM_ADD_TEST(tc, test_shim_decode_strict, "-");
   MM_ADD_TEST(tc, test_shim_huge_frame_refused, "-");
+  MM_ADD_TEST(tc, test_shim_configure_refusal_peers, "AMD-1");
   MM_ADD_TEST(tc, test_ref_ds_protocol_errors, "-");
   MM_ADD_TEST(tc, test_ref_ds_store_survives, "DUR-1");
   suite_add_tcase(s, tc);

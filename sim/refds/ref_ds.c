@@ -97,8 +97,8 @@ static MM_MUST_USE mm_err reply_pics(mm_writer *w) {
                    .suites = mm_writer_view(&suites),
                    .features = MM_SHIM_F_TOMBSTONE | MM_SHIM_F_STRICT_POLICY | MM_SHIM_F_DENY_LIST |
                                MM_SHIM_F_RESTART | MM_SHIM_F_INSTALL_AT_TARGET |
-                               MM_SHIM_F_RECONFIGURE | MM_SHIM_F_RESET |
-                               MM_SHIM_F_PROFILE_V2};
+                               MM_SHIM_F_RECONFIGURE | MM_SHIM_F_RESET | MM_SHIM_F_PROFILE_V2 |
+                               MM_SHIM_F_MIGRATION_REFUSAL};
   mm_err e = mm_writer_ok(&suites) ? mm_shim_encode(&m, w) : MM_E_NOMEM;
   mm_writer_free(&suites);
   return e;
@@ -170,6 +170,24 @@ static const char *load_policy(mm_refds *d, const mm_shim_msg *m) {
   return NULL;
 }
 
+/* AMD-1: the reference DS implements migration_refusal and uses it with the peers that declare it
+ * (Configure.refusal_peers), published in its key directory next to their keys. */
+static const char *load_features(mm_refds *d, const mm_shim_msg *m) {
+  d->cfg.features = MM_FEAT_MIGRATION_REFUSAL;
+  mm_shim_iter it;
+  mm_shim_item k;
+  mm_shim_iter_init(&it, MM_SHIM_L_DENY, m->refusal_peers);
+  while (mm_shim_next(&it, &k)) {
+    char dom[MM_DOMAIN_MAX + 1];
+    if (!mm_domain_valid(k.name)) return "bad refusal peer";
+    memcpy(dom, k.name.data, k.name.len);
+    dom[k.name.len] = '\0';
+    if (mm_keydir_set_features(d->kd, dom, MM_FEAT_MIGRATION_REFUSAL) != MM_OK)
+      return "out of memory";
+  }
+  return NULL;
+}
+
 static const char *start_actor(mm_refds *d, uint8_t profile) {
   d->cfg.domain = d->domain;
   d->cfg.profile = profile == MM_PROFILE_V2 ? MM_PROFILE_V2 : MM_PROFILE_V1;
@@ -198,6 +216,7 @@ static const char *configure(mm_refds *d, const mm_shim_msg *m) {
   if (mm_refds_store_load(d->store, d->state_dir) != MM_OK) return "state directory unreadable";
   const char *why = load_keys(d, m);
   if (!why) why = load_policy(d, m);
+  if (!why) why = load_features(d, m);
   if (!why) why = start_actor(d, m->profile);
   if (!why) {
     d->now = m->now;

@@ -18,8 +18,9 @@ static json_t *pics_json(const mm_pics *p) {
   if (p->roles & MM_SHIM_ROLE_TARGET) json_array_append_new(roles, json_string("target"));
   for (int s = 1; s <= MM_SUITE_COUNT; s++)
     if (p->suites[s]) json_array_append_new(suites, json_integer(s));
-  static const char *names[] = {"tombstone",         "strict_policy", "deny_list", "restart",
-                                "install_at_target", "reconfigure",   "reset",     "profile_v2"};
+  static const char *names[] = {"tombstone", "strict_policy",     "deny_list",
+                                "restart",   "install_at_target", "reconfigure",
+                                "reset",     "profile_v2",        "migration_refusal"};
   for (unsigned b = 0; b < sizeof names / sizeof names[0]; b++)
     if (p->features & (1u << b)) json_array_append_new(features, json_string(names[b]));
   return json_pack("{s:s, s:o, s:o, s:o}", "implementation", p->implementation, "roles", roles,

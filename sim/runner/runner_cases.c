@@ -3,6 +3,7 @@
  * of profile sections 3-7 live here as one table (the negative vectors of
  * vectors/negative.json cover the same ground for offline use; the two are
  * meant to be unified once that generator's API settles). */
+#include "runner/runner_amend.h"
 #include "runner/runner_internal.h"
 
 #define SRC_ROLE MM_SHIM_ROLE_SOURCE
@@ -13,6 +14,7 @@
 #define F_RESTART MM_SHIM_F_RESTART
 #define F_RECONF MM_SHIM_F_RECONFIGURE
 #define F_TOMB MM_SHIM_F_TOMBSTONE
+#define F_REFUSAL MM_SHIM_F_MIGRATION_REFUSAL
 
 const mm_rtest mm_rtests[] = {
     /* ---- the IUT as target DS ---- */
@@ -177,6 +179,41 @@ const mm_rtest mm_rtests[] = {
      s_dur_migration_survives},
     {"source.durable_nonce", SRC_ROLE, "DUR-1 NONCE-3", F_RESTART, false,
      "SIGKILL + restart after a migration: its nonce is still used", s_dur_nonce_survives},
+    /* ---- the feature migration_refusal, the IUT as target (runner_amend.c) ---- */
+    {"target.refusal_nonce_expired", TGT_ROLE, "AMD-1 AMD-2 AMD-SIG-1", F_REFUSAL, false,
+     "an authenticated content after the nonce lifetime gets a MigrationRefusal nonce_expired",
+     a_refusal_expired},
+    {"target.refusal_unauthorized", TGT_ROLE, "AMD-2 AMD-SIG-1", F_REFUSAL | F_DENY | F_RECONF,
+     false, "content for a client the policy no longer allows gets a MigrationRefusal unauthorized",
+     a_refusal_unauthorized},
+    {"target.refusal_group_exists", TGT_ROLE, "AMD-2 AMD-SIG-1", F_REFUSAL | F_INSTALL, false,
+     "content for a group created at the target meanwhile gets a MigrationRefusal group_exists",
+     a_refusal_group_exists},
+    {"target.refusal_retransmitted", TGT_ROLE, "AMD-3", F_REFUSAL, false,
+     "the refused content again gets the same MigrationRefusal, never an import",
+     a_refusal_retransmitted},
+    {"target.refusal_durable", TGT_ROLE, "AMD-3 DUR-1", F_REFUSAL | F_RESTART | F_DENY | F_RECONF,
+     false, "SIGKILL + restart after a refusal: the content again gets the same refusal",
+     a_refusal_durable},
+    {"target.refusal_third_ds", TGT_ROLE, "AMD-2 DOM-3", F_REFUSAL | F_DENY | F_RECONF, false,
+     "a content from a third DS gets wrong_domain, never a MigrationRefusal", a_refusal_third_ds},
+    {"target.withdraw_before_import", TGT_ROLE, "AMD-4 AMD-3 AMD-SIG-2", F_REFUSAL, false,
+     "a MigrationWithdraw refuses the nonce (withdrawn); the content afterwards is refused",
+     a_withdraw_before_import},
+    {"target.withdraw_after_import", TGT_ROLE, "AMD-4", F_REFUSAL, false,
+     "a MigrationWithdraw after import gets the TargetMigrationComplete: the import stands",
+     a_withdraw_after_import},
+    {"source.refusal_resumes", SRC_ROLE, "AMD-6 AMD-7", F_REFUSAL, false,
+     "a valid MigrationRefusal: the client gets migration_refused, the group serves its epoch",
+     a_source_resumes},
+    {"source.refusal_wrong_key", SRC_ROLE, "AMD-6 AMD-SIG-1", F_REFUSAL, false,
+     "a MigrationRefusal signed with a third DS's key is ignored", a_source_ignores_wrong_key},
+    {"source.refusal_wrong_hash", SRC_ROLE, "AMD-6 HASH-1", F_REFUSAL, false,
+     "a MigrationRefusal with another content hash is ignored", a_source_ignores_wrong_hash},
+    {"source.refusal_wrong_nonce", SRC_ROLE, "AMD-6", F_REFUSAL, false,
+     "a MigrationRefusal with another nonce is ignored", a_source_ignores_wrong_nonce},
+    {"source.refusal_from_third_ds", SRC_ROLE, "AMD-6 DOM-3", F_REFUSAL, false,
+     "a MigrationRefusal from a third DS is ignored", a_source_ignores_third_ds},
 };
 
 const size_t mm_rtests_count = sizeof mm_rtests / sizeof mm_rtests[0];

@@ -96,11 +96,20 @@ static json_t *offend_summary(mm_view raw) {
   return o;
 }
 
+/* The limits the runner decodes the IUT's envelopes with: in a test of the feature
+ * migration_refusal msg_type 14, 15 and code 19 are known (AMD-1), else they are not. */
+static mm_limits r_limits(const rctx *c, uint16_t suite) {
+  mm_limits lim = mm_limits_default(suite);
+  if (c->test && (c->test->needs & MM_SHIM_F_MIGRATION_REFUSAL))
+    lim.features = MM_FEAT_MIGRATION_REFUSAL;
+  return lim;
+}
+
 /* The envelope and its body as one JSON object, for failure messages. */
 void r_offend(rctx *c, mm_view raw) {
   if (c->offending) return; /* the first one tells the story */
   mm_envelope env;
-  mm_limits lim = mm_limits_default(0);
+  mm_limits lim = r_limits(c, 0);
   json_t *o;
   if (raw.len > OFFEND_KEEP) {
     o = offend_summary(raw);
@@ -108,7 +117,7 @@ void r_offend(rctx *c, mm_view raw) {
     o = mm_msg_to_json(MM_T_ENVELOPE, &env);
     mm_type bt;
     mm_any_msg body;
-    mm_limits bl = mm_limits_default(mm_suite_get(env.cipher_suite) ? env.cipher_suite : 0);
+    mm_limits bl = r_limits(c, mm_suite_get(env.cipher_suite) ? env.cipher_suite : 0);
     if (o && mm_msg_type_body(env.msg_type, &bt) &&
         mm_decode(bt, env.body.data, env.body.len, &bl, &body, NULL) == MM_OK)
       json_object_set_new(o, "body_decoded", mm_msg_to_json(bt, &body));
@@ -126,8 +135,9 @@ void r_offend(rctx *c, mm_view raw) {
 
 /* ENC-3: what the IUT sends must be canonical, so re-encoding what decoded
  * gives the same bytes. MM_E_NOMEM is the runner's failure, not the IUT's. */
-static MM_MUST_USE mm_err canonical(mm_type t, const void *msg, uint16_t suite, mm_view bytes) {
-  mm_limits lim = mm_limits_default(suite);
+static MM_MUST_USE mm_err canonical(const rctx *c, mm_type t, const void *msg, uint16_t suite,
+                                    mm_view bytes) {
+  mm_limits lim = r_limits(c, suite);
   mm_writer w;
   mm_writer_init(&w);
   mm_err e = mm_writer_reserve(&w, bytes.len) ? mm_encode(t, msg, &lim, &w, NULL) : MM_E_NOMEM;
@@ -202,7 +212,7 @@ static bool named_suite(const rctx *c, uint16_t suite) {
 
 void r_named(rctx *c, mm_view env) {
   mm_envelope e;
-  mm_limits lim = mm_limits_default(0);
+  mm_limits lim = r_limits(c, 0);
   mm_type bt;
   mm_any_msg body;
   /* The suite from the frame: an envelope whose body does not fit the
@@ -216,7 +226,7 @@ void r_named(rctx *c, mm_view env) {
       c->named.nsuite < R_MAX_NAMED)
     c->named.suite[c->named.nsuite++] = suite;
   if (mm_decode(MM_T_ENVELOPE, env.data, env.len, &lim, &e, NULL) != MM_OK) return;
-  mm_limits bl = mm_limits_default(mm_suite_get(e.cipher_suite) ? e.cipher_suite : 0);
+  mm_limits bl = r_limits(c, mm_suite_get(e.cipher_suite) ? e.cipher_suite : 0);
   mm_view gid;
   if (mm_msg_type_body(e.msg_type, &bt) &&
       mm_decode(bt, e.body.data, e.body.len, &bl, &body, NULL) == MM_OK &&
@@ -271,7 +281,7 @@ static void check_group(rctx *c, const rgot *g) {
  * checks every envelope gets: canonical (ENC-3), sender, suite, group. */
 static bool decode_got(rctx *c, size_t i, rgot *g, mm_derr *derr) {
   rout *m = &c->got.v[i];
-  mm_limits lim = mm_limits_default(0);
+  mm_limits lim = r_limits(c, 0);
   mm_type bt;
   g->to = m->to;
   g->raw = m->raw;
@@ -288,7 +298,7 @@ static bool decode_got(rctx *c, size_t i, rgot *g, mm_derr *derr) {
     return false;
   }
   uint16_t suite = mm_suite_get(g->env.cipher_suite) ? g->env.cipher_suite : 0;
-  mm_limits bl = mm_limits_default(suite);
+  mm_limits bl = r_limits(c, suite);
   if (!mm_msg_type_body(g->env.msg_type, &bt)) {
     *derr = (mm_derr){.rule = "ENC-4", .reason = "unknown msg_type", .field = "msg_type"};
     return false;
@@ -300,8 +310,8 @@ static bool decode_got(rctx *c, size_t i, rgot *g, mm_derr *derr) {
   }
   if (m->checked) return true;
   m->checked = true;
-  mm_err ce = canonical(MM_T_ENVELOPE, &g->env, 0, g->raw);
-  if (ce == MM_OK) ce = canonical(bt, &g->body, suite, g->env.body);
+  mm_err ce = canonical(c, MM_T_ENVELOPE, &g->env, 0, g->raw);
+  if (ce == MM_OK) ce = canonical(c, bt, &g->body, suite, g->env.body);
   if (ce == MM_E_NOMEM) {
     r_local(c, "out of memory checking an envelope of %zu bytes", g->raw.len);
   } else if (ce != MM_OK && !c->enc_reported) {

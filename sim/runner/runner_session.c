@@ -107,10 +107,11 @@ static bool simple(rctx *c, const mm_shim_msg *req, uint8_t expect, mm_shim_msg 
 }
 
 bool r_configure(rctx *c) {
-  mm_writer keys, peers, deny;
+  mm_writer keys, peers, deny, rpeers;
   mm_writer_init(&keys);
   mm_writer_init(&peers);
   mm_writer_init(&deny);
+  mm_writer_init(&rpeers);
   bool target = c->test->role == MM_SHIM_ROLE_TARGET;
   const mm_key *own = target ? c->tgt : c->src, *peer = target ? c->src : c->tgt;
   /* A list the runner failed to build would configure another DS: no keys
@@ -121,10 +122,15 @@ bool r_configure(rctx *c) {
                mm_shim_put_peer(&peers, mm_view_str(R_THIRD), c->suite, mm_key_public(c->third));
   for (int i = 0; built && c->deny[i]; i++)
     built = mm_shim_put_identity(&deny, mm_view_str(c->deny[i]));
+  /* AMD-1: in a test of the feature migration_refusal the test's peer declares it (the third DS
+   * never does); other tests never send the field, so the IUT behaves as the profile. */
+  bool refusal = (c->test->needs & MM_SHIM_F_MIGRATION_REFUSAL) != 0;
+  if (built && refusal) built = mm_shim_put_identity(&rpeers, mm_view_str(target ? R_SRC : R_TGT));
   if (!built) {
     mm_writer_free(&keys);
     mm_writer_free(&peers);
     mm_writer_free(&deny);
+    mm_writer_free(&rpeers);
     r_local(c, "out of memory building configure");
     return false;
   }
@@ -136,12 +142,15 @@ bool r_configure(rctx *c) {
                      .policy = c->policy,
                      .deny = mm_writer_view(&deny),
                      .state_dir = mm_view_str(c->dir),
-                     .now = c->now};
+                     .now = c->now,
+                     .has_refusal_peers = refusal,
+                     .refusal_peers = mm_writer_view(&rpeers)};
   mm_shim_msg m;
   bool ok = simple(c, &req, MM_SHIM_OK, &m);
   mm_writer_free(&keys);
   mm_writer_free(&peers);
   mm_writer_free(&deny);
+  mm_writer_free(&rpeers);
   return ok;
 }
 

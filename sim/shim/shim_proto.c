@@ -38,6 +38,13 @@ static bool read_profile(mm_reader *r, uint8_t *profile) {
   return true;
 }
 
+/* Configure's optional trailing refusal_peers, after the profile byte. */
+static bool read_refusal_peers(mm_reader *r, mm_shim_msg *m) {
+  if (mm_reader_remaining(r) == 0) return true;
+  m->has_refusal_peers = true;
+  return read_list(r, MM_SHIM_L_DENY, &m->refusal_peers);
+}
+
 static bool decode_body(mm_reader *r, mm_shim_msg *m) {
   switch (m->type) {
   case MM_SHIM_HELLO: return mm_read_u16(r, &m->version);
@@ -50,7 +57,7 @@ static bool decode_body(mm_reader *r, mm_shim_msg *m) {
            read_list(r, MM_SHIM_L_SIGNING_KEYS, &m->signing_keys) &&
            read_list(r, MM_SHIM_L_PEERS, &m->peers) && mm_read_u8(r, &m->policy) &&
            read_list(r, MM_SHIM_L_DENY, &m->deny) && mm_read_vec(r, &m->state_dir) &&
-           mm_read_u64(r, &m->now) && read_profile(r, &m->profile);
+           mm_read_u64(r, &m->now) && read_profile(r, &m->profile) && read_refusal_peers(r, m);
   case MM_SHIM_INSTALL_GROUP:
   case MM_SHIM_DELIVER:
   case MM_SHIM_QUERY_GROUP:
@@ -87,7 +94,9 @@ static bool encode_body(const mm_shim_msg *m, mm_writer *w) {
            mm_put_vec(w, m->peers.data, m->peers.len) && mm_put_u8(w, m->policy) &&
            mm_put_vec(w, m->deny.data, m->deny.len) &&
            mm_put_vec(w, m->state_dir.data, m->state_dir.len) && mm_put_u64(w, m->now) &&
-           (m->profile == 0 || mm_put_u8(w, m->profile));
+           (m->has_refusal_peers ? mm_put_u8(w, m->profile ? m->profile : 1) &&
+                                       mm_put_vec(w, m->refusal_peers.data, m->refusal_peers.len)
+                                 : (m->profile == 0 || mm_put_u8(w, m->profile)));
   case MM_SHIM_INSTALL_GROUP:
   case MM_SHIM_DELIVER:
   case MM_SHIM_QUERY_GROUP:

@@ -51,6 +51,7 @@ enum {
   MM_SHIM_F_RECONFIGURE = 1u << 5,       /* a second configure changes policy live (AUTHZ-4) */
   MM_SHIM_F_RESET = 1u << 6,             /* reset: one process or connection, many tests */
   MM_SHIM_F_PROFILE_V2 = 1u << 7,        /* implements profile v2 when Configure.profile = 2 */
+  MM_SHIM_F_MIGRATION_REFUSAL = 1u << 8, /* the profile feature migration_refusal (AMD-1) */
 };
 
 enum { MM_SHIM_POLICY_DEFAULT = 0, MM_SHIM_POLICY_STRICT = 1 };
@@ -86,6 +87,11 @@ typedef struct mm_shim_msg {
   /* The profile version, a trailing byte of Configure sent only to a shim that declared
    * MM_SHIM_F_PROFILE_V2: 0 when absent (profile 1), else 1 or 2. */
   uint8_t profile;
+  /* The peers that declare migration_refusal (AMD-1), an Identity list trailing Configure after
+   * the profile byte, sent only to a shim that declared MM_SHIM_F_MIGRATION_REFUSAL (then the
+   * profile byte is always sent, 1 for profile 1). has_refusal_peers says whether it was there. */
+  bool has_refusal_peers;
+  mm_view refusal_peers; /* Identity refusal_peers<V> contents */
   /* configure, advance_clock */
   uint64_t now;
   /* install_group: group_state; deliver: envelope; query_group: group_id;

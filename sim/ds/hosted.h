@@ -105,6 +105,10 @@ MM_MUST_USE mm_err mm_mls_cache_get(mm_mls_cache **c, uint16_t suite, mm_view gi
 /* Forgets gid's cached state. */
 void mm_mls_cache_drop(mm_mls_cache *c, mm_view gid);
 
+/* mm_hosted_v2_group_id returns the group a decoded profile-v2 envelope is for: the
+ * CommitBundle's commit, a group_info_request's group ID, or the MLSMessage's. */
+mm_view mm_hosted_v2_group_id(const mm_intake *in);
+
 /* Checks a CommitBundle (commit_bundle(10), or the migration Commit's
  * migration_commit(8)) against the current state cur (MLS-4 with MLS-2 on
  * the new state, MLS-3 for the sender, EPOCH-3): MM_OK and the next state in

@@ -213,3 +213,15 @@ mm_err mm_hosted_mls_group_info(const mm_ds_config *cfg, const mm_intake *in,
   mm_writer_free(&w);
   return MM_RULE("MLS-6", e);
 }
+
+mm_view mm_hosted_v2_group_id(const mm_intake *in) {
+  switch (in->env.msg_type) {
+  case MM_MSG_COMMIT_BUNDLE: {
+    const mm_mls_msg *c = &in->mls_body.commit_bundle.commit;
+    return c->wire_format == MM_WIRE_PUBLIC ? c->public_message.content.group_id
+                                            : c->private_message.group_id;
+  }
+  case MM_MSG_GROUP_INFO_REQUEST: return in->mls_body.group_id;
+  default: return in->body.mls_message.group_id;
+  }
+}

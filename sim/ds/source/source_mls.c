@@ -50,17 +50,7 @@ static MM_MUST_USE mm_err commit_bundle(mm_source *s, const mm_intake *in, const
 }
 
 mm_err src_handle_v2(mm_source *s, const mm_intake *in, mm_outbox *out) {
-  mm_view gid;
-  switch (in->env.msg_type) {
-  case MM_MSG_COMMIT_BUNDLE: {
-    const mm_mls_msg *c = &in->mls_body.commit_bundle.commit;
-    gid = c->wire_format == MM_WIRE_PUBLIC ? c->public_message.content.group_id
-                                           : c->private_message.group_id;
-    break;
-  }
-  case MM_MSG_GROUP_INFO_REQUEST: gid = in->mls_body.group_id; break;
-  default: gid = in->body.mls_message.group_id; break;
-  }
+  mm_view gid = mm_hosted_v2_group_id(in);
   src_group g;
   mm_err e = src_group_load(s, gid, &g);
   if (e == MM_E_GROUP_MIGRATED) return src_refuse_migrated(s, in, &g, out);

@@ -54,17 +54,7 @@ static MM_MUST_USE mm_err commit_bundle(mm_target *t, const mm_intake *in, mm_vi
 }
 
 mm_err mm_tgt_handle_v2(mm_target *t, const mm_intake *in, mm_outbox *out) {
-  mm_view gid;
-  switch (in->env.msg_type) {
-  case MM_MSG_COMMIT_BUNDLE: {
-    const mm_mls_msg *c = &in->mls_body.commit_bundle.commit;
-    gid = c->wire_format == MM_WIRE_PUBLIC ? c->public_message.content.group_id
-                                           : c->private_message.group_id;
-    break;
-  }
-  case MM_MSG_GROUP_INFO_REQUEST: gid = in->mls_body.group_id; break;
-  default: gid = in->body.mls_message.group_id; break;
-  }
+  mm_view gid = mm_hosted_v2_group_id(in);
   if (gid.len == 0 || gid.len > MM_GROUP_ID_MAX) return MM_RULE("LIFE-6", MM_E_UNKNOWN_GROUP);
   mm_tgt_group rec;
   const mm_mls_state *cur;
